@@ -4,9 +4,12 @@ package cache
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"sync"
 
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
@@ -45,6 +48,17 @@ func HashFile(path string) (Hash, error) {
 	return hashOpenFile(f, fi.Size())
 }
 
+// smallBufs recycles the buffers small files are read into, so that
+// rehashing thousands of sources does not churn the garbage collector. A
+// pool is a cache of scratch memory, not program state.
+var smallBufs = sync.Pool{New: func() any {
+	b := make([]byte, mmapThreshold)
+	return &b
+}}
+
+// errShrank reports a mapped file that lost bytes while being hashed.
+var errShrank = errors.New("the file shrank while being hashed (is something writing it?)")
+
 // hashOpenFile hashes the size bytes of f: small files are read whole, big
 // ones mapped and hashed in one shot (the fastest way in the performance
 // budget), falling back to streaming if mmap is refused (e.g. a pipe).
@@ -52,15 +66,21 @@ func hashOpenFile(f *os.File, size int64) (Hash, error) {
 	if size >= mmapThreshold && size == int64(int(size)) {
 		data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 		if err == nil {
-			h := HashBytes(data)
+			h, herr := hashMapped(data)
 			if err := unix.Munmap(data); err != nil {
 				return Hash{}, fmt.Errorf("hash %s: munmap: %w", f.Name(), err)
+			}
+			if herr != nil {
+				return Hash{}, fmt.Errorf("hash %s: %w", f.Name(), herr)
 			}
 			return h, nil
 		}
 	}
 	if size < mmapThreshold {
-		buf := make([]byte, size+1)
+		bp := smallBufs.Get().(*[]byte)
+		defer smallBufs.Put(bp)
+		// One byte more than the size tells a file that grew since fstat.
+		buf := (*bp)[:size+1]
 		n, err := io.ReadFull(f, buf)
 		if err == io.ErrUnexpectedEOF || err == io.EOF {
 			return HashBytes(buf[:n]), nil
@@ -78,4 +98,20 @@ func hashOpenFile(f *os.File, size int64) (Hash, error) {
 		return Hash{}, fmt.Errorf("hash %s: %w", f.Name(), err)
 	}
 	return fromUint128(h.Sum128()), nil
+}
+
+// hashMapped hashes a mapped file. Touching a page past the end of a file
+// that was truncated after mmap raises SIGBUS, which would crash the whole
+// process; SetPanicOnFault turns it into a panic recovered here.
+func hashMapped(data []byte) (h Hash, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			h, err = Hash{}, errShrank
+		}
+	}()
+	return HashBytes(data), nil
 }
