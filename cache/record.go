@@ -1,0 +1,276 @@
+package cache
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TargetRecord is what is kept of a target's last successful run. Key and
+// Outputs decide whether the target may be skipped; CmdHash, Inputs and
+// DepOutputs only serve to explain, in words, why it may not.
+type TargetRecord struct {
+	Name     string
+	Key      Hash // the action key of the run (Action.Key)
+	CmdHash  Hash // Action.CmdHash: commands, env and dir alone
+	DepsHash Hash // Action.DepsHash: the deps' outputs alone
+	// Inputs are the input paths and content hashes of the run, sorted by
+	// path, to name the input that changed.
+	Inputs []PathHash
+	// DepOutputs are the deps' outputs of the run, in dep order, to name the
+	// dep output that changed. Optional: without them a change is reported
+	// without a name.
+	DepOutputs []PathHash
+	// Outputs are the declared outputs with the state recorded after the
+	// run, in declaration order.
+	Outputs  []PathState
+	Duration time.Duration
+	Finished time.Time
+}
+
+// PathHash is a file and the hash of its content.
+type PathHash struct {
+	Path string
+	Hash Hash
+}
+
+// PathState is a file and its recorded state.
+type PathState struct {
+	Path  string
+	State FileState
+}
+
+// Record kinds: the first byte of every record body.
+const (
+	kindTarget    byte = 1 // a TargetRecord: the target's last good run
+	kindTombstone byte = 2 // a target name: forget its last run
+	kindFile      byte = 3 // a path and its FileState
+)
+
+// entry is one decoded record.
+type entry struct {
+	kind   byte
+	target TargetRecord // kindTarget
+	name   string       // kindTombstone: the target; kindFile: the path
+	file   FileState    // kindFile
+}
+
+// appendTargetBody appends the body of a target record to b.
+func appendTargetBody(b []byte, rec *TargetRecord) []byte {
+	b = append(b, kindTarget)
+	b = appendString(b, rec.Name)
+	b = append(b, rec.Key[:]...)
+	b = append(b, rec.CmdHash[:]...)
+	b = append(b, rec.DepsHash[:]...)
+	b = appendPathHashes(b, rec.Inputs)
+	b = appendPathHashes(b, rec.DepOutputs)
+	b = binary.AppendUvarint(b, uint64(len(rec.Outputs)))
+	for _, o := range rec.Outputs {
+		b = appendString(b, o.Path)
+		b = appendFileState(b, &o.State)
+	}
+	b = binary.AppendVarint(b, int64(rec.Duration))
+	var finished int64 // 0 stands for the zero Time
+	if !rec.Finished.IsZero() {
+		finished = rec.Finished.UnixNano()
+	}
+	return binary.AppendVarint(b, finished)
+}
+
+// appendTombstoneBody appends the body of a tombstone for target name.
+func appendTombstoneBody(b []byte, name string) []byte {
+	b = append(b, kindTombstone)
+	return appendString(b, name)
+}
+
+// appendFileBody appends the body of a file record.
+func appendFileBody(b []byte, path string, st *FileState) []byte {
+	b = append(b, kindFile)
+	b = appendString(b, path)
+	return appendFileState(b, st)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendPathHashes(b []byte, phs []PathHash) []byte {
+	b = binary.AppendUvarint(b, uint64(len(phs)))
+	for _, ph := range phs {
+		b = appendString(b, ph.Path)
+		b = append(b, ph.Hash[:]...)
+	}
+	return b
+}
+
+func appendFileState(b []byte, st *FileState) []byte {
+	b = binary.AppendVarint(b, st.Size)
+	b = binary.AppendVarint(b, st.MtimeNs)
+	b = binary.AppendVarint(b, st.CtimeNs)
+	b = binary.AppendUvarint(b, st.Inode)
+	b = append(b, st.Hash[:]...)
+	var flags byte
+	if st.Racy {
+		flags |= 1
+	}
+	return append(b, flags)
+}
+
+// errBadRecord is a record whose checksum is right but whose body does not
+// decode: written by a buggy or different gobuildj.
+var errBadRecord = errors.New("record does not decode")
+
+// decodeEntry decodes a record body. Strings in the result share the
+// memory of body (the loader hands in substrings of one copy of the log).
+func decodeEntry(body string) (entry, error) {
+	d := decoder{s: body}
+	e := entry{kind: d.byte()}
+	switch e.kind {
+	case kindTarget:
+		r := &e.target
+		r.Name = d.str()
+		r.Key = d.hash()
+		r.CmdHash = d.hash()
+		r.DepsHash = d.hash()
+		r.Inputs = d.pathHashes()
+		r.DepOutputs = d.pathHashes()
+		if n := d.count(1 + 4 + 16 + 1); n > 0 {
+			r.Outputs = make([]PathState, n)
+			for i := range r.Outputs {
+				r.Outputs[i].Path = d.str()
+				r.Outputs[i].State = d.fileState()
+			}
+		}
+		r.Duration = time.Duration(d.varint())
+		if ns := d.varint(); ns != 0 {
+			r.Finished = time.Unix(0, ns)
+		}
+	case kindTombstone:
+		e.name = d.str()
+	case kindFile:
+		e.name = d.str()
+		e.file = d.fileState()
+	default:
+		return entry{}, fmt.Errorf("%w: unknown kind %d", errBadRecord, e.kind)
+	}
+	if d.bad {
+		return entry{}, fmt.Errorf("%w: kind %d is cut short", errBadRecord, e.kind)
+	}
+	if d.s != "" {
+		return entry{}, fmt.Errorf("%w: kind %d has %d extra bytes", errBadRecord, e.kind, len(d.s))
+	}
+	return e, nil
+}
+
+// decoder reads the fields of a record body. The first failure sets bad and
+// makes every later read return zero values, so callers check once at the end.
+type decoder struct {
+	s   string
+	bad bool
+}
+
+func (d *decoder) fail() {
+	d.bad, d.s = true, ""
+}
+
+func (d *decoder) byte() byte {
+	if len(d.s) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.s[0]
+	d.s = d.s[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			d.s = d.s[i+1:]
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	d.fail()
+	return 0
+}
+
+func (d *decoder) varint() int64 {
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+// count reads a list length, refusing one that could not fit in the rest
+// of the body given that each element takes at least minSize bytes (so a
+// corrupt length never triggers a huge allocation).
+func (d *decoder) count(minSize int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.s)/minSize) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.s)) {
+		d.fail()
+		return ""
+	}
+	s := d.s[:n]
+	d.s = d.s[n:]
+	return s
+}
+
+func (d *decoder) hash() Hash {
+	var h Hash
+	if len(d.s) < len(h) {
+		d.fail()
+		return h
+	}
+	copy(h[:], d.s)
+	d.s = d.s[len(h):]
+	return h
+}
+
+func (d *decoder) pathHashes() []PathHash {
+	n := d.count(1 + 16)
+	if n == 0 {
+		return nil
+	}
+	phs := make([]PathHash, n)
+	for i := range phs {
+		phs[i].Path = d.str()
+		phs[i].Hash = d.hash()
+	}
+	return phs
+}
+
+func (d *decoder) fileState() FileState {
+	var st FileState
+	st.Size = d.varint()
+	st.MtimeNs = d.varint()
+	st.CtimeNs = d.varint()
+	st.Inode = d.uvarint()
+	st.Hash = d.hash()
+	flags := d.byte()
+	if flags&^1 != 0 {
+		d.fail()
+	}
+	st.Racy = flags&1 != 0
+	return st
+}

@@ -1,0 +1,95 @@
+package cache
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sampleRecord is a target record with every field set.
+func sampleRecord(name string) TargetRecord {
+	return TargetRecord{
+		Name:     name,
+		Key:      HashBytes([]byte("key " + name)),
+		CmdHash:  HashBytes([]byte("cmd " + name)),
+		DepsHash: HashBytes([]byte("deps " + name)),
+		Inputs: []PathHash{
+			{Path: "src/a.c", Hash: HashBytes([]byte("a"))},
+			{Path: "/usr/include/stdio.h", Hash: HashBytes([]byte("stdio"))},
+		},
+		DepOutputs: []PathHash{{Path: "gen/v.h", Hash: HashBytes([]byte("v"))}},
+		Outputs: []PathState{
+			{Path: "build/" + name + ".o", State: FileState{Size: 1234, MtimeNs: 1700000000123456789, CtimeNs: 1700000000987654321, Inode: 1 << 40, Hash: HashBytes([]byte("o")), Racy: true}},
+			{Path: "build/old", State: FileState{Size: 0, MtimeNs: -5, CtimeNs: 0, Inode: 7}},
+		},
+		Duration: 1500 * time.Millisecond,
+		Finished: time.Unix(0, 1700000001000000042),
+	}
+}
+
+func encodeBody(f func([]byte) []byte) string { return string(f(nil)) }
+
+func TestRecordRoundTrip(t *testing.T) {
+	full := sampleRecord("app")
+	empty := TargetRecord{Name: "alias"} // nil slices, zero times stay zero
+	for _, rec := range []TargetRecord{full, empty} {
+		e, err := decodeEntry(encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) }))
+		if err != nil {
+			t.Fatalf("%s: %v", rec.Name, err)
+		}
+		if e.kind != kindTarget || !reflect.DeepEqual(e.target, rec) {
+			t.Errorf("round trip of %s:\n got %+v\nwant %+v", rec.Name, e.target, rec)
+		}
+	}
+
+	e, err := decodeEntry(encodeBody(func(b []byte) []byte { return appendTombstoneBody(b, "gone") }))
+	if err != nil || e.kind != kindTombstone || e.name != "gone" {
+		t.Errorf("tombstone: %+v, %v", e, err)
+	}
+
+	st := full.Outputs[0].State
+	e, err = decodeEntry(encodeBody(func(b []byte) []byte { return appendFileBody(b, "src/a.c", &st) }))
+	if err != nil || e.kind != kindFile || e.name != "src/a.c" || e.file != st {
+		t.Errorf("file: %+v, %v", e, err)
+	}
+}
+
+// TestDecodeRejectsDamage: a body cut at any length, with bytes after it, or
+// of an unknown kind never decodes (nor panics).
+func TestDecodeRejectsDamage(t *testing.T) {
+	rec := sampleRecord("app")
+	body := encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })
+	for n := 0; n < len(body); n++ {
+		if _, err := decodeEntry(body[:n]); err == nil {
+			t.Fatalf("a body cut to %d of %d bytes decoded", n, len(body))
+		}
+	}
+	for _, bad := range []string{body + "x", "\x09abc", ""} {
+		if _, err := decodeEntry(bad); err == nil || !strings.Contains(err.Error(), "does not decode") {
+			t.Errorf("decodeEntry(%q...) err = %v", bad[:min(len(bad), 8)], err)
+		}
+	}
+	// A huge list length must be refused before allocating.
+	huge := string([]byte{kindTarget, 0}) + strings.Repeat("\x00", 48) + "\xff\xff\xff\xff\x0f"
+	if _, err := decodeEntry(huge); err == nil {
+		t.Error("a list length beyond the body decoded")
+	}
+}
+
+func FuzzDecodeEntry(f *testing.F) {
+	rec := sampleRecord("app")
+	f.Add([]byte(encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })))
+	f.Add([]byte(encodeBody(func(b []byte) []byte { return appendTombstoneBody(b, "x") })))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e, err := decodeEntry(string(body))
+		if err != nil || e.kind != kindTarget {
+			return
+		}
+		// Whatever decodes survives a round trip.
+		again, err := decodeEntry(string(appendTargetBody(nil, &e.target)))
+		if err != nil || !reflect.DeepEqual(again.target, e.target) {
+			t.Errorf("round trip of %+v gives %+v, %v", e.target, again.target, err)
+		}
+	})
+}

@@ -1,0 +1,449 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// DirName is the folder, beside the Buildfile, that holds gobuildj's state.
+const DirName = ".gobuildj"
+
+const (
+	logName   = "state.log"      // the record log, in DirName
+	lockName  = "lock"           // the flock file, in DirName
+	badSuffix = ".bad"           // an unreadable log is moved aside to logName+badSuffix
+	tmpPrefix = logName + ".tmp" // compaction's temporary files
+
+	// compactMinRecords is the log size, in records, below which Close never
+	// compacts: rewriting a tiny log saves nothing.
+	compactMinRecords = 256
+)
+
+// ErrReadOnly is wrapped by the error of a write to a Store opened with
+// OpenReadOnly.
+var ErrReadOnly = errors.New("the state was opened read-only")
+
+// Store is the state kept under .gobuildj/ beside the Buildfile: for each
+// target the record of its last successful run, and for each file the
+// FileState last seen (see Files). It answers "may this target be skipped,
+// and if not, why?" (Check).
+//
+// On disk it is an append-only log of checksummed records, like ninja's
+// .ninja_log: cheap to append, and safe against kill -9 or power loss at any
+// instant, because a load keeps the intact records before the first damaged
+// one and any such prefix is a sound state (the targets the lost records
+// described simply rebuild). Close compacts the log (a new file, fsynced and
+// renamed over the old one) when more than half of its records are stale.
+// An flock on .gobuildj/lock keeps two gobuildj processes from using one
+// state at once.
+//
+// A Store is safe for concurrent use.
+type Store struct {
+	dir      string // absolute Buildfile folder
+	prefix   string // dir with a trailing slash: paths under it are kept relative
+	logPath  string
+	readOnly bool
+
+	mu       sync.RWMutex
+	log      *os.File // the log, opened for appending; nil when read-only
+	lock     *os.File // holds the flock; nil when read-only
+	size     int64    // length of the intact log: a failed append is cut back to it
+	records  int      // records in the log, live or stale
+	targets  map[string]TargetRecord
+	warnings []string
+	closed   bool
+	broken   error // a failed append could not be undone: append nothing more
+
+	files *Files
+}
+
+// Open opens the store of the Buildfile folder dir, creating .gobuildj/ and
+// its log if needed, and locks it until Close. It fails, wrapping ErrLocked,
+// if another gobuildj holds it. A damaged log is not an error: what can be
+// read is kept, the rest dropped, and Warnings says so.
+func Open(dir string) (*Store, error) {
+	s, err := newStore(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	stateDir := filepath.Dir(s.logPath)
+	if err := os.Mkdir(stateDir, 0o777); err == nil {
+		// Keep the state out of version control without asking.
+		_ = os.WriteFile(filepath.Join(stateDir, ".gitignore"), []byte("*\n"), 0o666)
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create state folder: %w", err)
+	}
+	if s.lock, err = lockState(filepath.Join(stateDir, lockName), s.dir); err != nil {
+		return nil, err
+	}
+	if err := s.openLog(); err != nil {
+		unlockState(s.lock)
+		return nil, err
+	}
+	// Left by a compaction that was interrupted: never renamed, never read.
+	if tmps, err := filepath.Glob(filepath.Join(stateDir, tmpPrefix+"*")); err == nil {
+		for _, tmp := range tmps {
+			os.Remove(tmp)
+		}
+	}
+	return s, nil
+}
+
+// OpenReadOnly opens the store of dir for reading only (dry runs): it
+// creates nothing, takes no lock, repairs nothing, and a missing store is
+// an empty one. Writes fail with ErrReadOnly; Files remembers new states in
+// memory only.
+func OpenReadOnly(dir string) (*Store, error) {
+	s, err := newStore(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(s.logPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	if problem, torn := headerProblem(data); problem != "" {
+		s.warnings = append(s.warnings, fmt.Sprintf("state %s: ignored because %s; every target is considered out of date", s.logPath, problem))
+		return s, nil
+	} else if torn {
+		return s, nil
+	}
+	if good, damage := s.load(data); damage != "" {
+		s.warnings = append(s.warnings, describeDamage(s.logPath, "ignored", headerSize+good, len(data)-headerSize-good, damage))
+	}
+	return s, nil
+}
+
+func newStore(dir string, readOnly bool) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("state folder %s: %w", dir, err)
+	}
+	s := &Store{
+		dir:      abs,
+		prefix:   strings.TrimSuffix(abs, "/") + "/",
+		logPath:  filepath.Join(abs, DirName, logName),
+		readOnly: readOnly,
+		targets:  map[string]TargetRecord{},
+	}
+	s.files = newFiles(s)
+	return s, nil
+}
+
+// openLog opens the log for appending and loads it, repairing what Open
+// promises to repair: a torn header starts a fresh log, a header of another
+// format moves the file aside, a damaged tail is cut off.
+func (s *Store) openLog() error {
+	f, err := os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o666)
+	if err != nil {
+		return fmt.Errorf("open state: %w", err)
+	}
+	data, err := readAll(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("read state: %w", err)
+	}
+	problem, torn := headerProblem(data)
+	if problem != "" {
+		f.Close()
+		bad := s.logPath + badSuffix
+		if err := os.Rename(s.logPath, bad); err != nil {
+			return fmt.Errorf("state %s is unreadable (%s) and could not be moved aside: %w", s.logPath, problem, err)
+		}
+		s.warnings = append(s.warnings, fmt.Sprintf("state %s: moved to %s because %s; every target will rebuild", s.logPath, bad, problem))
+		if f, err = os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o666); err != nil {
+			return fmt.Errorf("create state: %w", err)
+		}
+		data, torn = nil, true
+	}
+	if torn {
+		// Empty, or killed while writing the header: start the log afresh.
+		if err := f.Truncate(0); err != nil {
+			f.Close()
+			return fmt.Errorf("reset state %s: %w", s.logPath, err)
+		}
+		if _, err := f.Write(appendHeader(nil)); err != nil {
+			f.Close()
+			return fmt.Errorf("write state header %s: %w", s.logPath, err)
+		}
+		s.log, s.size = f, int64(headerSize)
+		return nil
+	}
+	good, damage := s.load(data)
+	s.log, s.size = f, int64(headerSize+good)
+	if damage != "" {
+		// Appending after the damage would hide the new records from every
+		// later load, so cut it off first.
+		if err := f.Truncate(s.size); err != nil {
+			f.Close()
+			return fmt.Errorf("cut the damaged end of state %s: %w", s.logPath, err)
+		}
+		s.warnings = append(s.warnings, describeDamage(s.logPath, "dropped", int(s.size), len(data)-int(s.size), damage))
+	}
+	return nil
+}
+
+// readAll reads the whole of f from its start.
+func readAll(f *os.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, fi.Size())
+	n, err := f.ReadAt(data, 0)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return data[:n], nil
+}
+
+// load decodes the records of data (a whole log with a valid header) into
+// s. It returns the length of the intact records and, if the log does not
+// end there, what is wrong after them.
+func (s *Store) load(data []byte) (good int, damage string) {
+	// One copy as a string: every path and name decoded is a substring of
+	// it, so a load of thousands of records allocates no strings.
+	recs := string(data[headerSize:])
+	files := s.files.states
+	good, damage = scanRecords(recs, func(e entry) {
+		s.records++
+		switch e.kind {
+		case kindTarget:
+			s.targets[e.target.Name] = e.target
+		case kindTombstone:
+			delete(s.targets, e.name)
+		case kindFile:
+			files[e.name] = e.file
+		}
+	})
+	return good, damage
+}
+
+// Warnings describes what went wrong reading the state (a damaged tail, an
+// unreadable log), in words for the user; nil if nothing did.
+func (s *Store) Warnings() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.warnings)
+}
+
+// Target returns the record of target name's last successful run. The
+// record's slices are shared: do not modify them.
+func (s *Store) Target(name string) (TargetRecord, bool) {
+	s.mu.RLock()
+	rec, ok := s.targets[name]
+	s.mu.RUnlock()
+	return rec, ok
+}
+
+// Targets returns the names of the targets with a record, sorted.
+func (s *Store) Targets() []string {
+	s.mu.RLock()
+	names := make([]string, 0, len(s.targets))
+	for name := range s.targets {
+		names = append(names, name)
+	}
+	s.mu.RUnlock()
+	slices.Sort(names)
+	return names
+}
+
+// RecordTarget records rec as the last successful run of rec.Name. The
+// record reaches the file in one write(2) before RecordTarget returns, but
+// is not fsynced: a kill -9 loses nothing, a power loss at worst the latest
+// records (whose targets then rebuild).
+func (s *Store) RecordTarget(rec TargetRecord) error {
+	if rec.Name == "" {
+		return errors.New("record target: empty target name")
+	}
+	b, start := beginRecord(nil)
+	b = endRecord(appendTargetBody(b, &rec), start)
+	if len(b)-frameSize > maxRecordSize {
+		return fmt.Errorf("record target %q: record of %d bytes is too big", rec.Name, len(b))
+	}
+	rec.Inputs = slices.Clone(rec.Inputs)
+	rec.DepOutputs = slices.Clone(rec.DepOutputs)
+	rec.Outputs = slices.Clone(rec.Outputs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.appendLocked(b, 1); err != nil {
+		return fmt.Errorf("record target %q: %w", rec.Name, err)
+	}
+	s.targets[rec.Name] = rec
+	return nil
+}
+
+// ForgetTarget drops the record of target name (appending a tombstone), so
+// that its next build runs it: its outputs can no longer be trusted.
+func (s *Store) ForgetTarget(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.targets[name]; !ok {
+		return nil // the log already ends with no record of it
+	}
+	b, start := beginRecord(nil)
+	b = endRecord(appendTombstoneBody(b, name), start)
+	if err := s.appendLocked(b, 1); err != nil {
+		return fmt.Errorf("forget target %q: %w", name, err)
+	}
+	delete(s.targets, name)
+	return nil
+}
+
+// appendLocked appends n complete records to the log in one write. s.mu
+// must be held.
+func (s *Store) appendLocked(b []byte, n int) error {
+	switch {
+	case s.closed:
+		return fmt.Errorf("state %s is closed", s.logPath)
+	case s.readOnly:
+		return fmt.Errorf("state %s: %w", s.logPath, ErrReadOnly)
+	case s.broken != nil:
+		return s.broken
+	}
+	if _, err := s.log.Write(b); err != nil {
+		// A partial record would hide every record appended after it.
+		if terr := s.log.Truncate(s.size); terr != nil {
+			s.broken = fmt.Errorf("state %s is damaged after a failed write (%v) and could not be repaired (%v); the targets built from now on will rebuild next time", s.logPath, err, terr)
+		}
+		return fmt.Errorf("append to state %s: %w", s.logPath, err)
+	}
+	s.size += int64(len(b))
+	s.records += n
+	return nil
+}
+
+// Close writes the file states remembered since the last Flush, compacts
+// the log if more than half of it is stale, and releases the lock. Closing
+// twice is harmless.
+func (s *Store) Close() error {
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return nil
+	}
+	errs := []error{s.files.Flush()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.readOnly {
+		return errs[0]
+	}
+	if errs[0] == nil && s.broken == nil && s.needsCompactionLocked() {
+		errs = append(errs, s.compactLocked())
+	}
+	if err := s.log.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close state: %w", err))
+	}
+	errs = append(errs, unlockState(s.lock))
+	return errors.Join(errs...)
+}
+
+// needsCompactionLocked reports whether more than half of the log's records
+// are stale (superseded, tombstones, or tombstoned). s.mu must be held.
+func (s *Store) needsCompactionLocked() bool {
+	live := len(s.targets) + s.files.len()
+	return s.records >= compactMinRecords && s.records > 2*live
+}
+
+// compactLocked rewrites the log with only its live records: into a
+// temporary file that is fsynced and then renamed over the log, so that a
+// crash at any moment leaves either the old log or the new one. File
+// states of files that no longer exist are dropped on the way. s.mu must be
+// held.
+func (s *Store) compactLocked() (err error) {
+	stateDir := filepath.Dir(s.logPath)
+	tmp, err := os.CreateTemp(stateDir, tmpPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("compact state %s: %w", s.logPath, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("compact state %s (the log itself is intact): %w", s.logPath, err)
+		}
+	}()
+
+	b := appendHeader(make([]byte, 0, s.size))
+	names := make([]string, 0, len(s.targets))
+	for name := range s.targets {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		rec := s.targets[name]
+		var start int
+		b, start = beginRecord(b)
+		b = endRecord(appendTargetBody(b, &rec), start)
+	}
+	for _, ps := range s.files.snapshot() {
+		if _, err := StatFile(s.abs(ps.Path)); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		var start int
+		b, start = beginRecord(b)
+		b = endRecord(appendFileBody(b, ps.Path, &ps.State), start)
+	}
+
+	if _, err := tmp.Write(b); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.logPath); err != nil {
+		return err
+	}
+	// The rename is durable once the folder is synced; if that fails the
+	// old log or the new one survives a crash, both sound.
+	if d, err := os.Open(stateDir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// resolve returns the absolute path of path (relative paths are relative to
+// the store's folder) and the key it is stored under: relative to the
+// store's folder when inside it, so that the state survives moving the
+// project, and as given otherwise.
+func (s *Store) resolve(path string) (abs, key string) {
+	if filepath.IsAbs(path) {
+		if strings.HasPrefix(path, s.prefix) {
+			return path, path[len(s.prefix):]
+		}
+		if path == s.dir {
+			return path, "."
+		}
+		return path, path
+	}
+	key = filepath.Clean(path)
+	return filepath.Join(s.dir, key), key
+}
+
+// abs returns the absolute path of a key (or of a path relative to the
+// store's folder).
+func (s *Store) abs(key string) string {
+	if filepath.IsAbs(key) {
+		return key
+	}
+	return filepath.Join(s.dir, key)
+}
