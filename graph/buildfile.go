@@ -1,0 +1,432 @@
+package graph
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+)
+
+// buildfile is a Buildfile as TOML decodes it. Each leaf is a type that
+// checks its own TOML type in UnmarshalTOML and records what is wrong rather
+// than failing: TOML decodes tables in map order, so failing at once would
+// report a random one of several problems. The loader reports the first in
+// file order instead.
+type buildfile struct {
+	Default nameList               `toml:"default"`
+	Vars    map[string]text        `toml:"vars"`
+	Targets map[string]*targetSpec `toml:"targets"`
+}
+
+// targetSpec is one [targets.NAME] table, before expansion.
+type targetSpec struct {
+	Description text            `toml:"description"`
+	Deps        pathList        `toml:"deps"`
+	Inputs      pathList        `toml:"inputs"`
+	Outputs     pathList        `toml:"outputs"`
+	Cmd         command         `toml:"cmd"`
+	Dir         text            `toml:"dir"`
+	Env         map[string]text `toml:"env"`
+	Timeout     duration        `toml:"timeout"`
+	KillTimeout duration        `toml:"kill_timeout"`
+	Always      boolean         `toml:"always"`
+}
+
+// topKeys lists the keys allowed at the top level, for messages.
+func topKeys() []string { return []string{"default", "targets", "vars"} }
+
+// targetKeys lists the keys allowed in a target, sorted, for messages.
+func targetKeys() []string {
+	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout"}
+}
+
+func isTargetKey(k string) bool {
+	switch k {
+	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout":
+		return true
+	}
+	return false
+}
+
+// targetKeySynonyms maps names people reach for from other build tools to
+// the key gobuildj spells differently.
+func targetKeySynonym(k string) string {
+	switch strings.ToLower(k) {
+	case "command", "commands", "cmds", "run", "script":
+		return "cmd"
+	case "dep", "depends", "dependencies", "requires", "needs":
+		return "deps"
+	case "input", "sources", "srcs", "src":
+		return "inputs"
+	case "output", "generates", "targets", "outs", "out":
+		return "outputs"
+	case "desc", "summary":
+		return "description"
+	case "cwd", "workdir", "directory", "chdir":
+		return "dir"
+	case "environment", "vars":
+		return "env"
+	case "phony":
+		return "always"
+	}
+	return ""
+}
+
+// problem is what a leaf found wrong with its TOML value.
+type problem struct {
+	msg  string // "" when the value is fine
+	item int    // index of the offending array element, -1 for the whole value
+}
+
+// text is a string value: description, dir, a [vars] or env entry.
+type text struct {
+	s   string
+	set bool
+	bad problem
+}
+
+// UnmarshalTOML accepts a TOML string.
+func (t *text) UnmarshalTOML(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		t.bad = problem{"expected a string, got " + describe(v) + quoteHint(v), -1}
+		return nil
+	}
+	t.s, t.set = s, true
+	return nil
+}
+
+// stringList is a list of strings.
+type stringList struct {
+	items []string
+	set   bool
+	bad   problem
+}
+
+// decode fills l from v, which must be an array of strings, or a plain
+// string when single says how to call one ("" if not allowed).
+func (l *stringList) decode(v any, want, single string) {
+	switch v := v.(type) {
+	case string:
+		if single != "" {
+			l.items, l.set = []string{v}, true
+			return
+		}
+		l.bad = problem{fmt.Sprintf("expected %s, got %s (write [%s])", want, describe(v), strconv.Quote(v)), -1}
+	case []any:
+		items := make([]string, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				l.bad = problem{fmt.Sprintf("item %d: expected a string, got %s%s", i+1, describe(e), quoteHint(e)), i}
+				return
+			}
+			items[i] = s
+		}
+		l.items, l.set = items, true
+	default:
+		if single != "" {
+			want = single + " or " + want
+		}
+		l.bad = problem{"expected " + want + ", got " + describe(v), -1}
+	}
+}
+
+// pathList is deps, inputs or outputs: a list of strings.
+type pathList struct{ stringList }
+
+// UnmarshalTOML accepts an array of strings.
+func (l *pathList) UnmarshalTOML(v any) error {
+	l.decode(v, "a list of strings", "")
+	return nil
+}
+
+// nameList is `default`: a target name or a list of them.
+type nameList struct{ stringList }
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (l *nameList) UnmarshalTOML(v any) error {
+	l.decode(v, "a list of target names", "a target name")
+	return nil
+}
+
+// command is `cmd`: a command or a list of commands run in order.
+type command struct{ stringList }
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (l *command) UnmarshalTOML(v any) error {
+	l.decode(v, "a list of commands", "a command (a string)")
+	return nil
+}
+
+// duration is timeout or kill_timeout: a Go duration string, parsed after
+// variable expansion.
+type duration struct {
+	s   string
+	set bool
+	bad problem
+}
+
+// UnmarshalTOML accepts a string.
+func (d *duration) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		d.s, d.set = v, true
+	case int64:
+		d.bad = problem{fmt.Sprintf(`expected a duration string such as "90s" or "5m", got %s (write "%ds")`, describe(v), v), -1}
+	default:
+		d.bad = problem{`expected a duration string such as "90s" or "5m", got ` + describe(v), -1}
+	}
+	return nil
+}
+
+// boolean is `always`.
+type boolean struct {
+	b   bool
+	bad problem
+}
+
+// UnmarshalTOML accepts true or false.
+func (b *boolean) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case bool:
+		b.b = v
+	case string:
+		hint := ""
+		if v == "true" || v == "false" {
+			hint = " (write " + v + " without quotes)"
+		}
+		b.bad = problem{"expected true or false, got " + describe(v) + hint, -1}
+	default:
+		b.bad = problem{"expected true or false, got " + describe(v), -1}
+	}
+	return nil
+}
+
+// describe names a decoded TOML value's type, with the value when short.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "string " + short(v)
+	case int64:
+		return "integer " + strconv.FormatInt(v, 10)
+	case float64:
+		return "float " + strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		return "boolean " + strconv.FormatBool(v)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	case []map[string]any:
+		return "an array of tables"
+	default:
+		return "a date/time"
+	}
+}
+
+// quoteHint suggests quoting a number or boolean meant as text.
+func quoteHint(v any) string {
+	switch v.(type) {
+	case int64, float64, bool:
+		return fmt.Sprintf(` (write "%v" to use it as text)`, v)
+	}
+	return ""
+}
+
+// describeType names a TOML type as MetaData.Type spells it.
+func describeType(t string) string {
+	switch t {
+	case "String":
+		return "a string"
+	case "Integer":
+		return "an integer"
+	case "Float":
+		return "a float"
+	case "Bool":
+		return "a boolean"
+	case "Datetime":
+		return "a date/time"
+	case "Array":
+		return "an array"
+	case "Hash":
+		return "a table"
+	case "ArrayHash":
+		return "an array of tables"
+	}
+	return "a value of type " + t
+}
+
+// short quotes s, cut to a readable length.
+func short(s string) string {
+	const limit = 60
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return strconv.Quote(s[:cut]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// decoded is a Buildfile after TOML decoding and the checks that need only
+// its keys and the types of its values.
+type decoded struct {
+	file    buildfile
+	targets []string // target names in file order
+	vars    []string // variable names in file order
+}
+
+// report is a problem waiting to be located; rank orders problems in file order.
+type report struct {
+	rank   int
+	at     at
+	target string
+	key    string
+	msg    string
+}
+
+// decode parses the Buildfile and checks its keys and value types. Of
+// several problems it returns the first in file order.
+func decode(src *source) (*decoded, *Error) {
+	d := &decoded{}
+	md, err := toml.NewDecoder(bytes.NewReader(src.data)).Decode(&d.file)
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		// The leaves never fail, so a ParseError is a syntax error.
+		e := &Error{File: src.file, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "invalid TOML: " + pe.Message}
+		return nil, e
+	}
+	src.keys = md.Keys()
+	first := d.walk(&md)
+	if err != nil && first == nil {
+		// A shape mismatch the walk did not foresee: report TOML's words.
+		return nil, &Error{File: src.file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+	}
+	if leaf := d.leafProblems(src); leaf != nil && (first == nil || leaf.rank < first.rank) {
+		first = leaf
+	}
+	if first != nil {
+		return nil, src.errorAt(first.at, first.target, first.key, first.msg)
+	}
+	return d, nil
+}
+
+// walk checks every key in file order: names (TOML would silently ignore an
+// unknown key, and matches field names ignoring case) and the tables that
+// must be tables. It collects target and variable names in file order, and
+// returns the first problem.
+func (d *decoded) walk(md *toml.MetaData) *report {
+	keys := md.Keys()
+	seenTarget := make(map[string]struct{}, len(d.file.Targets))
+	seenVar := make(map[string]struct{}, len(d.file.Vars))
+	last, haveLast := "", false
+	for i, k := range keys {
+		switch k[0] {
+		case "default":
+		case "vars":
+			if len(k) == 1 {
+				if t := md.Type("vars"); t != "Hash" {
+					return &report{i, atKey(k...), "", "vars", `expected a table of strings ([vars] with lines such as cc = "gcc"), got ` + describeType(t)}
+				}
+				continue
+			}
+			if _, ok := seenVar[k[1]]; !ok {
+				seenVar[k[1]] = struct{}{}
+				d.vars = append(d.vars, k[1])
+			}
+		case "targets":
+			if len(k) == 1 {
+				if t := md.Type("targets"); t != "Hash" {
+					return &report{i, atKey(k...), "", "targets", "expected a table of targets ([targets.NAME] sections), got " + describeType(t)}
+				}
+				continue
+			}
+			name := k[1]
+			if !haveLast || name != last {
+				if _, ok := seenTarget[name]; !ok {
+					seenTarget[name] = struct{}{}
+					d.targets = append(d.targets, name)
+				}
+				last, haveLast = name, true
+			}
+			if len(k) == 2 {
+				if t := md.Type(k...); t != "Hash" && t != "" {
+					msg := fmt.Sprintf("expected a table such as [targets.%s] with keys like cmd and deps, got %s", k[1:].String(), describeType(t))
+					return &report{i, atKey(k...), name, "", msg}
+				}
+				continue
+			}
+			if !isTargetKey(k[2]) {
+				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", k[:2].String(), unknownTargetKey(k[2])}
+			}
+			if k[2] == "env" && len(k) == 3 {
+				if t := md.Type(k...); t != "Hash" && t != "" {
+					return &report{i, atKey(k...), name, "env", `expected a table of strings such as env = { LC_ALL = "C" }, got ` + describeType(t)}
+				}
+			}
+		default:
+			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
+			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", msg}
+		}
+	}
+	return nil
+}
+
+func unknownTargetKey(k string) string {
+	hint := didYouMean(k, targetKeys())
+	if hint == "" {
+		if s := targetKeySynonym(k); s != "" {
+			hint = "; did you mean " + strconv.Quote(s) + "?"
+		}
+	}
+	return fmt.Sprintf("unknown key %q (expected one of: %s%s)", k, strings.Join(targetKeys(), ", "), hint)
+}
+
+// leafProblems returns the first (in file order) problem a leaf recorded.
+func (d *decoded) leafProblems(src *source) *report {
+	var first *report
+	add := func(p problem, path []string, target, key string) {
+		if p.msg == "" {
+			return
+		}
+		r := &report{rank: src.ordinal(path), at: at{path: path, item: p.item, offset: -1}, target: target, key: key, msg: p.msg}
+		if first == nil || r.rank < first.rank {
+			first = r
+		}
+	}
+	add(d.file.Default.bad, []string{"default"}, "", "default")
+	for name, v := range d.file.Vars {
+		add(v.bad, []string{"vars", name}, "", toml.Key{"vars", name}.String())
+	}
+	for name, t := range d.file.Targets {
+		if t == nil {
+			continue
+		}
+		for _, f := range []struct {
+			key string
+			p   problem
+		}{
+			{"description", t.Description.bad},
+			{"deps", t.Deps.bad},
+			{"inputs", t.Inputs.bad},
+			{"outputs", t.Outputs.bad},
+			{"cmd", t.Cmd.bad},
+			{"dir", t.Dir.bad},
+			{"timeout", t.Timeout.bad},
+			{"kill_timeout", t.KillTimeout.bad},
+			{"always", t.Always.bad},
+		} {
+			add(f.p, []string{"targets", name, f.key}, name, f.key)
+		}
+		for k, v := range t.Env {
+			add(v.bad, []string{"targets", name, "env", k}, name, "env."+toml.Key{k}.String())
+		}
+	}
+	return first
+}

@@ -1,0 +1,255 @@
+package graph
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Variable expansion. `${name}` is replaced by an automatic variable
+// (target, in, out, deps) or else by the [vars] entry name, itself expanded
+// (vars may refer to vars, and to automatic variables: then they are
+// expanded anew in each target). `$$` is a literal `$`; a `$` followed by
+// anything else is kept, so `$HOME` and `$(date)` reach the shell.
+
+// depsMarker stands for ${deps} until the graph is known: expansion of a
+// target's strings happens before its deps are resolved, and the marker is
+// replaced afterwards. Strings that can hold it are checked to contain no
+// NUL of their own, so it cannot be mistaken.
+const depsMarker = "\x00deps\x00"
+
+// The states of a variable during expansion.
+const (
+	unvisited = iota
+	expanding
+	expanded
+)
+
+// variable is one [vars] entry.
+type variable struct {
+	name  string
+	raw   string
+	value string // the expansion, once expanded and not auto
+	state uint8
+	auto  bool // refers (maybe indirectly) to an automatic variable
+}
+
+// expander expands strings for one Buildfile.
+type expander struct {
+	vars    map[string]*variable
+	names   []string // variable names in file order
+	stack   []string // variables being expanded, outermost first, for cycle messages
+	sawAuto bool     // an automatic variable was referred to (analysis)
+}
+
+// scope says which automatic variables a string may use, and supplies them.
+type scope struct {
+	analyze bool     // checking [vars]: automatic variables stand for themselves
+	target  *pending // nil outside a target
+	files   bool     // ${in}, ${out} and ${deps} are allowed (cmd, description, env)
+}
+
+// expandError is a problem in a string being expanded.
+type expandError struct {
+	msg    string
+	offset int    // byte offset of the "${" (or "$") at fault in the string
+	in     string // the variable whose value holds the fault; "" for the string itself
+}
+
+func newExpander(vars map[string]text, names []string) *expander {
+	x := &expander{vars: make(map[string]*variable, len(vars)), names: names}
+	for name, v := range vars {
+		x.vars[name] = &variable{name: name, raw: v.s}
+	}
+	return x
+}
+
+// isAuto reports whether name is an automatic variable.
+func isAuto(name string) bool {
+	switch name {
+	case "target", "in", "out", "deps":
+		return true
+	}
+	return false
+}
+
+// expand replaces the variables in s.
+func (x *expander) expand(s string, sc *scope) (string, *expandError) {
+	i := strings.IndexByte(s, '$')
+	if i < 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	done := 0 // s[:done] is written to b
+	for i >= 0 {
+		next := i + 1
+		switch {
+		case i+1 < len(s) && s[i+1] == '$':
+			b.WriteString(s[done : i+1])
+			done, next = i+2, i+2
+		case i+1 < len(s) && s[i+1] == '{':
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				return "", &expandError{msg: `unclosed "${" (expected "${name}"; write "$$" for a literal "$")`, offset: i}
+			}
+			name := s[i+2 : i+2+end]
+			val, err := x.lookup(name, sc, i)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(s[done:i])
+			b.WriteString(val)
+			done, next = i+3+end, i+3+end
+		}
+		if j := strings.IndexByte(s[next:], '$'); j >= 0 {
+			i = next + j
+		} else {
+			i = -1
+		}
+	}
+	b.WriteString(s[done:])
+	return b.String(), nil
+}
+
+// lookup returns the value of ${name} referred to at offset off.
+func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError) {
+	if name == "" {
+		return "", &expandError{msg: `empty variable name "${}" (expected "${name}")`, offset: off}
+	}
+	if isAuto(name) {
+		switch {
+		case sc.analyze:
+			x.sawAuto = true
+			return "", nil
+		case sc.target == nil:
+			return "", &expandError{msg: "${" + name + "} may only be used inside a target", offset: off}
+		case name == "target":
+			return sc.target.t.Name, nil
+		case !sc.files:
+			return "", &expandError{msg: "${" + name + "} may only be used in cmd, description and env", offset: off}
+		case name == "in":
+			return sc.target.joined(&sc.target.in, sc.target.t.Inputs), nil
+		case name == "out":
+			return sc.target.joined(&sc.target.out, sc.target.t.Outputs), nil
+		default:
+			sc.target.usesDeps = true
+			return depsMarker, nil
+		}
+	}
+	v, ok := x.vars[name]
+	if !ok {
+		return "", &expandError{msg: x.unknown(name, sc), offset: off}
+	}
+	val, err := x.expandVar(v, sc)
+	if err != nil {
+		if !sc.analyze {
+			// The fault is in the variable, but its use here is what the
+			// user must change (only misplaced automatic variables get
+			// here: [vars] were checked first).
+			return "", &expandError{msg: err.msg + " (it is used through ${" + name + "})", offset: off}
+		}
+		if err.in == "" && err.offset < 0 {
+			err.offset = off // a cycle closes here
+		}
+		return "", err
+	}
+	return val, nil
+}
+
+// expandVar returns the value of v in scope sc.
+func (x *expander) expandVar(v *variable, sc *scope) (string, *expandError) {
+	switch v.state {
+	case expanded:
+		if !v.auto {
+			return v.value, nil
+		}
+		if sc.analyze {
+			x.sawAuto = true
+			return "", nil
+		}
+	case expanding:
+		i := 0
+		for i < len(x.stack) && x.stack[i] != v.name {
+			i++
+		}
+		chain := append(append([]string(nil), x.stack[i:]...), v.name)
+		return "", &expandError{msg: "variable cycle: " + strings.Join(chain, " -> "), offset: -1}
+	}
+	v.state = expanding
+	x.stack = append(x.stack, v.name)
+	outer := x.sawAuto
+	x.sawAuto = false
+	val, err := x.expand(v.raw, sc)
+	auto := x.sawAuto
+	x.sawAuto = outer || auto
+	x.stack = x.stack[:len(x.stack)-1]
+	if err != nil {
+		v.state = unvisited
+		if err.in == "" {
+			err.in = v.name
+		}
+		return "", err
+	}
+	v.state = expanded
+	if sc.analyze {
+		v.auto = auto
+		if !auto {
+			v.value = val
+		}
+	}
+	return val, nil
+}
+
+// unknown is the message for an unknown variable name.
+func (x *expander) unknown(name string, sc *scope) string {
+	cands := make([]string, 0, len(x.names)+4)
+	cands = append(cands, x.names...)
+	autos := "target, in, out, deps"
+	switch {
+	case sc.analyze:
+		cands = append(cands, "target", "in", "out", "deps")
+	case sc.target == nil:
+		autos = ""
+	case sc.files:
+		cands = append(cands, "target", "in", "out", "deps")
+	default:
+		autos = "target"
+		cands = append(cands, "target")
+	}
+	expected := "a name defined in [vars]"
+	if autos != "" {
+		expected += " or an automatic variable (" + autos + ")"
+	}
+	return "unknown variable " + strconv.Quote(name) + " (expected " + expected + didYouMean(name, cands) + ")"
+}
+
+// analyze checks every [vars] entry in file order (unknown names, cycles,
+// unclosed "${") and expands those that use no automatic variable.
+func (x *expander) analyze(src *source) *Error {
+	sc := &scope{analyze: true}
+	for _, name := range x.names {
+		v := x.vars[name]
+		key := varKey(name)
+		if isAuto(name) {
+			return src.errorAt(at{path: []string{"vars", name}, item: -1, offset: -1, name: true}, "", key,
+				"${"+name+"} is an automatic variable (expected a name other than target, in, out and deps)")
+		}
+		if strings.IndexByte(v.raw, 0) >= 0 {
+			return src.errorAt(atKey("vars", name), "", key, "the value contains a NUL character")
+		}
+		if v.state != unvisited {
+			continue
+		}
+		if _, err := x.expandVar(v, sc); err != nil {
+			in := err.in
+			a := at{path: []string{"vars", in}, item: -1, offset: err.offset, raw: x.vars[in].raw}
+			return src.errorAt(a, "", varKey(in), err.msg)
+		}
+	}
+	return nil
+}
+
+// varKey is how messages name the [vars] entry name.
+func varKey(name string) string { return toml.Key{"vars", name}.String() }

@@ -1,0 +1,234 @@
+// Package graph reads a Buildfile into a validated graph of targets: it
+// parses the TOML, expands variables and globs, resolves dependencies and
+// orders the targets so that each comes after its deps.
+package graph
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Graph is a validated Buildfile: its targets form a DAG. It answers which
+// target a name or path on the command line means (Lookup, Select) and in
+// which order targets can be built (Targets).
+type Graph struct {
+	File    string    // absolute, cleaned path of the Buildfile
+	Root    string    // absolute folder of the Buildfile; every relative path is relative to it
+	Default []string  // target names from `default` (as written, after variable expansion; may be empty)
+	Targets []*Target // topological order: every target comes after all of its deps
+
+	byName   map[string]*Target
+	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
+	display  string             // the Buildfile's name in messages
+}
+
+// Target is one node: a command (possibly a list) with inputs, outputs and
+// deps. A target with no Cmds is an alias, done when its deps are.
+type Target struct {
+	ID          int    // index in Graph.Targets
+	Name        string // as written in [targets.NAME]
+	Description string // expanded; defaults to Name
+	// Deps are the direct deps, in declaration order, without duplicates:
+	// explicit `deps` first, then implicit ones (a literal input or a glob
+	// match that another target declares as output), in Inputs order.
+	Deps        []*Target
+	RDeps       []*Target     // reverse deps (the targets with this one in Deps), sorted by ID
+	Inputs      []string      // files after glob expansion: cleaned, relative to Root (absolute if outside it), sorted, unique
+	Globs       []string      // the input patterns (with glob metacharacters), expanded of vars, cleaned, as Glob takes them
+	Outputs     []string      // cleaned, relative to Root, in declaration order
+	Cmds        []string      // fully expanded commands (all ${...} replaced, $$ -> $)
+	Dir         string        // working folder, cleaned, relative to Root ("." for Root)
+	Env         []string      // "KEY=value" from `env`, expanded, sorted by KEY
+	Timeout     time.Duration // 0: none
+	KillTimeout time.Duration // 0: the engine's default
+	Always      bool          // run on every build, never skipped
+}
+
+// IsAlias reports whether t has no command: it is done when its deps are.
+func (t *Target) IsAlias() bool { return len(t.Cmds) == 0 }
+
+// Lookup finds a target by name or by a declared output path (cleaned,
+// relative to Root: "./x" and "x" are the same; an absolute path under Root
+// also works).
+func (g *Graph) Lookup(name string) (*Target, bool) {
+	return lookup(g.byName, g.byOutput, g.Root, name)
+}
+
+func lookup(byName, byOutput map[string]*Target, root, name string) (*Target, bool) {
+	if t, ok := byName[name]; ok {
+		return t, true
+	}
+	p := filepath.Clean(name)
+	if filepath.IsAbs(p) {
+		r, err := filepath.Rel(root, p)
+		if err != nil || escapes(r) {
+			return nil, false
+		}
+		p = r
+	}
+	t, ok := byOutput[p]
+	return t, ok
+}
+
+// Select resolves command-line names to targets, in the order given and
+// without duplicates. With no names it selects `default` if set, else "all"
+// if it exists, else it fails saying there is nothing to build and how to
+// choose. An unknown name is an *Error like `unknown target "x"` (with a
+// "did you mean" suggestion when one is close).
+func (g *Graph) Select(names []string) ([]*Target, error) {
+	if len(names) == 0 {
+		switch {
+		case len(g.Default) > 0:
+			names = g.Default
+		case g.byName["all"] != nil:
+			names = []string{"all"}
+		default:
+			return nil, &Error{File: g.display, Msg: g.nothingToBuild()}
+		}
+	}
+	sel := make([]*Target, 0, len(names))
+	seen := make(map[*Target]struct{}, len(names))
+	for _, name := range names {
+		t, ok := g.Lookup(name)
+		if !ok {
+			return nil, &Error{File: g.display, Msg: g.unknown(name)}
+		}
+		if _, dup := seen[t]; !dup {
+			seen[t] = struct{}{}
+			sel = append(sel, t)
+		}
+	}
+	return sel, nil
+}
+
+func (g *Graph) sortedNames() []string {
+	names := make([]string, 0, len(g.byName))
+	for name := range g.byName {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (g *Graph) nothingToBuild() string {
+	if len(g.Targets) == 0 {
+		return "nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)"
+	}
+	return fmt.Sprintf(`nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: %s)`,
+		listNames(g.sortedNames(), 10))
+}
+
+func (g *Graph) unknown(name string) string {
+	cands := g.sortedNames()
+	for o := range g.byOutput {
+		cands = append(cands, o)
+	}
+	slices.Sort(cands[len(g.byName):])
+	return fmt.Sprintf("unknown target %q (expected a target name or an output path declared by a target%s)", name, didYouMean(name, cands))
+}
+
+// topoSort orders targets (given in file order) so that each comes after its
+// deps: a depth-first walk from each target in file order, deps in
+// declaration order. If the deps form a cycle it returns the cycle instead,
+// as a path that starts and ends with the same target. It uses Target.ID as
+// the index in targets.
+func topoSort(targets []*Target) (order, cycle []*Target) {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make([]uint8, len(targets))
+	order = make([]*Target, 0, len(targets))
+	var stack []*Target
+	var visit func(t *Target) bool
+	visit = func(t *Target) bool {
+		state[t.ID] = active
+		stack = append(stack, t)
+		for _, d := range t.Deps {
+			switch state[d.ID] {
+			case active:
+				i := slices.Index(stack, d)
+				cycle = append(slices.Clone(stack[i:]), d)
+				return false
+			case unseen:
+				if !visit(d) {
+					return false
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[t.ID] = done
+		order = append(order, t)
+		return true
+	}
+	for _, t := range targets {
+		if state[t.ID] == unseen && !visit(t) {
+			return nil, cycle
+		}
+	}
+	return order, nil
+}
+
+// finish numbers targets in topological order and fills RDeps.
+func finish(order []*Target) {
+	edges := 0
+	for i, t := range order {
+		t.ID = i
+		edges += len(t.Deps)
+	}
+	counts := make([]int, len(order))
+	for _, t := range order {
+		for _, d := range t.Deps {
+			counts[d.ID]++
+		}
+	}
+	arena := make([]*Target, edges) // one allocation for every RDeps
+	for _, t := range order {
+		if c := counts[t.ID]; c > 0 {
+			t.RDeps, arena = arena[:0:c], arena[c:]
+		}
+	}
+	for _, t := range order { // in ID order, so each RDeps is sorted
+		for _, d := range t.Deps {
+			d.RDeps = append(d.RDeps, t)
+		}
+	}
+}
+
+// cycleMessage spells a cycle "dependency cycle: a -> b -> a", explaining
+// edges that come from inputs rather than deps.
+func cycleMessage(cycle []*Target) string {
+	var b strings.Builder
+	b.WriteString("dependency cycle: ")
+	var why []string
+	for i, t := range cycle {
+		if i > 0 {
+			b.WriteString(" -> ")
+			if w := implicitEdge(cycle[i-1], t); w != "" {
+				why = append(why, w)
+			}
+		}
+		b.WriteString(t.Name)
+	}
+	if len(why) > 0 {
+		b.WriteString(" (")
+		b.WriteString(strings.Join(why, "; "))
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// implicitEdge explains why from depends on to when it is through an input.
+func implicitEdge(from, to *Target) string {
+	for _, in := range from.Inputs {
+		if slices.Contains(to.Outputs, in) {
+			return fmt.Sprintf("%s reads %s, an output of %s", from.Name, strconv.Quote(in), to.Name)
+		}
+	}
+	return ""
+}
