@@ -1,0 +1,112 @@
+package cache
+
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+)
+
+// Action is a complete description of one run of a target: everything that
+// may change what its commands produce. Its Key is the action key of SPEC
+// section 2: equal keys mean the run would do the same thing again.
+type Action struct {
+	Cmds []string // the expanded commands, in order
+	Env  []string // KEY=value added to the environment, sorted by KEY
+	Dir  string   // working folder, relative to the Buildfile's
+	// Inputs are the input files (globs already expanded, so adding or
+	// removing a matching file changes the key) with their content hashes,
+	// sorted by path (Key sorts a copy if they are not).
+	Inputs []PathHash
+	// DepOutputs are the outputs of the target's deps with their content
+	// hashes, in dep order.
+	DepOutputs []PathHash
+}
+
+// Domain tags: each hash covers its own tag first, so that no two of them
+// (nor a future version of one) can collide by construction.
+const (
+	keyTag  = "gobuildj action key 1"
+	cmdTag  = "gobuildj command 1"
+	depsTag = "gobuildj dep outputs 1"
+)
+
+// Key returns the action key: the xxh3-128 hash of a length-prefixed
+// encoding of every field, so that no two different actions encode alike
+// (["a b"] and ["a", "b"] differ, as do an input's path and its neighbour's).
+func (a *Action) Key() Hash {
+	b := make([]byte, 0, a.sizeHint())
+	b = appendString(b, keyTag)
+	b = a.appendCmd(b)
+	b = appendPathHashes(b, sortedByPath(a.Inputs))
+	b = appendPathHashes(b, a.DepOutputs)
+	return HashBytes(b)
+}
+
+// CmdHash returns the hash of the commands, env and dir alone: a record
+// keeps it to tell "command changed" from other reasons.
+func (a *Action) CmdHash() Hash {
+	return HashBytes(a.appendCmd(appendString(nil, cmdTag)))
+}
+
+// DepsHash returns the hash of the deps' outputs alone: a record keeps it to
+// tell "dep output changed" from other reasons.
+func (a *Action) DepsHash() Hash {
+	return HashBytes(appendPathHashes(appendString(nil, depsTag), a.DepOutputs))
+}
+
+// Record returns the record of a successful run of a as target name, with
+// action key key and everything Check needs to explain a later change. The
+// caller adds Outputs, Duration and Finished.
+func (a *Action) Record(name string, key Hash) TargetRecord {
+	return TargetRecord{
+		Name:       name,
+		Key:        key,
+		CmdHash:    a.CmdHash(),
+		DepsHash:   a.DepsHash(),
+		Inputs:     slices.Clone(sortedByPath(a.Inputs)),
+		DepOutputs: slices.Clone(a.DepOutputs),
+	}
+}
+
+func (a *Action) appendCmd(b []byte) []byte {
+	b = appendStrings(b, a.Cmds)
+	b = appendStrings(b, a.Env)
+	return appendString(b, a.Dir)
+}
+
+func (a *Action) sizeHint() int {
+	n := 64 + len(a.Dir)
+	for _, s := range a.Cmds {
+		n += 4 + len(s)
+	}
+	for _, s := range a.Env {
+		n += 4 + len(s)
+	}
+	for _, ph := range a.Inputs {
+		n += 20 + len(ph.Path)
+	}
+	for _, ph := range a.DepOutputs {
+		n += 20 + len(ph.Path)
+	}
+	return n
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = appendString(b, s)
+	}
+	return b
+}
+
+// sortedByPath returns phs sorted by path: phs itself if it already is,
+// else a sorted copy.
+func sortedByPath(phs []PathHash) []PathHash {
+	byPath := func(a, b PathHash) int { return cmp.Compare(a.Path, b.Path) }
+	if slices.IsSortedFunc(phs, byPath) {
+		return phs
+	}
+	phs = slices.Clone(phs)
+	slices.SortFunc(phs, byPath)
+	return phs
+}

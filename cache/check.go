@@ -1,0 +1,143 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// Check decides whether target name may be skipped: it may if its last
+// successful run was recorded with action key key, it declared the same
+// outputs, and every one of them still exists with the recorded content
+// (checked through the stat fast path: a file is rehashed only when its
+// stat differs from the recorded one or the recorded state was racy).
+// outputs are the declared outputs, absolute or relative to the store's
+// folder, in declaration order.
+//
+// Check returns "" when the target is up to date, else the first reason it
+// is not, in words for --explain: "no previous run", "command changed"
+// (commands, env or dir), "input src/a.c changed", "input src/b.c added",
+// "input src/c.c removed", "dep output gen/v.h changed" (also "added",
+// "removed"), "outputs changed" (the declared list differs),
+// "output build/a.o missing", "output build/a.o modified". a, the action
+// key was computed from, serves only to explain a changed key; it may be
+// nil.
+func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reason string) {
+	rec, ok := s.Target(name)
+	if !ok {
+		return "no previous run"
+	}
+	if rec.Key != key {
+		return s.explainKey(&rec, a)
+	}
+	if len(rec.Outputs) != len(outputs) {
+		return "outputs changed"
+	}
+	for i, out := range outputs {
+		if _, k := s.resolve(out); k != s.key(rec.Outputs[i].Path) {
+			return "outputs changed"
+		}
+	}
+	for i, out := range outputs {
+		if reason := s.checkOutput(out, rec.Outputs[i].State); reason != "" {
+			return reason
+		}
+	}
+	return ""
+}
+
+// checkOutput tells why the output at path no longer has the recorded
+// state, or "" if it does.
+func (s *Store) checkOutput(path string, recorded FileState) string {
+	abs, key := s.resolve(path)
+	cur, err := StatFile(abs)
+	if err == nil && recorded.trusted(cur) {
+		return ""
+	}
+	var h Hash
+	if err == nil {
+		h, err = s.files.Hash(abs)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("output %s missing", key)
+	case err != nil:
+		return fmt.Sprintf("output %s unreadable (%v)", key, err)
+	case h != recorded.Hash:
+		return fmt.Sprintf("output %s modified", key)
+	}
+	return ""
+}
+
+// explainKey names what changed between the recorded run and a.
+func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
+	if a == nil {
+		return "action changed"
+	}
+	if rec.CmdHash != a.CmdHash() {
+		return "command changed"
+	}
+	if reason := s.diffInputs(rec.Inputs, sortedByPath(a.Inputs)); reason != "" {
+		return reason
+	}
+	if rec.DepsHash != a.DepsHash() {
+		return s.diffDepOutputs(rec.DepOutputs, a.DepOutputs)
+	}
+	// Every part the record keeps is equal: the key covers something else
+	// (the caller's key is not a.Key(), or the key's definition changed).
+	return "action changed"
+}
+
+// diffInputs names the first input, in path order, that was added, removed
+// or changed between old and cur (both sorted by path).
+func (s *Store) diffInputs(old, cur []PathHash) string {
+	i, j := 0, 0
+	for i < len(old) || j < len(cur) {
+		switch {
+		case j == len(cur) || (i < len(old) && old[i].Path < cur[j].Path):
+			return fmt.Sprintf("input %s removed", s.key(old[i].Path))
+		case i == len(old) || cur[j].Path < old[i].Path:
+			return fmt.Sprintf("input %s added", s.key(cur[j].Path))
+		case old[i].Hash != cur[j].Hash:
+			return fmt.Sprintf("input %s changed", s.key(cur[j].Path))
+		}
+		i++
+		j++
+	}
+	return ""
+}
+
+// diffDepOutputs names the first dep output that changed, was added or was
+// removed between old and cur.
+func (s *Store) diffDepOutputs(old, cur []PathHash) string {
+	if old == nil {
+		return "dep outputs changed" // the record did not keep them
+	}
+	before := make(map[string]Hash, len(old))
+	for _, ph := range old {
+		before[ph.Path] = ph.Hash
+	}
+	now := make(map[string]bool, len(cur))
+	for _, ph := range cur {
+		now[ph.Path] = true
+		h, ok := before[ph.Path]
+		switch {
+		case !ok:
+			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
+		case h != ph.Hash:
+			return fmt.Sprintf("dep output %s changed", s.key(ph.Path))
+		}
+	}
+	for _, ph := range old {
+		if !now[ph.Path] {
+			return fmt.Sprintf("dep output %s removed", s.key(ph.Path))
+		}
+	}
+	return "dep outputs changed" // the same files in another order
+}
+
+// key returns the key of path: how the state names it and how reasons show it.
+func (s *Store) key(path string) string {
+	_, k := s.resolve(path)
+	return k
+}
