@@ -234,7 +234,7 @@ func (x *expander) analyze(src *source) *Error {
 		key := varKey(name)
 		if isAuto(name) {
 			return src.errorAt(at{path: []string{"vars", name}, item: -1, offset: -1, name: true}, "", key,
-				"${"+name+"} is an automatic variable (expected a name other than target, in, out and deps)")
+				strconv.Quote(name)+" is an automatic variable, set in each target (expected a name other than target, in, out and deps)")
 		}
 		if strings.IndexByte(v.raw, 0) >= 0 {
 			return src.errorAt(atKey("vars", name), "", key, "the value contains a NUL character")

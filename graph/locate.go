@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,13 +84,15 @@ func hasPrefix(k toml.Key, path []string) bool {
 
 // locate returns the 1-based line and column of a, or 0, 0.
 func (s *source) locate(a at) (line, col int) {
+	key := toml.Key(a.path)
 	start, ok := s.valueStart(a.path)
 	if !ok {
 		// An implicit table (from `a.b.c = 1` or `[a.b.c]`) has no position of
-		// its own: use its first key.
+		// its own: use the first key below it, pointing at the name.
 		for _, k := range s.keys {
 			if len(k) > len(a.path) && hasPrefix(k, a.path) {
 				if start, ok = s.valueStart(k); ok {
+					key = k
 					a.name = true
 					a.item, a.offset = -1, -1
 					break
@@ -97,12 +100,13 @@ func (s *source) locate(a at) (line, col int) {
 			}
 		}
 		if !ok {
-			return 0, 0
+			return s.locateEmpty(a.path)
 		}
 	}
+	start = s.valueBegin(start)
 	switch {
 	case a.name:
-		start = s.keyStart(start, a.path[len(a.path)-1])
+		start = s.keyStart(start, key, len(a.path)-1)
 	case a.item >= 0:
 		if p, ok := arrayItem(s.data, start, a.item); ok {
 			start = p
@@ -112,6 +116,58 @@ func (s *source) locate(a at) (line, col int) {
 		start += stringOffset(s.data, start, a.raw, a.offset)
 	}
 	return lineCol(s.data, start)
+}
+
+// valueBegin moves a position as TOML records it (inside the opening quote
+// of a string, just after the "[" of an array or the "{" of an inline
+// table) to the value's first byte.
+func (s *source) valueBegin(start int) int {
+	if start <= 0 || start > len(s.data) {
+		return start
+	}
+	before := s.data[:start]
+	for _, open := range []string{"\"\"\"\n", "'''\n", `"""`, `'''`, `"`, `'`, "["} {
+		if bytes.HasSuffix(before, []byte(open)) {
+			return start - len(open)
+		}
+	}
+	// An inline table's position is just after its "{"; that of a key in an
+	// inline table is the key's first byte, never a blank.
+	if s.data[start-1] == '{' && (start == len(s.data) || strings.IndexByte(" \t}", s.data[start]) >= 0) {
+		return start - 1
+	}
+	return start
+}
+
+// locateEmpty finds a key named "" (which no struct tag can name) by its
+// text: `prefix.""` as in [targets.""], else the first `""` after the
+// parent table's position, else the first at all.
+func (s *source) locateEmpty(path []string) (int, int) {
+	i := slices.Index(path, "")
+	if i < 0 {
+		return 0, 0
+	}
+	if i > 0 {
+		prefix := toml.Key(path[:i]).String() + "."
+		for _, form := range []string{prefix + `""`, prefix + "''"} {
+			if j := bytes.Index(s.data, []byte(form)); j >= 0 {
+				lineStart := bytes.LastIndexByte(s.data[:j], '\n') + 1
+				if bytes.HasPrefix(bytes.TrimLeft(s.data[lineStart:j], " \t"), []byte("[")) {
+					j = lineStart // a table header: point at its line
+				}
+				return lineCol(s.data, j)
+			}
+		}
+	}
+	parent, _ := s.valueStart(path[:i])
+	for _, from := range []int{parent, 0} {
+		for _, form := range []string{`""`, "''"} {
+			if j := bytes.Index(s.data[from:], []byte(form)); j >= 0 {
+				return lineCol(s.data, from+j)
+			}
+		}
+	}
+	return 0, 0
 }
 
 // errLocate is what the leaf of a locating struct returns.
@@ -148,10 +204,11 @@ func (s *source) valueStart(path []string) (int, bool) {
 	return pe.Position.Start, true
 }
 
-// keyStart moves from the start of a value back to the start of its key when
-// the text before it on the line reads `key =` (or `"key" =`, or `a.key =`).
-func (s *source) keyStart(start int, key string) int {
-	if start > len(s.data) {
+// keyStart moves from the start of a value back to component want of its
+// key, when the text before the value on its line reads `a.b.c =` (each
+// component bare or quoted).
+func (s *source) keyStart(start int, key toml.Key, want int) int {
+	if start > len(s.data) || want < 0 {
 		return start
 	}
 	lineStart := bytes.LastIndexByte(s.data[:start], '\n') + 1
@@ -160,12 +217,27 @@ func (s *source) keyStart(start int, key string) int {
 		return start
 	}
 	before = strings.TrimRight(before[:len(before)-1], " \t")
-	for _, form := range []string{key, strconv.Quote(key), "'" + key + "'"} {
-		if strings.HasSuffix(before, form) {
-			return lineStart + len(before) - len(form)
+	found := start
+	for i := len(key) - 1; i >= want; i-- {
+		matched := false
+		for _, form := range []string{key[i], strconv.Quote(key[i]), "'" + key[i] + "'"} {
+			if form != "" && strings.HasSuffix(before, form) {
+				before = before[:len(before)-len(form)]
+				matched = true
+				break
+			}
 		}
+		if !matched {
+			break
+		}
+		found = lineStart + len(before)
+		before = strings.TrimRight(before, " \t")
+		if !strings.HasSuffix(before, ".") {
+			break
+		}
+		before = strings.TrimRight(before[:len(before)-1], " \t")
 	}
-	return start
+	return found
 }
 
 // stringOffset returns how far past start the byte offset of the string value
