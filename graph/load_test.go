@@ -36,10 +36,10 @@ func TestLoadTargetErrors(t *testing.T) {
 			want: `Buildfile.toml:2:16: target "app": deps: unknown target "build/lib.o" (expected a target name or an output path declared by a target; did you mean "build/lib.a"?)`,
 		},
 		{
-			name: "dep on a source file",
-			text: "[targets.app]\ndeps = [\"src/a.c\"]\n",
+			name:  "dep on a source file",
+			text:  "[targets.app]\ndeps = [\"src/a.c\"]\n",
 			files: map[string]string{"src/a.c": ""},
-			want: `Buildfile.toml:2:9: target "app": deps: unknown target "src/a.c" (expected a target name or an output path declared by a target; "src/a.c" is a file that no target builds: list it in inputs instead)`,
+			want:  `Buildfile.toml:2:9: target "app": deps: unknown target "src/a.c" (expected a target name or an output path declared by a target; "src/a.c" is a file that no target builds: list it in inputs instead)`,
 		},
 		{
 			name: "self dep by name",
