@@ -1,0 +1,172 @@
+package sched
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// The protocol between a scheduler and its workers is a stream of frames on
+// two pipes (scheduler to worker on the worker's fd 3, worker to scheduler on
+// its fd 4). A frame is
+//
+//	[u32 little-endian body length][u8 kind][body]
+//
+// and every body starts with the task id as a uvarint. Bodies are written by
+// hand (no gob or json): a task round trip is two small frames.
+const (
+	// frameTask (scheduler to worker): id, uvarint length + function name, payload.
+	frameTask byte = 1
+	// frameMessage (both ways): id, message bytes.
+	frameMessage byte = 2
+	// frameResult (worker to scheduler): id, ok byte (1: value follows,
+	// 0: error text follows), value or error text.
+	frameResult byte = 3
+	// frameReady (worker to scheduler, once, id 0): the worker is serving
+	// tasks. A worker that dies before saying so most likely never reached
+	// WorkerMain, which makes for a better error message.
+	frameReady byte = 4
+)
+
+const (
+	frameHeaderLen = 5
+	// maxFrameBody bounds a frame so that a corrupt length cannot make the
+	// reader allocate gigabytes.
+	maxFrameBody = 1 << 30
+	// keepBufferCap is the largest encoding buffer a frameWriter keeps
+	// between frames; bigger ones (a huge payload) are released.
+	keepBufferCap = 256 << 10
+)
+
+// frameWriter encodes frames into one reused buffer and writes each with a
+// single write call. It is safe for concurrent use.
+type frameWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte
+}
+
+// begin starts a frame of the given kind for task id; the caller holds fw.mu.
+func (fw *frameWriter) begin(kind byte, id uint64) []byte {
+	b := append(fw.buf[:0], 0, 0, 0, 0, kind)
+	return binary.AppendUvarint(b, id)
+}
+
+// finish fills in the length of frame b and writes it; the caller holds fw.mu.
+func (fw *frameWriter) finish(b []byte) error {
+	body := len(b) - frameHeaderLen
+	if body > maxFrameBody {
+		return fmt.Errorf("frame of %d bytes is larger than the limit of %d", body, maxFrameBody)
+	}
+	binary.LittleEndian.PutUint32(b, uint32(body))
+	_, err := fw.w.Write(b)
+	if cap(b) <= keepBufferCap {
+		fw.buf = b[:0]
+	} else {
+		fw.buf = nil
+	}
+	return err
+}
+
+func (fw *frameWriter) writeTask(id uint64, name string, payload []byte) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	b := fw.begin(frameTask, id)
+	b = binary.AppendUvarint(b, uint64(len(name)))
+	b = append(b, name...)
+	b = append(b, payload...)
+	return fw.finish(b)
+}
+
+func (fw *frameWriter) writeMessage(id uint64, msg []byte) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(append(fw.begin(frameMessage, id), msg...))
+}
+
+func (fw *frameWriter) writeResult(id uint64, ok bool, data []byte) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	b := fw.begin(frameResult, id)
+	if ok {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return fw.finish(append(b, data...))
+}
+
+func (fw *frameWriter) writeReady() error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(fw.begin(frameReady, 0))
+}
+
+// frameReader decodes frames from a buffered stream. Each body is freshly
+// allocated: its ownership passes to the caller (a message or a result value
+// handed to user code must not be overwritten by the next frame).
+type frameReader struct {
+	r   *bufio.Reader
+	hdr [frameHeaderLen]byte
+}
+
+func newFrameReader(r io.Reader) *frameReader {
+	return &frameReader{r: bufio.NewReaderSize(r, 32<<10)}
+}
+
+// next returns the next frame's kind and body. A stream that ends cleanly
+// between frames gives io.EOF; one that ends inside a frame gives
+// io.ErrUnexpectedEOF.
+func (fr *frameReader) next() (kind byte, body []byte, err error) {
+	if _, err := io.ReadFull(fr.r, fr.hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.LittleEndian.Uint32(fr.hdr[:4])
+	if n > maxFrameBody {
+		return 0, nil, fmt.Errorf("frame length %d is larger than the limit of %d", n, maxFrameBody)
+	}
+	body = make([]byte, n)
+	if _, err := io.ReadFull(fr.r, body); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	return fr.hdr[4], body, nil
+}
+
+var errShortFrame = errors.New("frame body too short")
+
+// cutUvarint decodes a uvarint at the start of b and returns the rest.
+func cutUvarint(b []byte) (uint64, []byte, error) {
+	v, n := binary.Uvarint(b)
+	if n <= 0 {
+		return 0, nil, errShortFrame
+	}
+	return v, b[n:], nil
+}
+
+// decodeTask splits a frameTask body.
+func decodeTask(body []byte) (id uint64, name string, payload []byte, err error) {
+	id, rest, err := cutUvarint(body)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	n, rest, err := cutUvarint(rest)
+	if err != nil || n > uint64(len(rest)) {
+		return 0, "", nil, errShortFrame
+	}
+	return id, string(rest[:n]), rest[n:], nil
+}
+
+// decodeResult splits a frameResult body.
+func decodeResult(body []byte) (id uint64, ok bool, data []byte, err error) {
+	id, rest, err := cutUvarint(body)
+	if err != nil || len(rest) == 0 {
+		return 0, false, nil, errShortFrame
+	}
+	return id, rest[0] == 1, rest[1:], nil
+}

@@ -1,0 +1,309 @@
+package sched
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// IsWorker reports whether this process was started by a Scheduler as a
+// worker. A program that uses sched must then call WorkerMain at once, at
+// the start of main (or of TestMain), before it does anything else.
+func IsWorker() bool { return len(os.Args) > 1 && os.Args[1] == workerMarker }
+
+// termSignals are caught by workers: any of them closes the current task's
+// Done channel (a task's TermSignal reaches its whole group, the worker
+// included). Caught, not ignored, dispositions reset to default on exec, so
+// commands started by tasks still die of them.
+var termSignals = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2}
+
+// workerProcess is the worker side of the protocol, in a worker process.
+type workerProcess struct {
+	out  frameWriter
+	ppid int // the scheduler
+
+	mu      sync.Mutex
+	current *WorkerContext // the running task, nil between tasks
+}
+
+// thisWorker is set once by WorkerMain, for CurrentWorker. It is the only
+// package state besides the registry, and exists only in worker processes.
+var thisWorker atomic.Pointer[workerProcess]
+
+// WorkerMain serves tasks sent by the scheduler that started this process,
+// one at a time, and never returns: the worker ends when the scheduler
+// closes its pipe or dies, and then kills its whole process group (itself
+// and anything its tasks left behind).
+func WorkerMain() {
+	if !IsWorker() {
+		fmt.Fprintln(os.Stderr, "sched.WorkerMain: this process was not started as a worker by a sched.Scheduler")
+		os.Exit(2)
+	}
+	// The protocol pipes (and the scheduler's ExtraFiles) must not leak
+	// into the commands that tasks run.
+	closeOnExecFrom(3)
+	// The scheduler makes the worker a group leader; be sure, since EOF
+	// and scheduler death kill the group.
+	if unix.Getpgrp() != os.Getpid() {
+		_ = unix.Setpgid(0, 0)
+	}
+	p := &workerProcess{ppid: os.Getppid()}
+	p.out.w = os.NewFile(4, "sched-results")
+	thisWorker.Store(p)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, termSignals...)
+	go p.handleSignals(sigs)
+
+	tasks := make(chan *WorkerContext, 1)
+	go p.readFrames(os.NewFile(3, "sched-tasks"), tasks)
+	if err := p.out.writeReady(); err != nil {
+		exitGroup()
+	}
+	for c := range tasks {
+		p.run(c)
+	}
+}
+
+// closeOnExecFrom marks every descriptor >= from close-on-exec.
+func closeOnExecFrom(from int) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		unix.CloseOnExec(3)
+		unix.CloseOnExec(4)
+		return
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= from {
+			unix.CloseOnExec(fd)
+		}
+	}
+}
+
+// exitGroup kills the worker's process group, the worker included. It is
+// how a worker ends: no process started by its tasks outlives it.
+func exitGroup() {
+	_ = unix.Kill(0, unix.SIGKILL)
+	os.Exit(1) // not reached
+}
+
+func (p *workerProcess) handleSignals(sigs <-chan os.Signal) {
+	for sig := range sigs {
+		if os.Getppid() != p.ppid {
+			// Pdeathsig: the scheduler is gone.
+			exitGroup()
+		}
+		p.mu.Lock()
+		c := p.current
+		p.mu.Unlock()
+		if c != nil {
+			c.term(sig.(syscall.Signal))
+		}
+	}
+}
+
+// readFrames reads the scheduler's frames: tasks go to the main goroutine,
+// messages to the running task's mailbox. EOF ends the worker.
+func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
+	fr := newFrameReader(in)
+	for {
+		kind, body, err := fr.next()
+		if err != nil {
+			if err != io.EOF {
+				fmt.Fprintf(os.Stderr, "sched worker %d: reading tasks: %v\n", os.Getpid(), err)
+			}
+			exitGroup()
+		}
+		switch kind {
+		case frameTask:
+			id, name, payload, err := decodeTask(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad task frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			c := newWorkerContext(p, id, name, payload)
+			p.mu.Lock()
+			p.current = c
+			p.mu.Unlock()
+			tasks <- c
+		case frameMessage:
+			id, msg, err := cutUvarint(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad message frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			p.mu.Lock()
+			c := p.current
+			p.mu.Unlock()
+			if c != nil && c.id == id {
+				c.deliver(msg)
+			}
+		default:
+			fmt.Fprintf(os.Stderr, "sched worker %d: frame of unknown kind %d\n", os.Getpid(), kind)
+			exitGroup()
+		}
+	}
+}
+
+// run runs one task and sends its result.
+func (p *workerProcess) run(c *WorkerContext) {
+	value, err := c.call()
+	// Forget the task before answering: the next task frame can only
+	// come after the scheduler has the answer.
+	p.mu.Lock()
+	p.current = nil
+	p.mu.Unlock()
+	c.finish()
+	if err != nil {
+		err = p.out.writeResult(c.id, false, []byte(err.Error()))
+	} else {
+		err = p.out.writeResult(c.id, true, value)
+	}
+	if err != nil {
+		exitGroup() // the scheduler is gone
+	}
+}
+
+// CurrentWorker returns the context of the task running in this worker
+// process, for code that was not handed it; false outside a task or outside
+// a worker.
+func CurrentWorker() (*WorkerContext, bool) {
+	p := thisWorker.Load()
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.current, p.current != nil
+}
+
+// WorkerContext is a running task as seen from its worker process: the task
+// function receives it to talk to the scheduler and to learn that it should
+// stop.
+type WorkerContext struct {
+	p       *workerProcess
+	id      uint64
+	name    string
+	payload []byte
+
+	done     chan struct{} // closed on TermSignal
+	termOnce sync.Once
+	sig      atomic.Int32
+	ended    chan struct{} // closed when the task function returned
+	finished atomic.Bool
+
+	recv    chan []byte
+	boxMu   sync.Mutex
+	box     [][]byte // messages waiting for room in recv, in order
+	pumping bool     // a goroutine is moving box into recv
+}
+
+// recvBuffer is how many messages wait in Receive's channel before they
+// queue in an unbounded mailbox (the reader never blocks on a slow task).
+const recvBuffer = 16
+
+func newWorkerContext(p *workerProcess, id uint64, name string, payload []byte) *WorkerContext {
+	return &WorkerContext{
+		p: p, id: id, name: name, payload: payload,
+		done:  make(chan struct{}),
+		ended: make(chan struct{}),
+		recv:  make(chan []byte, recvBuffer),
+	}
+}
+
+// call runs the task function, turning a panic into an error.
+func (c *WorkerContext) call() (value []byte, err error) {
+	fn, ok := lookup(c.name)
+	if !ok {
+		return nil, fmt.Errorf("sched: unknown task function %q (not registered with sched.Register)", c.name)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			value, err = nil, fmt.Errorf("task %s panicked: %v\n%s", c.name, v, debug.Stack())
+		}
+	}()
+	return fn(c, c.payload)
+}
+
+func (c *WorkerContext) finish() {
+	c.finished.Store(true)
+	close(c.ended)
+}
+
+func (c *WorkerContext) term(sig syscall.Signal) {
+	c.termOnce.Do(func() {
+		c.sig.Store(int32(sig))
+		close(c.done)
+	})
+}
+
+// deliver queues a message from the scheduler, never blocking the reader.
+func (c *WorkerContext) deliver(msg []byte) {
+	c.boxMu.Lock()
+	defer c.boxMu.Unlock()
+	if !c.pumping {
+		select {
+		case c.recv <- msg:
+			return
+		default:
+		}
+		c.pumping = true
+		go c.pump()
+	}
+	c.box = append(c.box, msg)
+}
+
+// pump moves queued messages into recv, in order, until the box is empty or
+// the task has ended.
+func (c *WorkerContext) pump() {
+	for {
+		c.boxMu.Lock()
+		if len(c.box) == 0 {
+			c.pumping = false
+			c.boxMu.Unlock()
+			return
+		}
+		msg := c.box[0]
+		c.box[0] = nil
+		c.box = c.box[1:]
+		c.boxMu.Unlock()
+		select {
+		case c.recv <- msg:
+		case <-c.ended:
+			return
+		}
+	}
+}
+
+// Send sends msg to the scheduler, where the task's OnMessage receives it.
+// It may be called from any goroutine while the task runs; it fails once
+// the task function has returned. msg may be reused when Send returns.
+func (c *WorkerContext) Send(msg []byte) error {
+	if c.finished.Load() {
+		return fmt.Errorf("sched: send from task %d: the task has finished", c.id)
+	}
+	if err := c.p.out.writeMessage(c.id, msg); err != nil {
+		return fmt.Errorf("sched: send from task %d: %w", c.id, err)
+	}
+	return nil
+}
+
+// Receive returns the channel of the messages the scheduler sends to this
+// task (SchedulerContext.Send), in order.
+func (c *WorkerContext) Receive() <-chan []byte { return c.recv }
+
+// Done returns a channel closed when the task's TermSignal reached the
+// worker (TermTimeout or Stop): the task should wrap up and return. The
+// signal also reached every process the task started.
+func (c *WorkerContext) Done() <-chan struct{} { return c.done }
+
+// Signal returns the signal that closed Done, or 0 while Done is open.
+func (c *WorkerContext) Signal() syscall.Signal { return syscall.Signal(c.sig.Load()) }
