@@ -88,17 +88,21 @@ func closest(word string, candidates []string) (string, bool) {
 	return best, best != ""
 }
 
-// distance is the Levenshtein distance between a and b, or any value >= stop
-// once it is known to reach stop (so long candidates cost little).
+// distance is the edit distance between a and b, counting a transposition
+// of two adjacent bytes as one edit (optimal string alignment), or any
+// value >= stop once it is known to reach stop (so long candidates cost
+// little).
 func distance(a, b string, stop int) int {
 	if abs(len(a)-len(b)) >= stop {
 		return stop
 	}
-	prev := make([]int, len(b)+1)
+	prev2 := make([]int, len(b)+1) // row i-2
+	prev := make([]int, len(b)+1)  // row i-1
 	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
+	prevMin := 0
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
 		rowMin := cur[0]
@@ -108,12 +112,18 @@ func distance(a, b string, stop int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
-		if rowMin >= stop {
+		// A later row is reached from this one, or from the previous one
+		// by a transposition.
+		if rowMin >= stop && prevMin+1 >= stop {
 			return stop
 		}
-		prev, cur = cur, prev
+		prevMin = rowMin
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }
