@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"syscall"
 )
 
 // The protocol between a scheduler and its workers is a stream of frames on
@@ -29,6 +30,11 @@ const (
 	// tasks. A worker that dies before saying so most likely never reached
 	// WorkerMain, which makes for a better error message.
 	frameReady byte = 4
+	// frameTerm (scheduler to worker): id, uvarint signal number. The task
+	// was sent its TermSignal: the worker closes its Done channel. Done
+	// follows this frame rather than the signal itself, which cannot say
+	// which task it was meant for when it arrives near a task boundary.
+	frameTerm byte = 5
 )
 
 const (
@@ -99,6 +105,12 @@ func (fw *frameWriter) writeResult(id uint64, ok bool, data []byte) error {
 	return fw.finish(append(b, data...))
 }
 
+func (fw *frameWriter) writeTerm(id uint64, sig syscall.Signal) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(binary.AppendUvarint(fw.begin(frameTerm, id), uint64(sig)))
+}
+
 func (fw *frameWriter) writeReady() error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -160,6 +172,16 @@ func decodeTask(body []byte) (id uint64, name string, payload []byte, err error)
 		return 0, "", nil, errShortFrame
 	}
 	return id, string(rest[:n]), rest[n:], nil
+}
+
+// decodeTerm splits a frameTerm body.
+func decodeTerm(body []byte) (id uint64, sig syscall.Signal, err error) {
+	id, rest, err := cutUvarint(body)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, _, err := cutUvarint(rest)
+	return id, syscall.Signal(n), err
 }
 
 // decodeResult splits a frameResult body.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -19,6 +20,7 @@ func TestFramesRoundTrip(t *testing.T) {
 	fw.writeResult(8, false, []byte("boom"))
 	fw.writeReady()
 	fw.writeMessage(9, nil)
+	fw.writeTerm(10, syscall.SIGINT)
 
 	fr := newFrameReader(&buf)
 	kind, body, err := fr.next()
@@ -46,6 +48,10 @@ func TestFramesRoundTrip(t *testing.T) {
 	kind, body, _ = fr.next()
 	if id, msg, err := cutUvarint(body); kind != frameMessage || err != nil || id != 9 || len(msg) != 0 {
 		t.Errorf("empty message frame: %d %q %v", id, msg, err)
+	}
+	kind, body, _ = fr.next()
+	if id, sig, err := decodeTerm(body); kind != frameTerm || err != nil || id != 10 || sig != syscall.SIGINT {
+		t.Errorf("term frame: kind %d, %d %v %v", kind, id, sig, err)
 	}
 	if _, _, err := fr.next(); err != io.EOF {
 		t.Errorf("after the last frame: %v, want EOF", err)

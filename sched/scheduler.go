@@ -242,7 +242,8 @@ type worker struct {
 	toWorker   *os.File // task pipe, write end: closing it tells the worker to exit
 	fromWorker *os.File // result pipe, read end
 	fw         frameWriter
-	ready      atomic.Bool // the worker said it serves tasks
+	ready      bool           // the worker said it serves tasks
+	pendingSig syscall.Signal // a TermSignal to send to the group once ready
 
 	task      *runningTask // nil when idle
 	exiting   bool         // told to exit: its exit is expected
@@ -278,6 +279,7 @@ const (
 	evTermTimeout                  // a task's TermTimeout expired
 	evKillTimeout                  // a task's kill timer expired
 	evIdle                         // a worker's idle timer expired
+	evReady                        // a worker started serving tasks
 )
 
 // event is what reader goroutines and timers tell Run's loop.
@@ -501,7 +503,10 @@ func (r *run) armKill(w *worker, rt *runningTask, d time.Duration) {
 	rt.killTimer = time.AfterFunc(d, func() { r.post(event{kind: evKillTimeout, w: w, id: id}) })
 }
 
-// term sends the task's TermSignal to its group, once.
+// term sends the task's TermSignal to its group, once, and tells the task
+// so (its Done channel closes). A worker that has not yet said it is ready
+// may not catch the signal yet, and would die of it: its group gets the
+// signal once it is ready.
 func (r *run) term(w *worker, rt *runningTask) {
 	if rt.termed {
 		return
@@ -514,7 +519,12 @@ func (r *run) term(w *worker, rt *runningTask) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
-	killGroup(w.pid, sig)
+	_ = w.fw.writeTerm(rt.ctx.id, sig) // an error means the worker died: its exit is on the way
+	if w.ready {
+		killGroup(w.pid, sig)
+	} else {
+		w.pendingSig = sig
+	}
 }
 
 // killGroup signals the process group led by pid. Errors are ignored: the
@@ -544,6 +554,12 @@ func (r *run) handle(ev event) {
 			if rt.t.OnKillTimeout != nil {
 				rt.t.OnKillTimeout()
 			}
+		}
+	case evReady:
+		w.ready = true
+		if w.pendingSig != 0 {
+			killGroup(w.pid, w.pendingSig)
+			w.pendingSig = 0
 		}
 	case evIdle:
 		if w.task == nil && !w.exiting && w.idleGen == ev.id {
@@ -602,7 +618,7 @@ func (r *run) handleExit(w *worker, ev event) {
 	if w.task != nil {
 		err := ev.err
 		if err == nil {
-			err = &WorkerExitError{Pid: w.pid, WaitStatus: ev.ws, NeverReady: !w.ready.Load()}
+			err = &WorkerExitError{Pid: w.pid, WaitStatus: ev.ws, NeverReady: !w.ready}
 		}
 		w.exiting = true // not idle any more
 		r.finish(w, Result{Err: err})
@@ -670,7 +686,7 @@ func (r *run) read(w *worker) {
 		}
 		switch kind {
 		case frameReady:
-			w.ready.Store(true)
+			r.post(event{kind: evReady, w: w})
 			continue
 		case frameMessage, frameResult:
 			r.post(event{kind: evFrame, w: w, frame: kind, body: body})

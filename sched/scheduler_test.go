@@ -365,6 +365,25 @@ func TestStop(t *testing.T) {
 	}
 }
 
+// TestStopFreshWorker stops a task whose worker has just been started and
+// may not catch SIGTERM yet: the signal waits until it does, so the task
+// ends gracefully instead of its worker dying of SIGTERM.
+func TestStopFreshWorker(t *testing.T) {
+	for range 3 {
+		s := sched.New(sched.Options{})
+		var res sched.Result
+		s.AddTask(&sched.Task{
+			Func:     "test.waitdone",
+			OnStart:  func(*sched.SchedulerContext) { s.Stop() },
+			OnFinish: func(r sched.Result) { res = r },
+		})
+		run(t, s)
+		if res.Err != nil || string(res.Value) != "stopped by SIGTERM" {
+			t.Errorf("task: %q, %v; want stopped by SIGTERM", res.Value, res.Err)
+		}
+	}
+}
+
 func TestKill(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 2})
 	var errs []string

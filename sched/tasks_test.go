@@ -143,10 +143,14 @@ func sh(ctx *sched.WorkerContext, p []byte) ([]byte, error) {
 		return nil, err
 	}
 	err := cmd.Wait()
-	select {
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%v (Done closed by %s)", err, sched.SignalName(ctx.Signal()))
-	default:
+	if cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
+		// The signal reached the whole group: Done closes too (the
+		// worker's signal handler may lag behind the shell's death).
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%v (Done closed by %s)", err, sched.SignalName(ctx.Signal()))
+		case <-time.After(30 * time.Second):
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -19,10 +19,11 @@ import (
 // the start of main (or of TestMain), before it does anything else.
 func IsWorker() bool { return len(os.Args) > 1 && os.Args[1] == workerMarker }
 
-// termSignals are caught by workers: any of them closes the current task's
-// Done channel (a task's TermSignal reaches its whole group, the worker
-// included). Caught, not ignored, dispositions reset to default on exec, so
-// commands started by tasks still die of them.
+// termSignals are caught by workers, which must survive their task's
+// TermSignal (it is sent to the whole group, the worker included); the
+// scheduler also says so with a frame, which closes the task's Done channel.
+// Caught, not ignored, dispositions reset to default on exec, so commands
+// started by tasks still die of these signals.
 var termSignals = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2}
 
 // workerProcess is the worker side of the protocol, in a worker process.
@@ -95,17 +96,13 @@ func exitGroup() {
 	os.Exit(1) // not reached
 }
 
+// handleSignals ends the worker when a signal says the scheduler died
+// (Pdeathsig). Other signals are the task's TermSignal, which the scheduler
+// also sends as a frame for the right task.
 func (p *workerProcess) handleSignals(sigs <-chan os.Signal) {
-	for sig := range sigs {
+	for range sigs {
 		if os.Getppid() != p.ppid {
-			// Pdeathsig: the scheduler is gone.
 			exitGroup()
-		}
-		p.mu.Lock()
-		c := p.current
-		p.mu.Unlock()
-		if c != nil {
-			c.term(sig.(syscall.Signal))
 		}
 	}
 }
@@ -134,6 +131,18 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 			p.current = c
 			p.mu.Unlock()
 			tasks <- c
+		case frameTerm:
+			id, sig, err := decodeTerm(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad term frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			p.mu.Lock()
+			c := p.current
+			p.mu.Unlock()
+			if c != nil && c.id == id {
+				c.term(sig)
+			}
 		case frameMessage:
 			id, msg, err := cutUvarint(body)
 			if err != nil {
@@ -300,9 +309,9 @@ func (c *WorkerContext) Send(msg []byte) error {
 // task (SchedulerContext.Send), in order.
 func (c *WorkerContext) Receive() <-chan []byte { return c.recv }
 
-// Done returns a channel closed when the task's TermSignal reached the
-// worker (TermTimeout or Stop): the task should wrap up and return. The
-// signal also reached every process the task started.
+// Done returns a channel closed when the scheduler sent the task its
+// TermSignal (TermTimeout or Stop): the task should wrap up and return. The
+// signal also went to every process the task started.
 func (c *WorkerContext) Done() <-chan struct{} { return c.done }
 
 // Signal returns the signal that closed Done, or 0 while Done is open.
