@@ -56,6 +56,12 @@ func WorkerMain() {
 	if unix.Getpgrp() != os.Getpid() {
 		_ = unix.Setpgid(0, 0)
 	}
+	// Non-blocking descriptors go through the runtime's poller: a reader
+	// parked there does not hold a thread and its P in a read(2) while the
+	// goroutine it woke waits to run. No other process shares these
+	// descriptions (the scheduler closed its copies, commands get none).
+	_ = unix.SetNonblock(3, true)
+	_ = unix.SetNonblock(4, true)
 	p := &workerProcess{ppid: os.Getppid()}
 	p.out.w = os.NewFile(4, "sched-results")
 	thisWorker.Store(p)
