@@ -14,26 +14,143 @@ import (
 // buildfile is a Buildfile as TOML decodes it. Each leaf is a type that
 // checks its own TOML type in UnmarshalTOML and records what is wrong rather
 // than failing: TOML decodes tables in map order, so failing at once would
-// report a random one of several problems. The loader reports the first in
-// file order instead.
+// report a random one of several problems. decode reports the first in file
+// order instead.
+//
+// [vars] and [targets] are taken raw and decoded by varTable and
+// targetTable: TOML's reflection over thousands of target tables, and its
+// bookkeeping of the keys decoded below an UnmarshalTOML value, cost as much
+// as parsing. Unknown keys are found by walking MetaData.Keys instead.
 type buildfile struct {
-	Default nameList               `toml:"default"`
-	Vars    map[string]text        `toml:"vars"`
-	Targets map[string]*targetSpec `toml:"targets"`
+	Default nameList `toml:"default"`
+	Vars    any      `toml:"vars"`
+	Targets any      `toml:"targets"`
+}
+
+// varTable is [vars]: name -> value.
+type varTable struct {
+	vars map[string]text
+	bad  problem // [vars] is not a table
+}
+
+// UnmarshalTOML accepts a table of strings.
+func (vt *varTable) UnmarshalTOML(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		vt.bad = problem{`expected a table of strings ([vars] with lines such as cc = "gcc"), got ` + describe(v), -1}
+		return nil
+	}
+	vt.vars = make(map[string]text, len(m))
+	for name, ev := range m {
+		var t text
+		if err := t.UnmarshalTOML(ev); err != nil {
+			return err
+		}
+		vt.vars[name] = t
+	}
+	return nil
+}
+
+// targetTable is [targets]: name -> target.
+type targetTable struct {
+	specs    map[string]*targetSpec
+	bad      problem  // [targets] is not a table
+	troubled []string // targets with a problem
+}
+
+// UnmarshalTOML accepts a table of tables.
+func (tt *targetTable) UnmarshalTOML(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		tt.bad = problem{"expected a table of targets ([targets.NAME] sections), got " + describe(v), -1}
+		return nil
+	}
+	specs := make([]targetSpec, len(m)) // one allocation for all
+	tt.specs = make(map[string]*targetSpec, len(m))
+	i := 0
+	for name, tv := range m {
+		spec := &specs[i]
+		i++
+		if err := spec.UnmarshalTOML(tv); err != nil {
+			return err
+		}
+		if spec.troubled {
+			tt.troubled = append(tt.troubled, name)
+		}
+		tt.specs[name] = spec
+	}
+	return nil
 }
 
 // targetSpec is one [targets.NAME] table, before expansion.
 type targetSpec struct {
-	Description text            `toml:"description"`
-	Deps        pathList        `toml:"deps"`
-	Inputs      pathList        `toml:"inputs"`
-	Outputs     pathList        `toml:"outputs"`
-	Cmd         command         `toml:"cmd"`
-	Dir         text            `toml:"dir"`
-	Env         map[string]text `toml:"env"`
-	Timeout     duration        `toml:"timeout"`
-	KillTimeout duration        `toml:"kill_timeout"`
-	Always      boolean         `toml:"always"`
+	Description text
+	Deps        pathList
+	Inputs      pathList
+	Outputs     pathList
+	Cmd         command
+	Dir         text
+	Env         map[string]text
+	Timeout     duration
+	KillTimeout duration
+	Always      boolean
+
+	notTable string  // when the target is not a table: what it is
+	envBad   problem // env is not a table
+	troubled bool    // some problem is recorded
+}
+
+// UnmarshalTOML hands each known key to its field (walk reports unknown
+// keys).
+func (t *targetSpec) UnmarshalTOML(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.notTable = describe(v)
+		t.troubled = true
+		return nil
+	}
+	// Look the keys up rather than range over the map: it is faster, and
+	// the order does not matter.
+	for _, f := range []struct {
+		key string
+		u   toml.Unmarshaler
+		bad *problem
+	}{
+		{"description", &t.Description, &t.Description.bad},
+		{"deps", &t.Deps, &t.Deps.bad},
+		{"inputs", &t.Inputs, &t.Inputs.bad},
+		{"outputs", &t.Outputs, &t.Outputs.bad},
+		{"cmd", &t.Cmd, &t.Cmd.bad},
+		{"dir", &t.Dir, &t.Dir.bad},
+		{"timeout", &t.Timeout, &t.Timeout.bad},
+		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
+		{"always", &t.Always, &t.Always.bad},
+	} {
+		if fv, ok := m[f.key]; ok {
+			if err := f.u.UnmarshalTOML(fv); err != nil {
+				return err
+			}
+			t.troubled = t.troubled || f.bad.msg != ""
+		}
+	}
+	if ev, ok := m["env"]; ok {
+		env, ok := ev.(map[string]any)
+		if !ok {
+			t.envBad = problem{`expected a table of strings such as env = { LC_ALL = "C" }, got ` + describe(ev), -1}
+			t.troubled = true
+			return nil
+		}
+		t.Env = make(map[string]text, len(env))
+		for name, v := range env {
+			var tx text
+			if err := tx.UnmarshalTOML(v); err != nil {
+				return err
+			}
+			t.Env[name] = tx
+			t.troubled = t.troubled || tx.bad.msg != ""
+		}
+	}
+	return nil
 }
 
 // topKeys lists the keys allowed at the top level, for messages.
@@ -278,8 +395,10 @@ func short(s string) string {
 // its keys and the types of its values.
 type decoded struct {
 	file    buildfile
-	targets []string // target names in file order
-	vars    []string // variable names in file order
+	vars    varTable
+	targets targetTable
+	order   []string // target names in file order
+	varList []string // variable names in file order
 }
 
 // report is a problem waiting to be located; rank orders problems in file order.
@@ -299,17 +418,22 @@ func decode(src *source) (*decoded, *Error) {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		// The leaves never fail, so a ParseError is a syntax error.
-		e := &Error{File: src.file, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "invalid TOML: " + pe.Message}
-		return nil, e
+		return nil, &Error{File: src.file, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "invalid TOML: " + pe.Message}
+	}
+	if err != nil {
+		// Not foreseen: the types decode accepts anything.
+		return nil, &Error{File: src.file, Msg: "invalid Buildfile: " + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
+	}
+	if md.IsDefined("vars") {
+		_ = d.vars.UnmarshalTOML(d.file.Vars) // never fails
+	}
+	if md.IsDefined("targets") {
+		_ = d.targets.UnmarshalTOML(d.file.Targets) // never fails
 	}
 	src.keys = md.Keys()
-	first := d.walk(&md)
-	if err != nil && first == nil {
-		// A shape mismatch the walk did not foresee: report TOML's words.
-		return nil, &Error{File: src.file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
-	}
-	if leaf := d.leafProblems(src); leaf != nil && (first == nil || leaf.rank < first.rank) {
-		first = leaf
+	first := d.walk(src.keys)
+	if p := d.problems(src); p != nil && (first == nil || p.rank < first.rank) {
+		first = p
 	}
 	if first != nil {
 		return nil, src.errorAt(first.at, first.target, first.key, first.msg)
@@ -317,58 +441,37 @@ func decode(src *source) (*decoded, *Error) {
 	return d, nil
 }
 
-// walk checks every key in file order: names (TOML would silently ignore an
-// unknown key, and matches field names ignoring case) and the tables that
-// must be tables. It collects target and variable names in file order, and
-// returns the first problem.
-func (d *decoded) walk(md *toml.MetaData) *report {
-	keys := md.Keys()
-	seenTarget := make(map[string]struct{}, len(d.file.Targets))
-	seenVar := make(map[string]struct{}, len(d.file.Vars))
+// walk checks every key's name in file order (TOML ignores unknown keys,
+// and matches names ignoring case), collects target and variable names in
+// file order, and returns the first problem.
+func (d *decoded) walk(keys []toml.Key) *report {
+	seenTarget := make(map[string]struct{}, len(d.targets.specs))
+	seenVar := make(map[string]struct{}, len(d.vars.vars))
 	last, haveLast := "", false
 	for i, k := range keys {
 		switch k[0] {
 		case "default":
 		case "vars":
 			if len(k) == 1 {
-				if t := md.Type("vars"); t != "Hash" {
-					return &report{i, atKey(k...), "", "vars", `expected a table of strings ([vars] with lines such as cc = "gcc"), got ` + describeType(t)}
-				}
 				continue
 			}
 			if _, ok := seenVar[k[1]]; !ok {
 				seenVar[k[1]] = struct{}{}
-				d.vars = append(d.vars, k[1])
+				d.varList = append(d.varList, k[1])
 			}
 		case "targets":
 			if len(k) == 1 {
-				if t := md.Type("targets"); t != "Hash" {
-					return &report{i, atKey(k...), "", "targets", "expected a table of targets ([targets.NAME] sections), got " + describeType(t)}
-				}
 				continue
 			}
-			name := k[1]
-			if !haveLast || name != last {
+			if name := k[1]; !haveLast || name != last {
 				if _, ok := seenTarget[name]; !ok {
 					seenTarget[name] = struct{}{}
-					d.targets = append(d.targets, name)
+					d.order = append(d.order, name)
 				}
 				last, haveLast = name, true
 			}
-			if len(k) == 2 {
-				if t := md.Type(k...); t != "Hash" && t != "" {
-					msg := fmt.Sprintf("expected a table such as [targets.%s] with keys like cmd and deps, got %s", k[1:].String(), describeType(t))
-					return &report{i, atKey(k...), name, "", msg}
-				}
-				continue
-			}
-			if !isTargetKey(k[2]) {
+			if len(k) >= 3 && !isTargetKey(k[2]) {
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", k[:2].String(), unknownTargetKey(k[2])}
-			}
-			if k[2] == "env" && len(k) == 3 {
-				if t := md.Type(k...); t != "Hash" && t != "" {
-					return &report{i, atKey(k...), name, "env", `expected a table of strings such as env = { LC_ALL = "C" }, got ` + describeType(t)}
-				}
 			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
@@ -388,8 +491,8 @@ func unknownTargetKey(k string) string {
 	return fmt.Sprintf("unknown key %q (expected one of: %s%s)", k, strings.Join(targetKeys(), ", "), hint)
 }
 
-// leafProblems returns the first (in file order) problem a leaf recorded.
-func (d *decoded) leafProblems(src *source) *report {
+// problems returns the first (in file order) problem the decoding recorded.
+func (d *decoded) problems(src *source) *report {
 	var first *report
 	add := func(p problem, path []string, target, key string) {
 		if p.msg == "" {
@@ -401,13 +504,18 @@ func (d *decoded) leafProblems(src *source) *report {
 		}
 	}
 	add(d.file.Default.bad, []string{"default"}, "", "default")
-	for name, v := range d.file.Vars {
-		add(v.bad, []string{"vars", name}, "", toml.Key{"vars", name}.String())
+	add(d.vars.bad, []string{"vars"}, "", "vars")
+	for name, v := range d.vars.vars {
+		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
-	for name, t := range d.file.Targets {
-		if t == nil {
-			continue
+	add(d.targets.bad, []string{"targets"}, "", "targets")
+	for _, name := range d.targets.troubled {
+		t := d.targets.specs[name]
+		if t.notTable != "" {
+			msg := "expected a table such as [" + toml.Key{"targets", name}.String() + "] with keys like cmd and deps, got " + t.notTable
+			add(problem{msg, -1}, []string{"targets", name}, name, "")
 		}
+		add(t.envBad, []string{"targets", name, "env"}, name, "env")
 		for _, f := range []struct {
 			key string
 			p   problem

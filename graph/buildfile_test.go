@@ -137,7 +137,7 @@ func TestLoadTypeErrors(t *testing.T) {
 		{
 			name: "env is a string",
 			text: "[targets.app]\nenv = \"x\"\n",
-			want: `Buildfile.toml:2:7: target "app": env: expected a table of strings such as env = { LC_ALL = "C" }, got a string`,
+			want: `Buildfile.toml:2:7: target "app": env: expected a table of strings such as env = { LC_ALL = "C" }, got string "x"`,
 		},
 		{
 			name: "env is an array of tables",
@@ -207,12 +207,12 @@ func TestLoadTypeErrors(t *testing.T) {
 		{
 			name: "vars is a number",
 			text: "vars = 3\n",
-			want: `Buildfile.toml:1:8: vars: expected a table of strings ([vars] with lines such as cc = "gcc"), got an integer`,
+			want: `Buildfile.toml:1:8: vars: expected a table of strings ([vars] with lines such as cc = "gcc"), got integer 3`,
 		},
 		{
 			name: "targets is a number",
 			text: "targets = 3\n",
-			want: `Buildfile.toml:1:11: targets: expected a table of targets ([targets.NAME] sections), got an integer`,
+			want: `Buildfile.toml:1:11: targets: expected a table of targets ([targets.NAME] sections), got integer 3`,
 		},
 		{
 			name: "targets is an array of tables",
@@ -222,7 +222,7 @@ func TestLoadTypeErrors(t *testing.T) {
 		{
 			name: "a target is a string",
 			text: "[targets]\napp = \"cc\"\n",
-			want: `Buildfile.toml:2:7: target "app": expected a table such as [targets.app] with keys like cmd and deps, got a string`,
+			want: `Buildfile.toml:2:7: target "app": expected a table such as [targets.app] with keys like cmd and deps, got string "cc"`,
 		},
 		{
 			name: "a target is an array of tables",

@@ -136,21 +136,21 @@ func (l *loader) load() (*Graph, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	l.x = newExpander(dec.file.Vars, dec.vars)
+	l.x = newExpander(dec.vars.vars, dec.varList)
 	if e := l.x.analyze(l.src); e != nil {
 		return nil, e
 	}
-	n := len(dec.targets)
-	l.names = dec.targets
+	n := len(dec.order)
+	l.names = dec.order
 	targets := make([]Target, n)
 	l.pending = make([]pending, n)
 	l.byName = make(map[string]*Target, n)
 	outputs := 0
-	for i, name := range dec.targets {
+	for i, name := range dec.order {
 		t := &targets[i]
 		t.Name, t.ID = name, i // ID is the file index until sorted
 		l.byName[name] = t
-		spec := dec.file.Targets[name]
+		spec := dec.targets.specs[name]
 		if spec == nil {
 			spec = &targetSpec{}
 		}

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// generate writes a Buildfile of n compile targets, each with inputs, an
+// output, a command using variables and a few deps, plus a link target and
+// an "all" alias, into dir (with the source files its globs match).
+func generate(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	var b strings.Builder
+	b.Grow(n * 300)
+	b.WriteString("default = [\"all\"]\n\n[vars]\ncc = \"cc\"\ncflags = \"-O2 -Wall\"\n")
+	b.WriteString("compile = \"${cc} ${cflags} -c ${in} -o ${out}\"\n\n")
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("include/h%d.h", i)] = ""
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "[targets.obj%d]\n", i)
+		fmt.Fprintf(&b, "description = \"CC ${out}\"\n")
+		fmt.Fprintf(&b, "inputs = [\"src/f%d.c\", \"include/*.h\"]\n", i)
+		fmt.Fprintf(&b, "outputs = [\"build/f%d.o\"]\n", i)
+		b.WriteString("cmd = \"${compile}\"\n")
+		if i > 0 {
+			fmt.Fprintf(&b, "deps = [\"obj%d\"", i-1)
+			if i > 2 {
+				fmt.Fprintf(&b, ", \"build/f%d.o\"", i/2)
+			}
+			b.WriteString("]\n")
+		}
+		b.WriteString("timeout = \"5m\"\nenv = { LC_ALL = \"C\" }\n\n")
+	}
+	b.WriteString("[targets.app]\noutputs = [\"build/app\"]\ncmd = \"${cc} -o ${out} ${deps}\"\ndeps = [")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "\"obj%d\"", i)
+	}
+	b.WriteString("]\n\n[targets.all]\ndeps = [\"app\"]\n")
+	files["Buildfile.toml"] = b.String()
+	writeFiles(tb, dir, files)
+	return filepath.Join(dir, "Buildfile.toml")
+}
+
+func benchmarkLoad(b *testing.B, n int) {
+	path := generate(b, b.TempDir(), n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		g, err := Load(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(g.Targets) != n+2 {
+			b.Fatalf("%d targets", len(g.Targets))
+		}
+	}
+}
+
+// BenchmarkLoad loads a generated 1000-target Buildfile.
+func BenchmarkLoad(b *testing.B) { benchmarkLoad(b, 1000) }
+
+// BenchmarkLoad10k loads a generated 10,000-target Buildfile.
+func BenchmarkLoad10k(b *testing.B) { benchmarkLoad(b, 10000) }
+
+// TestLoadGenerated checks the generated Buildfile's graph, and that a
+// 10,000-target one loads in well under the budget (generously, for slow
+// or loaded machines and -race).
+func TestLoadGenerated(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	path := generate(t, t.TempDir(), n)
+	start := time.Now()
+	g, err := Load(path)
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDAG(t, g)
+	t.Logf("loaded %d targets in %v", len(g.Targets), elapsed)
+	if elapsed > 5*time.Second {
+		t.Errorf("loading %d targets took %v", n, elapsed)
+	}
+	app, _ := g.Lookup("build/app")
+	if len(app.Deps) != n || !strings.HasPrefix(app.Cmds[0], "cc -o build/app build/f0.o build/f1.o ") {
+		t.Errorf("app: %d deps, cmd %.60q", len(app.Deps), app.Cmds[0])
+	}
+	o, _ := g.Lookup("obj5")
+	if want := "cc -O2 -Wall -c include/h0.h include/h1.h"; !strings.HasPrefix(o.Cmds[0], want) || len(o.Inputs) != 21 {
+		t.Errorf("obj5: cmd %q, %d inputs", o.Cmds[0], len(o.Inputs))
+	}
+}
