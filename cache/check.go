@@ -23,23 +23,31 @@ import (
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
 func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reason string) {
-	rec, ok := s.Target(name)
+	body, ok := s.targetBody(name)
 	if !ok {
 		return "no previous run"
 	}
-	if rec.Key != key {
+	v, err := viewTarget(body)
+	if err != nil { // cannot happen: the load or RecordTarget checked it
+		return "no previous run"
+	}
+	if v.key != key {
+		rec, _ := decodeTarget(body)
 		return s.explainKey(&rec, a)
 	}
-	if len(rec.Outputs) != len(outputs) {
+	if v.outputs != len(outputs) {
 		return "outputs changed"
 	}
-	for i, out := range outputs {
-		if _, k := s.resolve(out); k != s.key(rec.Outputs[i].Path) {
+	paths := v // a second reader over the same outputs
+	for _, out := range outputs {
+		recorded, _ := paths.next()
+		if s.key(out) != s.key(recorded) {
 			return "outputs changed"
 		}
 	}
-	for i, out := range outputs {
-		if reason := s.checkOutput(out, rec.Outputs[i].State); reason != "" {
+	for _, out := range outputs {
+		_, st := v.next()
+		if reason := s.checkOutput(out, st); reason != "" {
 			return reason
 		}
 	}

@@ -23,7 +23,7 @@ func (fx *checkFixture) path(rel string) string { return filepath.Join(fx.dir, r
 
 // newCheckFixture records the run; editRecord, if not nil, alters its
 // record first.
-func newCheckFixture(t *testing.T, editRecord func(*TargetRecord)) *checkFixture {
+func newCheckFixture(t testing.TB, editRecord func(*TargetRecord)) *checkFixture {
 	dir := t.TempDir()
 	fx := &checkFixture{dir: dir, name: "obj"}
 	for _, f := range []string{"src/a.c", "src/b.c", "src/c.c", "build/a.o"} {
@@ -179,5 +179,18 @@ func TestCheckAfterReopen(t *testing.T) {
 	fx.a.Inputs[1].Hash = Hash{}
 	if got := s.Check("obj", fx.a, fx.a.Key(), fx.outputs); got != "input src/b.c changed" {
 		t.Errorf("Check = %q", got)
+	}
+}
+
+// BenchmarkCheckUpToDate is the verdict of a no-op build for one target:
+// record lookup, key comparison, and the stat of its output.
+func BenchmarkCheckUpToDate(b *testing.B) {
+	fx := newCheckFixture(b, nil)
+	key := fx.a.Key()
+	b.ReportAllocs()
+	for b.Loop() {
+		if reason := fx.s.Check(fx.name, fx.a, key, fx.outputs); reason != "" {
+			b.Fatal(reason)
+		}
 	}
 }

@@ -68,43 +68,66 @@ func endRecord(b []byte, start int) []byte {
 }
 
 // scanRecords calls apply with each record body of recs (the log after its
-// header) and stops at the first damaged one. It returns the length of the
-// intact prefix and, if that is not all of recs, what is wrong after it.
-func scanRecords(recs string, apply func(entry)) (good int, damage string) {
+// header) and stops at the first damaged one: cut short, failing its
+// checksum, or refused by apply. It returns the length of the intact prefix
+// and, if that is not all of recs, what is wrong after it.
+func scanRecords(recs string, apply func(body string) error) (good int, damage string) {
 	for off := 0; off < len(recs); {
 		rest := recs[off:]
 		if len(rest) < frameSize {
 			return off, "a record frame is cut short"
 		}
-		n := uint32(le64(rest[:4]))
-		sum := le64(rest[4:frameSize])
+		n := uint64(le32(rest))
+		sum := le64(rest[4:])
 		if n == 0 || n > maxRecordSize {
 			return off, fmt.Sprintf("a record has an impossible length %d", n)
 		}
-		if uint64(len(rest)-frameSize) < uint64(n) {
+		if uint64(len(rest)-frameSize) < n {
 			return off, "the last record is cut short"
 		}
 		body := rest[frameSize : frameSize+int(n)]
 		if xxh3.HashString(body) != sum {
 			return off, "a record fails its checksum"
 		}
-		e, err := decodeEntry(body)
-		if err != nil {
+		if err := apply(body); err != nil {
 			return off, err.Error()
 		}
-		apply(e)
 		off += frameSize + int(n)
 	}
 	return len(recs), ""
 }
 
-// le64 decodes a little-endian integer of up to 8 bytes from s.
-func le64(s string) uint64 {
-	var x uint64
-	for i := len(s) - 1; i >= 0; i-- {
-		x = x<<8 | uint64(s[i])
+// countKinds counts the target and file records at the start of recs (an
+// upper bound of the entries a load keeps), so that the maps are made at
+// their final size. It trusts the frames: scanRecords checks them.
+func countKinds(recs string) (targets, files int) {
+	for off := 0; off+frameSize < len(recs); {
+		n := int(le32(recs[off:]))
+		if n == 0 || n > len(recs)-off-frameSize {
+			break
+		}
+		switch recs[off+frameSize] {
+		case kindTarget:
+			targets++
+		case kindFile:
+			files++
+		}
+		off += frameSize + n
 	}
-	return x
+	return targets, files
+}
+
+// le32 decodes the little-endian uint32 at the start of s.
+func le32(s string) uint32 {
+	_ = s[3] // one bounds check; the compiler merges the loads
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// le64 decodes the little-endian uint64 at the start of s.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // describeDamage words a damaged log tail for a warning; verb says what

@@ -48,12 +48,11 @@ const (
 	kindFile      byte = 3 // a path and its FileState
 )
 
-// entry is one decoded record.
+// entry is what a load keeps of one record.
 type entry struct {
-	kind   byte
-	target TargetRecord // kindTarget
-	name   string       // kindTombstone: the target; kindFile: the path
-	file   FileState    // kindFile
+	kind byte
+	name string    // the target (kindTarget, kindTombstone) or the path (kindFile)
+	file FileState // kindFile
 }
 
 // appendTargetBody appends the body of a target record to b.
@@ -75,7 +74,7 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	if !rec.Finished.IsZero() {
 		finished = rec.Finished.UnixNano()
 	}
-	return binary.AppendVarint(b, finished)
+	return binary.LittleEndian.AppendUint64(b, uint64(finished))
 }
 
 // appendTombstoneBody appends the body of a tombstone for target name.
@@ -107,8 +106,9 @@ func appendPathHashes(b []byte, phs []PathHash) []byte {
 
 func appendFileState(b []byte, st *FileState) []byte {
 	b = binary.AppendVarint(b, st.Size)
-	b = binary.AppendVarint(b, st.MtimeNs)
-	b = binary.AppendVarint(b, st.CtimeNs)
+	// Nanosecond times take 9 bytes as varints: fixed 8 are smaller.
+	b = binary.LittleEndian.AppendUint64(b, uint64(st.MtimeNs))
+	b = binary.LittleEndian.AppendUint64(b, uint64(st.CtimeNs))
 	b = binary.AppendUvarint(b, st.Inode)
 	b = append(b, st.Hash[:]...)
 	var flags byte
@@ -122,46 +122,109 @@ func appendFileState(b []byte, st *FileState) []byte {
 // decode: written by a buggy or different gobuildj.
 var errBadRecord = errors.New("record does not decode")
 
-// decodeEntry decodes a record body. Strings in the result share the
-// memory of body (the loader hands in substrings of one copy of the log).
-func decodeEntry(body string) (entry, error) {
+// readEntry checks a record body and returns what a load keeps of it. A
+// target record is checked field by field but kept as its body, which
+// decodeTarget decodes when the target is asked for: a load then writes one
+// pointer per target instead of a dozen, which matters to the start of a
+// no-op build. Strings share the memory of body.
+func readEntry(body string) (entry, error) {
 	d := decoder{s: body}
 	e := entry{kind: d.byte()}
 	switch e.kind {
 	case kindTarget:
-		r := &e.target
-		r.Name = d.str()
-		r.Key = d.hash()
-		r.CmdHash = d.hash()
-		r.DepsHash = d.hash()
-		r.Inputs = d.pathHashes()
-		r.DepOutputs = d.pathHashes()
-		if n := d.count(1 + 4 + 16 + 1); n > 0 {
-			r.Outputs = make([]PathState, n)
-			for i := range r.Outputs {
-				r.Outputs[i].Path = d.str()
-				r.Outputs[i].State = d.fileState()
-			}
-		}
-		r.Duration = time.Duration(d.varint())
-		if ns := d.varint(); ns != 0 {
-			r.Finished = time.Unix(0, ns)
-		}
+		e.name = d.str()
+		d.targetFields(nil)
 	case kindTombstone:
 		e.name = d.str()
 	case kindFile:
 		e.name = d.str()
-		e.file = d.fileState()
+		d.fileState(&e.file)
 	default:
 		return entry{}, fmt.Errorf("%w: unknown kind %d", errBadRecord, e.kind)
 	}
+	return e, d.err(e.kind)
+}
+
+// decodeTarget decodes the body of a target record. Its strings share the
+// memory of body; its slices are its own.
+func decodeTarget(body string) (TargetRecord, error) {
+	d := decoder{s: body}
+	var r TargetRecord
+	if kind := d.byte(); kind != kindTarget {
+		return r, fmt.Errorf("%w: kind %d is not a target", errBadRecord, kind)
+	}
+	r.Name = d.str()
+	d.targetFields(&r)
+	return r, d.err(kindTarget)
+}
+
+// minOutputSize is the fewest bytes an output of a target record takes.
+const minOutputSize = 1 + 1 + 8 + 8 + 1 + 16 + 1
+
+// targetFields reads the fields of a target record after its name into r,
+// or only checks them if r is nil.
+func (d *decoder) targetFields(r *TargetRecord) {
+	store := r != nil
+	key, cmd, deps := d.hash(), d.hash(), d.hash()
+	inputs := d.pathHashes(store)
+	depOutputs := d.pathHashes(store)
+	n := d.count(minOutputSize)
+	var outputs []PathState
+	if store && n > 0 {
+		outputs = make([]PathState, n)
+	}
+	for i := range n {
+		path := d.str()
+		var st FileState
+		d.fileState(&st)
+		if store {
+			outputs[i] = PathState{Path: path, State: st}
+		}
+	}
+	duration := time.Duration(d.varint())
+	finished := int64(d.fixed64())
+	if store {
+		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
+		r.Inputs, r.DepOutputs, r.Outputs = inputs, depOutputs, outputs
+		r.Duration = duration
+		if finished != 0 {
+			r.Finished = time.Unix(0, finished)
+		}
+	}
+}
+
+// targetView is what Check reads of a target record, without allocating:
+// its key, and its outputs one by one.
+type targetView struct {
+	key     Hash
+	outputs int     // number of outputs
+	d       decoder // positioned at the next output
+}
+
+// viewTarget reads the key of a target record body and positions the view
+// at its first output. The body must have passed readEntry.
+func viewTarget(body string) (targetView, error) {
+	d := decoder{s: body}
+	d.byte()
+	d.str()
+	v := targetView{key: d.hash()}
+	d.hash()
+	d.hash()
+	d.pathHashes(false)
+	d.pathHashes(false)
+	v.outputs = d.count(minOutputSize)
+	v.d = d
 	if d.bad {
-		return entry{}, fmt.Errorf("%w: kind %d is cut short", errBadRecord, e.kind)
+		return v, d.err(kindTarget)
 	}
-	if d.s != "" {
-		return entry{}, fmt.Errorf("%w: kind %d has %d extra bytes", errBadRecord, e.kind, len(d.s))
-	}
-	return e, nil
+	return v, nil
+}
+
+// next reads the next output of the view.
+func (v *targetView) next() (path string, st FileState) {
+	path = v.d.str()
+	v.d.fileState(&st)
+	return path, st
 }
 
 // decoder reads the fields of a record body. The first failure sets bad and
@@ -169,6 +232,18 @@ func decodeEntry(body string) (entry, error) {
 type decoder struct {
 	s   string
 	bad bool
+}
+
+// err tells why the body of a record of kind did not decode, or nil if it
+// did, all of it.
+func (d *decoder) err(kind byte) error {
+	if d.bad {
+		return fmt.Errorf("%w: kind %d is cut short", errBadRecord, kind)
+	}
+	if d.s != "" {
+		return fmt.Errorf("%w: kind %d has %d extra bytes", errBadRecord, kind, len(d.s))
+	}
+	return nil
 }
 
 func (d *decoder) fail() {
@@ -186,6 +261,15 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) uvarint() uint64 {
+	if len(d.s) > 0 && d.s[0] < 0x80 { // most lengths and counts
+		x := uint64(d.s[0])
+		d.s = d.s[1:]
+		return x
+	}
+	return d.uvarintSlow()
+}
+
+func (d *decoder) uvarintSlow() uint64 {
 	var x uint64
 	var shift uint
 	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
@@ -202,6 +286,16 @@ func (d *decoder) uvarint() uint64 {
 	}
 	d.fail()
 	return 0
+}
+
+func (d *decoder) fixed64() uint64 {
+	if len(d.s) < 8 {
+		d.fail()
+		return 0
+	}
+	x := le64(d.s)
+	d.s = d.s[8:]
+	return x
 }
 
 func (d *decoder) varint() int64 {
@@ -247,9 +341,14 @@ func (d *decoder) hash() Hash {
 	return h
 }
 
-func (d *decoder) pathHashes() []PathHash {
+// pathHashes reads a list of paths and hashes, returned if store is set.
+func (d *decoder) pathHashes(store bool) []PathHash {
 	n := d.count(1 + 16)
-	if n == 0 {
+	if !store || n == 0 {
+		for range n {
+			d.str()
+			d.hash()
+		}
 		return nil
 	}
 	phs := make([]PathHash, n)
@@ -260,11 +359,10 @@ func (d *decoder) pathHashes() []PathHash {
 	return phs
 }
 
-func (d *decoder) fileState() FileState {
-	var st FileState
+func (d *decoder) fileState(st *FileState) {
 	st.Size = d.varint()
-	st.MtimeNs = d.varint()
-	st.CtimeNs = d.varint()
+	st.MtimeNs = int64(d.fixed64())
+	st.CtimeNs = int64(d.fixed64())
 	st.Inode = d.uvarint()
 	st.Hash = d.hash()
 	flags := d.byte()
@@ -272,5 +370,4 @@ func (d *decoder) fileState() FileState {
 		d.fail()
 	}
 	st.Racy = flags&1 != 0
-	return st
 }

@@ -34,22 +34,35 @@ func TestRecordRoundTrip(t *testing.T) {
 	full := sampleRecord("app")
 	empty := TargetRecord{Name: "alias"} // nil slices, zero times stay zero
 	for _, rec := range []TargetRecord{full, empty} {
-		e, err := decodeEntry(encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) }))
+		body := encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })
+		if e, err := readEntry(body); err != nil || e.kind != kindTarget || e.name != rec.Name {
+			t.Fatalf("readEntry of target %s: %+v, %v", rec.Name, e, err)
+		}
+		got, err := decodeTarget(body)
 		if err != nil {
 			t.Fatalf("%s: %v", rec.Name, err)
 		}
-		if e.kind != kindTarget || !reflect.DeepEqual(e.target, rec) {
-			t.Errorf("round trip of %s:\n got %+v\nwant %+v", rec.Name, e.target, rec)
+		if !reflect.DeepEqual(got, rec) {
+			t.Errorf("round trip of %s:\n got %+v\nwant %+v", rec.Name, got, rec)
+		}
+		v, err := viewTarget(body)
+		if err != nil || v.key != rec.Key || v.outputs != len(rec.Outputs) {
+			t.Fatalf("viewTarget of %s: %+v, %v", rec.Name, v, err)
+		}
+		for _, o := range rec.Outputs {
+			if path, st := v.next(); path != o.Path || st != o.State {
+				t.Errorf("view of %s: output %s %+v, want %s %+v", rec.Name, path, st, o.Path, o.State)
+			}
 		}
 	}
 
-	e, err := decodeEntry(encodeBody(func(b []byte) []byte { return appendTombstoneBody(b, "gone") }))
+	e, err := readEntry(encodeBody(func(b []byte) []byte { return appendTombstoneBody(b, "gone") }))
 	if err != nil || e.kind != kindTombstone || e.name != "gone" {
 		t.Errorf("tombstone: %+v, %v", e, err)
 	}
 
 	st := full.Outputs[0].State
-	e, err = decodeEntry(encodeBody(func(b []byte) []byte { return appendFileBody(b, "src/a.c", &st) }))
+	e, err = readEntry(encodeBody(func(b []byte) []byte { return appendFileBody(b, "src/a.c", &st) }))
 	if err != nil || e.kind != kindFile || e.name != "src/a.c" || e.file != st {
 		t.Errorf("file: %+v, %v", e, err)
 	}
@@ -61,35 +74,48 @@ func TestDecodeRejectsDamage(t *testing.T) {
 	rec := sampleRecord("app")
 	body := encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })
 	for n := 0; n < len(body); n++ {
-		if _, err := decodeEntry(body[:n]); err == nil {
-			t.Fatalf("a body cut to %d of %d bytes decoded", n, len(body))
+		if _, err := readEntry(body[:n]); err == nil {
+			t.Fatalf("readEntry: a body cut to %d of %d bytes decoded", n, len(body))
+		}
+		if _, err := decodeTarget(body[:n]); err == nil {
+			t.Fatalf("decodeTarget: a body cut to %d of %d bytes decoded", n, len(body))
 		}
 	}
 	for _, bad := range []string{body + "x", "\x09abc", ""} {
-		if _, err := decodeEntry(bad); err == nil || !strings.Contains(err.Error(), "does not decode") {
-			t.Errorf("decodeEntry(%q...) err = %v", bad[:min(len(bad), 8)], err)
+		if _, err := readEntry(bad); err == nil || !strings.Contains(err.Error(), "does not decode") {
+			t.Errorf("readEntry(%q...) err = %v", bad[:min(len(bad), 8)], err)
 		}
 	}
 	// A huge list length must be refused before allocating.
 	huge := string([]byte{kindTarget, 0}) + strings.Repeat("\x00", 48) + "\xff\xff\xff\xff\x0f"
-	if _, err := decodeEntry(huge); err == nil {
+	if _, err := decodeTarget(huge); err == nil {
 		t.Error("a list length beyond the body decoded")
 	}
 }
 
-func FuzzDecodeEntry(f *testing.F) {
+func FuzzReadEntry(f *testing.F) {
 	rec := sampleRecord("app")
 	f.Add([]byte(encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })))
 	f.Add([]byte(encodeBody(func(b []byte) []byte { return appendTombstoneBody(b, "x") })))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		e, err := decodeEntry(string(body))
+	f.Add([]byte(encodeBody(func(b []byte) []byte { return appendFileBody(b, "x", &rec.Outputs[0].State) })))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		body := string(data)
+		e, err := readEntry(body)
 		if err != nil || e.kind != kindTarget {
 			return
 		}
-		// Whatever decodes survives a round trip.
-		again, err := decodeEntry(string(appendTargetBody(nil, &e.target)))
-		if err != nil || !reflect.DeepEqual(again.target, e.target) {
-			t.Errorf("round trip of %+v gives %+v, %v", e.target, again.target, err)
+		// A body readEntry accepts decodes, views and survives a round trip.
+		rec, err := decodeTarget(body)
+		if err != nil {
+			t.Fatalf("readEntry accepted what decodeTarget refuses: %v", err)
+		}
+		v, err := viewTarget(body)
+		if err != nil || v.key != rec.Key || v.outputs != len(rec.Outputs) {
+			t.Fatalf("viewTarget: %+v, %v", v, err)
+		}
+		again, err := decodeTarget(string(appendTargetBody(nil, &rec)))
+		if err != nil || !reflect.DeepEqual(again, rec) {
+			t.Errorf("round trip of %+v gives %+v, %v", rec, again, err)
 		}
 	})
 }

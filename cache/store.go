@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // DirName is the folder, beside the Buildfile, that holds gobuildj's state.
@@ -52,11 +53,11 @@ type Store struct {
 	readOnly bool
 
 	mu       sync.RWMutex
-	log      *os.File // the log, opened for appending; nil when read-only
-	lock     *os.File // holds the flock; nil when read-only
-	size     int64    // length of the intact log: a failed append is cut back to it
-	records  int      // records in the log, live or stale
-	targets  map[string]TargetRecord
+	log      *os.File          // the log, opened for appending; nil when read-only
+	lock     *os.File          // holds the flock; nil when read-only
+	size     int64             // length of the intact log: a failed append is cut back to it
+	records  int               // records in the log, live or stale
+	targets  map[string]string // name -> body of its record (see readEntry)
 	warnings []string
 	closed   bool
 	broken   error // a failed append could not be undone: append nothing more
@@ -134,7 +135,7 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 		prefix:   strings.TrimSuffix(abs, "/") + "/",
 		logPath:  filepath.Join(abs, DirName, logName),
 		readOnly: readOnly,
-		targets:  map[string]TargetRecord{},
+		targets:  map[string]string{},
 	}
 	s.files = newFiles(s)
 	return s, nil
@@ -211,20 +212,29 @@ func readAll(f *os.File) ([]byte, error) {
 // s. It returns the length of the intact records and, if the log does not
 // end there, what is wrong after them.
 func (s *Store) load(data []byte) (good int, damage string) {
-	// One copy as a string: every path and name decoded is a substring of
-	// it, so a load of thousands of records allocates no strings.
-	recs := string(data[headerSize:])
+	// Every path and name decoded is a substring of recs, so a load of
+	// thousands of records allocates no strings. recs shares data's memory
+	// without a copy: data is never modified after this point.
+	recs := unsafe.String(unsafe.SliceData(data[headerSize:]), len(data)-headerSize)
+	nTargets, nFiles := countKinds(recs)
+	s.targets = make(map[string]string, nTargets)
+	s.files.states = make(map[string]FileState, nFiles)
 	files := s.files.states
-	good, damage = scanRecords(recs, func(e entry) {
+	good, damage = scanRecords(recs, func(body string) error {
+		e, err := readEntry(body)
+		if err != nil {
+			return err
+		}
 		s.records++
 		switch e.kind {
 		case kindTarget:
-			s.targets[e.target.Name] = e.target
+			s.targets[e.name] = body
 		case kindTombstone:
 			delete(s.targets, e.name)
 		case kindFile:
 			files[e.name] = e.file
 		}
+		return nil
 	})
 	return good, damage
 }
@@ -237,13 +247,25 @@ func (s *Store) Warnings() []string {
 	return slices.Clone(s.warnings)
 }
 
-// Target returns the record of target name's last successful run. The
-// record's slices are shared: do not modify them.
+// Target returns the record of target name's last successful run.
 func (s *Store) Target(name string) (TargetRecord, bool) {
+	body, ok := s.targetBody(name)
+	if !ok {
+		return TargetRecord{}, false
+	}
+	rec, err := decodeTarget(body)
+	if err != nil { // cannot happen: the load or RecordTarget checked it
+		return TargetRecord{}, false
+	}
+	return rec, true
+}
+
+// targetBody returns the body of the record of target name.
+func (s *Store) targetBody(name string) (string, bool) {
 	s.mu.RLock()
-	rec, ok := s.targets[name]
+	body, ok := s.targets[name]
 	s.mu.RUnlock()
-	return rec, ok
+	return body, ok
 }
 
 // Targets returns the names of the targets with a record, sorted.
@@ -271,15 +293,12 @@ func (s *Store) RecordTarget(rec TargetRecord) error {
 	if len(b)-frameSize > maxRecordSize {
 		return fmt.Errorf("record target %q: record of %d bytes is too big", rec.Name, len(b))
 	}
-	rec.Inputs = slices.Clone(rec.Inputs)
-	rec.DepOutputs = slices.Clone(rec.DepOutputs)
-	rec.Outputs = slices.Clone(rec.Outputs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.appendLocked(b, 1); err != nil {
 		return fmt.Errorf("record target %q: %w", rec.Name, err)
 	}
-	s.targets[rec.Name] = rec
+	s.targets[rec.Name] = string(b[frameSize:])
 	return nil
 }
 
@@ -386,10 +405,9 @@ func (s *Store) compactLocked() (err error) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		rec := s.targets[name]
 		var start int
 		b, start = beginRecord(b)
-		b = endRecord(appendTargetBody(b, &rec), start)
+		b = endRecord(append(b, s.targets[name]...), start)
 	}
 	for _, ps := range s.files.snapshot() {
 		if _, err := StatFile(s.abs(ps.Path)); errors.Is(err, fs.ErrNotExist) {
