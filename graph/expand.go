@@ -55,6 +55,15 @@ type expandError struct {
 	msg    string
 	offset int    // byte offset of the "${" (or "$") at fault in the string
 	in     string // the variable whose value holds the fault; "" for the string itself
+	via    string // the variable, used in the string, through which the fault came
+}
+
+// message says what is wrong, and through which variable.
+func (e *expandError) message() string {
+	if e.via == "" {
+		return e.msg
+	}
+	return e.msg + " (it is used through ${" + e.via + "})"
 }
 
 func newExpander(vars map[string]text, names []string) *expander {
@@ -148,7 +157,7 @@ func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError
 			// The fault is in the variable, but its use here is what the
 			// user must change (only misplaced automatic variables get
 			// here: [vars] were checked first).
-			return "", &expandError{msg: err.msg + " (it is used through ${" + name + "})", offset: off}
+			return "", &expandError{msg: err.msg, offset: off, via: name}
 		}
 		if err.in == "" && err.offset < 0 {
 			err.offset = off // a cycle closes here

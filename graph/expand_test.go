@@ -264,6 +264,16 @@ func TestLoadVariableErrors(t *testing.T) {
 			want: `Buildfile.toml:4:15: target "app": deps: ${out} may only be used in cmd, description and env (it is used through ${v})`,
 		},
 		{
+			name: "${in} in outputs through two variables",
+			text: "[vars]\ndep = \"${in}.d\"\nd = \"${dep}\"\n[targets.app]\noutputs = [\"${d}\"]\n",
+			want: `Buildfile.toml:5:13: target "app": outputs: ${in} may only be used in cmd, description and env (it is used through ${d})`,
+		},
+		{
+			name: "${target} in default through a variable",
+			text: "default = [\"${t}\"]\n[vars]\nt = \"${target}\"\n",
+			want: `Buildfile.toml:1:13: default: ${target} may only be used inside a target (it is used through ${t})`,
+		},
+		{
 			name: "${in} in timeout",
 			text: "[targets.app]\ntimeout = \"${in}\"\n",
 			want: `Buildfile.toml:2:12: target "app": timeout: ${in} may only be used in cmd, description and env`,

@@ -39,8 +39,8 @@ func globPattern(s string) (string, string) {
 // Glob returns the files under root that pattern (an input pattern of a
 // Target's Globs) matches, as Load expands it: doublestar syntax, files only,
 // relative to root and sorted; hidden files and folders match only when the
-// pattern names them; nothing under .gobuildj/. The engine calls it to
-// re-expand a target's globs at each build.
+// pattern names them; nothing under .gobuildj/. It lets the engine
+// re-expand a target's globs at each build exactly as Load did.
 func Glob(root, pattern string) ([]string, error) {
 	return globFS(os.DirFS(root), pattern)
 }

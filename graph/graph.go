@@ -14,7 +14,8 @@ import (
 
 // Graph is a validated Buildfile: its targets form a DAG. It answers which
 // target a name or path on the command line means (Lookup, Select) and in
-// which order targets can be built (Targets).
+// which order targets can be built (Targets). Load builds it and nothing
+// changes it afterwards, so it may be read from several goroutines.
 type Graph struct {
 	File    string    // absolute, cleaned path of the Buildfile
 	Root    string    // absolute folder of the Buildfile; every relative path is relative to it

@@ -263,6 +263,13 @@ func TestLoadValid(t *testing.T) {
 				t.Errorf("cmd %q, want %q", a.Cmds[0], want)
 			}
 		}},
+		{"empty description", "[targets.a]\ndescription = \"\"\n[targets.b]\ndescription = \"${e}\"\n[vars]\ne = \"\"\n", func(t *testing.T, g *Graph) {
+			for _, tg := range g.Targets {
+				if tg.Description != tg.Name {
+					t.Errorf("%s: Description = %q, want the name", tg.Name, tg.Description)
+				}
+			}
+		}},
 		{"zero durations", "[targets.a]\ntimeout = \"0s\"\nkill_timeout = \"0\"\ncmd = \"x\"\n", func(t *testing.T, g *Graph) {
 			if a := g.Targets[0]; a.Timeout != 0 || a.KillTimeout != 0 {
 				t.Errorf("%v %v", a.Timeout, a.KillTimeout)

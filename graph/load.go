@@ -212,7 +212,7 @@ func (l *loader) prepare(p *pending) *Error {
 		v, err := l.x.expand(s, sc)
 		if err != nil {
 			a.offset, a.raw = err.offset, s
-			return "", l.src.errorAt(a, name, key, err.msg)
+			return "", l.src.errorAt(a, name, key, err.message())
 		}
 		return v, nil
 	}
@@ -324,14 +324,18 @@ func (l *loader) prepare(p *pending) *Error {
 		}
 		return nil
 	}
-	t.Description = name
+	t.Description = name // also when description expands to ""
 	if spec.Description.set {
 		a := atKey(path("description")...)
 		if e := noNUL(spec.Description.s, "description", a); e != nil {
 			return e
 		}
-		if t.Description, e = expand(spec.Description.s, "description", a); e != nil {
+		d, e := expand(spec.Description.s, "description", a)
+		if e != nil {
 			return e
+		}
+		if d != "" {
+			t.Description = d
 		}
 	}
 	if items := spec.Cmd.items; len(items) > 0 {
@@ -517,7 +521,7 @@ func (l *loader) defaults(d *nameList) ([]string, *Error) {
 		s, err := l.x.expand(raw, sc)
 		if err != nil {
 			a.offset, a.raw = err.offset, raw
-			return nil, l.src.errorAt(a, "", "default", err.msg)
+			return nil, l.src.errorAt(a, "", "default", err.message())
 		}
 		if _, ok := lookup(l.byName, l.byOutput, l.root, s); !ok {
 			return nil, l.src.errorAt(a, "", "default", l.unknownTarget(s))

@@ -16,8 +16,10 @@ import (
 // position but does not export it; it does put it into the ParseError of a
 // value whose UnmarshalTOML fails. So locating key k decodes the text once
 // more into a struct built for k alone, whose only leaf fails: the error
-// carries the exact position the TOML parser recorded (the value's start for
-// `k = v`, the "[" of a table header). This runs only when reporting an error.
+// carries the exact position the TOML parser recorded (for `k = v` where v
+// starts, give or take its opening quote or bracket; for a table header its
+// "["; for a key in an inline table the key). This runs only when reporting
+// an error.
 type source struct {
 	file  string     // name used in messages
 	data  []byte     // the Buildfile's text
