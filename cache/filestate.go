@@ -16,8 +16,8 @@ type FileState struct {
 	CtimeNs int64
 	Inode   uint64
 	Hash    Hash
-	// Racy is set when the file's mtime was not clearly older than the
-	// moment it was hashed: a write in the same timestamp tick could have
+	// Racy is set when the file's mtime or ctime was not clearly older
+	// than the moment it was hashed: a write in the same timestamp tick could have
 	// changed the content without changing the fingerprint (git's "racy
 	// git" problem), so the fingerprint must not be trusted next time.
 	Racy bool

@@ -209,6 +209,9 @@ func TestFlippedByte(t *testing.T) {
 			t.Fatalf("flip at %d: warnings %q", off, w)
 		}
 		mustClose(t, s)
+		if got := fileSize(t, logPath(dir)); got != int64(len(full)) {
+			t.Fatalf("flip at %d: a read-only store changed the log (%d -> %d bytes)", off, len(full), got)
+		}
 	}
 }
 
@@ -350,6 +353,31 @@ func TestLockSameProcess(t *testing.T) {
 	mustClose(t, ro)
 	mustClose(t, s)
 	mustClose(t, mustOpen(t, dir))
+}
+
+// TestFailedAppend: once an append fails and the log cannot be cut back to
+// its last good record, the store refuses further appends instead of
+// writing records that a later load would never reach; what was written
+// before stays readable.
+func TestFailedAppend(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	mustRecord(t, s, sampleRecord("a"))
+	s.log.Close() // every write and truncate now fails
+	if err := s.RecordTarget(sampleRecord("b")); !errors.Is(err, os.ErrClosed) || !strings.Contains(err.Error(), logPath(dir)) {
+		t.Fatalf("RecordTarget on a failing log: err = %v, want it wrapped and naming the log", err)
+	}
+	if _, ok := s.Target("b"); ok {
+		t.Error("a record that was not written is remembered")
+	}
+	err := s.RecordTarget(sampleRecord("c"))
+	if err == nil || !strings.Contains(err.Error(), "could not be repaired") || !strings.Contains(err.Error(), "will rebuild") {
+		t.Fatalf("RecordTarget after a failure that could not be undone: err = %v", err)
+	}
+	s.Close() // reports the closed log; releases the lock
+	s = mustOpen(t, dir)
+	defer mustClose(t, s)
+	wantTargets(t, s, "a")
 }
 
 func TestConcurrentUse(t *testing.T) {
