@@ -355,29 +355,6 @@ func quoteHint(v any) string {
 	return ""
 }
 
-// describeType names a TOML type as MetaData.Type spells it.
-func describeType(t string) string {
-	switch t {
-	case "String":
-		return "a string"
-	case "Integer":
-		return "an integer"
-	case "Float":
-		return "a float"
-	case "Bool":
-		return "a boolean"
-	case "Datetime":
-		return "a date/time"
-	case "Array":
-		return "an array"
-	case "Hash":
-		return "a table"
-	case "ArrayHash":
-		return "an array of tables"
-	}
-	return "a value of type " + t
-}
-
 // short quotes s, cut to a readable length.
 func short(s string) string {
 	const limit = 60
@@ -482,11 +459,11 @@ func (d *decoded) walk(keys []toml.Key) *report {
 }
 
 func unknownTargetKey(k string) string {
+	// Another tool's word for a key beats a near spelling ("cwd" is "dir",
+	// not "cmd").
 	hint := didYouMean(k, targetKeys())
-	if hint == "" {
-		if s := targetKeySynonym(k); s != "" {
-			hint = "; did you mean " + strconv.Quote(s) + "?"
-		}
+	if s := targetKeySynonym(k); s != "" {
+		hint = "; did you mean " + strconv.Quote(s) + "?"
 	}
 	return fmt.Sprintf("unknown key %q (expected one of: %s%s)", k, strings.Join(targetKeys(), ", "), hint)
 }

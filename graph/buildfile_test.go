@@ -269,3 +269,23 @@ func TestLoadReportsFirstProblemInFileOrder(t *testing.T) {
 		},
 	})
 }
+
+// TestUnknownTargetKeyHints checks the suggestions for keys other build
+// tools spell differently.
+func TestUnknownTargetKeyHints(t *testing.T) {
+	for k, want := range map[string]string{
+		"dependencies": "deps", "requires": "deps", "sources": "inputs", "srcs": "inputs",
+		"generates": "outputs", "commands": "cmd", "script": "cmd", "cwd": "dir", "workdir": "dir",
+		"environment": "env", "phony": "always", "desc": "description", "timeuot": "timeout",
+		"killtimeout": "kill_timeout", "Output": "outputs", "frobnicate": "",
+	} {
+		msg := unknownTargetKey(k)
+		hint := ""
+		if i := strings.Index(msg, `did you mean "`); i >= 0 {
+			hint = strings.TrimSuffix(msg[i+len(`did you mean "`):], `"?)`)
+		}
+		if hint != want {
+			t.Errorf("%s: %s; want a hint of %q", k, msg, want)
+		}
+	}
+}

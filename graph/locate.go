@@ -323,7 +323,11 @@ func skipValue(data []byte, p int) int {
 			if end < 0 {
 				return -1
 			}
-			return p + 3 + end + 3
+			q := p + 3 + end + 3
+			for extra := 0; extra < 2 && q < len(data) && data[q] == c; extra++ {
+				q++ // up to two quotes may end the content: """a"""""
+			}
+			return q
 		}
 		for q := p + 1; q < len(data); q++ {
 			switch data[q] {
