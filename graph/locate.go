@@ -97,8 +97,8 @@ func (s *source) locate(a at) (line, col int) {
 					key = k
 					a.name = true
 					a.item, a.offset = -1, -1
-					break
 				}
+				break // each try decodes the whole file again
 			}
 		}
 		if !ok {
@@ -189,7 +189,7 @@ func (s *source) valueStart(path []string) (int, bool) {
 	}
 	t := reflect.TypeFor[locateLeaf]()
 	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == "-" || strings.ContainsRune(path[i], ',') {
+		if path[i] == "" || path[i] == "-" || strings.ContainsRune(path[i], ',') {
 			return 0, false // not expressible as a toml struct tag
 		}
 		t = reflect.StructOf([]reflect.StructField{{
