@@ -5,7 +5,9 @@ import "fmt"
 // TaskFunc is a task's code, run in a worker process. It receives the task's
 // payload and returns its value; a non-nil error fails the task and its text
 // becomes Result.Err on the scheduler's side. A panic is reported the same
-// way. The payload is only valid until the function returns.
+// way. The payload is only valid until the function returns; the returned
+// value is copied before the worker starts another task, so the function
+// may reuse its memory then.
 type TaskFunc func(ctx *WorkerContext, payload []byte) ([]byte, error)
 
 // registry maps task names to their functions. It is filled by Register from

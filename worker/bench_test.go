@@ -1,0 +1,98 @@
+package worker
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// BenchmarkCommand compares running `cp a b` directly (ForkExec of cp) with
+// running it through /bin/sh -c, in this process.
+func BenchmarkCommand(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("content\n"), 0o666); err != nil {
+		b.Fatal(err)
+	}
+	job := &Job{Dir: dir}
+	r := newRunner()
+	env := r.environ(job)
+	for _, bc := range []struct {
+		name string
+		run  func(out []byte) ([]byte, error)
+	}{
+		{"direct", func(out []byte) ([]byte, error) {
+			ws, out, err := r.command("cp a b", job, env, out)
+			if err == nil && ws.ExitStatus() != 0 {
+				b.Fatalf("cp: %s", sched.ProcessStatus(ws))
+			}
+			return out, err
+		}},
+		{"shell", func(out []byte) ([]byte, error) {
+			ws, out, err := r.shell("cp a b", job, env, out)
+			if err == nil && ws.ExitStatus() != 0 {
+				b.Fatalf("sh: %s", sched.ProcessStatus(ws))
+			}
+			return out, err
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var out []byte
+			for b.Loop() {
+				var err error
+				if out, err = bc.run(out[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkJobs runs 200 one-command jobs through the scheduler and worker
+// processes (Jobs=2) with a command that is executed directly and with one
+// that needs the shell; ns/job includes the worker hop.
+func BenchmarkJobs(b *testing.B) {
+	const n = 200
+	dir := b.TempDir()
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)+".txt"), []byte("content\n"), 0o666); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct{ name, format string }{
+		{"direct", "cp %d.txt out/%d.o"},
+		{"shell", `cp "%d.txt" out/%d.o`},
+	} {
+		payloads := make([][]byte, n)
+		for i := range payloads {
+			s := strconv.Itoa(i)
+			cmd := fmt.Sprintf(bc.format, i, i)
+			payloads[i] = (&Job{Target: s, Dir: dir, Cmds: []string{cmd}, Outputs: []string{filepath.Join(dir, "out", s+".o")}}).Encode()
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			start := time.Now()
+			for b.Loop() {
+				s := sched.New(sched.Options{Jobs: 2})
+				failed := 0
+				for _, p := range payloads {
+					s.AddTask(&sched.Task{Func: TaskName, Payload: p, OnFinish: func(r sched.Result) {
+						if res, err := DecodeResult(r.Value); r.Err != nil || err != nil || !res.OK() {
+							failed++
+						}
+					}})
+				}
+				if err := s.Run(); err != nil {
+					b.Fatal(err)
+				}
+				if failed > 0 {
+					b.Fatalf("%d jobs failed", failed)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/job")
+		})
+	}
+}

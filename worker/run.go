@@ -1,0 +1,198 @@
+// Package worker is gobuildj's task for sched: it runs a target's commands
+// in a worker process, captures their output, deletes the declared outputs
+// of a failed job and fingerprints those of a successful one.
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// TaskName is the sched.Register name of the command task: a sched.Task
+// with this Func and an encoded Job as Payload answers an encoded Result.
+const TaskName = "gobuildj.run"
+
+func init() {
+	sched.Register(TaskName, newRunner().run)
+}
+
+// keepBufferCap is the largest output or encoding buffer a runner keeps
+// for its next job.
+const keepBufferCap = 1 << 20
+
+// runner holds what a worker process reuses from job to job. There is one
+// per process, created when the task is registered; the scheduler gives a
+// worker one task at a time, and the mutex makes that an invariant.
+type runner struct {
+	mu      sync.Mutex
+	baseEnv []string          // the worker's environment, read once
+	paths   map[string]string // lookPath cache
+	null    int               // /dev/null, or -1 until opened
+	out     []byte            // command output buffer
+	enc     []byte            // result encoding buffer
+	files   []uintptr         // ForkExec descriptor list
+	env     []string          // environment buffer
+}
+
+func newRunner() *runner {
+	return &runner{paths: map[string]string{}, null: -1}
+}
+
+// run is the TaskFunc: it decodes a Job, runs it and encodes its Result.
+// An error means the job could not be attempted properly (bad payload, an
+// output folder that cannot be created, an output that cannot be hashed);
+// a failing command is a Result, not an error.
+func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
+	start := time.Now()
+	job, err := DecodeJob(payload)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res, err := r.runJob(ctx, &job)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", job.Target, err)
+	}
+	res.Duration = time.Since(start)
+	// sched copies the value before the next task starts: the buffer can
+	// be reused.
+	r.enc = res.appendTo(r.enc[:0])
+	enc := r.enc
+	if cap(r.enc) > keepBufferCap {
+		r.enc = nil
+	}
+	if cap(r.out) > keepBufferCap {
+		r.out = nil
+	}
+	return enc, nil
+}
+
+func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
+	res := Result{FailedCmd: -1}
+	for _, o := range job.Outputs {
+		if err := os.MkdirAll(filepath.Dir(o), 0o777); err != nil {
+			return res, fmt.Errorf("create the folder of output %s: %w", o, err)
+		}
+	}
+	env := r.environ(job)
+	out := r.out[:0]
+	for i, cmd := range job.Cmds {
+		if stopped(ctx) {
+			// Stop after the command that was running when the
+			// TermSignal came (or before the first one).
+			res.FailedCmd, res.ExitCode, res.Signal = max(i-1, 0), -1, sched.SignalName(ctx.Signal())
+			break
+		}
+		var ws syscall.WaitStatus
+		var err error
+		ws, out, err = r.command(cmd, job, env, out)
+		switch {
+		case err != nil:
+			out = fmt.Appendf(out, "gobuildj: %v\n", err)
+			res.FailedCmd, res.ExitCode = i, 127
+		case ws.Signaled():
+			res.FailedCmd, res.ExitCode, res.Signal = i, -1, sched.SignalName(ws.Signal())
+		case ws.ExitStatus() != 0:
+			res.FailedCmd, res.ExitCode = i, ws.ExitStatus()
+		}
+		if res.FailedCmd >= 0 {
+			break
+		}
+	}
+	if res.FailedCmd < 0 && len(job.Cmds) > 0 && stopped(ctx) {
+		// The last command finished, but the job was told to stop while
+		// it ran: its outputs may be incomplete.
+		res.FailedCmd, res.ExitCode, res.Signal = len(job.Cmds)-1, -1, sched.SignalName(ctx.Signal())
+	}
+	r.out = out
+	res.Output = out
+	if res.FailedCmd < 0 {
+		if err := fingerprint(job, &res); err != nil {
+			deleteOutputs(job, &res)
+			return res, err
+		}
+	}
+	if !res.OK() {
+		deleteOutputs(job, &res)
+	}
+	return res, nil
+}
+
+func stopped(ctx *sched.WorkerContext) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// fingerprint records the state of every output after success; missing
+// ones go to res.Missing.
+func fingerprint(job *Job, res *Result) error {
+	res.Outputs = make([]cache.FileState, 0, len(job.Outputs))
+	for _, o := range job.Outputs {
+		st, err := cache.Fingerprint(o)
+		if errors.Is(err, fs.ErrNotExist) {
+			res.Missing = append(res.Missing, o)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		res.Outputs = append(res.Outputs, st)
+	}
+	return nil
+}
+
+// deleteOutputs removes the declared outputs of a failed job, as make's
+// .DELETE_ON_ERROR does: a half-written output must not pass for a good
+// one. A removal that fails is reported in the job's output.
+func deleteOutputs(job *Job, res *Result) {
+	res.Outputs = nil
+	for _, o := range job.Outputs {
+		if err := os.Remove(o); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			res.Output = fmt.Appendf(res.Output, "gobuildj: could not delete output of failed target: %v\n", err)
+		}
+	}
+}
+
+// environ is the worker's environment with job.Env and GOBUILDJ_TARGET
+// replacing variables of the same names.
+func (r *runner) environ(job *Job) []string {
+	if r.baseEnv == nil {
+		r.baseEnv = os.Environ()
+	}
+	env := r.env[:0]
+	for _, kv := range r.baseEnv {
+		key, _, _ := strings.Cut(kv, "=")
+		if key == "GOBUILDJ_TARGET" || overridden(job.Env, key) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, job.Env...)
+	env = append(env, "GOBUILDJ_TARGET="+job.Target)
+	r.env = env
+	return env
+}
+
+func overridden(env []string, key string) bool {
+	for _, kv := range env {
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return true
+		}
+	}
+	return false
+}
