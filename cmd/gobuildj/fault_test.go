@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestWorkerKilledFailsItsTarget(t *testing.T) {
+	// long writes its worker's pid ($PPID of the shell) and sleeps; the
+	// test kills that worker with SIGKILL. With -k the others still build.
+	const bf = `
+[targets.long]
+cmd = "echo $PPID > worker.pid; sleep 311"
+[targets.a]
+cmd = "sleep 0.5; echo ${target} >> ran.log"
+[targets.b]
+deps = ["a"]
+cmd = "echo ${target} >> ran.log"
+[targets.after_long]
+deps = ["long"]
+cmd = "echo ${target} >> ran.log"
+[targets.all]
+deps = ["long", "b", "after_long"]
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	cmd := exec.Command(binary, "-k", "-j2")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(waitForFile(t, filepath.Join(dir, "worker.pid"), 20*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill worker %d: %v", pid, err)
+	}
+	err = cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("exit code %d (%v), want 1:\n%s", cmd.ProcessState.ExitCode(), err, out.String())
+	}
+	if !strings.Contains(out.String(), "FAILED: long (worker was killed by SIGKILL)") {
+		t.Errorf("failure should name SIGKILL:\n%s", out.String())
+	}
+	assertRan(t, dir, "a", "b")
+	assertNoStrays(t, "sleep 311")
+}
+
+func TestTimeoutKillsTheWholeGroup(t *testing.T) {
+	const bf = `
+[targets.all]
+timeout = "1s"
+cmd = "sleep 312 & sleep 312; wait"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	start := time.Now()
+	r := gobuildj(t, dir)
+	if r.code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", r.code, r.out)
+	}
+	if !strings.Contains(r.out, "FAILED: all (timed out after 1s") {
+		t.Errorf("failure should say it timed out:\n%s", r.out)
+	}
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("the timeout took %s", d)
+	}
+	assertNoStrays(t, "sleep 312")
+}
+
+func TestKillTimeoutAfterIgnoredTerm(t *testing.T) {
+	const bf = `
+[targets.all]
+timeout = "500ms"
+kill_timeout = "500ms"
+cmd = "trap '' TERM; sleep 313 & wait; sleep 313"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	r := gobuildj(t, dir)
+	if r.code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", r.code, r.out)
+	}
+	if !strings.Contains(r.out, "SIGKILL") {
+		t.Errorf("failure should name SIGKILL:\n%s", r.out)
+	}
+	assertNoStrays(t, "sleep 313")
+}
+
+func TestInterruptStopsEverything(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			const bf = `
+[targets.a]
+outputs = ["a.out"]
+cmd = "echo started > a.started; echo partial > a.out; sleep 314"
+[targets.b]
+cmd = "echo started > b.started; sleep 314 & wait"
+[targets.c]
+deps = ["a"]
+cmd = "echo ${target} >> ran.log"
+[targets.all]
+deps = ["a", "b", "c"]
+`
+			dir := project(t, map[string]string{"Buildfile.toml": bf})
+			cmd := exec.Command(binary, "-j2", "--kill-grace", "2s")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "CI=true")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitForFile(t, filepath.Join(dir, "a.started"), 20*time.Second)
+			waitForFile(t, filepath.Join(dir, "b.started"), 20*time.Second)
+			cmd.Process.Signal(sig)
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 130 {
+				t.Fatalf("exit code %d, want 130:\n%s", code, out.String())
+			}
+			if !strings.Contains(out.String(), "interrupted") {
+				t.Errorf("output should say the build was interrupted:\n%s", out.String())
+			}
+			if _, err := os.Stat(filepath.Join(dir, "a.out")); !os.IsNotExist(err) {
+				t.Errorf("the output of an interrupted command was kept")
+			}
+			assertRan(t, dir)
+			assertNoStrays(t, "sleep 314")
+		})
+	}
+}
+
+func TestBuildfileErrorsExitTwo(t *testing.T) {
+	cases := []struct {
+		name, buildfile, want string
+	}{
+		{"toml syntax", "[targets.a\ncmd = 'x'\n", "Buildfile.toml:1:"},
+		{"unknown key", "[targets.a]\ncmd = 'x'\ndep = ['b']\n", `unknown key "dep"`},
+		{"wrong type", "[targets.a]\ncmd = 'x'\ndeps = 'b'\n", "deps"},
+		{"unknown dep", "[targets.a]\ncmd = 'x'\ndeps = ['nope']\n", `unknown target "nope"`},
+		{"duplicate output", "[targets.a]\ncmd = 'x'\noutputs = ['o']\n[targets.b]\ncmd = 'y'\noutputs = ['o']\n", `"o"`},
+		{"cycle", "[targets.a]\ndeps = ['b']\ncmd = 'x'\n[targets.b]\ndeps = ['a']\ncmd = 'y'\n", "a -> b -> a"},
+		{"unknown variable", "[targets.a]\ncmd = 'echo ${nope}'\n", "nope"},
+		{"missing input", "[targets.a]\ninputs = ['missing.c']\ncmd = 'x'\n", `input "missing.c" does not exist`},
+		{"unknown target", "[targets.a]\ncmd = 'touch ran.log'\n", `unknown target "zzz"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := project(t, map[string]string{"Buildfile.toml": tc.buildfile})
+			args := []string{"a"}
+			if tc.name == "unknown target" {
+				args = []string{"zzz"}
+			}
+			r := gobuildj(t, dir, args...)
+			if r.code != 2 {
+				t.Fatalf("exit code %d, want 2:\n%s", r.code, r.out)
+			}
+			if !strings.Contains(r.out, tc.want) {
+				t.Errorf("message should contain %q:\n%s", tc.want, r.out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "ran.log")); err == nil {
+				t.Errorf("a command ran")
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".gobuildj")); err == nil {
+				t.Errorf("state was written for a bad Buildfile")
+			}
+		})
+	}
+}
+
+func TestBadFlagsExitTwo(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": chain, "src.txt": "x\n"})
+	for _, args := range [][]string{{"--no-such-flag"}, {"-j", "0"}, {"-j", "many"}, {"--color", "purple"}} {
+		r := gobuildj(t, dir, args...)
+		if r.code != 2 {
+			t.Errorf("gobuildj %v: exit code %d, want 2:\n%s", args, r.code, r.out)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Command gobuildj is a parallel build engine: it reads Buildfile.toml,
+// skips what content hashes prove up to date, and runs the rest in a pool of
+// worker processes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// Exit codes, as SPEC section 4 fixes them.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	if sched.IsWorker() {
+		sched.WorkerMain()
+	}
+	interrupts := make(chan os.Signal, 2)
+	signal.Notify(interrupts, syscall.SIGINT, syscall.SIGTERM)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts))
+}
+
+// run executes the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer, interrupts <-chan os.Signal) int {
+	cmd := newRootCommand(stdout, stderr, interrupts)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if !errors.Is(err, errReported) {
+		fmt.Fprintf(stderr, "gobuildj: error: %v\n", err)
+	}
+	return code
+}
+
+// errReported marks an error whose story the build output already told.
+var errReported = errors.New("reported")
+
+// usageError is bad usage of the command line (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var gerr *graph.Error
+	switch {
+	case errors.Is(err, engine.ErrInterrupted):
+		return exitInterrupted
+	case errors.Is(err, engine.ErrFailed):
+		return exitFailed
+	case errors.As(err, &gerr):
+		return exitUsage
+	}
+	return exitUsage
+}

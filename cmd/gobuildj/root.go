@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/graph"
+)
+
+// buildFlags are the flags of a build, shared by the root command and (later)
+// watch.
+type buildFlags struct {
+	jobs      int
+	keepGoing bool
+	dryRun    bool
+	force     bool
+	dir       string
+	file      string
+	verbose   bool
+	explain   bool
+	killGrace time.Duration
+	color     string
+}
+
+const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
+-C and -f say), running up to -j commands at once in worker processes. A target
+runs only when the content of its inputs, its command, its environment or the
+outputs of its deps changed since its last successful run, or when one of its
+outputs is missing or was modified: touching a file changes nothing.
+
+With no target named, it builds the Buildfile's "default" list, else "all".
+A target is named by its name, a rule's name, or an output path it declares.
+
+Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
+Buildfile (found before any command runs), 130 interrupted.`
+
+func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobra.Command {
+	var f buildFlags
+	root := &cobra.Command{
+		Use:           "gobuildj [flags] [targets...]",
+		Short:         "A parallel build engine that skips what content hashes prove up to date",
+		Long:          rootLong,
+		Args:          cobra.ArbitraryArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBuild(f, args, stdout, interrupts)
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			g, err := loadGraph(f)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, t := range g.Targets {
+				if strings.HasPrefix(t.Name, toComplete) {
+					names = append(names, t.Name+"\t"+t.Description)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	fl := root.Flags()
+	fl.SortFlags = false
+	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run `N` commands at once")
+	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
+	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "name what would run; run and record nothing")
+	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target")
+	fl.StringVarP(&f.dir, "directory", "C", "", "change to `DIR` before doing anything")
+	fl.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
+	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
+	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
+	fl.StringVar(&f.color, "color", "auto", "colour the output: auto, always or never (NO_COLOR is honoured)")
+
+	root.AddCommand(newVersionCommand(stdout))
+	return root
+}
+
+// loadGraph changes to -C and loads the Buildfile named by -f.
+func loadGraph(f buildFlags) (*graph.Graph, error) {
+	if f.dir != "" {
+		if err := os.Chdir(f.dir); err != nil {
+			return nil, usageError{fmt.Errorf("-C: %w", err)}
+		}
+		f.dir = ""
+	}
+	path := f.file
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			wd, _ := os.Getwd()
+			return nil, usageError{fmt.Errorf("no %s in %s (gobuildj does not look in parent folders; use -C DIR or -f FILE)", path, wd)}
+		}
+		return nil, usageError{fmt.Errorf("-f: %w", err)}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("-f: %w", err)}
+	}
+	return graph.Load(abs)
+}
+
+func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
+	if f.jobs < 1 {
+		return usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
+	}
+	g, err := loadGraph(f)
+	if err != nil {
+		return err
+	}
+	targets, err := g.Select(args)
+	if err != nil {
+		return err
+	}
+	live, color, width, err := terminalMode(stdout, f.color)
+	if err != nil {
+		return err
+	}
+	status := engine.NewConsoleStatus(stdout, live, color, width)
+	_, err = engine.Build(g, targets, engine.Options{
+		Jobs:      f.jobs,
+		KeepGoing: f.keepGoing,
+		DryRun:    f.dryRun,
+		Force:     f.force,
+		Verbose:   f.verbose,
+		Explain:   f.explain,
+		KillGrace: f.killGrace,
+		Status:    status,
+	}, interrupts)
+	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
+		return fmt.Errorf("%w: %w", errReported, err)
+	}
+	return err
+}
+
+// terminalMode decides how the build is shown: a live status line and
+// colours on a terminal, plain lines in a pipe or when CI=true.
+func terminalMode(out io.Writer, colorFlag string) (live, color bool, width int, err error) {
+	if file, ok := out.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+		live = os.Getenv("CI") != "true" && os.Getenv("TERM") != "dumb"
+		if w, _, err := term.GetSize(int(file.Fd())); err == nil {
+			width = w
+		}
+	}
+	switch colorFlag {
+	case "auto":
+		color = live && os.Getenv("NO_COLOR") == ""
+	case "always":
+		color = true
+	case "never":
+		color = false
+	default:
+		return false, false, 0, usageError{fmt.Errorf("--color %q: expected auto, always or never", colorFlag)}
+	}
+	return live, color, width, nil
+}

@@ -1,0 +1,363 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// verdict is what the check before the build concluded about a target.
+type verdict uint8
+
+const (
+	// clean: up to date, and so are all its deps.
+	clean verdict = iota
+	// dirty: must run (its own inputs, command or outputs changed).
+	dirty
+	// maybe: a dep may change; decided when the deps are done.
+	maybe
+)
+
+// progress is where a target is in the build.
+type progress uint8
+
+const (
+	waiting progress = iota
+	running
+	succeeded // built or found up to date: its outputs are known
+	failed    // its command failed
+	blocked   // a dep failed, so it never ran
+)
+
+// node is the engine's view of one target during a build.
+type node struct {
+	t        *graph.Target
+	inPlan   bool
+	pending  int // deps in the plan not finished yet
+	verdict  verdict
+	reason   string
+	progress progress
+	action   *cache.Action
+	key      cache.Hash
+	outputs  []cache.PathHash // after success: every output with its content hash
+	timedOut time.Duration    // the timeout that fired, if one did
+}
+
+// build is the state of one Build call. Apart from the interrupted flag,
+// it is touched only by the goroutine that called Build (the scheduler runs
+// its handlers there).
+type build struct {
+	g        *graph.Graph
+	opts     Options
+	st       Status
+	store    *cache.Store
+	files    *cache.Files
+	nodes    []node
+	sched    *sched.Scheduler
+	stopping bool // no new target may start
+	storeErr error
+	sum      Summary
+
+	interrupted atomic.Bool
+}
+
+// Build brings targets (and everything they depend on) up to date. It
+// returns nil when every target was built or up to date, an error wrapping
+// ErrFailed or ErrInterrupted, a *graph.Error when an input is missing (found
+// before anything runs), or another error when the state store fails.
+// Interrupt, if not nil, delivers interrupts: the first stops the build
+// (SIGTERM to running commands, SIGKILL after KillGrace), the second kills
+// running commands at once.
+func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-chan os.Signal) (Summary, error) {
+	opts.normalize()
+	start := time.Now()
+	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
+	b.sum.DryRun = opts.DryRun
+	for i, t := range g.Targets {
+		b.nodes[i].t = t
+	}
+	b.markPlan(targets)
+	for _, t := range g.Targets {
+		if b.nodes[t.ID].inPlan {
+			if err := b.checkInputsExist(t); err != nil {
+				return b.sum, err
+			}
+		}
+	}
+
+	var err error
+	if opts.DryRun {
+		b.store, err = cache.OpenReadOnly(g.Root)
+	} else {
+		b.store, err = cache.Open(g.Root)
+	}
+	if err != nil {
+		return b.sum, fmt.Errorf("state: %w", err)
+	}
+	b.files = b.store.Files()
+	defer func() {
+		if cerr := b.store.Close(); cerr != nil && b.storeErr == nil {
+			b.storeErr = cerr
+		}
+	}()
+
+	if err := b.check(); err != nil {
+		return b.sum, err
+	}
+	if opts.DryRun {
+		return b.dryRun(start), nil
+	}
+
+	b.sched = sched.New(sched.Options{Jobs: opts.Jobs, StopKillTimeout: opts.KillGrace})
+	if interrupt != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go b.watchInterrupts(interrupt, done)
+	}
+
+	err = b.run()
+	b.sum.Wall = time.Since(start)
+	b.sum.Interrupted = b.interrupted.Load()
+	for i := range b.nodes {
+		n := &b.nodes[i]
+		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
+			b.sum.NotRun++
+		}
+	}
+	if ferr := b.files.Flush(); ferr != nil && b.storeErr == nil {
+		b.storeErr = ferr
+	}
+	b.st.Done(b.sum)
+	switch {
+	case err != nil:
+		return b.sum, err
+	case b.sum.Interrupted:
+		return b.sum, ErrInterrupted
+	case b.sum.Failed > 0:
+		return b.sum, fmt.Errorf("%d target(s) failed: %w", b.sum.Failed, ErrFailed)
+	case b.storeErr != nil:
+		return b.sum, fmt.Errorf("state: %w", b.storeErr)
+	}
+	return b.sum, nil
+}
+
+// markPlan puts the targets and their transitive deps in the plan and counts,
+// for each, the deps it waits for.
+func (b *build) markPlan(targets []*graph.Target) {
+	stack := append([]*graph.Target(nil), targets...)
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := &b.nodes[t.ID]
+		if n.inPlan {
+			continue
+		}
+		n.inPlan = true
+		n.pending = len(t.Deps)
+		stack = append(stack, t.Deps...)
+	}
+}
+
+// check decides, before anything runs, which targets are up to date (clean),
+// which must run (dirty) and which depend on the outcome of others (maybe),
+// and fails with a *graph.Error if a needed input file does not exist.
+func (b *build) check() error {
+	total := 0
+	for _, t := range b.g.Targets { // topological order
+		n := &b.nodes[t.ID]
+		if !n.inPlan {
+			continue
+		}
+		n.verdict = clean
+		for _, d := range t.Deps {
+			if b.nodes[d.ID].verdict != clean {
+				n.verdict = maybe
+			}
+		}
+		if len(t.Cmds) == 0 {
+			if n.verdict == clean {
+				n.outputs = b.aliasOutputs(t)
+			}
+			continue
+		}
+		total++
+		switch {
+		case b.opts.Force:
+			n.verdict, n.reason = dirty, "-B was given"
+		case t.Always:
+			n.verdict, n.reason = dirty, "always = true"
+		}
+		if n.verdict != clean {
+			continue
+		}
+		if err := b.prepareAction(n); err != nil {
+			return err
+		}
+		if reason := b.store.Check(t.Name, n.action, n.key, b.absOutputs(t)); reason != "" {
+			n.verdict, n.reason = dirty, reason
+			continue
+		}
+		n.outputs = b.recordedOutputs(t)
+	}
+	planned := 0
+	for i := range b.nodes {
+		n := &b.nodes[i]
+		if n.inPlan && len(n.t.Cmds) > 0 && n.verdict != clean {
+			planned++
+		}
+	}
+	b.sum.UpToDate = total - planned
+	b.st.Planned(planned)
+	return nil
+}
+
+// checkInputsExist reports an input that does not exist and that no dep of
+// the target declares as an output.
+func (b *build) checkInputsExist(t *graph.Target) error {
+	for _, in := range t.Inputs {
+		if b.producedByDep(t, in) {
+			continue
+		}
+		if _, err := os.Lstat(b.abs(in)); err != nil {
+			msg := fmt.Sprintf("input %q does not exist and no target declares it as an output", in)
+			if !errors.Is(err, os.ErrNotExist) {
+				msg = fmt.Sprintf("input %q: %v", in, err)
+			}
+			return &graph.Error{File: b.g.File, Target: t.Name, Key: "inputs", Msg: msg}
+		}
+	}
+	return nil
+}
+
+func (b *build) producedByDep(t *graph.Target, path string) bool {
+	for _, d := range t.Deps {
+		for _, o := range d.Outputs {
+			if o == path {
+				return true
+			}
+		}
+		if len(d.Cmds) == 0 && b.producedByDep(d, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareAction hashes the target's inputs and gathers its deps' outputs
+// into the action whose key decides whether it runs.
+func (b *build) prepareAction(n *node) error {
+	t := n.t
+	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
+	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
+	for _, in := range t.Inputs {
+		h, err := b.files.Hash(b.abs(in))
+		if err != nil {
+			return &graph.Error{File: b.g.File, Target: t.Name, Key: "inputs", Msg: fmt.Sprintf("input %q: %v", in, err)}
+		}
+		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
+	}
+	for _, d := range t.Deps {
+		a.DepOutputs = append(a.DepOutputs, b.nodes[d.ID].outputs...)
+	}
+	n.action = a
+	n.key = a.Key()
+	return nil
+}
+
+// aliasOutputs is what an alias stands for: the outputs of its deps.
+func (b *build) aliasOutputs(t *graph.Target) []cache.PathHash {
+	var out []cache.PathHash
+	seen := map[string]bool{}
+	for _, d := range t.Deps {
+		for _, o := range b.nodes[d.ID].outputs {
+			if !seen[o.Path] {
+				seen[o.Path] = true
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+func (b *build) recordedOutputs(t *graph.Target) []cache.PathHash {
+	rec, _ := b.store.Target(t.Name)
+	out := make([]cache.PathHash, len(rec.Outputs))
+	for i, o := range rec.Outputs {
+		out[i] = cache.PathHash{Path: t.Outputs[i], Hash: o.State.Hash}
+	}
+	return out
+}
+
+func (b *build) abs(rel string) string {
+	if filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(b.g.Root, rel)
+}
+
+func (b *build) absOutputs(t *graph.Target) []string {
+	out := make([]string, len(t.Outputs))
+	for i, o := range t.Outputs {
+		out[i] = b.abs(o)
+	}
+	return out
+}
+
+// dryRun names, in build order, every target that would run.
+func (b *build) dryRun(start time.Time) Summary {
+	for _, t := range b.g.Targets {
+		n := &b.nodes[t.ID]
+		if !n.inPlan || len(t.Cmds) == 0 || n.verdict == clean {
+			continue
+		}
+		b.sum.Run++
+		reason := n.reason
+		if n.verdict == maybe {
+			reason = "a dep may change"
+		}
+		if b.opts.Explain {
+			b.st.Explain(t.Name, reason)
+		}
+		b.st.Message(b.describe(t))
+	}
+	b.sum.Wall = time.Since(start)
+	b.st.Done(b.sum)
+	return b.sum
+}
+
+// describe is the status text of a target: its description, or with -v its
+// commands.
+func (b *build) describe(t *graph.Target) string {
+	if b.opts.Verbose {
+		return strings.Join(t.Cmds, " && ")
+	}
+	return t.Description
+}
+
+func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}) {
+	count := 0
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-interrupt:
+			count++
+			b.interrupted.Store(true)
+			if count == 1 {
+				b.st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
+				b.sched.Stop()
+			} else {
+				b.st.Message("gobuildj: killing running commands")
+				b.sched.Kill()
+			}
+		}
+	}
+}

@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/sched"
+	"github.com/gobuildj/gobuildj/worker"
+)
+
+// run releases the targets whose deps are done, hands those that must run
+// to the scheduler and, from each command's OnFinish, releases its reverse
+// deps, until nothing is left to do.
+func (b *build) run() error {
+	var ready []*graph.Target
+	for _, t := range b.g.Targets {
+		n := &b.nodes[t.ID]
+		if n.inPlan && n.pending == 0 {
+			ready = append(ready, t)
+		}
+	}
+	b.advance(ready)
+	if b.interrupted.Load() {
+		b.sched.Clear()
+		return nil
+	}
+	if b.sched.Queued() == 0 && b.sched.Running() == 0 {
+		return nil // nothing to run: no worker is started
+	}
+	if err := b.sched.Run(); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	return nil
+}
+
+// advance settles ready targets one after another: an alias or an up-to-date
+// target is done at once and releases its reverse deps in turn; a target that
+// must run becomes a task.
+func (b *build) advance(ready []*graph.Target) {
+	for len(ready) > 0 {
+		t := ready[0]
+		ready = ready[1:]
+		n := &b.nodes[t.ID]
+		if b.settle(n) {
+			ready = b.release(t, ready)
+		}
+	}
+}
+
+// settle decides what happens to a target whose deps are all finished. It
+// returns true when the target is finished now (done, skipped or failed
+// because of a dep) and false when it was handed to the scheduler or left
+// waiting because the build is stopping.
+func (b *build) settle(n *node) bool {
+	t := n.t
+	for _, d := range t.Deps {
+		if p := b.nodes[d.ID].progress; p == failed || p == blocked {
+			n.progress = blocked
+			return true
+		}
+	}
+	if b.stopping || b.interrupted.Load() {
+		return false
+	}
+	if len(t.Cmds) == 0 {
+		n.outputs = b.aliasOutputs(t)
+		n.progress = succeeded
+		return true
+	}
+	switch n.verdict {
+	case clean:
+		n.progress = succeeded
+		return true
+	case maybe:
+		if err := b.prepareAction(n); err != nil {
+			b.fail(n, "", err.Error(), nil)
+			return true
+		}
+		reason := ""
+		switch {
+		case b.opts.Force:
+			reason = "-B was given"
+		case t.Always:
+			reason = "always = true"
+		default:
+			reason = b.store.Check(t.Name, n.action, n.key, b.absOutputs(t))
+		}
+		if reason == "" {
+			n.outputs = b.recordedOutputs(t)
+			n.progress = succeeded
+			b.sum.UpToDate++
+			b.st.Skipped(t.Name)
+			return true
+		}
+		n.reason = reason
+	}
+	if n.action == nil {
+		if err := b.prepareAction(n); err != nil {
+			b.fail(n, "", err.Error(), nil)
+			return true
+		}
+	}
+	b.start(n)
+	return false
+}
+
+// release marks t finished for each of its reverse deps and appends those
+// that became ready.
+func (b *build) release(t *graph.Target, ready []*graph.Target) []*graph.Target {
+	for _, rd := range t.RDeps {
+		rn := &b.nodes[rd.ID]
+		if !rn.inPlan {
+			continue
+		}
+		rn.pending--
+		if rn.pending == 0 {
+			ready = append(ready, rd)
+		}
+	}
+	return ready
+}
+
+// start hands a target's commands to the scheduler.
+func (b *build) start(n *node) {
+	t := n.t
+	if b.opts.Explain {
+		b.st.Explain(t.Name, n.reason)
+	}
+	job := worker.Job{
+		Target:  t.Name,
+		Cmds:    t.Cmds,
+		Dir:     b.abs(t.Dir),
+		Env:     t.Env,
+		Outputs: b.absOutputs(t),
+	}
+	kill := t.KillTimeout
+	if kill <= 0 {
+		kill = b.opts.KillGrace
+	}
+	var begun time.Time
+	n.progress = running
+	b.sched.AddTask(&sched.Task{
+		Func:        worker.TaskName,
+		Payload:     job.Encode(),
+		TermTimeout: t.Timeout,
+		KillTimeout: kill,
+		OnStart: func(*sched.SchedulerContext) {
+			begun = time.Now()
+			b.st.Started(t.Name, b.describe(t))
+		},
+		OnTermTimeout: func() { n.timedOut = t.Timeout },
+		OnFinish: func(res sched.Result) {
+			if begun.IsZero() {
+				b.st.Started(t.Name, b.describe(t))
+			}
+			b.finish(n, res)
+		},
+	})
+}
+
+// finish records the outcome of a target's commands and releases its
+// reverse deps.
+func (b *build) finish(n *node, res sched.Result) {
+	t := n.t
+	var out worker.Result
+	if res.Err == nil {
+		var err error
+		out, err = worker.DecodeResult(res.Value)
+		if err != nil {
+			res.Err = fmt.Errorf("bad result from worker: %w", err)
+		}
+	}
+	switch {
+	case res.Err != nil:
+		// The worker died or the task could not run: the outputs may be
+		// half written.
+		for _, o := range b.absOutputs(t) {
+			os.Remove(o)
+		}
+		why := res.Err.Error()
+		if n.timedOut > 0 {
+			why = fmt.Sprintf("timed out after %s; %s", n.timedOut, why)
+		}
+		b.fail(n, b.describe(t), why, nil)
+	case !out.OK():
+		cmd := ""
+		if out.FailedCmd >= 0 && out.FailedCmd < len(t.Cmds) {
+			cmd = t.Cmds[out.FailedCmd]
+		}
+		b.fail(n, cmd, b.failureReason(n, out), out.Output)
+	default:
+		b.succeed(n, out)
+	}
+	b.advance(b.release(t, nil))
+}
+
+func (b *build) failureReason(n *node, out worker.Result) string {
+	var why string
+	switch {
+	case len(out.Missing) > 0:
+		why = fmt.Sprintf("the command succeeded but did not create %v", out.Missing)
+	case out.Signal != "":
+		why = "killed by " + out.Signal
+	default:
+		why = fmt.Sprintf("exit code %d", out.ExitCode)
+	}
+	switch {
+	case n.timedOut > 0:
+		why = fmt.Sprintf("timed out after %s; %s", n.timedOut, why)
+	case b.interrupted.Load():
+		why = "interrupted; " + why
+	}
+	return why
+}
+
+// succeed records a target's run in the state store.
+func (b *build) succeed(n *node, out worker.Result) {
+	t := n.t
+	b.sum.Run++
+	rec := cache.TargetRecord{
+		Name:     t.Name,
+		Key:      n.key,
+		CmdHash:  n.action.CmdHash(),
+		DepsHash: n.action.DepsHash(),
+		Inputs:   n.action.Inputs,
+		Duration: out.Duration,
+		Finished: time.Now(),
+	}
+	abs := b.absOutputs(t)
+	n.outputs = make([]cache.PathHash, len(t.Outputs))
+	for i, st := range out.Outputs {
+		rec.Outputs = append(rec.Outputs, cache.PathState{Path: abs[i], State: st})
+		n.outputs[i] = cache.PathHash{Path: t.Outputs[i], Hash: st.Hash}
+		b.files.Remember(abs[i], st)
+	}
+	if err := b.store.RecordTarget(rec); err != nil && b.storeErr == nil {
+		b.storeErr = err
+	}
+	n.progress = succeeded
+	b.st.Finished(t.Name, b.describe(t), true, "", "", out.Output)
+}
+
+// fail marks a target failed, forgets its last good run and, without -k,
+// stops the build from starting anything else.
+func (b *build) fail(n *node, cmd, why string, output []byte) {
+	t := n.t
+	n.progress = failed
+	b.sum.Failed++
+	if err := b.store.ForgetTarget(t.Name); err != nil && b.storeErr == nil {
+		b.storeErr = err
+	}
+	b.st.Finished(t.Name, b.describe(t), false, cmd, why, output)
+	if !b.opts.KeepGoing && !b.stopping {
+		b.stopping = true
+		b.sched.Clear()
+	}
+}
