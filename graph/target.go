@@ -1,0 +1,375 @@
+package graph
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/BurntSushi/toml"
+)
+
+// pending is a target under construction: its spec, what has been expanded
+// so far, and what its ${in}, ${out} and ${deps} need.
+type pending struct {
+	l        *loader
+	t        *Target
+	spec     *targetSpec
+	index    int      // in file order
+	deps     []string // the deps entries, expanded
+	sc       scope    // the expansion scope of the string being expanded
+	in, out  joined   // ${in} and ${out}, computed on first use
+	usesDeps bool     // a string holds depsMarker
+}
+
+// joined is a space-joined path list, computed once.
+type joined struct {
+	s    string
+	done bool
+}
+
+// joined returns paths relative to the target's dir, space-joined.
+func (p *pending) joined(j *joined, paths []string) string {
+	if !j.done {
+		j.s, j.done = p.join(paths), true
+	}
+	return j.s
+}
+
+// join space-joins paths (relative to the Buildfile's folder) made relative
+// to the target's dir, as its commands see them.
+func (p *pending) join(paths []string) string {
+	if p.t.Dir == "." {
+		return strings.Join(paths, " ")
+	}
+	var b strings.Builder
+	for i, q := range paths {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(relTo(p.l.root, p.t.Dir, q))
+	}
+	return b.String()
+}
+
+// relTo expresses path q (relative to root, or absolute) relative to dir
+// (relative to root).
+func relTo(root, dir, q string) string {
+	if filepath.IsAbs(q) {
+		return q
+	}
+	if r, err := filepath.Rel(dir, q); err == nil {
+		return r
+	}
+	// dir climbs out of root ("../x"): only an absolute path works.
+	return filepath.Join(root, q)
+}
+
+// at is the location of key (item i of it, -1 for the whole value).
+func (p *pending) at(key string, i int) at {
+	return at{path: []string{"targets", p.t.Name, key}, item: i, offset: -1}
+}
+
+// fail reports a problem in the target's key at a.
+func (p *pending) fail(a at, key, msg string) *Error {
+	return p.l.src.errorAt(a, p.t.Name, key, msg)
+}
+
+// expand expands s, the value of key at a, in the current scope.
+func (p *pending) expand(s, key string, a at) (string, *Error) {
+	v, err := p.l.x.expand(s, &p.sc)
+	if err != nil {
+		a.offset, a.raw = err.offset, s
+		return "", p.fail(a, key, err.message())
+	}
+	return v, nil
+}
+
+// prepare expands and checks the target's keys, registers its outputs and
+// expands its input globs. Its deps are linked later, once every target's
+// outputs are known.
+func (p *pending) prepare() *Error {
+	p.sc = scope{target: p}
+	for _, step := range [...]func(*pending) *Error{
+		(*pending).checkName,
+		(*pending).prepareDir,
+		(*pending).prepareOutputs,
+		(*pending).prepareInputs,
+		(*pending).prepareDeps,
+		(*pending).prepareDurations,
+		(*pending).prepareCommands, // last: uses ${in} and ${out}
+	} {
+		if e := step(p); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (p *pending) checkName() *Error {
+	name := p.t.Name
+	a := at{path: []string{"targets", name}, item: -1, offset: -1, name: true}
+	if name == "" {
+		return p.l.src.errorAt(a, "", "targets", `empty target name (expected a name such as [targets.app])`)
+	}
+	if strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+		return p.l.src.errorAt(a, name, "", `the name contains whitespace (expected a name without spaces, such as "my-app")`)
+	}
+	return nil
+}
+
+func (p *pending) prepareDir() *Error {
+	p.t.Dir = "."
+	if !p.spec.Dir.set {
+		return nil
+	}
+	d, e := p.expand(p.spec.Dir.s, "dir", p.at("dir", -1))
+	if e != nil {
+		return e
+	}
+	if d == "" {
+		return nil
+	}
+	d = filepath.Clean(d)
+	if filepath.IsAbs(d) {
+		if r, err := filepath.Rel(p.l.root, d); err == nil {
+			d = r
+		}
+	}
+	p.t.Dir = d
+	return nil
+}
+
+func (p *pending) prepareOutputs() *Error {
+	items := p.spec.Outputs.items
+	if len(items) == 0 {
+		return nil
+	}
+	t, l := p.t, p.l
+	t.Outputs = make([]string, 0, len(items))
+	for i, raw := range items {
+		a := p.at("outputs", i)
+		s, e := p.expand(raw, "outputs", a)
+		if e != nil {
+			return e
+		}
+		o, msg := outputPath(s)
+		if msg != "" {
+			return p.fail(a, "outputs", msg)
+		}
+		if other, ok := l.byOutput[o]; ok {
+			if other == t {
+				continue // listed twice
+			}
+			return p.fail(a, "outputs", fmt.Sprintf("%q is also an output of target %q (expected each output to be built by one target)", o, other.Name))
+		}
+		if other, ok := l.byName[o]; ok && other != t {
+			return p.fail(a, "outputs", fmt.Sprintf("%q is also the name of target %q (expected an output path that is no other target's name, so that %q names one thing)", o, other.Name, o))
+		}
+		l.byOutput[o] = t
+		t.Outputs = append(t.Outputs, o)
+	}
+	return nil
+}
+
+// outputPath cleans an output path, or says why it is not acceptable.
+func outputPath(s string) (string, string) {
+	if s == "" {
+		return "", `empty path (expected a file path such as "build/app")`
+	}
+	if filepath.IsAbs(s) {
+		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path such as "build/app")`, s)
+	}
+	p := filepath.Clean(s)
+	switch {
+	case escapes(p):
+		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path without "..", such as "build/app")`, s)
+	case p == ".":
+		return "", fmt.Sprintf(`%q is the Buildfile's folder itself (expected a file path such as "build/app")`, s)
+	case p == stateDir || strings.HasPrefix(p, stateDir+string(filepath.Separator)):
+		return "", fmt.Sprintf("%q is inside %s/, where gobuildj keeps its state (expected a path outside it)", s, stateDir)
+	}
+	return p, ""
+}
+
+// escapes reports whether a cleaned relative path leaves its folder.
+func escapes(p string) bool {
+	return p == ".." || strings.HasPrefix(p, ".."+string(filepath.Separator))
+}
+
+func (p *pending) prepareInputs() *Error {
+	items := p.spec.Inputs.items
+	if len(items) == 0 {
+		return nil
+	}
+	t, l := p.t, p.l
+	inputs := make([]string, 0, len(items))
+	for i, raw := range items {
+		a := p.at("inputs", i)
+		s, e := p.expand(raw, "inputs", a)
+		if e != nil {
+			return e
+		}
+		if s == "" {
+			return p.fail(a, "inputs", `empty path (expected a file path or a glob such as "src/*.c")`)
+		}
+		if !isGlob(s) {
+			in := l.inputPath(s)
+			if l.byOutput[in] == t {
+				return p.fail(a, "inputs", fmt.Sprintf("%q is also an output of this target (expected a file the command reads, not one it writes)", in))
+			}
+			inputs = append(inputs, in)
+			continue
+		}
+		pat, msg := globPattern(s)
+		if msg != "" {
+			return p.fail(a, "inputs", msg)
+		}
+		matches, err := l.globs.expand(pat)
+		if err != nil {
+			e := p.fail(a, "inputs", err.Error())
+			e.Err = err
+			return e
+		}
+		t.Globs = append(t.Globs, pat)
+		for _, m := range matches {
+			if l.byOutput[m] != t { // a target's own outputs are not its inputs
+				inputs = append(inputs, m)
+			}
+		}
+	}
+	slices.Sort(inputs)
+	t.Inputs = slices.Compact(inputs)
+	return nil
+}
+
+// inputPath cleans a literal input: relative to the Buildfile's folder when
+// inside it, else absolute (or relative with "..", as written).
+func (l *loader) inputPath(s string) string {
+	p := filepath.Clean(s)
+	if filepath.IsAbs(p) {
+		if r, err := filepath.Rel(l.root, p); err == nil && !escapes(r) {
+			return r
+		}
+	}
+	return p
+}
+
+// prepareDeps expands the deps entries; link resolves them.
+func (p *pending) prepareDeps() *Error {
+	items := p.spec.Deps.items
+	if len(items) == 0 {
+		return nil
+	}
+	p.deps = make([]string, len(items))
+	for i, raw := range items {
+		a := p.at("deps", i)
+		s, e := p.expand(raw, "deps", a)
+		if e != nil {
+			return e
+		}
+		if s == "" {
+			return p.fail(a, "deps", "empty name (expected a target name or an output path declared by a target)")
+		}
+		p.deps[i] = s
+	}
+	return nil
+}
+
+func (p *pending) prepareDurations() *Error {
+	var e *Error
+	if p.t.Timeout, e = p.duration(&p.spec.Timeout, "timeout", "0 or more; 0 means no timeout"); e != nil {
+		return e
+	}
+	p.t.KillTimeout, e = p.duration(&p.spec.KillTimeout, "kill_timeout", "0 or more; 0 means the default")
+	p.t.Always = p.spec.Always.b
+	return e
+}
+
+// duration expands and parses timeout or kill_timeout.
+func (p *pending) duration(d *duration, key, expected string) (time.Duration, *Error) {
+	if !d.set {
+		return 0, nil
+	}
+	a := p.at(key, -1)
+	s, e := p.expand(d.s, key, a)
+	if e != nil {
+		return 0, e
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, p.fail(a, key, fmt.Sprintf(`invalid duration %q (expected a Go duration such as "90s" or "5m")`, s))
+	}
+	if v < 0 {
+		return 0, p.fail(a, key, fmt.Sprintf("negative duration %q (expected %s)", s, expected))
+	}
+	return v, nil
+}
+
+// prepareCommands expands description, cmd and env: the strings that may
+// use ${in}, ${out} and ${deps}.
+func (p *pending) prepareCommands() *Error {
+	t, spec := p.t, p.spec
+	p.sc.files = true
+	t.Description = t.Name // also when description expands to ""
+	if spec.Description.set {
+		d, e := p.expandText(spec.Description.s, "description", p.at("description", -1))
+		if e != nil {
+			return e
+		}
+		if d != "" {
+			t.Description = d
+		}
+	}
+	if items := spec.Cmd.items; len(items) > 0 {
+		t.Cmds = make([]string, len(items))
+		for i, raw := range items {
+			a := p.at("cmd", i)
+			if strings.TrimSpace(raw) == "" {
+				msg := `empty command (expected a shell command such as "cc -o app main.c"; leave cmd out for a target that only groups its deps)`
+				if len(items) > 1 {
+					msg = fmt.Sprintf("item %d is an empty command (expected a shell command)", i+1)
+				}
+				return p.fail(a, "cmd", msg)
+			}
+			var e *Error
+			if t.Cmds[i], e = p.expandText(raw, "cmd", a); e != nil {
+				return e
+			}
+		}
+	}
+	if len(spec.Env) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(spec.Env))
+	for k := range spec.Env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	t.Env = make([]string, len(keys))
+	for i, k := range keys {
+		key := "env." + toml.Key{k}.String()
+		a := atKey("targets", t.Name, "env", k)
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			a.name = true
+			return p.fail(a, key, fmt.Sprintf(`invalid environment variable name %q (expected a name without "=", such as LC_ALL)`, k))
+		}
+		v, e := p.expandText(spec.Env[k].s, key, a)
+		if e != nil {
+			return e
+		}
+		t.Env[i] = k + "=" + v
+	}
+	return nil
+}
+
+// expandText expands a string that may use ${deps}: it must hold no NUL of
+// its own, so that depsMarker is unambiguous.
+func (p *pending) expandText(s, key string, a at) (string, *Error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", p.fail(a, key, "contains a NUL character (expected text)")
+	}
+	return p.expand(s, key, a)
+}
