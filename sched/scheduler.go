@@ -352,7 +352,6 @@ func (s *Scheduler) Run() error {
 
 func (r *run) loop() {
 	for {
-		r.checkRequests()
 		r.startTasks()
 		if r.running == 0 && (r.stopped || r.s.queueEmpty()) {
 			return
@@ -412,9 +411,14 @@ func orDefault(d time.Duration) time.Duration {
 	return d
 }
 
-// startTasks starts queued tasks while there are free slots.
+// startTasks starts queued tasks while there are free slots. Handlers it
+// calls may Stop or Kill: that is checked before each start.
 func (r *run) startTasks() {
-	for !r.stopped && r.running < r.s.jobs {
+	for {
+		r.checkRequests()
+		if r.stopped || r.running >= r.s.jobs {
+			return
+		}
 		q, ok := r.s.pop()
 		if !ok {
 			if r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
@@ -422,7 +426,6 @@ func (r *run) startTasks() {
 			}
 			r.emptyCalled = true
 			r.s.opts.OnEmptyQueue()
-			r.checkRequests()
 			continue
 		}
 		if _, ok := lookup(q.t.Func); !ok {

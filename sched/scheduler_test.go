@@ -406,6 +406,26 @@ func TestKill(t *testing.T) {
 	}
 }
 
+// TestStopFromOnStart checks that a Stop from a handler takes effect before
+// the next queued task starts, even with free slots.
+func TestStopFromOnStart(t *testing.T) {
+	s := sched.New(sched.Options{Jobs: 3})
+	started := 0
+	for range 3 {
+		s.AddTask(&sched.Task{
+			Func: "test.echo",
+			OnStart: func(*sched.SchedulerContext) {
+				started++
+				s.Stop()
+			},
+		})
+	}
+	run(t, s)
+	if started != 1 || s.Queued() != 2 {
+		t.Errorf("%d tasks started, %d queued; want 1 and 2", started, s.Queued())
+	}
+}
+
 func TestClear(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 1})
 	ran := 0
@@ -542,6 +562,51 @@ func TestWorkerNeverReady(t *testing.T) {
 	var we *sched.WorkerExitError
 	if !errors.As(res.Err, &we) || !we.NeverReady || !strings.Contains(res.Err.Error(), "worker exited with code 3 before serving tasks") {
 		t.Errorf("Err = %v, want a worker that exited with code 3 before serving tasks", res.Err)
+	}
+}
+
+func TestWorkerStartFailure(t *testing.T) {
+	s := sched.New(sched.Options{Jobs: 2, Env: []string{"BAD=\x00"}})
+	var errs []string
+	for range 3 {
+		s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { errs = append(errs, fmt.Sprint(r.Err)) }})
+	}
+	err := s.Run()
+	if err == nil || !strings.HasPrefix(err.Error(), "sched: start worker process: ") {
+		t.Errorf("Run: %v, want an error saying no worker could be started", err)
+	}
+	if len(errs) != 3 || !strings.HasPrefix(errs[0], "start worker process: ") {
+		t.Errorf("task errors %q, want 3 worker start failures", errs)
+	}
+}
+
+func TestHandlerPanicKillsWorkers(t *testing.T) {
+	s := sched.New(sched.Options{Jobs: 2})
+	var pids []int
+	s.AddTask(&sched.Task{Func: "test.block", OnStart: func(ctx *sched.SchedulerContext) { pids = append(pids, ctx.Pid()) }})
+	s.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) {
+		pids = append(pids, r.Worker)
+		panic("handler bug")
+	}})
+	func() {
+		defer func() {
+			if p := recover(); p != "handler bug" {
+				t.Errorf("recovered %v, want the handler's panic", p)
+			}
+		}()
+		s.Run()
+		t.Error("Run returned")
+	}()
+	for _, pid := range pids {
+		groupGone(t, pid)
+	}
+	// The Scheduler is usable again.
+	s.Clear()
+	ok := false
+	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { ok = r.Err == nil }})
+	run(t, s)
+	if !ok {
+		t.Error("task after a handler panic failed")
 	}
 }
 
