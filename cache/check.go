@@ -82,10 +82,16 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 	if a == nil {
 		return "action changed"
 	}
+	inputs := sortedByPath(a.Inputs)
+	// A file added to or removed from a glob also changes ${in} in the
+	// command: name the file, the cause, before the command.
+	if reason := s.diffInputs(rec.Inputs, inputs, false); reason != "" {
+		return reason
+	}
 	if rec.CmdHash != a.CmdHash() {
 		return "command changed"
 	}
-	if reason := s.diffInputs(rec.Inputs, sortedByPath(a.Inputs)); reason != "" {
+	if reason := s.diffInputs(rec.Inputs, inputs, true); reason != "" {
 		return reason
 	}
 	if rec.DepsHash != a.DepsHash() {
@@ -97,8 +103,8 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 }
 
 // diffInputs names the first input, in path order, that was added, removed
-// or changed between old and cur (both sorted by path).
-func (s *Store) diffInputs(old, cur []PathHash) string {
+// or (if contents is set) changed between old and cur (both sorted by path).
+func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
 	i, j := 0, 0
 	for i < len(old) || j < len(cur) {
 		switch {
@@ -106,7 +112,7 @@ func (s *Store) diffInputs(old, cur []PathHash) string {
 			return fmt.Sprintf("input %s removed", s.key(old[i].Path))
 		case i == len(old) || cur[j].Path < old[i].Path:
 			return fmt.Sprintf("input %s added", s.key(cur[j].Path))
-		case old[i].Hash != cur[j].Hash:
+		case contents && old[i].Hash != cur[j].Hash:
 			return fmt.Sprintf("input %s changed", s.key(cur[j].Path))
 		}
 		i++

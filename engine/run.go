@@ -220,15 +220,9 @@ func (b *build) failureReason(n *node, out worker.Result) string {
 func (b *build) succeed(n *node, out worker.Result) {
 	t := n.t
 	b.sum.Run++
-	rec := cache.TargetRecord{
-		Name:     t.Name,
-		Key:      n.key,
-		CmdHash:  n.action.CmdHash(),
-		DepsHash: n.action.DepsHash(),
-		Inputs:   n.action.Inputs,
-		Duration: out.Duration,
-		Finished: time.Now(),
-	}
+	rec := n.action.Record(t.Name, n.key)
+	rec.Duration = out.Duration
+	rec.Finished = time.Now()
 	abs := b.absOutputs(t)
 	n.outputs = make([]cache.PathHash, len(t.Outputs))
 	for i, st := range out.Outputs {

@@ -78,8 +78,13 @@ cmd     = "${log}; cp ${in} ${out}"
 	mustBuild(t, dir, "all", "other")
 	assertRan(t, dir, "gen", "upper", "other")
 	write(t, filepath.Join(dir, "src.txt"), "hello world\n")
-	mustBuild(t, dir, "all", "other")
+	r := mustBuild(t, dir, "--explain", "all", "other")
 	assertRan(t, dir, "gen", "upper")
+	for _, want := range []string{"gen: input src.txt changed", "upper: dep output build/gen.txt changed"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("--explain should say %q:\n%s", want, r.out)
+		}
+	}
 	if got := read(t, filepath.Join(dir, "build/upper.txt")); got != "HELLO WORLD\n" {
 		t.Fatalf("build/upper.txt = %q", got)
 	}
