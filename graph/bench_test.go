@@ -49,6 +49,32 @@ func generate(tb testing.TB, dir string, n int) string {
 	return filepath.Join(dir, "Buildfile.toml")
 }
 
+// generateWide writes the "wide" graph of bench/gen, which the performance
+// budget is measured on: n leaves `cp src/I.txt out/I.o` (the sources are
+// not needed to load), one alias per 100 leaves, and "all" over the aliases.
+func generateWide(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	var b strings.Builder
+	groups := (n + 99) / 100
+	b.WriteString("[targets.all]\ndeps = [")
+	for g := range groups {
+		fmt.Fprintf(&b, "\"g%d\",", g)
+	}
+	b.WriteString("]\n")
+	for g := range groups {
+		fmt.Fprintf(&b, "[targets.g%d]\ndeps = [", g)
+		for i := g * 100; i < n && i < (g+1)*100; i++ {
+			fmt.Fprintf(&b, "\"t%d\",", i)
+		}
+		b.WriteString("]\n")
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "[targets.t%d]\ninputs = [\"src/%d.txt\"]\noutputs = [\"out/%d.o\"]\ncmd = \"cp ${in} ${out}\"\n", i, i, i)
+	}
+	writeFiles(tb, dir, map[string]string{"Buildfile.toml": b.String()})
+	return filepath.Join(dir, "Buildfile.toml")
+}
+
 func benchmarkLoad(b *testing.B, n int) {
 	path := generate(b, b.TempDir(), n)
 	b.ReportAllocs()
@@ -69,6 +95,17 @@ func BenchmarkLoad(b *testing.B) { benchmarkLoad(b, 1000) }
 
 // BenchmarkLoad10k loads a generated 10,000-target Buildfile.
 func BenchmarkLoad10k(b *testing.B) { benchmarkLoad(b, 10000) }
+
+// BenchmarkLoadWide10k loads bench/gen's 10,000-leaf "wide" graph.
+func BenchmarkLoadWide10k(b *testing.B) {
+	path := generateWide(b, b.TempDir(), 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 // TestLoadGenerated checks the generated Buildfile's graph, and that a
 // 10,000-target one loads in well under the budget (generously, for slow
