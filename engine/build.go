@@ -14,6 +14,9 @@ import (
 	"github.com/gobuildj/gobuildj/sched"
 )
 
+// firstExtraFd is the descriptor of sched.Options.ExtraFiles[0] in a worker.
+const firstExtraFd = 5
+
 // verdict is what the check before the build concluded about a target.
 type verdict uint8
 
@@ -62,7 +65,8 @@ type build struct {
 	files    *cache.Files
 	nodes    []node
 	sched    *sched.Scheduler
-	stopping bool // no new target may start
+	js       *jobserver // nil without a jobserver
+	stopping bool       // no new target may start
 	storeErr error
 	sum      Summary
 
@@ -116,7 +120,19 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
-	b.sched = sched.New(sched.Options{Jobs: opts.Jobs, StopKillTimeout: opts.KillGrace})
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
+	if err != nil {
+		return b.sum, err
+	}
+	defer b.js.close()
+	b.sched = sched.New(sched.Options{
+		Jobs:            opts.Jobs,
+		StopKillTimeout: opts.KillGrace,
+		ExtraFiles:      b.js.workerFiles(),
+	})
+	if b.js != nil {
+		b.js.attach(b.sched, firstExtraFd)
+	}
 	if interrupt != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -351,6 +367,7 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 		case sig := <-interrupt:
 			count++
 			b.interrupted.Store(true)
+			b.js.clear()
 			if count == 1 {
 				b.st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
 				b.sched.Stop()

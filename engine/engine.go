@@ -35,6 +35,9 @@ type Options struct {
 	// KillGrace is how long commands get after SIGTERM, on an interrupt
 	// or a timeout without kill_timeout, before SIGKILL.
 	KillGrace time.Duration
+	// Jobserver is the form of the GNU make jobserver offered to commands
+	// in MAKEFLAGS (default JobserverPipe).
+	Jobserver JobserverMode
 	// Status receives the build's events (required).
 	Status Status
 }

@@ -136,13 +136,17 @@ func (b *build) start(n *node) {
 		Env:     t.Env,
 		Outputs: b.absOutputs(t),
 	}
+	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" {
+		job.Files = files
+		job.Env = append(append([]string(nil), t.Env...), "MAKEFLAGS="+makeflags)
+	}
 	kill := t.KillTimeout
 	if kill <= 0 {
 		kill = b.opts.KillGrace
 	}
 	var begun time.Time
 	n.progress = running
-	b.sched.AddTask(&sched.Task{
+	task := &sched.Task{
 		Func:        worker.TaskName,
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
@@ -158,7 +162,12 @@ func (b *build) start(n *node) {
 			}
 			b.finish(n, res)
 		},
-	})
+	}
+	if b.js != nil {
+		b.js.submit(task)
+	} else {
+		b.sched.AddTask(task)
+	}
 }
 
 // finish records the outcome of a target's commands and releases its
@@ -249,6 +258,7 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	b.st.Finished(t.Name, b.describe(t), false, cmd, why, output)
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
+		b.js.clear()
 		b.sched.Clear()
 	}
 }

@@ -30,6 +30,7 @@ type buildFlags struct {
 	explain   bool
 	killGrace time.Duration
 	color     string
+	jobserver string
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -84,6 +85,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
+	fl.StringVar(&f.jobserver, "jobserver", "pipe", "offer -j to nested make/ninja/cargo in MAKEFLAGS as a `pipe` (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: auto, always or never (NO_COLOR is honoured)")
 
 	root.AddCommand(newVersionCommand(stdout))
@@ -125,6 +127,12 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
+	js := engine.JobserverMode(f.jobserver)
+	switch js {
+	case engine.JobserverPipe, engine.JobserverFifo, engine.JobserverNone:
+	default:
+		return usageError{fmt.Errorf("--jobserver %q: expected pipe, fifo or none", f.jobserver)}
+	}
 	live, color, width, err := terminalMode(stdout, f.color)
 	if err != nil {
 		return err
@@ -138,6 +146,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		Verbose:   f.verbose,
 		Explain:   f.explain,
 		KillGrace: f.killGrace,
+		Jobserver: js,
 		Status:    status,
 	}, interrupts)
 	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
