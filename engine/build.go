@@ -243,11 +243,11 @@ func (b *build) checkInputsExist(t *graph.Target) error {
 			continue
 		}
 		if _, err := os.Lstat(b.abs(in)); err != nil {
-			msg := fmt.Sprintf("input %q does not exist and no target declares it as an output", in)
+			msg := fmt.Sprintf("%q does not exist and no target declares it as an output", in)
 			if !errors.Is(err, os.ErrNotExist) {
-				msg = fmt.Sprintf("input %q: %v", in, err)
+				msg = fmt.Sprintf("%q: %v", in, err)
 			}
-			return &graph.Error{File: b.g.File, Target: t.Name, Key: "inputs", Msg: msg}
+			return b.g.TargetError(t, "inputs", msg)
 		}
 	}
 	return nil
@@ -276,7 +276,7 @@ func (b *build) prepareAction(n *node) error {
 	for _, in := range t.Inputs {
 		h, err := b.files.Hash(b.abs(in))
 		if err != nil {
-			return &graph.Error{File: b.g.File, Target: t.Name, Key: "inputs", Msg: fmt.Sprintf("input %q: %v", in, err)}
+			return b.g.TargetError(t, "inputs", fmt.Sprintf("%q: %v", in, err))
 		}
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
 	}

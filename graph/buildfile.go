@@ -394,8 +394,14 @@ func decode(src *source) (*decoded, *Error) {
 	md, err := toml.NewDecoder(bytes.NewReader(src.data)).Decode(&d.file)
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		// The leaves never fail, so a ParseError is a syntax error.
-		return nil, &Error{File: src.file, Line: pe.Position.Line, Col: pe.Position.Col, Msg: "invalid TOML: " + pe.Message}
+		// The leaves never fail, so a ParseError is a syntax error. Its
+		// Line is the lexer's, already past a newline that ends a line
+		// too early; the byte offset is exact.
+		line, col := pe.Position.Line, pe.Position.Col
+		if start := pe.Position.Start; start >= 0 && start <= len(src.data) {
+			line, col = lineCol(src.data, start)
+		}
+		return nil, &Error{File: src.file, Line: line, Col: col, Msg: "invalid TOML: " + pe.Message}
 	}
 	if err != nil {
 		// Not foreseen: the types decode accepts anything.

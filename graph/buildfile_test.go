@@ -12,12 +12,12 @@ func TestLoadSyntaxErrors(t *testing.T) {
 		{
 			name: "unclosed table header",
 			text: "[targets.app\n",
-			want: `Buildfile.toml:2:13: invalid TOML: expected '.' or ']' to end table name, but got '\n' instead`,
+			want: `Buildfile.toml:1:13: invalid TOML: expected '.' or ']' to end table name, but got '\n' instead`,
 		},
 		{
 			name: "duplicate key",
 			text: "[targets.a]\ncmd = \"x\"\ncmd = \"y\"\n",
-			want: `Buildfile.toml:3:11: invalid TOML: Key 'targets.a.cmd' has already been defined.`,
+			want: `Buildfile.toml:3:1: invalid TOML: Key 'targets.a.cmd' has already been defined.`,
 		},
 		{
 			name: "bare value",

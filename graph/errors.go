@@ -142,3 +142,10 @@ func listNames(names []string, limit int) string {
 	}
 	return strings.Join(names[:limit], ", ") + " and " + strconv.Itoa(len(names)-limit) + " more"
 }
+
+// TargetError returns an *Error about key of target t, for problems found
+// after loading (an input missing at build time). It names the Buildfile as
+// Load's own errors do.
+func (g *Graph) TargetError(t *Target, key, msg string) *Error {
+	return &Error{File: displayName(g.File), Target: t.Name, Key: key, Msg: msg}
+}

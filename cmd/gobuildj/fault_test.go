@@ -149,7 +149,7 @@ func TestBuildfileErrorsExitTwo(t *testing.T) {
 		{"duplicate output", "[targets.a]\ncmd = 'x'\noutputs = ['o']\n[targets.b]\ncmd = 'y'\noutputs = ['o']\n", `"o"`},
 		{"cycle", "[targets.a]\ndeps = ['b']\ncmd = 'x'\n[targets.b]\ndeps = ['a']\ncmd = 'y'\n", "a -> b -> a"},
 		{"unknown variable", "[targets.a]\ncmd = 'echo ${nope}'\n", "nope"},
-		{"missing input", "[targets.a]\ninputs = ['missing.c']\ncmd = 'x'\n", `input "missing.c" does not exist`},
+		{"missing input", "[targets.a]\ninputs = ['missing.c']\ncmd = 'x'\n", `target "a": inputs: "missing.c" does not exist and no target declares it as an output`},
 		{"unknown target", "[targets.a]\ncmd = 'touch ran.log'\n", `unknown target "zzz"`},
 	}
 	for _, tc := range cases {
