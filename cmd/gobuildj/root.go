@@ -40,7 +40,7 @@ outputs of its deps changed since its last successful run, or when one of its
 outputs is missing or was modified: touching a file changes nothing.
 
 With no target named, it builds the Buildfile's "default" list, else "all".
-A target is named by its name, a rule's name, or an output path it declares.
+A target is named by its name or by an output path it declares.
 
 Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
 Buildfile (found before any command runs), 130 interrupted.`
@@ -85,8 +85,8 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
-	fl.StringVar(&f.jobserver, "jobserver", "pipe", "offer -j to nested make/ninja/cargo in MAKEFLAGS as a `pipe` (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
-	fl.StringVar(&f.color, "color", "auto", "colour the output: auto, always or never (NO_COLOR is honoured)")
+	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
+	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 
 	root.AddCommand(newVersionCommand(stdout))
 	return root
