@@ -52,6 +52,8 @@ type node struct {
 	key      cache.Hash
 	outputs  []cache.PathHash // after success: every output with its content hash
 	timedOut time.Duration    // the timeout that fired, if one did
+	started  time.Time        // when its commands reached a worker
+	worker   int              // pid of the worker that ran them
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,

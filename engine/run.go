@@ -92,7 +92,7 @@ func (b *build) settle(n *node) bool {
 			n.outputs = b.recordedOutputs(t)
 			n.progress = succeeded
 			b.sum.UpToDate++
-			b.st.Skipped(t.Name)
+			b.st.Skipped(SkipEvent{Target: t.Name})
 			return true
 		}
 		n.reason = reason
@@ -144,22 +144,23 @@ func (b *build) start(n *node) {
 	if kill <= 0 {
 		kill = b.opts.KillGrace
 	}
-	var begun time.Time
 	n.progress = running
 	task := &sched.Task{
 		Func:        worker.TaskName,
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
-		OnStart: func(*sched.SchedulerContext) {
-			begun = time.Now()
-			b.st.Started(t.Name, b.describe(t))
+		OnStart: func(ctx *sched.SchedulerContext) {
+			n.started = time.Now()
+			b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Worker: ctx.Pid(), Time: n.started})
 		},
 		OnTermTimeout: func() { n.timedOut = t.Timeout },
 		OnFinish: func(res sched.Result) {
-			if begun.IsZero() {
-				b.st.Started(t.Name, b.describe(t))
+			if n.started.IsZero() { // it never reached a worker
+				n.started = time.Now()
+				b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Time: n.started})
 			}
+			n.worker = res.Worker
 			b.finish(n, res)
 		},
 	}
@@ -243,7 +244,7 @@ func (b *build) succeed(n *node, out worker.Result) {
 		b.storeErr = err
 	}
 	n.progress = succeeded
-	b.st.Finished(t.Name, b.describe(t), true, "", "", out.Output)
+	b.st.Finished(b.finishEvent(n, true, "", "", out.Output))
 }
 
 // fail marks a target failed, forgets its last good run and, without -k,
@@ -255,10 +256,22 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	if err := b.store.ForgetTarget(t.Name); err != nil && b.storeErr == nil {
 		b.storeErr = err
 	}
-	b.st.Finished(t.Name, b.describe(t), false, cmd, why, output)
+	b.st.Finished(b.finishEvent(n, false, cmd, why, output))
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
 		b.js.clear()
 		b.sched.Clear()
+	}
+}
+
+func (b *build) finishEvent(n *node, ok bool, cmd, why string, output []byte) FinishEvent {
+	end := time.Now()
+	start := n.started
+	if start.IsZero() {
+		start = end
+	}
+	return FinishEvent{
+		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
+		Output: output, Worker: n.worker, Start: start, End: end,
 	}
 }

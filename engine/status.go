@@ -18,18 +18,44 @@ type Status interface {
 	Planned(total int)
 	// Explain gives the reason a target is about to run (--explain).
 	Explain(target, reason string)
-	// Started says a target's command was handed to a worker.
-	Started(target, description string)
-	// Finished says a target's command ended; output is its whole
-	// stdout+stderr. For a failure, cmd is the failing command and why
-	// says what happened ("exited with code 1", "timed out after 1s").
-	Finished(target, description string, ok bool, cmd, why string, output []byte)
-	// Skipped says a target planned as maybe-to-run was up to date.
-	Skipped(target string)
+	// Started says a target's commands were handed to a worker.
+	Started(ev StartEvent)
+	// Finished says a target's commands ended, well or not.
+	Finished(ev FinishEvent)
+	// Skipped says a target planned as maybe-to-run was up to date after
+	// all (its deps were rebuilt with the same outputs).
+	Skipped(ev SkipEvent)
 	// Message prints a line of its own (warnings, interruption notices).
 	Message(text string)
 	// Done ends the build with its summary.
 	Done(sum Summary)
+}
+
+// StartEvent is a target whose commands start.
+type StartEvent struct {
+	Target      string
+	Description string // the status text: description, or commands with -v
+	Worker      int    // pid of the worker process running it
+	Time        time.Time
+}
+
+// FinishEvent is a target whose commands ended.
+type FinishEvent struct {
+	Target      string
+	Description string
+	OK          bool
+	// Cmd is the failing command and Why what happened to it ("exit code
+	// 1", "timed out after 1s; killed by SIGTERM"), for a failure.
+	Cmd, Why string
+	// Output is the whole stdout+stderr of the commands.
+	Output     []byte
+	Worker     int
+	Start, End time.Time
+}
+
+// SkipEvent is a target found up to date once its deps were done.
+type SkipEvent struct {
+	Target string
 }
 
 // Summary counts what a build did.
@@ -109,18 +135,19 @@ func (c *ConsoleStatus) Explain(target, reason string) {
 }
 
 // Started implements Status.
-func (c *ConsoleStatus) Started(target, description string) {
+func (c *ConsoleStatus) Started(ev StartEvent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.running[target] = description
-	c.order = append(c.order, target)
+	c.running[ev.Target] = ev.Description
+	c.order = append(c.order, ev.Target)
 	if c.live {
-		c.drawLocked(fmt.Sprintf("[%d/%d] %s", c.done, c.total, description), false)
+		c.drawLocked(fmt.Sprintf("[%d/%d] %s", c.done, c.total, ev.Description), false)
 	}
 }
 
 // Finished implements Status.
-func (c *ConsoleStatus) Finished(target, description string, ok bool, cmd, why string, output []byte) {
+func (c *ConsoleStatus) Finished(ev FinishEvent) {
+	target, description, ok, cmd, why, output := ev.Target, ev.Description, ev.OK, ev.Cmd, ev.Why, ev.Output
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.running, target)
@@ -160,7 +187,7 @@ func (c *ConsoleStatus) Finished(target, description string, ok bool, cmd, why s
 }
 
 // Skipped implements Status.
-func (c *ConsoleStatus) Skipped(target string) {
+func (c *ConsoleStatus) Skipped(SkipEvent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.total > 0 {

@@ -11,14 +11,14 @@ func TestConsoleStatusPlain(t *testing.T) {
 	var out bytes.Buffer
 	s := NewConsoleStatus(&out, false, false, 80)
 	s.Planned(4)
-	s.Started("a", "CC a.o")
-	s.Started("b", "CC b.o")
-	s.Finished("b", "CC b.o", true, "", "", []byte("warning: b\n"))
+	s.Started(StartEvent{Target: "a", Description: "CC a.o"})
+	s.Started(StartEvent{Target: "b", Description: "CC b.o"})
+	s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true, Cmd: "", Why: "", Output: []byte("warning: b\n")})
 	s.Explain("c", "input c.c changed")
-	s.Started("c", "CC c.o")
-	s.Finished("a", "CC a.o", false, "cc -c a.c", "exit code 1", []byte("a.c:1:1: error: no"))
-	s.Skipped("d")
-	s.Finished("c", "CC c.o", true, "", "", nil)
+	s.Started(StartEvent{Target: "c", Description: "CC c.o"})
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: false, Cmd: "cc -c a.c", Why: "exit code 1", Output: []byte("a.c:1:1: error: no")})
+	s.Skipped(SkipEvent{Target: "d"})
+	s.Finished(FinishEvent{Target: "c", Description: "CC c.o", OK: true, Cmd: "", Why: ""})
 	s.Done(Summary{Run: 2, Failed: 1, UpToDate: 4, NotRun: 1, Wall: 1234567 * time.Microsecond})
 	want := `[1/4] CC b.o
 warning: b
@@ -39,9 +39,9 @@ func TestConsoleStatusLive(t *testing.T) {
 	var out bytes.Buffer
 	s := NewConsoleStatus(&out, true, true, 20)
 	s.Planned(2)
-	s.Started("a", "a very long description of a")
-	s.Started("b", "B")
-	s.Finished("a", "a very long description of a", false, "false", "exit code 1", []byte("oops\n"))
+	s.Started(StartEvent{Target: "a", Description: "a very long description of a"})
+	s.Started(StartEvent{Target: "b", Description: "B"})
+	s.Finished(FinishEvent{Target: "a", Description: "a very long description of a", OK: false, Cmd: "false", Why: "exit code 1", Output: []byte("oops\n")})
 	s.Done(Summary{Failed: 1})
 	got := out.String()
 	for _, want := range []string{
