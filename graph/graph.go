@@ -21,6 +21,14 @@ type Graph struct {
 	Root    string    // absolute folder of the Buildfile; every relative path is relative to it
 	Default []string  // target names from `default` (as written, after variable expansion; may be empty)
 	Targets []*Target // topological order: every target comes after all of its deps
+	// Files are the Buildfiles read, absolute: File first, then those it
+	// includes, depth first in `include` order.
+	Files []string
+	// Pools maps each pool to its depth, the most commands of the pool
+	// that may run at once; it always holds ConsolePool.
+	Pools map[string]int
+	// Rules are the [rules.NAME] sections, in file order.
+	Rules []*Rule
 
 	byName   map[string]*Target
 	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
@@ -47,6 +55,31 @@ type Target struct {
 	Timeout     time.Duration // 0: none
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
+	Pool        string        // the pool its commands run in (a key of Graph.Pools), "" for none
+	// Depfile is the make-format file its commands write (gcc -MD -MF),
+	// cleaned, relative to Root; "" for none. The files it names are
+	// inputs of the next build.
+	Depfile string
+	Rule    string // for an instance of a rule: the rule's name, else ""
+	Match   string // for an instance of a rule: the file foreach matched, relative to Root
+	File    string // the absolute path of the Buildfile that declares it
+}
+
+// ConsolePool is the built-in pool of depth 1 whose commands get the
+// terminal: its stdin, stdout and stderr, uncaptured (an interactive
+// command, a long test with live output).
+const ConsolePool = "console"
+
+// Rule is a [rules.NAME] section after expansion: the targets it made.
+type Rule struct {
+	Name string
+	// Foreach are its patterns, expanded of variables, relative to Root.
+	Foreach []string
+	// Target is the alias named after the rule: its deps are the instances.
+	Target *Target
+	// Instances are the targets made, one per matching file, in the order
+	// of the matches; each is named by its first output.
+	Instances []*Target
 }
 
 // IsAlias reports whether t has no command: it is done when its deps are.
