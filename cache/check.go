@@ -17,8 +17,10 @@ import (
 // Check returns "" when the target is up to date, else the first reason it
 // is not, in words for --explain: "no previous run", "command changed"
 // (commands, env or dir), "input src/a.c changed", "input src/b.c added",
-// "input src/c.c removed", "dep output gen/v.h changed" (also "added",
-// "removed"), "outputs changed" (the declared list differs),
+// "input src/c.c removed", "dep gen rebuilt with new outputs" (a dep's
+// outputs changed, named by Action.DepNames; without it "dep output
+// gen/v.h changed"), "dep output gen/v.h added" (or "removed"), "outputs
+// changed" (the declared list differs),
 // "output build/a.o missing", "output build/a.o modified". a, the action
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
@@ -95,7 +97,7 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 		return reason
 	}
 	if rec.DepsHash != a.DepsHash() {
-		return s.diffDepOutputs(rec.DepOutputs, a.DepOutputs)
+		return s.diffDepOutputs(rec.DepOutputs, a)
 	}
 	// Every part the record keeps is equal: the key covers something else
 	// (the caller's key is not a.Key(), or the key's definition changed).
@@ -122,22 +124,26 @@ func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
 }
 
 // diffDepOutputs names the first dep output that changed, was added or was
-// removed between old and cur.
-func (s *Store) diffDepOutputs(old, cur []PathHash) string {
+// removed between old and those of a: a changed one by the dep that
+// produced it, when a names it.
+func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
 	if old == nil {
 		return "dep outputs changed" // the record did not keep them
 	}
+	cur := a.DepOutputs
 	before := make(map[string]Hash, len(old))
 	for _, ph := range old {
 		before[ph.Path] = ph.Hash
 	}
 	now := make(map[string]bool, len(cur))
-	for _, ph := range cur {
+	for i, ph := range cur {
 		now[ph.Path] = true
 		h, ok := before[ph.Path]
 		switch {
 		case !ok:
 			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
+		case h != ph.Hash && i < len(a.DepNames) && a.DepNames[i] != "":
+			return fmt.Sprintf("dep %s rebuilt with new outputs", a.DepNames[i])
 		case h != ph.Hash:
 			return fmt.Sprintf("dep output %s changed", s.key(ph.Path))
 		}

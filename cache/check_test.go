@@ -91,6 +91,10 @@ func TestCheck(t *testing.T) {
 			fx.a.Inputs = append(fx.a.Inputs, PathHash{Path: "include/x.h"})
 		}, want: "input include/x.h added"},
 		{name: "dep output changed", edit: func(t *testing.T, fx *checkFixture) { fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2")) }, want: "dep output gen/v.h changed"},
+		{name: "dep output changed, dep named", edit: func(t *testing.T, fx *checkFixture) {
+			fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2"))
+			fx.a.DepNames = []string{"gen"}
+		}, want: "dep gen rebuilt with new outputs"},
 		{name: "dep output added", edit: func(t *testing.T, fx *checkFixture) {
 			fx.a.DepOutputs = append(fx.a.DepOutputs, PathHash{Path: "gen/w.h"})
 		}, want: "dep output gen/w.h added"},
