@@ -18,7 +18,7 @@ import (
 // is not, in words for --explain: "no previous run", "command changed"
 // (commands, env or dir), "input src/a.c changed", "input src/b.c added",
 // "input src/c.c removed", "dep gen rebuilt with new outputs" (a dep's
-// outputs changed, named by Action.DepNames; without it "dep output
+// outputs changed, named by Action.DepOf; without it "dep output
 // gen/v.h changed"), "dep output gen/v.h added" (or "removed"), "outputs
 // changed" (the declared list differs),
 // "output build/a.o missing", "output build/a.o modified". a, the action
@@ -125,7 +125,7 @@ func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
 
 // diffDepOutputs names the first dep output that changed, was added or was
 // removed between old and those of a: a changed one by the dep that
-// produced it, when a names it.
+// produced it, when a can name it.
 func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
 	if old == nil {
 		return "dep outputs changed" // the record did not keep them
@@ -136,15 +136,18 @@ func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
 		before[ph.Path] = ph.Hash
 	}
 	now := make(map[string]bool, len(cur))
-	for i, ph := range cur {
+	for _, ph := range cur {
 		now[ph.Path] = true
 		h, ok := before[ph.Path]
 		switch {
 		case !ok:
 			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
-		case h != ph.Hash && i < len(a.DepNames) && a.DepNames[i] != "":
-			return fmt.Sprintf("dep %s rebuilt with new outputs", a.DepNames[i])
 		case h != ph.Hash:
+			if a.DepOf != nil {
+				if name := a.DepOf(ph.Path); name != "" {
+					return fmt.Sprintf("dep %s rebuilt with new outputs", name)
+				}
+			}
 			return fmt.Sprintf("dep output %s changed", s.key(ph.Path))
 		}
 	}

@@ -93,7 +93,7 @@ func TestCheck(t *testing.T) {
 		{name: "dep output changed", edit: func(t *testing.T, fx *checkFixture) { fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2")) }, want: "dep output gen/v.h changed"},
 		{name: "dep output changed, dep named", edit: func(t *testing.T, fx *checkFixture) {
 			fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2"))
-			fx.a.DepNames = []string{"gen"}
+			fx.a.DepOf = func(path string) string { return map[string]string{"gen/v.h": "gen"}[path] }
 		}, want: "dep gen rebuilt with new outputs"},
 		{name: "dep output added", edit: func(t *testing.T, fx *checkFixture) {
 			fx.a.DepOutputs = append(fx.a.DepOutputs, PathHash{Path: "gen/w.h"})

@@ -54,6 +54,8 @@ type node struct {
 	timedOut time.Duration    // the timeout that fired, if one did
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
+	// discovered are the inputs its depfile named after it ran.
+	discovered []string
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -68,7 +70,9 @@ type build struct {
 	nodes    []node
 	sched    *sched.Scheduler
 	js       *jobserver // nil without a jobserver
-	stopping bool       // no new target may start
+	pools    *pools     // nil until a target of a pool runs
+	depOf    func(path string) string
+	stopping bool // no new target may start
 	storeErr error
 	sum      Summary
 
@@ -89,6 +93,12 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.sum.DryRun = opts.DryRun
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
+	}
+	b.depOf = func(path string) string {
+		if t, ok := g.Lookup(path); ok {
+			return t.Name
+		}
+		return ""
 	}
 	b.markPlan(targets)
 	for _, t := range g.Targets {
@@ -282,9 +292,11 @@ func (b *build) prepareAction(n *node) error {
 		}
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
 	}
+	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {
 		a.DepOutputs = append(a.DepOutputs, b.nodes[d.ID].outputs...)
 	}
+	a.DepOf = b.depOf
 	n.action = a
 	n.key = a.Key()
 	return nil

@@ -6,6 +6,7 @@ package engine
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"time"
 )
@@ -40,6 +41,9 @@ type Options struct {
 	Jobserver JobserverMode
 	// Status receives the build's events (required).
 	Status Status
+	// Stdin, Stdout and Stderr are the terminal that the commands of the
+	// console pool get (default: gobuildj's own).
+	Stdin, Stdout, Stderr *os.File
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.
@@ -51,5 +55,14 @@ func (o *Options) normalize() {
 	}
 	if o.KillGrace <= 0 {
 		o.KillGrace = DefaultKillGrace
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
 	}
 }

@@ -35,8 +35,12 @@ type Status interface {
 type StartEvent struct {
 	Target      string
 	Description string // the status text: description, or commands with -v
-	Worker      int    // pid of the worker process running it
+	Worker      int    // pid of the worker process running it (gobuildj's own for Console)
 	Time        time.Time
+	// Console says the commands run in the console pool: they write to
+	// the terminal until the target's FinishEvent, so the status steps
+	// aside meanwhile.
+	Console bool
 }
 
 // FinishEvent is a target whose commands ended.
@@ -111,6 +115,7 @@ type ConsoleStatus struct {
 	order   []string          // running targets, oldest first
 	lineOn  bool              // a live status line is on screen
 	lastAt  time.Time
+	console string // the target of the console pool that has the terminal, "" if none
 }
 
 // NewConsoleStatus returns a Status writing to out. live selects the
@@ -140,6 +145,14 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	defer c.mu.Unlock()
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
+	if ev.Console {
+		// The command writes to the terminal from now on: its status
+		// line goes first, and nothing is drawn until it ends.
+		c.clearLocked()
+		fmt.Fprintf(c.out, "[%d/%d] %s\n", c.done+1, c.total, ev.Description)
+		c.console = ev.Target
+		return
+	}
 	if c.live {
 		c.drawLocked(fmt.Sprintf("[%d/%d] %s", c.done, c.total, ev.Description), false)
 	}
@@ -159,7 +172,9 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	}
 	c.done++
 	var b strings.Builder
-	if !c.live {
+	if target == c.console {
+		c.console = "" // its status line was printed when it started
+	} else if !c.live {
 		fmt.Fprintf(&b, "[%d/%d] %s\n", c.done, c.total, description)
 	}
 	if !ok {
@@ -238,6 +253,9 @@ func (c *ConsoleStatus) liveLineLocked(fallback string) string {
 // drawLocked shows line as the live status line, at most ten times a second
 // unless force is set.
 func (c *ConsoleStatus) drawLocked(line string, force bool) {
+	if c.console != "" {
+		return // the console command has the terminal
+	}
 	now := time.Now()
 	if !force && c.lineOn && now.Sub(c.lastAt) < 100*time.Millisecond {
 		return

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// pools holds back the tasks of a pool that has as many commands running
+// as its depth, as the jobserver holds back tasks without a token: a task
+// queued here reaches the scheduler when a task of its pool finishes. It is
+// touched only by the goroutine that runs the build (the scheduler calls
+// OnFinish there).
+type pools struct {
+	depth   map[string]int
+	running map[string]int
+	queue   map[string][]*sched.Task
+}
+
+func newPools(g *graph.Graph) *pools {
+	return &pools{depth: g.Pools, running: map[string]int{}, queue: map[string][]*sched.Task{}}
+}
+
+// dispatch hands the task of node n to the scheduler (through the
+// jobserver, if any) when its pool has room, else queues it in its pool.
+func (b *build) dispatch(n *node, task *sched.Task) {
+	pool := n.t.Pool
+	if pool == "" {
+		b.submit(task)
+		return
+	}
+	if b.pools == nil {
+		b.pools = newPools(b.g)
+	}
+	finish := task.OnFinish
+	task.OnFinish = func(res sched.Result) {
+		b.pools.running[pool]--
+		b.poolNext(pool)
+		if finish != nil {
+			finish(res)
+		}
+	}
+	if b.pools.running[pool] < b.pools.depth[pool] {
+		b.pools.running[pool]++
+		b.submit(task)
+		return
+	}
+	b.pools.queue[pool] = append(b.pools.queue[pool], task)
+}
+
+// poolNext starts the next queued task of pool, unless the build is
+// stopping (its queued tasks then never start, and count as not run).
+func (b *build) poolNext(pool string) {
+	q := b.pools.queue[pool]
+	if len(q) == 0 || b.stopping || b.interrupted.Load() {
+		return
+	}
+	b.pools.queue[pool] = q[1:]
+	b.pools.running[pool]++
+	b.submit(q[0])
+}
+
+// submit hands a task to the scheduler, through the jobserver if there is
+// one.
+func (b *build) submit(task *sched.Task) {
+	if b.js != nil {
+		b.js.submit(task)
+	} else {
+		b.sched.AddTask(task)
+	}
+}
