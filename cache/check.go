@@ -86,9 +86,16 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 	}
 	inputs := sortedByPath(a.Inputs)
 	// A file added to or removed from a glob also changes ${in} in the
-	// command: name the file, the cause, before the command.
+	// command, as a dep output added or removed changes ${deps}: name the
+	// file, the cause, before the command.
 	if reason := s.diffInputs(rec.Inputs, inputs, false); reason != "" {
 		return reason
+	}
+	depsChanged := rec.DepsHash != a.DepsHash()
+	if depsChanged {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, false); reason != "" {
+			return reason
+		}
 	}
 	if rec.CmdHash != a.CmdHash() {
 		return "command changed"
@@ -96,8 +103,11 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 	if reason := s.diffInputs(rec.Inputs, inputs, true); reason != "" {
 		return reason
 	}
-	if rec.DepsHash != a.DepsHash() {
-		return s.diffDepOutputs(rec.DepOutputs, a)
+	if depsChanged {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, true); reason != "" {
+			return reason
+		}
+		return "dep outputs changed" // the same files in another order
 	}
 	// Every part the record keeps is equal: the key covers something else
 	// (the caller's key is not a.Key(), or the key's definition changed).
@@ -123,11 +133,14 @@ func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
 	return ""
 }
 
-// diffDepOutputs names the first dep output that changed, was added or was
-// removed between old and those of a: a changed one by the dep that
-// produced it, when a can name it.
-func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
+// diffDepOutputs names the first dep output that was added or removed
+// between old and those of a, or (if contents is set) changed: a changed
+// one by the dep that produced it, when a can name it.
+func (s *Store) diffDepOutputs(old []PathHash, a *Action, contents bool) string {
 	if old == nil {
+		if !contents {
+			return ""
+		}
 		return "dep outputs changed" // the record did not keep them
 	}
 	cur := a.DepOutputs
@@ -142,7 +155,7 @@ func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
 		switch {
 		case !ok:
 			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
-		case h != ph.Hash:
+		case h != ph.Hash && contents:
 			if a.DepOf != nil {
 				if name := a.DepOf(ph.Path); name != "" {
 					return fmt.Sprintf("dep %s rebuilt with new outputs", name)
@@ -156,7 +169,7 @@ func (s *Store) diffDepOutputs(old []PathHash, a *Action) string {
 			return fmt.Sprintf("dep output %s removed", s.key(ph.Path))
 		}
 	}
-	return "dep outputs changed" // the same files in another order
+	return ""
 }
 
 // key returns the key of path: how the state names it and how reasons show it.

@@ -96,7 +96,8 @@ func (b *build) readDepfile(n *node) string {
 		if filepath.IsAbs(in) {
 			p = b.rel(filepath.Clean(in))
 		}
-		if !slices.Contains(t.Outputs, p) && p != t.Depfile {
+		_, declared := slices.BinarySearch(t.Inputs, p)
+		if !declared && !slices.Contains(t.Outputs, p) && p != t.Depfile {
 			found = append(found, p)
 		}
 	}
