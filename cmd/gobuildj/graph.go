@@ -16,9 +16,10 @@ func newGraphCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
 		Short: "Print the dependency graph in Graphviz dot",
 		Long: `graph prints the targets named (with everything they depend on), or every
 target, as a Graphviz dot graph: an arrow goes from a dep to the target that
-needs it. Targets with commands are boxes, aliases (targets without
-commands, and rules) are ellipses, and the targets a rule makes are grouped
-in a frame named after it. Render it with, for example:
+needs it. Targets with commands are boxes (dashed when they run in a pool),
+aliases (targets without commands, and rules) are ellipses, and the
+targets a rule makes are grouped in a frame named after it. Render it with,
+for example:
 
   gobuildj graph | dot -Tsvg > graph.svg`,
 		ValidArgsFunction: completeTargets(f),
