@@ -119,11 +119,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, fmt.Errorf("state: %w", err)
 	}
 	b.files = b.store.Files()
-	defer func() {
-		if cerr := b.store.Close(); cerr != nil && b.storeErr == nil {
-			b.storeErr = cerr
-		}
-	}()
+	defer b.store.Close() // for the early returns; closing twice is harmless
 
 	if err := b.check(); err != nil {
 		return b.sum, err
@@ -160,9 +156,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 			b.sum.NotRun++
 		}
 	}
-	if ferr := b.files.Flush(); ferr != nil && b.storeErr == nil {
-		b.storeErr = ferr
-	}
+	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
 	b.st.Done(b.sum)
 	switch {
 	case err != nil:
@@ -175,6 +169,17 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, fmt.Errorf("state: %w", b.storeErr)
 	}
 	return b.sum, nil
+}
+
+// noteStoreErr remembers the first failure to write the state and warns at
+// once: the build goes on (its outputs are good), but what was not recorded
+// reruns next time, and the build ends with an error.
+func (b *build) noteStoreErr(err error) {
+	if err == nil || b.storeErr != nil {
+		return
+	}
+	b.storeErr = err
+	b.st.Message(fmt.Sprintf("gobuildj: warning: cannot write the state in %s: %v; the build goes on, and what it cannot record will run again next time", cache.DirName, err))
 }
 
 // markPlan puts the targets and their transitive deps in the plan and counts,

@@ -230,11 +230,8 @@ func (b *build) failureReason(n *node, out worker.Result) string {
 	default:
 		why = fmt.Sprintf("exit code %d", out.ExitCode)
 	}
-	switch {
-	case n.timedOut > 0:
+	if n.timedOut > 0 {
 		why = fmt.Sprintf("timed out after %s; %s", n.timedOut, why)
-	case b.interrupted.Load():
-		why = "interrupted; " + why
 	}
 	return why
 }
@@ -254,9 +251,7 @@ func (b *build) succeed(n *node, out worker.Result) {
 		n.outputs[i] = cache.PathHash{Path: t.Outputs[i], Hash: st.Hash}
 		b.files.Remember(abs[i], st)
 	}
-	if err := b.store.RecordTarget(rec); err != nil && b.storeErr == nil {
-		b.storeErr = err
-	}
+	b.noteStoreErr(b.store.RecordTarget(rec))
 	n.progress = succeeded
 	b.st.Finished(b.finishEvent(n, true, "", "", out.Output))
 }
@@ -267,9 +262,7 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	t := n.t
 	n.progress = failed
 	b.sum.Failed++
-	if err := b.store.ForgetTarget(t.Name); err != nil && b.storeErr == nil {
-		b.storeErr = err
-	}
+	b.noteStoreErr(b.store.ForgetTarget(t.Name))
 	b.st.Finished(b.finishEvent(n, false, cmd, why, output))
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
@@ -287,5 +280,6 @@ func (b *build) finishEvent(n *node, ok bool, cmd, why string, output []byte) Fi
 	return FinishEvent{
 		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
 		Output: output, Worker: n.worker, Start: start, End: end,
+		Interrupted: !ok && b.interrupted.Load(),
 	}
 }

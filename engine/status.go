@@ -55,6 +55,9 @@ type FinishEvent struct {
 	Output     []byte
 	Worker     int
 	Start, End time.Time
+	// Interrupted is set for a target stopped by an interrupt (Ctrl-C)
+	// rather than failing on its own.
+	Interrupted bool
 }
 
 // SkipEvent is a target found up to date once its deps were done.
@@ -179,6 +182,9 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	}
 	if !ok {
 		head := "FAILED: " + target
+		if ev.Interrupted {
+			head = "INTERRUPTED: " + target
+		}
 		if why != "" {
 			head += " (" + why + ")"
 		}

@@ -226,7 +226,7 @@ func TestLoadValid(t *testing.T) {
 				t.Errorf("Select = %q, %v; Default %q", names(sel), err, g.Default)
 			}
 		}},
-		{"empty table and empty lists", "[targets.a]\n[targets.b]\ndeps = []\ninputs = []\noutputs = []\ncmd = []\nenv = {}\n", func(t *testing.T, g *Graph) {
+		{"empty table and empty lists", "[targets.a]\n[targets.b]\ndeps = []\ninputs = []\noutputs = []\nenv = {}\n", func(t *testing.T, g *Graph) {
 			for _, tg := range g.Targets {
 				if !tg.IsAlias() || tg.Deps != nil || tg.Inputs != nil || tg.Outputs != nil || tg.Env != nil || tg.Dir != "." {
 					t.Errorf("%s: %+v", tg.Name, *tg)

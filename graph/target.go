@@ -444,6 +444,12 @@ func (p *pending) prepareCommands() *Error {
 			t.Description = d
 		}
 	}
+	if spec.Cmd.set && len(spec.Cmd.items) == 0 {
+		return p.fail(p.at("cmd", -1), "cmd", "empty list of commands (expected at least one command; leave cmd out for a target that only groups its deps)")
+	}
+	if len(spec.Cmd.items) == 0 && len(t.Outputs) > 0 {
+		return p.fail(p.at("outputs", -1), "outputs", "a target without cmd cannot make outputs (expected a cmd that writes them, or no outputs for a target that only groups its deps)")
+	}
 	if items := spec.Cmd.items; len(items) > 0 {
 		t.Cmds = make([]string, len(items))
 		for i, raw := range items {
