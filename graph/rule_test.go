@@ -189,7 +189,7 @@ func TestRuleErrors(t *testing.T) {
 		},
 		{
 			name: "an instance's bad dep",
-			text: "[rules.obj]\nforeach = \"src/a.c\"\noutputs = [\"x\"]\ndeps = [\"gen\"]\n",
+			text: "[rules.obj]\nforeach = \"src/a.c\"\noutputs = [\"x\"]\ndeps = [\"gen\"]\ncmd = \"x\"\n",
 			want: `Buildfile.toml:4:9: rule "obj" (src/a.c): deps: unknown target "gen" (expected a target name or an output path declared by a target)`,
 		},
 	}

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
 
 // goldenProject is a project with a rule (with an exclude and depfiles that
 // name a stylesheet), an include, a pool and aliases, built by shell
@@ -71,7 +68,7 @@ cmd         = "echo ${target} >> ../ran.log; cat ${in} > ${out}"
 var wallTime = regexp.MustCompile(` in [0-9.]+(µs|ms|s)\b`)
 
 // checkGolden compares got with testdata/golden/name, or rewrites that file
-// with -update.
+// with -update (declared in bad_test.go).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
