@@ -152,8 +152,14 @@ func (g *Graph) nothingToBuild() string {
 	if len(g.Targets) == 0 {
 		return "nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)"
 	}
+	var names []string // the targets of rules stand behind their rule's name
+	for _, name := range g.sortedNames() {
+		if g.byName[name].Rule == "" {
+			names = append(names, name)
+		}
+	}
 	return fmt.Sprintf(`nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: %s)`,
-		listNames(g.sortedNames(), 10))
+		listNames(names, 10))
 }
 
 func (g *Graph) unknown(name string) string {
