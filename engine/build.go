@@ -119,6 +119,9 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
+	log := newBuildLog(g, b.st, start)
+	b.st = log
+	defer log.close() // Done closed it, unless Build failed before
 	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
 	if err != nil {
 		return b.sum, err
