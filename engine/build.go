@@ -122,7 +122,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	log := newBuildLog(g, b.st, start)
 	b.st = log
 	defer log.close() // Done closed it, unless Build failed before
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
 	if err != nil {
 		return b.sum, err
 	}
