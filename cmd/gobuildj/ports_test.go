@@ -124,11 +124,3 @@ func TestPortsForParallelServers(t *testing.T) {
 		t.Errorf("second build:\n%s", r.out)
 	}
 }
-
-func TestPortsKeyErrors(t *testing.T) {
-	dir := project(t, map[string]string{"Buildfile.toml": "[targets.a]\ncmd = \"true\"\nports = -2\n"})
-	r := gobuildj(t, dir)
-	if r.code != 2 || !strings.Contains(r.out, `Buildfile.toml:3:9: target "a": ports: -2 is out of range`) {
-		t.Errorf("exit code %d, output:\n%s", r.code, r.out)
-	}
-}
