@@ -67,8 +67,9 @@ type build struct {
 	files    *cache.Files
 	nodes    []node
 	sched    *sched.Scheduler
-	js       *jobserver // nil without a jobserver
-	stopping bool       // no new target may start
+	js       *jobserver  // nil without a jobserver
+	ports    sched.Ports // TCP ports held by running targets (ports.go)
+	stopping bool        // no new target may start
 	storeErr error
 	sum      Summary
 
@@ -118,7 +119,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
+	log := newBuildLog(g, b.st, start)
+	b.st = log
+	defer log.close() // Done closed it, unless Build failed before
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
 	if err != nil {
 		return b.sum, err
 	}
@@ -279,6 +283,10 @@ func (b *build) producedByDep(t *graph.Target, path string) bool {
 func (b *build) prepareAction(n *node) error {
 	t := n.t
 	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
+	if t.Ports > 0 {
+		// The number of ports is part of the command's environment.
+		a.Env = append(append([]string(nil), t.Env...), fmt.Sprintf("GOBUILDJ_PORTS=<%d ports>", t.Ports))
+	}
 	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
 	for _, in := range t.Inputs {
 		h, err := b.files.Hash(b.abs(in))

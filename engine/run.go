@@ -135,6 +135,7 @@ func (b *build) start(n *node) {
 		Dir:     b.abs(t.Dir),
 		Env:     t.Env,
 		Outputs: b.absOutputs(t),
+		Ports:   t.Ports,
 	}
 	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" {
 		job.Files = files
@@ -163,6 +164,9 @@ func (b *build) start(n *node) {
 			n.worker = res.Worker
 			b.finish(n, res)
 		},
+	}
+	if t.Ports > 0 {
+		b.leasePorts(task, t.Ports)
 	}
 	if b.js != nil {
 		b.js.submit(task)

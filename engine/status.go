@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Status receives the events of a build and shows them to a person. Calls
@@ -144,7 +145,7 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
 	if c.live {
-		c.drawLocked(fmt.Sprintf("[%d/%d] %s", c.done, c.total, ev.Description), false)
+		c.drawLocked(c.liveLineLocked(ev.Description), false)
 	}
 }
 
@@ -227,16 +228,28 @@ func (c *ConsoleStatus) printAbove(text string) {
 	}
 }
 
-// liveLineLocked is the status line while commands run: the oldest running
-// target, or the last finished one when nothing runs.
+// liveLineLocked is the status line while commands run: the targets
+// running now, oldest first, as many as the width holds, then how many more;
+// or the last finished one when nothing runs.
 func (c *ConsoleStatus) liveLineLocked(fallback string) string {
-	desc := fallback
-	if len(c.order) > 0 {
-		desc = c.running[c.order[0]]
+	line := fmt.Sprintf("[%d/%d] ", c.done, c.total)
+	if len(c.order) == 0 {
+		return line + fallback
 	}
-	line := fmt.Sprintf("[%d/%d] %s", c.done, c.total, desc)
-	if n := len(c.order); n > 1 {
-		line += fmt.Sprintf(" (+%d running)", n-1)
+	line += c.running[c.order[0]]
+	width := utf8.RuneCountInString(line)
+	for i := 1; i < len(c.order); i++ {
+		next := ", " + c.running[c.order[i]]
+		// Room for this one, and for " (+N more)" if others follow.
+		need := width + utf8.RuneCountInString(next)
+		if i < len(c.order)-1 {
+			need += len(fmt.Sprintf(" (+%d more)", len(c.order)-i-1))
+		}
+		if need > c.width-1 {
+			return line + fmt.Sprintf(" (+%d more)", len(c.order)-i)
+		}
+		line += next
+		width += utf8.RuneCountInString(next)
 	}
 	return line
 }

@@ -56,6 +56,27 @@ func TestConsoleStatusLive(t *testing.T) {
 	}
 }
 
+func TestConsoleStatusLiveShowsRunningTargets(t *testing.T) {
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, true, false, 40)
+	s.Planned(5)
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o"})
+		time.Sleep(110 * time.Millisecond) // past the redraw limit
+	}
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true})
+	got := out.String()
+	for _, want := range []string{
+		"\r[0/5] CC a.o, CC b.o\x1b[K",
+		"\r[0/5] CC a.o, CC b.o, CC c.o (+2 more)\x1b[K", // 40 columns hold three and the count
+		"\r[1/5] CC b.o, CC c.o, CC d.o, CC e.o\x1b[K",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("live status lacks %q:\n%q", want, got)
+		}
+	}
+}
+
 func TestSummaryDryRun(t *testing.T) {
 	if got := (Summary{DryRun: true, Run: 3, UpToDate: 2}).String(); got != "gobuildj: dry run: 3 to run, 2 up to date" {
 		t.Errorf("dry-run summary %q", got)

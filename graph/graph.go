@@ -47,6 +47,7 @@ type Target struct {
 	Timeout     time.Duration // 0: none
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
+	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
 }
 
 // IsAlias reports whether t has no command: it is done when its deps are.

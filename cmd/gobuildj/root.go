@@ -21,6 +21,7 @@ import (
 // watch.
 type buildFlags struct {
 	jobs      int
+	jobsSet   bool // -j was given
 	keepGoing bool
 	dryRun    bool
 	force     bool
@@ -42,6 +43,9 @@ outputs is missing or was modified: touching a file changes nothing.
 With no target named, it builds the Buildfile's "default" list, else "all".
 A target is named by its name or by an output path it declares.
 
+Commands get a GNU make jobserver in MAKEFLAGS, so that nested builds share
+-j. Run under make -jN, gobuildj shares make's jobserver instead.
+
 Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
 Buildfile (found before any command runs), 130 interrupted.`
 
@@ -55,6 +59,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.jobsSet = cmd.Flags().Changed("jobs")
 			return runBuild(f, args, stdout, interrupts)
 		},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
@@ -85,7 +90,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
-	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
+	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 
 	root.AddCommand(newVersionCommand(stdout))
@@ -138,16 +143,32 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		return err
 	}
 	status := engine.NewConsoleStatus(stdout, live, color, width)
+	var parent *engine.MakeJobserver
+	if js != engine.JobserverNone {
+		// Under make -jN: share make's budget rather than add ours to it.
+		parent, err = engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
+		switch {
+		case err != nil:
+			// As make does: without the parent's tokens, one job.
+			if !f.jobsSet {
+				f.jobs = 1
+			}
+			status.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
+		case parent != nil && parent.Jobs > 0 && !f.jobsSet:
+			f.jobs = parent.Jobs
+		}
+	}
 	_, err = engine.Build(g, targets, engine.Options{
-		Jobs:      f.jobs,
-		KeepGoing: f.keepGoing,
-		DryRun:    f.dryRun,
-		Force:     f.force,
-		Verbose:   f.verbose,
-		Explain:   f.explain,
-		KillGrace: f.killGrace,
-		Jobserver: js,
-		Status:    status,
+		Jobs:          f.jobs,
+		KeepGoing:     f.keepGoing,
+		DryRun:        f.dryRun,
+		Force:         f.force,
+		Verbose:       f.verbose,
+		Explain:       f.explain,
+		KillGrace:     f.killGrace,
+		Jobserver:     js,
+		MakeJobserver: parent,
+		Status:        status,
 	}, interrupts)
 	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
 		return fmt.Errorf("%w: %w", errReported, err)
