@@ -47,8 +47,8 @@ type (
 	}
 	htmlBar struct {
 		Href, Target, Title string
-		Class             string
-		Style             template.CSS
+		Class               string
+		Style               template.CSS
 	}
 	htmlRow struct {
 		ID, Target, Description, Reason, Worker string
