@@ -67,8 +67,12 @@ type (
 // not run (up to date, blocked by a failure, or left when the build stopped)
 // is skipped, with the reason as message.
 func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
+	name := "gobuildj"
+	if meta.Folder != "." && meta.Folder != "" {
+		name += " " + meta.Folder
+	}
 	suite := junitSuite{
-		Name:      "gobuildj " + meta.Folder,
+		Name:      name,
 		Timestamp: b.Start().Local().Format("2006-01-02T15:04:05"),
 		Time:      seconds(b.Summary.Wall),
 	}

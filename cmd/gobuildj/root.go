@@ -31,6 +31,7 @@ type buildFlags struct {
 	killGrace time.Duration
 	color     string
 	jobserver string
+	reports   reportFlags
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -87,6 +88,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
+	f.reports.register(fl)
 
 	root.AddCommand(newVersionCommand(stdout))
 	return root
@@ -119,6 +121,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if f.jobs < 1 {
 		return usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
 	}
+	startDir, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working folder: %w", err)
+	}
 	g, err := loadGraph(f)
 	if err != nil {
 		return err
@@ -137,7 +143,20 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
-	status := engine.NewConsoleStatus(stdout, live, color, width)
+	console := engine.NewConsoleStatus(stdout, live, color, width)
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		workspace := os.Getenv("GITHUB_WORKSPACE")
+		if workspace == "" {
+			workspace = startDir
+		}
+		console.EnableGitHubActions(workspace)
+	}
+	var reps *reports
+	if !f.dryRun {
+		if reps, err = openReports(f.reports); err != nil {
+			return err
+		}
+	}
 	_, err = engine.Build(g, targets, engine.Options{
 		Jobs:      f.jobs,
 		KeepGoing: f.keepGoing,
@@ -147,12 +166,19 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		Explain:   f.explain,
 		KillGrace: f.killGrace,
 		Jobserver: js,
-		Status:    status,
+		Status:    engine.Tee(console, reps.status()),
 	}, interrupts)
-	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
+	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
+	switch {
+	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
+		if rerr != nil { // the build's story is told, the report's is not
+			return fmt.Errorf("%w (and %w)", rerr, err)
+		}
 		return fmt.Errorf("%w: %w", errReported, err)
+	case err != nil:
+		return err
 	}
-	return err
+	return rerr
 }
 
 // terminalMode decides how the build is shown: a live status line and
