@@ -91,6 +91,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	f.reports.register(fl)
 
 	root.AddCommand(newVersionCommand(stdout))
+	root.AddCommand(newCompdbCommand(stdout))
 	return root
 }
 
