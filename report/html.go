@@ -107,7 +107,11 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		pathTime += r.Duration() + r.Wait()
 	}
 	if len(path) > 0 {
-		p.CriticalSummary = fmt.Sprintf("%d targets, %s of the %s wall time", len(path), human(pathTime), human(sum.Wall))
+		noun := "targets"
+		if len(path) == 1 {
+			noun = "target"
+		}
+		p.CriticalSummary = fmt.Sprintf("%d %s, %s of the %s wall time", len(path), noun, human(pathTime), human(sum.Wall))
 	}
 	id := map[string]string{}
 	for i, c := range b.Commands {
@@ -174,10 +178,12 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		p.Lanes = append(p.Lanes, l)
 	}
 	for _, t := range ticks(span) {
-		p.Ticks = append(p.Ticks, htmlTick{
-			Style: template.CSS(fmt.Sprintf("left:%.3f%%", 100*float64(t)/float64(span))),
-			Label: human(t),
-		})
+		left := 100 * float64(t) / float64(span)
+		style := fmt.Sprintf("left:%.3f%%", left)
+		if left > 94 { // label the last tick on its left, inside the page
+			style += ";transform:translateX(-100%);border-left:none;border-right:1px solid var(--rule);padding:0 3px 0 0"
+		}
+		p.Ticks = append(p.Ticks, htmlTick{Style: template.CSS(style), Label: human(t)})
 	}
 	p.LoadRunning, p.LoadReady, p.MaxLoad = loadPoints(b, pct)
 
