@@ -127,7 +127,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 					t.Errorf("bar %s has class %q", b.Target, b.Class)
 				}
 			}
-			if c.critical != "" && !regexp.MustCompile("^(" + c.critical + ")$").MatchString(strings.Join(got.Critical, " ")) {
+			if c.critical != "" && !regexp.MustCompile("^("+c.critical+")$").MatchString(strings.Join(got.Critical, " ")) {
 				t.Errorf("critical path %v, want %s", got.Critical, c.critical)
 			}
 			if len(got.Failures) != len(c.failed) {
@@ -197,4 +197,3 @@ func near(got color.Color, want color.RGBA) bool {
 	abs := func(v int) int { return max(v, -v) }
 	return abs(d(r, want.R)) <= 8 && abs(d(g, want.G)) <= 8 && abs(d(b, want.B)) <= 8
 }
-
