@@ -43,6 +43,14 @@ outputs is missing or was modified: touching a file changes nothing.
 With no target named, it builds the Buildfile's "default" list, else "all".
 A target is named by its name or by an output path it declares.
 
+On a terminal a status line is redrawn in place; when stdout is not a
+terminal, or CI=true, plain lines are printed instead. The build ends with a
+summary: counts, wall time, the critical path (the chain of targets that
+bounded the wall time) and the five slowest targets. With GITHUB_ACTIONS=true
+a failure's output folds into ::group:: and becomes ::error annotations, one
+per compiler diagnostic (file:line:col: error: ...). --junit, --trace and
+--report write files about the build (not with -n), relative to -C's folder.
+
 Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
 Buildfile (found before any command runs), 130 interrupted.`
 
