@@ -16,6 +16,10 @@ func (b *build) skipped(n *node, kind SkipKind, why string) {
 	if len(n.t.Cmds) == 0 {
 		return
 	}
+	if kind == SkipBlocked && b.interrupted.Load() {
+		// its dep "failed" because the build was stopped: say that
+		kind, why = SkipNotRun, b.notRunWhy()
+	}
 	b.st.Skipped(SkipEvent{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why})
 }
 

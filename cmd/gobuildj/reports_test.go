@@ -227,3 +227,54 @@ func TestTraceOfAGoodBuild(t *testing.T) {
 		}
 	}
 }
+
+func TestReportsOfAnInterruptedBuild(t *testing.T) {
+	const bf = `
+[targets.a]
+cmd = "echo started > a.started; sleep 315"
+[targets.c]
+deps = ["a"]
+cmd = "true"
+[targets.all]
+deps = ["c"]
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	cmd := exec.Command(binary, "--kill-grace", "2s", "--junit", "junit.xml", "--report", "report.html")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true", "GITHUB_ACTIONS=")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForFile(t, filepath.Join(dir, "a.started"), 20*time.Second)
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit code %d, want 130:\n%s", code, out.String())
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal([]byte(read(t, filepath.Join(dir, "junit.xml"))), &doc); err != nil {
+		t.Fatalf("junit.xml after an interrupt: %v", err)
+	}
+	got := map[string]string{}
+	for _, c := range doc.Cases {
+		switch {
+		case c.Failure != nil:
+			got[c.Name] = "failed: " + c.Failure.Message
+		case c.Skipped != nil:
+			got[c.Name] = "skipped: " + c.Skipped.Message
+		}
+	}
+	want := map[string]string{
+		"a": "failed: interrupted; killed by SIGTERM",
+		"c": "skipped: not run: the build was interrupted",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("junit after an interrupt:\n got %v\nwant %v", got, want)
+	}
+	if html := read(t, filepath.Join(dir, "report.html")); !strings.Contains(html, `id="verdict">interrupted<`) {
+		t.Errorf("the HTML report does not say the build was interrupted")
+	}
+	assertNoStrays(t, "sleep 315")
+}
