@@ -28,14 +28,20 @@ type (
 		Buildfile, Command, Started  string
 		Ticks                        []htmlTick
 		Lanes                        []htmlLane
-		LoadRunning, LoadReady       string // SVG polyline points, x in 0..1000, y in 0..100
-		MaxLoad                      int
+		Load                         []htmlLoad
 		CriticalSummary              string
 		Critical, Slowest, Commands  []htmlRow
 		Failures                     []htmlFailure
 		Skipped, UpToDate            []engine.SkipEvent
 		UpToDateSummary              string
 		Messages                     []string
+	}
+	// htmlLoad is a count over time, drawn as a step line.
+	htmlLoad struct {
+		Label  string
+		Max    int
+		Points string // SVG polyline points, x in 0..1000, y in 0..100 (100: none)
+		Color  string
 	}
 	htmlTick struct {
 		Style template.CSS
@@ -46,9 +52,9 @@ type (
 		Bars  []htmlBar
 	}
 	htmlBar struct {
-		Href, Target, Title string
-		Class               string
-		Style               template.CSS
+		Href, Target, Label, Title string
+		Class                      string
+		Style                      template.CSS
 	}
 	htmlRow struct {
 		ID, Target, Description, Reason, Worker string
@@ -161,6 +167,10 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 				class += " critical"
 			}
 			left, width := pct(c.Start), pct(c.End)-pct(c.Start)
+			label := c.Target
+			if width < minLabelWidth {
+				label = "" // a few pixels wide: the tooltip names it
+			}
 			title := fmt.Sprintf("%s\n%s\nstarted at %s, took %s\nran because: %s", c.Target, c.Description,
 				human(c.Start.Sub(start)), human(c.End.Sub(c.Start)), orUnknown(c.Reason))
 			if !c.OK {
@@ -171,7 +181,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 				href = "#fail-" + id[c.Target]
 			}
 			l.Bars = append(l.Bars, htmlBar{
-				Href: href, Target: c.Target, Title: title, Class: class,
+				Href: href, Target: c.Target, Label: label, Title: title, Class: class,
 				Style: template.CSS(fmt.Sprintf("left:%.3f%%;width:%.3f%%", left, width)),
 			})
 		}
@@ -185,7 +195,12 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		}
 		p.Ticks = append(p.Ticks, htmlTick{Style: template.CSS(style), Label: human(t)})
 	}
-	p.LoadRunning, p.LoadReady, p.MaxLoad = loadPoints(b, pct)
+	if len(b.Load) > 0 {
+		p.Load = []htmlLoad{
+			loadLine(b, pct, "running", "#4a8fd9", func(s Sample) int { return s.Running }),
+			loadLine(b, pct, "ready, waiting", "#8a96a3", func(s Sample) int { return s.Ready }),
+		}
+	}
 
 	for _, s := range b.Skipped {
 		if s.Kind == engine.SkipUpToDate {
@@ -205,28 +220,48 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 	return p
 }
 
-// loadPoints draws the running and ready counts as step lines.
-func loadPoints(b *Build, pct func(time.Time) float64) (running, ready string, max int) {
-	max = 1
+// minLabelWidth is the narrowest bar, in percent of the timeline, that
+// shows its target's name.
+const minLabelWidth = 2.5
+
+// loadLine draws a count of the scheduler's load as a step line scaled to
+// its own maximum (the running count is bounded by -j, the ready one by the
+// width of the graph, so they do not share an axis). The line is 1000 units
+// wide; each unit shows the highest count during its thousandth of the
+// build, so that the instant between one command's end and the next one's
+// start does not draw as a dip.
+func loadLine(b *Build, pct func(time.Time) float64, label, color string, value func(Sample) int) htmlLoad {
+	l := htmlLoad{Label: label, Color: color, Max: 1}
 	for _, s := range b.Load {
-		max = int(math.Max(float64(max), float64(s.Running+s.Ready)))
+		l.Max = max(l.Max, value(s))
 	}
-	line := func(value func(Sample) int) string {
-		var sb strings.Builder
-		prevY := 100.0
-		sb.WriteString("0,100")
-		for _, s := range b.Load {
-			x := 10 * pct(s.Time)
-			y := 100 - 100*float64(value(s))/float64(max)
-			fmt.Fprintf(&sb, " %.1f,%.1f %.1f,%.1f", x, prevY, x, y)
+	var sb strings.Builder
+	sb.WriteString("0,100")
+	prevY := 100.0
+	step := func(x float64, v int) {
+		y := 100 - 90*float64(v)/float64(l.Max) // the peak 10 units below the top, visible
+		if y != prevY {
+			fmt.Fprintf(&sb, " %.0f,%.1f %.0f,%.1f", x, prevY, x, y)
 			prevY = y
 		}
-		fmt.Fprintf(&sb, " 1000,%.1f", prevY)
-		return sb.String()
 	}
-	running = line(func(s Sample) int { return s.Running })
-	ready = line(func(s Sample) int { return s.Running + s.Ready })
-	return running, ready, max
+	unit := func(t time.Time) float64 { return math.Round(10 * pct(t)) }
+	current := 0 // the count between samples
+	for i := 0; i < len(b.Load); {
+		x := unit(b.Load[i].Time)
+		peak := current
+		for ; i < len(b.Load) && unit(b.Load[i].Time) == x; i++ {
+			current = value(b.Load[i])
+			peak = max(peak, current)
+		}
+		step(x, peak)
+		if i == len(b.Load) || unit(b.Load[i].Time) > x+1 {
+			step(x+1, current)
+		}
+	}
+	fmt.Fprintf(&sb, " 1000,%.1f", prevY)
+	l.Points = sb.String()
+	return l
 }
 
 // ticks returns the moments of the timeline's axis: round steps of 1, 2 or

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/engine"
 )
 
 func TestHTML(t *testing.T) {
@@ -73,4 +75,23 @@ func fmtDurations(ds []time.Duration) string {
 		s = append(s, d.String())
 	}
 	return "[" + strings.Join(s, " ") + "]"
+}
+
+func TestLoadLine(t *testing.T) {
+	// a 1000 ms build: one unit of the line per millisecond
+	b := &Build{Summary: engine.Summary{Start: at(0), Wall: time.Second}, Load: []Sample{
+		{Time: at(100), Running: 1},
+		{Time: at(100), Running: 2},
+		{Time: at(500), Running: 1},          // a command ends...
+		{Time: at(500).Add(100), Running: 2}, // ...and the next starts 100ns later: no dip
+		{Time: at(700), Running: 1},          // one ends, and nothing starts for 200ms
+		{Time: at(900), Running: 0},
+	}}
+	pct := func(t time.Time) float64 { return 100 * float64(t.Sub(at(0))) / float64(time.Second) }
+	got := loadLine(b, pct, "running", "#000", func(s Sample) int { return s.Running }).Points
+	// each unit shows its peak: the drops show one unit after the samples
+	want := "0,100 100,100.0 100,10.0 701,10.0 701,55.0 901,55.0 901,100.0 1000,100.0"
+	if got != want {
+		t.Errorf("load line\n got %s\nwant %s", got, want)
+	}
 }
