@@ -22,8 +22,11 @@ type Status interface {
 	Started(ev StartEvent)
 	// Finished says a target's commands ended, well or not.
 	Finished(ev FinishEvent)
-	// Skipped says a target planned as maybe-to-run was up to date after
-	// all (its deps were rebuilt with the same outputs).
+	// Skipped says a target with commands does not run in this build, and
+	// why (SkipEvent.Kind): up to date before the build, up to date after
+	// all once its deps were rebuilt with the same outputs (the only kind
+	// that shrinks Planned's total), blocked by a failed dep, or left when
+	// the build stopped.
 	Skipped(ev SkipEvent)
 	// Message prints a line of its own (warnings, interruption notices).
 	Message(text string)
