@@ -48,7 +48,7 @@ func (g *gitHubActions) failure(ev FinishEvent) string {
 	if ev.Cmd != "" {
 		msg = append(msg, ev.Cmd)
 	}
-	msg = append(msg, lastLines(ev.Output, outputTail)...)
+	msg = append(msg, lastLines(ansiEscape.ReplaceAll(ev.Output, nil), outputTail)...)
 	if len(msg) == 0 {
 		msg = append(msg, head)
 	}
@@ -85,6 +85,10 @@ type Diagnostic struct {
 	Message   string
 }
 
+// ansiEscape matches the escape sequences of terminal colours (gcc
+// -fdiagnostics-color=always), removed before a line is matched.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]")
+
 // diagnosticLine matches `file:line[:col]: [fatal error|error|warning]: message`.
 var diagnosticLine = regexp.MustCompile(`^([^\s:][^:]*):(\d+):(?:(\d+):)? (?:(fatal error|error|warning): )?(.+)$`)
 
@@ -97,7 +101,7 @@ var diagnosticLine = regexp.MustCompile(`^([^\s:][^:]*):(\d+):(?:(\d+):)? (?:(fa
 func Diagnostics(output []byte, dir string) []Diagnostic {
 	var out []Diagnostic
 	for _, line := range bytes.Split(output, []byte("\n")) {
-		m := diagnosticLine.FindSubmatch(bytes.TrimRight(line, "\r"))
+		m := diagnosticLine.FindSubmatch(ansiEscape.ReplaceAll(bytes.TrimRight(line, "\r"), nil))
 		if m == nil {
 			continue
 		}

@@ -107,6 +107,7 @@ func TestDiagnostics(t *testing.T) {
 		"    main_test.go:12:5: want 1",                // indented: a test's log line
 		"src/b.c:11:1: note: declared here",            // notes are left out
 		"src/b.c:12:3: error: expected ';'\r",          // CRLF output
+		"\x1b[01m\x1b[Ksrc/b.c:13:1:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[Kcoloured", // gcc -fdiagnostics-color
 	}, "\n")
 	got := Diagnostics([]byte(output), dir)
 	want := []Diagnostic{
@@ -114,6 +115,7 @@ func TestDiagnostics(t *testing.T) {
 		{File: "/abs/inc.h", Line: 7, Severity: "error", Message: "y.h: No such file"},
 		{File: filepath.Join(dir, "src/b.c"), Line: 10, Col: 4, Severity: "warning", Message: "unused variable 'z'"},
 		{File: filepath.Join(dir, "src/b.c"), Line: 12, Col: 3, Severity: "error", Message: "expected ';'"},
+		{File: filepath.Join(dir, "src/b.c"), Line: 13, Col: 1, Severity: "error", Message: "coloured"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Diagnostics:\n got %v\nwant %v", got, want)

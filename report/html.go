@@ -141,7 +141,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		if !c.OK {
 			p.Failures = append(p.Failures, htmlFailure{
 				ID: id[c.Target], Target: c.Target, Description: c.Description, Why: failureMessage(c),
-				Cmd: c.Cmd, Output: string(c.Output),
+				Cmd: c.Cmd, Output: plainText(c.Output),
 			})
 		}
 	}

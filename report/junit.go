@@ -85,10 +85,10 @@ func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 	for _, c := range b.Commands {
 		tc := junitCase{Name: c.Target, Classname: meta.Folder, Time: seconds(c.End.Sub(c.Start))}
 		if c.OK {
-			tc.SystemOut = string(c.Output)
+			tc.SystemOut = plainText(c.Output)
 		} else {
 			suite.Failures++
-			text := string(c.Output)
+			text := plainText(c.Output)
 			if c.Cmd != "" {
 				text = c.Cmd + "\n" + text
 			}
