@@ -27,8 +27,14 @@ const outputTail = 10
 func (g *gitHubActions) failure(ev FinishEvent) string {
 	var b strings.Builder
 	head := "FAILED: " + ev.Target
+	title := ev.Target + " failed"
+	if ev.Interrupted {
+		head = "INTERRUPTED: " + ev.Target
+		title = ev.Target + " was interrupted"
+	}
 	if ev.Why != "" {
 		head += " (" + ev.Why + ")"
+		title += " (" + ev.Why + ")"
 	}
 	b.WriteString("::group::" + escapeData(head) + "\n")
 	if ev.Cmd != "" {
@@ -40,10 +46,6 @@ func (g *gitHubActions) failure(ev FinishEvent) string {
 	}
 	b.WriteString("::endgroup::\n")
 
-	title := ev.Target + " failed"
-	if ev.Why != "" {
-		title += " (" + ev.Why + ")"
-	}
 	var msg []string
 	if ev.Cmd != "" {
 		msg = append(msg, ev.Cmd)

@@ -148,3 +148,12 @@ func TestSummaryDryRun(t *testing.T) {
 		t.Errorf("dry-run summary %q", got)
 	}
 }
+
+func TestGitHubActionsInterrupted(t *testing.T) {
+	g := &gitHubActions{base: "/repo"}
+	got := g.failure(FinishEvent{Target: "a", Why: "killed by SIGTERM", Interrupted: true, Dir: "/repo"})
+	want := "::group::INTERRUPTED: a (killed by SIGTERM)\n::endgroup::\n::error title=a was interrupted (killed by SIGTERM)::INTERRUPTED: a (killed by SIGTERM)\n"
+	if got != want {
+		t.Errorf("interrupted target:\n%s\nwant:\n%s", got, want)
+	}
+}

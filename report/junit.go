@@ -122,12 +122,17 @@ func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 	return nil
 }
 
-// failureMessage says what happened to a failed target ("exit code 1").
+// failureMessage says what happened to a failed target ("exit code 1",
+// "interrupted; killed by SIGTERM").
 func failureMessage(c engine.FinishEvent) string {
-	if c.Why != "" {
-		return c.Why
+	why := c.Why
+	if why == "" {
+		why = "failed"
 	}
-	return "failed"
+	if c.Interrupted {
+		why = "interrupted; " + why
+	}
+	return why
 }
 
 func seconds(d time.Duration) string {
