@@ -206,6 +206,7 @@ func (c *ConsoleStatus) Planned(total int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total = total
+	c.runs = c.runs[:0] // a new build: its own timings
 }
 
 // Explain implements Status.
