@@ -54,6 +54,7 @@ type node struct {
 	timedOut time.Duration    // the timeout that fired, if one did
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
+	queued   time.Time        // when it was handed to the scheduler
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -88,6 +89,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	start := time.Now()
 	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
 	b.sum.DryRun = opts.DryRun
+	b.sum.Start = start
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
 	}
@@ -148,6 +150,9 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		n := &b.nodes[i]
 		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
 			b.sum.NotRun++
+			if n.progress != blocked {
+				b.skipped(n, SkipNotRun, b.notRunWhy())
+			}
 		}
 	}
 	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
