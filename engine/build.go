@@ -54,6 +54,7 @@ type node struct {
 	timedOut time.Duration    // the timeout that fired, if one did
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
+	queued   time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
 }
@@ -69,8 +70,9 @@ type build struct {
 	files    *cache.Files
 	nodes    []node
 	sched    *sched.Scheduler
-	js       *jobserver // nil without a jobserver
-	pools    *pools     // nil until a target of a pool runs
+	js       *jobserver  // nil without a jobserver
+	ports    sched.Ports // TCP ports held by running targets (ports.go)
+	pools    *pools      // nil until a target of a pool runs
 	depOf    func(path string) string
 	stopping bool // no new target may start
 	storeErr error
@@ -91,6 +93,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	start := time.Now()
 	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
 	b.sum.DryRun = opts.DryRun
+	b.sum.Start = start
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
 	}
@@ -128,7 +131,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
+	log := newBuildLog(g, b.st, start)
+	b.st = log
+	defer log.close() // Done closed it, unless Build failed before
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
 	if err != nil {
 		return b.sum, err
 	}
@@ -154,6 +160,9 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		n := &b.nodes[i]
 		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
 			b.sum.NotRun++
+			if n.progress != blocked {
+				b.skipped(n, SkipNotRun, b.notRunWhy())
+			}
 		}
 	}
 	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
@@ -289,6 +298,10 @@ func (b *build) producedByDep(t *graph.Target, path string) bool {
 func (b *build) prepareAction(n *node) error {
 	t := n.t
 	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
+	if t.Ports > 0 {
+		// The number of ports is part of the command's environment.
+		a.Env = append(append([]string(nil), t.Env...), fmt.Sprintf("GOBUILDJ_PORTS=<%d ports>", t.Ports))
+	}
 	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
 	for _, in := range t.Inputs {
 		h, err := b.files.Hash(b.abs(in))

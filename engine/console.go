@@ -20,7 +20,10 @@ func (b *build) runConsole(n *node) {
 	n.progress = running
 	n.started = time.Now()
 	n.worker = os.Getpid()
-	b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Worker: n.worker, Time: n.started, Console: true})
+	n.queued = n.started
+	ev := b.startEvent(n, n.worker)
+	ev.Console = true
+	b.st.Started(ev)
 	job := worker.Job{
 		Target:  t.Name,
 		Cmds:    t.Cmds,
@@ -35,6 +38,15 @@ func (b *build) runConsole(n *node) {
 			extra = []*os.File{b.js.r, b.js.w} // fds 3 and 4, as MAKEFLAGS says
 		}
 		job.Env = append(append([]string(nil), t.Env...), "MAKEFLAGS="+makeflags)
+	}
+	if t.Ports > 0 {
+		ports, err := b.ports.Take(t.Ports)
+		if err != nil {
+			b.finish(n, sched.Result{Worker: n.worker, Started: n.started, Finished: time.Now(), Err: err})
+			return
+		}
+		defer b.ports.Release(ports)
+		job.Env = append(append([]string(nil), job.Env...), "GOBUILDJ_PORTS="+string(worker.PortsMessage(ports)))
 	}
 	kill := t.KillTimeout
 	if kill <= 0 {

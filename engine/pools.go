@@ -59,6 +59,18 @@ func (b *build) poolNext(pool string) {
 	b.submit(q[0])
 }
 
+// queued counts the tasks that wait for a slot of their pool.
+func (p *pools) queued() int {
+	if p == nil {
+		return 0
+	}
+	n := 0
+	for _, q := range p.queue {
+		n += len(q)
+	}
+	return n
+}
+
 // submit hands a task to the scheduler, through the jobserver if there is
 // one.
 func (b *build) submit(task *sched.Task) {

@@ -59,6 +59,7 @@ func (b *build) settle(n *node) bool {
 	for _, d := range t.Deps {
 		if p := b.nodes[d.ID].progress; p == failed || p == blocked {
 			n.progress = blocked
+			b.skipped(n, SkipBlocked, b.blockedWhy(t))
 			return true
 		}
 	}
@@ -73,6 +74,7 @@ func (b *build) settle(n *node) bool {
 	switch n.verdict {
 	case clean:
 		n.progress = succeeded
+		b.skipped(n, SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
 		return true
 	case maybe:
 		if err := b.prepareAction(n); err != nil {
@@ -92,7 +94,7 @@ func (b *build) settle(n *node) bool {
 			n.outputs = b.recordedOutputs(t)
 			n.progress = succeeded
 			b.sum.UpToDate++
-			b.st.Skipped(SkipEvent{Target: t.Name})
+			b.skipped(n, SkipCutoff, "its deps were rebuilt with identical outputs")
 			return true
 		}
 		n.reason = reason
@@ -145,6 +147,7 @@ func (b *build) start(n *node) {
 		Dir:     b.abs(t.Dir),
 		Env:     t.Env,
 		Outputs: b.absOutputs(t),
+		Ports:   t.Ports,
 	}
 	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" {
 		job.Files = files
@@ -155,6 +158,7 @@ func (b *build) start(n *node) {
 		kill = b.opts.KillGrace
 	}
 	n.progress = running
+	n.queued = time.Now()
 	task := &sched.Task{
 		Func:        worker.TaskName,
 		Payload:     job.Encode(),
@@ -162,17 +166,20 @@ func (b *build) start(n *node) {
 		KillTimeout: kill,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
-			b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Worker: ctx.Pid(), Time: n.started})
+			b.st.Started(b.startEvent(n, ctx.Pid()))
 		},
 		OnTermTimeout: func() { n.timedOut = t.Timeout },
 		OnFinish: func(res sched.Result) {
 			if n.started.IsZero() { // it never reached a worker
 				n.started = time.Now()
-				b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Time: n.started})
+				b.st.Started(b.startEvent(n, 0))
 			}
 			n.worker = res.Worker
 			b.finish(n, res)
 		},
+	}
+	if t.Ports > 0 {
+		b.leasePorts(task, t.Ports)
 	}
 	b.dispatch(n, task)
 }
@@ -277,9 +284,15 @@ func (b *build) finishEvent(n *node, ok bool, cmd, why string, output []byte) Fi
 	if start.IsZero() {
 		start = end
 	}
-	return FinishEvent{
+	queued := n.queued
+	if queued.IsZero() {
+		queued = start
+	}
+	ev := FinishEvent{
 		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
-		Output: output, Worker: n.worker, Start: start, End: end,
+		Output: output, Worker: n.worker, Queued: queued, Start: start, End: end,
 		Interrupted: !ok && b.interrupted.Load(),
 	}
+	b.fillFinish(&ev, n)
+	return ev
 }

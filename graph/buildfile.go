@@ -154,6 +154,7 @@ type targetSpec struct {
 	Depfile     text
 	Exclude     pathList
 	Foreach     globList // rules only (walk rejects it in a target)
+	Ports       integer
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
@@ -189,6 +190,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		{"depfile", &t.Depfile, &t.Depfile.bad},
 		{"exclude", &t.Exclude, &t.Exclude.bad},
 		{"foreach", &t.Foreach, &t.Foreach.bad},
+		{"ports", &t.Ports, &t.Ports.bad},
 	} {
 		if fv, ok := m[f.key]; ok {
 			if err := f.u.UnmarshalTOML(fv); err != nil {
@@ -224,17 +226,17 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "timeout":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout":
 		return true
 	}
 	return false
@@ -268,6 +270,8 @@ func targetKeySynonym(k string) string {
 		return "exclude"
 	case "job_pool", "jobpool", "pools":
 		return "pool"
+	case "port", "tcp_ports", "free_ports":
+		return "ports"
 	}
 	return ""
 }
@@ -417,6 +421,30 @@ func (b *boolean) UnmarshalTOML(v any) error {
 		b.bad = problem{"expected true or false, got " + describe(v) + hint, -1}
 	default:
 		b.bad = problem{"expected true or false, got " + describe(v), -1}
+	}
+	return nil
+}
+
+// integer is `ports`: a whole number, checked for range after decoding.
+type integer struct {
+	n   int64
+	set bool
+	bad problem
+}
+
+// UnmarshalTOML accepts a TOML integer.
+func (i *integer) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case int64:
+		i.n, i.set = v, true
+	case string:
+		hint := ""
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			hint = " (write " + v + " without quotes)"
+		}
+		i.bad = problem{"expected a whole number such as 2, got " + describe(v) + hint, -1}
+	default:
+		i.bad = problem{"expected a whole number such as 2, got " + describe(v), -1}
 	}
 	return nil
 }
@@ -697,6 +725,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			{"depfile", t.Depfile.bad},
 			{"exclude", t.Exclude.bad},
 			{"foreach", t.Foreach.bad},
+			{"ports", t.Ports.bad},
 		} {
 			add(f.p, []string{section, name, f.key}, name, f.key)
 		}

@@ -55,6 +55,7 @@ type Target struct {
 	Timeout     time.Duration // 0: none
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
+	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
 	Pool        string        // the pool its commands run in (a key of Graph.Pools), "" for none
 	// Depfile is the make-format file its commands write (gcc -MD -MF),
 	// cleaned, relative to Root; "" for none. The files it names are

@@ -275,6 +275,14 @@ func TestLoadValid(t *testing.T) {
 				t.Errorf("%v %v", a.Timeout, a.KillTimeout)
 			}
 		}},
+		{"ports", "[targets.a]\ncmd = \"x\"\nports = 3\n[targets.b]\ncmd = \"y\"\n[targets.c]\ncmd = \"z\"\nports = 0\n", func(t *testing.T, g *Graph) {
+			for _, tg := range g.Targets {
+				want := map[string]int{"a": 3, "b": 0, "c": 0}[tg.Name]
+				if tg.Ports != want {
+					t.Errorf("%s: Ports = %d, want %d", tg.Name, tg.Ports, want)
+				}
+			}
+		}},
 		{"multi-line and literal strings", "[targets.a]\ncmd = '''\nprintf '%s\\n' $$x ${target}\n'''\n", func(t *testing.T, g *Graph) {
 			if want := "printf '%s\\n' $x a\n"; g.Targets[0].Cmds[0] != want {
 				t.Errorf("cmd %q, want %q", g.Targets[0].Cmds[0], want)
@@ -344,7 +352,7 @@ func TestErrorFormat(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
-	cands := []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout"}
+	cands := []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "timeout"}
 	for _, c := range []struct{ word, want string }{
 		{"dep", "deps"},
 		{"DEPS", "deps"},

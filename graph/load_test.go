@@ -167,6 +167,16 @@ func TestLoadTargetErrors(t *testing.T) {
 			want: `Buildfile.toml:2:16: target "app": kill_timeout: negative duration "-5s" (expected 0 or more; 0 means the default)`,
 		},
 		{
+			name: "negative ports",
+			text: "[targets.app]\ncmd = \"x\"\nports = -1\n",
+			want: `Buildfile.toml:3:9: target "app": ports: -1 is out of range (expected a number of TCP ports from 0 to 1000)`,
+		},
+		{
+			name: "too many ports",
+			text: "[targets.app]\nports = 65536\n",
+			want: `Buildfile.toml:2:9: target "app": ports: 65536 is out of range (expected a number of TCP ports from 0 to 1000)`,
+		},
+		{
 			name: "bad env name",
 			text: "[targets.a.env]\n\"A=B\" = \"x\"\n",
 			want: `Buildfile.toml:2:1: target "a": env."A=B": invalid environment variable name "A=B" (expected a name without "=", such as LC_ALL)`,

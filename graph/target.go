@@ -134,6 +134,7 @@ func (p *pending) prepare() *Error {
 		(*pending).prepareDeps,
 		(*pending).prepareDurations,
 		(*pending).preparePool,
+		(*pending).preparePorts,
 		(*pending).prepareCommands, // last: uses ${in} and ${out}
 	} {
 		if e := step(p); e != nil {
@@ -407,6 +408,24 @@ func (p *pending) prepareDurations() *Error {
 	p.t.KillTimeout, e = p.duration(&p.spec.KillTimeout, "kill_timeout", "0 or more; 0 means the default")
 	p.t.Always = p.spec.Always.b
 	return e
+}
+
+// maxPorts bounds `ports`: more is surely a mistake, and each port is
+// probed with a listening socket when the target starts.
+const maxPorts = 1000
+
+// preparePorts checks `ports`, the number of free TCP ports the target's
+// commands get in GOBUILDJ_PORTS.
+func (p *pending) preparePorts() *Error {
+	n := p.spec.Ports
+	if !n.set {
+		return nil
+	}
+	if n.n < 0 || n.n > maxPorts {
+		return p.fail(p.at("ports", -1), "ports", fmt.Sprintf("%d is out of range (expected a number of TCP ports from 0 to %d)", n.n, maxPorts))
+	}
+	p.t.Ports = int(n.n)
+	return nil
 }
 
 // duration expands and parses timeout or kill_timeout.

@@ -19,6 +19,10 @@ type Job struct {
 	Outputs []string // absolute paths: parent folders are created before the commands run; hashed after success, deleted after failure
 	Shell   string   // the shell for commands with shell syntax; "" means /bin/sh
 	Files   []int    // worker descriptors passed to every command as fds 3, 4, ... (a jobserver)
+	// Ports is how many free TCP ports the commands get in
+	// GOBUILDJ_PORTS. The scheduler chooses them when the job starts and
+	// sends them as the job's first message (see PortsMessage).
+	Ports int
 }
 
 // Result is what a worker answers for a Job.
@@ -74,7 +78,7 @@ func (j *Job) Encode() []byte {
 	for _, fd := range j.Files {
 		b = binary.AppendVarint(b, int64(fd))
 	}
-	return b
+	return binary.AppendUvarint(b, uint64(j.Ports))
 }
 
 // DecodeJob decodes a Job encoded by Job.Encode.
@@ -93,6 +97,7 @@ func DecodeJob(b []byte) (Job, error) {
 			j.Files[i] = int(d.varint())
 		}
 	}
+	j.Ports = int(min(d.uvarint(), 1<<16))
 	if err := d.end(); err != nil {
 		return Job{}, fmt.Errorf("decode job: %w", err)
 	}

@@ -8,12 +8,12 @@ import (
 	"testing"
 )
 
-// cProject is a small C program built by one rule with depfiles: each
+// depfileProject is a small C program built by one rule with depfiles: each
 // compilation and the link append their target's name to ran.log.
 // factor.h is read by main.c and scale.c, and through it by none else;
 // greet.h by main.c and greet.c; version.h by greet.c only, through
 // greet_impl.h (a header included by a header).
-var cProject = map[string]string{
+var depfileProject = map[string]string{
 	"Buildfile.toml": `
 default = ["app"]
 
@@ -62,7 +62,7 @@ func runApp(t *testing.T, dir string) string {
 
 func TestHeaderEditRebuildsExactlyItsReaders(t *testing.T) {
 	needCC(t)
-	dir := project(t, cProject)
+	dir := project(t, depfileProject)
 	mustBuild(t, dir, "-j4")
 	assertRan(t, dir, "build/main.o", "build/scale.o", "build/greet.o", "app")
 	if got := runApp(t, dir); got != "hello 1.0 9" {
@@ -115,7 +115,7 @@ func TestHeaderEditRebuildsExactlyItsReaders(t *testing.T) {
 
 func TestAddingASourceBuildsItsObjectAndTheLink(t *testing.T) {
 	needCC(t)
-	dir := project(t, cProject)
+	dir := project(t, depfileProject)
 	mustBuild(t, dir, "-j4")
 	ranLog(t, dir)
 	write(t, filepath.Join(dir, "src/extra.c"), "#include \"factor.h\"\nint extra(void) { return FACTOR; }\n")
