@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/remote"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -42,6 +43,7 @@ type runner struct {
 	enc     []byte            // result encoding buffer
 	files   []uintptr         // ForkExec descriptor list
 	env     []string          // environment buffer
+	clients map[string]*remote.Client // remote clients by configuration, kept for the process's life
 }
 
 func newRunner() *runner {
@@ -60,7 +62,12 @@ func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	res, err := r.runJob(ctx, &job)
+	var res Result
+	if job.Remote != nil {
+		res, err = r.runRemote(ctx, &job)
+	} else {
+		res, err = r.runJob(ctx, &job)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", job.Target, err)
 	}
