@@ -60,12 +60,13 @@ func (c *Client) Materialize(ctx context.Context, root string, a *Action, res *r
 	if err != nil {
 		return nil, err
 	}
+	var folders []string // every folder of the output folders, empty ones included
 	for _, od := range dirs {
-		f, l, err := c.treeOf(ctx, od)
+		f, l, d, err := c.treeOf(ctx, od)
 		if err != nil {
 			return nil, err
 		}
-		files, links = append(files, f...), append(links, l...)
+		files, links, folders = append(files, f...), append(links, l...), append(folders, d...)
 	}
 	out := &Fetched{}
 	if out.Output, err = c.Streams(ctx, res); err != nil {
@@ -100,9 +101,9 @@ func (c *Client) Materialize(ctx context.Context, root string, a *Action, res *r
 			out.Files = append(out.Files, OutputFile{Path: f.path, Digest: f.digest, Executable: f.exec})
 		}
 	}
-	for _, od := range dirs { // empty folders of a tree
-		if err := os.MkdirAll(filepath.Join(root, od.Path), 0o777); err != nil {
-			return nil, fmt.Errorf("output %s: %w", od.Path, err)
+	for _, d := range folders {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o777); err != nil {
+			return nil, fmt.Errorf("output %s: %w", d, err)
 		}
 	}
 	for _, l := range links {
@@ -201,32 +202,34 @@ func checkLink(p, target string) error {
 	return nil
 }
 
-// treeOf reads the Tree of an output folder and lists its files and
-// symlinks, checking every name.
-func (c *Client) treeOf(ctx context.Context, od outputDir) ([]fileWrite, []linkWrite, error) {
+// treeOf reads the Tree of an output folder and lists its files, symlinks
+// and folders, checking every name.
+func (c *Client) treeOf(ctx context.Context, od outputDir) ([]fileWrite, []linkWrite, []string, error) {
 	b, err := c.Read(ctx, od.Tree)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var tree repb.Tree
 	if err := proto.Unmarshal(b, &tree); err != nil {
-		return nil, nil, &CorruptError{Digest: od.Tree, Why: "not a Tree: " + err.Error()}
+		return nil, nil, nil, &CorruptError{Digest: od.Tree, Why: "not a Tree: " + err.Error()}
 	}
 	children := map[Digest]*repb.Directory{}
 	for _, ch := range tree.Children {
 		cb, err := marshal(ch)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		children[DigestOf(cb)] = ch
 	}
 	var files []fileWrite
 	var links []linkWrite
+	var folders []string
 	var walk func(d *repb.Directory, dir string, depth int) error
 	walk = func(d *repb.Directory, dir string, depth int) error {
 		if d == nil || depth > 256 {
 			return &CorruptError{Digest: od.Tree, Why: "a folder of the tree is missing or nested too deep"}
 		}
+		folders = append(folders, dir)
 		name := func(n string) (string, error) {
 			if n == "" || n == "." || n == ".." || strings.ContainsAny(n, "/\x00") {
 				return "", &CorruptError{Digest: od.Tree, Why: fmt.Sprintf("bad file name %q in output folder %s", n, dir)}
@@ -269,7 +272,8 @@ func (c *Client) treeOf(ctx context.Context, od outputDir) ([]fileWrite, []linkW
 		}
 		return nil
 	}
-	return files, links, walk(tree.Root, od.Path, 0)
+	err = walk(tree.Root, od.Path, 0)
+	return files, links, folders, err
 }
 
 // Streams returns the stdout of res followed by its stderr.
