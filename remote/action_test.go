@@ -44,12 +44,14 @@ func TestBuildIsDeterministicAndCoversEveryField(t *testing.T) {
 		t.Fatal("the order of env and inputs changed the key")
 	}
 	for name, change := range map[string]func(*remote.Spec){
-		"command":  func(s *remote.Spec) { s.Cmds = []string{"cc -O2 -c a.c -o a.o"} },
-		"env":      func(s *remote.Spec) { s.Env = []string{"PATH=/bin", "LC_ALL=C"} },
-		"dir":      func(s *remote.Spec) { s.Dir = "sub" },
-		"content":  func(s *remote.Spec) { s.Inputs = []remote.Input{{Path: "src/a.c", Digest: d2}, base.Inputs[1]} },
-		"path":     func(s *remote.Spec) { s.Inputs = []remote.Input{{Path: "src/b.c", Digest: d1}, base.Inputs[1]} },
-		"exec bit": func(s *remote.Spec) { s.Inputs = []remote.Input{{Path: "src/a.c", Digest: d1, Executable: true}, base.Inputs[1]} },
+		"command": func(s *remote.Spec) { s.Cmds = []string{"cc -O2 -c a.c -o a.o"} },
+		"env":     func(s *remote.Spec) { s.Env = []string{"PATH=/bin", "LC_ALL=C"} },
+		"dir":     func(s *remote.Spec) { s.Dir = "sub" },
+		"content": func(s *remote.Spec) { s.Inputs = []remote.Input{{Path: "src/a.c", Digest: d2}, base.Inputs[1]} },
+		"path":    func(s *remote.Spec) { s.Inputs = []remote.Input{{Path: "src/b.c", Digest: d1}, base.Inputs[1]} },
+		"exec bit": func(s *remote.Spec) {
+			s.Inputs = []remote.Input{{Path: "src/a.c", Digest: d1, Executable: true}, base.Inputs[1]}
+		},
 		"outputs":  func(s *remote.Spec) { s.Outputs = []string{"b.o"} },
 		"platform": func(s *remote.Spec) { s.Platform = []string{"OSFamily=macos"} },
 		"timeout":  func(s *remote.Spec) { s.Timeout = time.Minute },

@@ -36,13 +36,13 @@ const keepBufferCap = 1 << 20
 // worker one task at a time, and the mutex makes that an invariant.
 type runner struct {
 	mu      sync.Mutex
-	baseEnv []string          // the worker's environment, read once
-	paths   map[string]string // lookPath cache
-	null    int               // /dev/null, or -1 until opened
-	out     []byte            // command output buffer
-	enc     []byte            // result encoding buffer
-	files   []uintptr         // ForkExec descriptor list
-	env     []string          // environment buffer
+	baseEnv []string                  // the worker's environment, read once
+	paths   map[string]string         // lookPath cache
+	null    int                       // /dev/null, or -1 until opened
+	out     []byte                    // command output buffer
+	enc     []byte                    // result encoding buffer
+	files   []uintptr                 // ForkExec descriptor list
+	env     []string                  // environment buffer
 	clients map[string]*remote.Client // remote clients by configuration, kept for the process's life
 }
 
