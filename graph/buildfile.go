@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,7 @@ type buildfile struct {
 	Default nameList `toml:"default"`
 	Vars    any      `toml:"vars"`
 	Targets any      `toml:"targets"`
+	Remote  any      `toml:"remote"`
 }
 
 // varTable is [vars]: name -> value.
@@ -94,6 +96,7 @@ type targetSpec struct {
 	Timeout     duration
 	KillTimeout duration
 	Always      boolean
+	Remote      boolean
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
@@ -125,6 +128,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		{"timeout", &t.Timeout, &t.Timeout.bad},
 		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
 		{"always", &t.Always, &t.Always.bad},
+		{"remote", &t.Remote, &t.Remote.bad},
 	} {
 		if fv, ok := m[f.key]; ok {
 			if err := f.u.UnmarshalTOML(fv); err != nil {
@@ -154,16 +158,16 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 }
 
 // topKeys lists the keys allowed at the top level, for messages.
-func topKeys() []string { return []string{"default", "targets", "vars"} }
+func topKeys() []string { return []string{"default", "remote", "targets", "vars"} }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout"}
+	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "remote", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout":
+	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "remote", "timeout":
 		return true
 	}
 	return false
@@ -189,6 +193,8 @@ func targetKeySynonym(k string) string {
 		return "env"
 	case "phony":
 		return "always"
+	case "no-remote", "no_remote", "local", "cache":
+		return "remote"
 	}
 	return ""
 }
@@ -301,9 +307,10 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`.
+// boolean is `always`, `remote` or a key of [remote].
 type boolean struct {
 	b   bool
+	set bool
 	bad problem
 }
 
@@ -311,7 +318,7 @@ type boolean struct {
 func (b *boolean) UnmarshalTOML(v any) error {
 	switch v := v.(type) {
 	case bool:
-		b.b = v
+		b.b, b.set = v, true
 	case string:
 		hint := ""
 		if v == "true" || v == "false" {
@@ -374,6 +381,7 @@ type decoded struct {
 	file    buildfile
 	vars    varTable
 	targets targetTable
+	remote  remoteTable
 	order   []string // target names in file order
 	varList []string // variable names in file order
 }
@@ -412,6 +420,9 @@ func decode(src *source) (*decoded, *Error) {
 	}
 	if md.IsDefined("targets") {
 		_ = d.targets.UnmarshalTOML(d.file.Targets) // never fails
+	}
+	if md.IsDefined("remote") {
+		_ = d.remote.UnmarshalTOML(d.file.Remote) // never fails
 	}
 	src.keys = md.Keys()
 	first := d.walk(src.keys)
@@ -456,6 +467,11 @@ func (d *decoded) walk(keys []toml.Key) *report {
 			if len(k) >= 3 && !isTargetKey(k[2]) {
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", k[:2].String(), unknownTargetKey(k[2])}
 			}
+		case "remote":
+			if len(k) >= 2 && !slices.Contains(remoteKeys(), k[1]) {
+				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "remote", msg}
+			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
 			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", msg}
@@ -491,6 +507,7 @@ func (d *decoded) problems(src *source) *report {
 	for name, v := range d.vars.vars {
 		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
+	d.remote.problems(add)
 	add(d.targets.bad, []string{"targets"}, "", "targets")
 	for _, name := range d.targets.troubled {
 		t := d.targets.specs[name]
@@ -512,6 +529,7 @@ func (d *decoded) problems(src *source) *report {
 			{"timeout", t.Timeout.bad},
 			{"kill_timeout", t.KillTimeout.bad},
 			{"always", t.Always.bad},
+			{"remote", t.Remote.bad},
 		} {
 			add(f.p, []string{"targets", name, f.key}, name, f.key)
 		}
