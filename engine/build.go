@@ -67,8 +67,9 @@ type build struct {
 	files    *cache.Files
 	nodes    []node
 	sched    *sched.Scheduler
-	js       *jobserver // nil without a jobserver
-	stopping bool       // no new target may start
+	js       *jobserver   // nil without a jobserver
+	remote   *remoteState // nil without a remote server
+	stopping bool         // no new target may start
 	storeErr error
 	sum      Summary
 
@@ -127,8 +128,11 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, err
 	}
 	defer b.js.close()
+	if opts.Remote != nil {
+		b.remote = newRemoteState(opts.Remote, opts.Jobs)
+	}
 	b.sched = sched.New(sched.Options{
-		Jobs:            opts.Jobs,
+		Jobs:            b.remote.schedJobs(opts.Jobs),
 		StopKillTimeout: opts.KillGrace,
 		ExtraFiles:      b.js.workerFiles(),
 	})

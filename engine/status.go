@@ -51,6 +51,9 @@ type FinishEvent struct {
 	Output     []byte
 	Worker     int
 	Start, End time.Time
+	// Cached is set when the outputs came from a remote cache (nothing
+	// ran), Remote when the commands ran on a remote worker.
+	Cached, Remote bool
 }
 
 // SkipEvent is a target found up to date once its deps were done.
@@ -61,9 +64,12 @@ type SkipEvent struct {
 // Summary counts what a build did.
 type Summary struct {
 	Run, UpToDate, Failed, NotRun int
-	Wall                          time.Duration
-	Interrupted                   bool
-	DryRun                        bool
+	// Cached counts the targets whose outputs came from a remote cache
+	// (not in Run); Remote the targets of Run that ran remotely.
+	Cached, Remote int
+	Wall           time.Duration
+	Interrupted    bool
+	DryRun         bool
 }
 
 // String renders the summary line printed at the end of a build.
@@ -72,7 +78,14 @@ func (s Summary) String() string {
 		return fmt.Sprintf("gobuildj: dry run: %d to run, %d up to date", s.Run, s.UpToDate)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "gobuildj: %d run, %d up to date, %d failed", s.Run, s.UpToDate, s.Failed)
+	fmt.Fprintf(&b, "gobuildj: %d run", s.Run)
+	if s.Remote > 0 {
+		fmt.Fprintf(&b, " (%d remotely)", s.Remote)
+	}
+	if s.Cached > 0 {
+		fmt.Fprintf(&b, ", %d cached", s.Cached)
+	}
+	fmt.Fprintf(&b, ", %d up to date, %d failed", s.UpToDate, s.Failed)
 	if s.NotRun > 0 {
 		fmt.Fprintf(&b, ", %d not run", s.NotRun)
 	}
@@ -160,7 +173,7 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	c.done++
 	var b strings.Builder
 	if !c.live {
-		fmt.Fprintf(&b, "[%d/%d] %s\n", c.done, c.total, description)
+		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
 	}
 	if !ok {
 		head := "FAILED: " + target
@@ -184,6 +197,17 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	if c.live {
 		c.drawLocked(c.liveLineLocked(description), true)
 	}
+}
+
+// origin marks a line whose outputs came from elsewhere than a local run.
+func origin(ev FinishEvent) string {
+	switch {
+	case ev.Cached:
+		return " (remote cache)"
+	case ev.Remote:
+		return " (remote)"
+	}
+	return ""
 }
 
 // Skipped implements Status.

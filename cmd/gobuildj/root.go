@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/gobuildj/gobuildj/engine"
@@ -31,6 +32,8 @@ type buildFlags struct {
 	killGrace time.Duration
 	color     string
 	jobserver string
+	remote    remoteFlags
+	flags     *pflag.FlagSet
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -87,6 +90,8 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
+	f.remote.register(fl)
+	f.flags = fl
 
 	root.AddCommand(newVersionCommand(stdout))
 	return root
@@ -137,6 +142,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
+	remoteOpts, err := f.remote.options(f.flags, g)
+	if err != nil {
+		return err
+	}
 	status := engine.NewConsoleStatus(stdout, live, color, width)
 	_, err = engine.Build(g, targets, engine.Options{
 		Jobs:      f.jobs,
@@ -148,6 +157,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		KillGrace: f.killGrace,
 		Jobserver: js,
 		Status:    status,
+		Remote:    remoteOpts,
 	}, interrupts)
 	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
 		return fmt.Errorf("%w: %w", errReported, err)
