@@ -128,6 +128,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
+	remoteOpts, err := f.remote.options(f.flags, g)
+	if err != nil {
+		return err
+	}
 	targets, err := g.Select(args)
 	if err != nil {
 		return err
@@ -139,10 +143,6 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		return usageError{fmt.Errorf("--jobserver %q: expected pipe, fifo or none", f.jobserver)}
 	}
 	live, color, width, err := terminalMode(stdout, f.color)
-	if err != nil {
-		return err
-	}
-	remoteOpts, err := f.remote.options(f.flags, g)
 	if err != nil {
 		return err
 	}

@@ -173,14 +173,15 @@ func (s *Server) admit(ctx context.Context) error {
 
 func key(d *repb.Digest) string { return fmt.Sprintf("%s/%d", d.GetHash(), d.GetSizeBytes()) }
 
-func digestOf(b []byte) *repb.Digest {
+// DigestOf returns the SHA-256 digest of b.
+func DigestOf(b []byte) *repb.Digest {
 	h := sha256.Sum256(b)
 	return &repb.Digest{Hash: hex.EncodeToString(h[:]), SizeBytes: int64(len(b))}
 }
 
 // Put stores data in the CAS and returns its digest.
 func (s *Server) Put(data []byte) *repb.Digest {
-	d := digestOf(data)
+	d := DigestOf(data)
 	s.mu.Lock()
 	s.blobs[key(d)] = append([]byte(nil), data...)
 	s.mu.Unlock()
@@ -229,7 +230,13 @@ func (s *Server) ClearResults() {
 	s.mu.Unlock()
 }
 
-func (s *Server) get(d *repb.Digest) ([]byte, bool) { return s.Blob(d) }
+// get returns blob d; the empty blob is always there, as REAPI requires.
+func (s *Server) get(d *repb.Digest) ([]byte, bool) {
+	if d.GetSizeBytes() == 0 {
+		return nil, true
+	}
+	return s.Blob(d)
+}
 
 type capabilities struct{ s *Server }
 
@@ -270,7 +277,7 @@ func (c cas) BatchUpdateBlobs(_ context.Context, req *repb.BatchUpdateBlobsReque
 	resp := &repb.BatchUpdateBlobsResponse{}
 	for _, r := range req.Requests {
 		st := &repb.BatchUpdateBlobsResponse_Response{Digest: r.Digest}
-		if key(digestOf(r.Data)) != key(r.Digest) {
+		if key(DigestOf(r.Data)) != key(r.Digest) {
 			st.Status = status.New(codes.InvalidArgument, "the data does not match the digest").Proto()
 		} else {
 			c.s.Put(r.Data)
@@ -392,7 +399,7 @@ func (b byteStream) Write(srv bytestream.ByteStream_WriteServer) error {
 	if err != nil {
 		return err
 	}
-	if key(digestOf(data)) != key(d) {
+	if key(DigestOf(data)) != key(d) {
 		return status.Error(codes.InvalidArgument, "the data does not match the digest")
 	}
 	b.s.Put(data)
