@@ -6,7 +6,8 @@
 # start waits until each answers and writes RUN_DIR/env, the variables the
 # tests read. Every server dies by itself after an idle time or a deadline
 # (bazel-remote's --idle_timeout, `timeout` for Buildbarn), so a run that is
-# killed leaves nothing behind for long; stop ends them by the PIDs recorded.
+# killed leaves nothing behind for long; stop ends them by the PIDs recorded
+# (each the leader of its own process group).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?start or stop}
@@ -23,10 +24,10 @@ wait_for() { # wait_for SOCKET NAME
   return 1
 }
 
-start() { # start NAME COMMAND...
+start() { # start NAME COMMAND... in a process group of its own
   local name=$1
   shift
-  "$@" >"$run/$name.log" 2>&1 &
+  setsid "$@" >"$run/$name.log" 2>&1 </dev/null &
   echo $! >>"$run/pids"
 }
 
@@ -56,16 +57,18 @@ export GOBUILDJ_TEST_BUILDBARN=unix:$run/storage.sock
 ENV
   ;;
 stop)
+  # Each server leads its process group (with `timeout` above it for
+  # Buildbarn): signal the whole group.
   if [ -f "$run/pids" ]; then
     while read -r pid; do
-      kill "$pid" 2>/dev/null || true
+      kill -TERM -- "-$pid" 2>/dev/null || true
     done <"$run/pids"
     while read -r pid; do
       for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
+        kill -0 -- "-$pid" 2>/dev/null || break
         sleep 0.1
       done
-      kill -KILL "$pid" 2>/dev/null || true
+      kill -KILL -- "-$pid" 2>/dev/null || true
     done <"$run/pids"
   fi
   ;;
