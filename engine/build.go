@@ -129,7 +129,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	}
 	defer b.js.close()
 	if opts.Remote != nil {
-		b.remote = newRemoteState(opts.Remote, opts.Jobs)
+		b.remote = newRemoteState(opts.Remote)
 	}
 	b.sched = sched.New(sched.Options{
 		Jobs:            b.remote.schedJobs(opts.Jobs),

@@ -61,7 +61,7 @@ type remoteState struct {
 	gate   *localGate // caps local commands at -j when remote jobs go beyond it (nil if not needed)
 }
 
-func newRemoteState(opts *RemoteOptions, jobs int) *remoteState {
+func newRemoteState(opts *RemoteOptions) *remoteState {
 	r := &remoteState{opts: *opts}
 	if r.opts.Jobs <= 0 {
 		r.opts.Jobs = 4 * runtime.NumCPU()

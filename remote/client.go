@@ -121,12 +121,10 @@ func (c *Client) Check(ctx context.Context, exec bool) error {
 			return fmt.Errorf("the server does not accept SHA-256 digests (it lists %v)", fns)
 		}
 		c.batch = cc.GetMaxBatchTotalSizeBytes()
-		if c.batch <= 0 || c.batch > maxMessageSize {
-			c.batch = min(defaultBatchSize, maxMessageSize)
-			if cc.GetMaxBatchTotalSizeBytes() > maxMessageSize {
-				c.batch = maxMessageSize
-			}
+		if c.batch <= 0 {
+			c.batch = defaultBatchSize
 		}
+		c.batch = min(c.batch, maxMessageSize)
 		ec := caps.GetExecutionCapabilities()
 		c.canExec = ec.GetExecEnabled() && (ec.GetDigestFunction() == repb.DigestFunction_SHA256 ||
 			ec.GetDigestFunction() == repb.DigestFunction_UNKNOWN || containsSHA256(ec.GetDigestFunctions()))
@@ -155,7 +153,7 @@ func (c *Client) batchLimit() int64 {
 	if c.batch <= 0 {
 		return defaultBatchSize - batchOverhead
 	}
-	return c.batch - batchOverhead
+	return max(c.batch-batchOverhead, c.batch/2)
 }
 
 // FindMissing returns the digests of ds that the store lacks.
