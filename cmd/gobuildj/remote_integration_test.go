@@ -29,11 +29,7 @@ func serverFrom(t *testing.T, variable string) string {
 	return v
 }
 
-func TestIntegrationBazelRemoteSharedBetweenCheckouts(t *testing.T) {
-	checkSharing(t, serverFrom(t, bazelRemoteVar))
-}
-
-func TestIntegrationBazelRemotePoisonedBlobIsRebuiltLocally(t *testing.T) {
+func TestIntegrationBazelRemoteSharedBetweenCheckoutsPoisonRebuiltLocally(t *testing.T) {
 	endpoint := serverFrom(t, bazelRemoteVar)
 	dir := serverFrom(t, bazelRemoteDirVar)
 	checkPoison(t, endpoint, func(d *repb.Digest) {

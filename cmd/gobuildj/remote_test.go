@@ -24,26 +24,34 @@ import (
 // wideTargets is the number of targets with a command in wideProject.
 const wideTargets = 200
 
-// wideProject writes a project of wideTargets targets: 100 that transform
-// a source each, 99 that combine two of those, and one that makes an
-// executable. Each command appends its target's name to ran.log (not an
-// output), so a test can tell what ran locally. salt isolates the test's
-// actions from every other test sharing the server.
-func wideProject(t *testing.T, dir, salt string) {
+// wideProject writes a project of wideTargets targets (smallProject:
+// smallTargets).
+func wideProject(t *testing.T, dir, salt string) { project2(t, dir, salt, wideTargets/2) }
+
+const smallTargets = 20
+
+func smallProject(t *testing.T, dir, salt string) { project2(t, dir, salt, smallTargets/2) }
+
+// project2 writes a project of 2*n targets: n that transform a source each,
+// n-1 that combine two of those, and one that makes an executable. Each
+// command appends its target's name to ran.log (not an output), so a test
+// can tell what ran locally. salt isolates the test's actions from every
+// other test sharing the server.
+func project2(t *testing.T, dir, salt string, n int) {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "[remote]\nsalt = %q\n\n[targets.all]\ndeps = [\"tool\"", salt)
-	for i := 0; i < 99; i++ {
+	for i := 0; i < n-1; i++ {
 		fmt.Fprintf(&b, ", \"mix%d\"", i)
 	}
 	b.WriteString("]\n\n")
 	b.WriteString("[targets.tool]\noutputs = [\"out/bin/tool\"]\ncmd = \"echo tool >> ran.log && printf '#!/bin/sh\\\\necho tool\\\\n' > out/bin/tool && chmod +x out/bin/tool\"\n\n")
-	for i := 0; i < 100; i++ {
+	for i := 0; i < n; i++ {
 		write(t, filepath.Join(dir, fmt.Sprintf("src/%d.txt", i)), fmt.Sprintf("source number %d\n", i))
 		fmt.Fprintf(&b, "[targets.gen%d]\ninputs = [\"src/%d.txt\"]\noutputs = [\"out/gen/%d.txt\"]\n", i, i, i)
 		fmt.Fprintf(&b, "cmd = [\"echo gen%d >> ran.log\", \"tr a-z A-Z < src/%d.txt > out/gen/%d.txt\"]\n\n", i, i, i)
 	}
-	for i := 0; i < 99; i++ {
+	for i := 0; i < n-1; i++ {
 		fmt.Fprintf(&b, "[targets.mix%d]\ninputs = [\"out/gen/%d.txt\", \"out/gen/%d.txt\"]\noutputs = [\"out/mix/%d.txt\"]\n", i, i, i+1, i)
 		fmt.Fprintf(&b, "cmd = \"echo mix%d >> ran.log && cat ${in} > ${out} && echo mixed %d\"\n\n", i, i)
 	}
@@ -167,17 +175,9 @@ func checkSharing(t *testing.T, endpoint string) (first, second string) {
 	return first, second
 }
 
-func TestRemoteCacheSharedBetweenCheckouts(t *testing.T) {
-	s := startFake(t, remotetest.Options{})
-	checkSharing(t, s.Endpoint)
-	if s.Hits.Load() < wideTargets {
-		t.Errorf("%d cache hits, want at least %d", s.Hits.Load(), wideTargets)
-	}
-}
-
-// checkPoison corrupts the blob behind gen7's output in the server (with
-// poison), then checks that a clean checkout refuses it, builds gen7
-// locally and still gets the right bytes.
+// checkPoison runs checkSharing, then corrupts the blob behind gen7's
+// output in the server (with poison) and checks that a clean checkout
+// refuses it, builds gen7 locally and still gets the right bytes.
 func checkPoison(t *testing.T, endpoint string, poison func(digest *repb.Digest)) {
 	first, _ := checkSharing(t, endpoint)
 	data, err := os.ReadFile(filepath.Join(first, "out/gen/7.txt"))
@@ -201,9 +201,12 @@ func checkPoison(t *testing.T, endpoint string, poison func(digest *repb.Digest)
 	assertSameTree(t, first, third)
 }
 
-func TestRemoteCachePoisonedEntryIsRebuiltLocally(t *testing.T) {
+func TestRemoteCacheSharedBetweenCheckoutsPoisonRebuiltLocally(t *testing.T) {
 	s := startFake(t, remotetest.Options{})
 	checkPoison(t, s.Endpoint, func(d *repb.Digest) {
+		if s.Hits.Load() < wideTargets {
+			t.Errorf("%d cache hits, want at least %d", s.Hits.Load(), wideTargets)
+		}
 		b, ok := s.Blob(d)
 		if !ok {
 			t.Fatalf("the server has no blob %v", d)
@@ -274,16 +277,16 @@ func TestRemoteCacheDeadOrSlowServerFallsBackLocally(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			wideProject(t, dir, randomSalt(t))
+			smallProject(t, dir, randomSalt(t))
 			r := gobuildjEnv(t, dir, []string{"CI=true"}, "--remote-cache", endpoint, "--remote-timeout", "300ms", "-j4")
-			if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run, 0 up to date", wideTargets)) {
+			if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run, 0 up to date", smallTargets)) {
 				t.Fatalf("exit %d\n%s", r.code, r.out)
 			}
 			if n := strings.Count(r.out, "building locally from now on"); n != 1 {
 				t.Fatalf("%d warnings, want exactly one:\n%s", n, r.out)
 			}
-			if got := len(ranLog(t, dir)); got != wideTargets {
-				t.Fatalf("%d local commands, want %d", got, wideTargets)
+			if got := len(ranLog(t, dir)); got != smallTargets {
+				t.Fatalf("%d local commands, want %d", got, smallTargets)
 			}
 			r = gobuildjEnv(t, dir, nil, "--remote-cache", endpoint, "--remote-timeout", "300ms", "--remote-strict", "-B", "gen1")
 			if r.code != 0 {
