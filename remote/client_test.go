@@ -174,6 +174,11 @@ func TestMaterializeRefusesPoisonAndEscapes(t *testing.T) {
 	if !errors.Is(err, remote.ErrIncomplete) {
 		t.Fatalf("result without out/a: %v, want ErrIncomplete", err)
 	}
+	gone := remote.DigestOf([]byte("evicted")).Proto()
+	_, err = c.Materialize(ctx, root, a, &repb.ActionResult{OutputFiles: []*repb.OutputFile{{Path: "out/a", Digest: gone}}})
+	if !errors.Is(err, remote.ErrIncomplete) {
+		t.Fatalf("result whose blob is gone: %v, want ErrIncomplete", err)
+	}
 }
 
 func TestMaterializeOutputFolder(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -56,6 +58,21 @@ type Fetched struct {
 // ErrIncomplete when a declared output is missing, and is a *CorruptError
 // when the entry or a blob is not what it claims.
 func (c *Client) Materialize(ctx context.Context, root string, a *Action, res *repb.ActionResult) (*Fetched, error) {
+	f, err := c.materialize(ctx, root, a, res)
+	if isNotFound(err) {
+		// An entry whose blobs are gone (evicted since) is a miss.
+		return nil, fmt.Errorf("%w: %v", ErrIncomplete, err)
+	}
+	return f, err
+}
+
+// isNotFound reports whether err wraps a gRPC NotFound status.
+func isNotFound(err error) bool {
+	var s interface{ GRPCStatus() *status.Status }
+	return errors.As(err, &s) && s.GRPCStatus().Code() == codes.NotFound
+}
+
+func (c *Client) materialize(ctx context.Context, root string, a *Action, res *repb.ActionResult) (*Fetched, error) {
 	files, links, dirs, err := plan(a, res)
 	if err != nil {
 		return nil, err

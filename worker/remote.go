@@ -76,8 +76,15 @@ func (r *runner) runRemote(wctx *sched.WorkerContext, job *Job) (Result, error) 
 	}
 	res.RemoteErr, res.RemoteNote = infra, note
 	if res.OK() && req.Upload && infra == "" {
-		if uerr := share(ctx, cl, req, job, &res); uerr != nil && !stopped(wctx) {
-			res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, uerr)
+		outs, oerr := remote.ReadOutputs(req.Root, req.Action)
+		switch {
+		case oerr != nil:
+			res.RemoteNote = fmt.Sprintf("%s: not shared: %v", job.Target, oerr)
+		default:
+			res.SHA256 = sha256s(job, req, outs)
+			if serr := cl.Store(ctx, req.Root, req.Action, outs, res.Output); serr != nil && !stopped(wctx) {
+				res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, serr)
+			}
 		}
 	}
 	return res, nil
@@ -187,14 +194,4 @@ func sha256s(job *Job, req *remote.Request, files []remote.OutputFile) [][32]byt
 		}
 	}
 	return out
-}
-
-// share uploads a successful local run and notes the outputs' SHA-256s.
-func share(ctx context.Context, cl *remote.Client, req *remote.Request, job *Job, res *Result) error {
-	outs, err := remote.ReadOutputs(req.Root, req.Action)
-	if err != nil {
-		return err
-	}
-	res.SHA256 = sha256s(job, req, outs)
-	return cl.Store(ctx, req.Root, req.Action, outs, res.Output)
 }
