@@ -97,6 +97,11 @@ type Options struct {
 	// fd 5+i there. They are close-on-exec in the worker: pass them on to
 	// a command explicitly (exec.Cmd.ExtraFiles, syscall.ProcAttr.Files).
 	ExtraFiles []*os.File
+	// Executable, if set, is the program workers run instead of this one:
+	// another binary whose main hands control to WorkerMain, which may
+	// register tasks this program does not link (a task it lacks fails
+	// with an error from the worker).
+	Executable string
 }
 
 const defaultKillTimeout = 5 * time.Second
@@ -428,7 +433,7 @@ func (r *run) startTasks() {
 			r.s.opts.OnEmptyQueue()
 			continue
 		}
-		if _, ok := lookup(q.t.Func); !ok {
+		if _, ok := lookup(q.t.Func); !ok && r.s.opts.Executable == "" {
 			r.fail(q, fmt.Errorf("sched: unknown task function %q (not registered with sched.Register)", q.t.Func))
 			continue
 		}
