@@ -133,6 +133,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	}
 	b.sched = sched.New(sched.Options{
 		Jobs:            b.remote.schedJobs(opts.Jobs),
+		Executable:      b.remote.executable(),
 		StopKillTimeout: opts.KillGrace,
 		ExtraFiles:      b.js.workerFiles(),
 	})

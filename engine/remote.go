@@ -48,6 +48,10 @@ type RemoteOptions struct {
 	// Salt is added to every action's salt: changing it shares nothing
 	// with earlier results.
 	Salt string
+	// Helper is the gobuildj-remote binary: with a remote server, every
+	// worker process runs it (it links the gRPC client, which gobuildj
+	// itself does not, to keep its start-up fast).
+	Helper string
 }
 
 // DefaultRemotePath is the default of RemoteOptions.Path.
@@ -79,6 +83,15 @@ func (r *remoteState) schedJobs(jobs int) int {
 		return max(jobs, r.opts.Jobs)
 	}
 	return jobs
+}
+
+// executable is the program of the worker processes ("" for gobuildj
+// itself).
+func (r *remoteState) executable() string {
+	if r == nil {
+		return ""
+	}
+	return r.opts.Helper
 }
 
 // request returns the encoded remote.Request of a target about to run,
@@ -128,19 +141,24 @@ func (b *build) remoteRequest(n *node) []byte {
 			}
 		}
 	}
-	a, err := remote.Build(spec)
-	if err != nil {
-		return nil
-	}
 	req := remote.Request{
 		Config: r.opts.Config,
 		Exec:   r.opts.Exec,
 		Upload: r.opts.Upload,
 		Strict: r.opts.Strict,
 		Root:   b.g.Root,
-		Action: a,
+		Spec:   spec,
 	}
 	return req.Encode()
+}
+
+// taskName is the sched task that runs a job: gobuildj-remote's for a
+// job with a remote request.
+func (b *build) taskName(request []byte) string {
+	if request != nil {
+		return remote.TaskName
+	}
+	return worker.TaskName
 }
 
 // remoteEnv is the whole environment of a target's commands as the remote

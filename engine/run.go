@@ -148,7 +148,7 @@ func (b *build) start(n *node) {
 	}
 	n.progress = running
 	task := &sched.Task{
-		Func:        worker.TaskName,
+		Func:        b.taskName(job.Remote),
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,

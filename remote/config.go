@@ -1,21 +1,30 @@
+// Package remote describes what gobuildj asks of a remote cache or build
+// farm that speaks the Bazel Remote Execution API v2: which server (Config),
+// and for each target to share or run remotely, the run as the remote side
+// must see it (Spec) and what the worker must do with it (Request).
+//
+// It is deliberately light: the gRPC client itself (package remote/reapi)
+// links gRPC and the API's generated code, which cost gobuildj's start-up
+// several milliseconds, so it lives in a companion binary, gobuildj-remote,
+// that gobuildj starts as its worker processes only for remote builds.
 package remote
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 )
+
+// HelperName is the companion binary that runs remote jobs: gobuildj looks
+// for it beside itself, then in PATH.
+const HelperName = "gobuildj-remote"
+
+// TaskName is the sched task of gobuildj-remote's workers: a worker.Job
+// with Remote set, answered by a worker.Result.
+const TaskName = "gobuildj.run.remote"
 
 // Config says which server to talk to and how.
 type Config struct {
@@ -37,57 +46,71 @@ type Config struct {
 // DefaultTimeout is the default of Config.Timeout.
 const DefaultTimeout = 10 * time.Second
 
-func (c *Config) timeout() time.Duration {
+// CallTimeout returns Timeout, or its default.
+func (c *Config) CallTimeout() time.Duration {
 	if c.Timeout <= 0 {
 		return DefaultTimeout
 	}
 	return c.Timeout
 }
 
-// endpoint is a parsed Config.Endpoint.
-type endpoint struct {
-	target string // for grpc.NewClient
-	tls    bool
-	host   string // for the TLS server name
+// Metadata returns the headers as gRPC metadata pairs (name, value, ...),
+// names lowercased, sorted.
+func (c *Config) Metadata() []string {
+	var kv []string
+	hs := slices.Clone(c.Headers)
+	slices.Sort(hs)
+	for _, h := range hs {
+		name, value, _ := strings.Cut(h, "=")
+		kv = append(kv, strings.ToLower(name), value)
+	}
+	return kv
+}
+
+// Endpoint is a parsed Config.Endpoint.
+type Endpoint struct {
+	Target string // for grpc.NewClient: dns:///HOST:PORT or unix:PATH
+	TLS    bool
+	Host   string // the TLS server name
 }
 
 // CheckEndpoint reports, in words for the user, what is wrong with an
 // endpoint string, or "" if nothing is.
 func CheckEndpoint(s string) string {
-	_, err := parseEndpoint(s)
-	if err != nil {
+	if _, err := ParseEndpoint(s); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
-func parseEndpoint(s string) (endpoint, error) {
+// ParseEndpoint parses grpc://HOST:PORT, grpcs://HOST:PORT or unix:PATH.
+func ParseEndpoint(s string) (Endpoint, error) {
 	const want = "expected grpc://HOST:PORT, grpcs://HOST:PORT or unix:PATH"
 	if path, ok := strings.CutPrefix(s, "unix:"); ok {
 		path = strings.TrimPrefix(path, "//")
 		if path == "" {
-			return endpoint{}, fmt.Errorf("%q has no socket path (%s)", s, want)
+			return Endpoint{}, fmt.Errorf("%q has no socket path (%s)", s, want)
 		}
-		return endpoint{target: "unix:" + path}, nil
+		return Endpoint{Target: "unix:" + path}, nil
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return endpoint{}, fmt.Errorf("%q is not a server address (%s)", s, want)
+		return Endpoint{}, fmt.Errorf("%q is not a server address (%s)", s, want)
 	}
 	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.User != nil {
-		return endpoint{}, fmt.Errorf("%q has a path, query or user part (%s; an instance name goes in instance)", s, want)
+		return Endpoint{}, fmt.Errorf("%q has a path, query or user part (%s; an instance name goes in instance)", s, want)
 	}
 	host, port, err := net.SplitHostPort(u.Host)
 	if err != nil || port == "" {
-		return endpoint{}, fmt.Errorf("%q has no port (%s)", s, want)
+		return Endpoint{}, fmt.Errorf("%q has no port (%s)", s, want)
 	}
 	switch u.Scheme {
 	case "grpc":
-		return endpoint{target: "dns:///" + u.Host, host: host}, nil
+		return Endpoint{Target: "dns:///" + u.Host, Host: host}, nil
 	case "grpcs":
-		return endpoint{target: "dns:///" + u.Host, host: host, tls: true}, nil
+		return Endpoint{Target: "dns:///" + u.Host, Host: host, TLS: true}, nil
 	}
-	return endpoint{}, fmt.Errorf("%q: unknown scheme %q (%s)", s, u.Scheme, want)
+	return Endpoint{}, fmt.Errorf("%q: unknown scheme %q (%s)", s, u.Scheme, want)
 }
 
 // CheckHeader reports what is wrong with a NAME=VALUE header, or "".
@@ -97,53 +120,6 @@ func CheckHeader(h string) string {
 		return fmt.Sprintf("%q: expected NAME=VALUE with a name without spaces or colons, such as authorization=Bearer TOKEN", h)
 	}
 	return ""
-}
-
-// dialOptions are the options of a connection to c's server.
-func (c *Config) dialOptions(ep endpoint) ([]grpc.DialOption, error) {
-	creds := insecure.NewCredentials()
-	if ep.tls {
-		tc := &tls.Config{ServerName: ep.host, MinVersion: tls.VersionTLS12}
-		if c.TLSCA != "" {
-			pem, err := os.ReadFile(c.TLSCA)
-			if err != nil {
-				return nil, fmt.Errorf("TLS certificate authorities: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("TLS certificate authorities: no PEM certificate in %s", c.TLSCA)
-			}
-			tc.RootCAs = pool
-		}
-		creds = credentials.NewTLS(tc)
-	}
-	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageSize), grpc.MaxCallSendMsgSize(maxMessageSize)),
-	}
-	if md := c.metadata(); len(md) > 0 {
-		opts = append(opts,
-			grpc.WithUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, o ...grpc.CallOption) error {
-				return invoker(withMetadata(ctx, md), method, req, reply, cc, o...)
-			}),
-			grpc.WithStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, o ...grpc.CallOption) (grpc.ClientStream, error) {
-				return streamer(withMetadata(ctx, md), desc, cc, method, o...)
-			}))
-	}
-	return opts, nil
-}
-
-// metadata returns the headers as gRPC metadata pairs, names lowercased and
-// sorted.
-func (c *Config) metadata() []string {
-	var kv []string
-	hs := append([]string(nil), c.Headers...)
-	sort.Strings(hs)
-	for _, h := range hs {
-		name, value, _ := strings.Cut(h, "=")
-		kv = append(kv, strings.ToLower(name), value)
-	}
-	return kv
 }
 
 // String names the server for messages.

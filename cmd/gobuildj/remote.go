@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -109,5 +111,26 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 			return nil, usageError{fmt.Errorf("--remote-header %s", msg)}
 		}
 	}
+	helper, err := findHelper()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	opts.Helper = helper
 	return opts, nil
+}
+
+// findHelper finds gobuildj-remote, which runs remote jobs: beside this
+// binary, else in PATH.
+func findHelper() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		p := filepath.Join(filepath.Dir(exe), remote.HelperName)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(remote.HelperName); err == nil {
+		return filepath.Abs(p)
+	}
+	return "", fmt.Errorf("a remote cache or build farm needs %s, gobuildj's companion binary that holds the gRPC client, beside %s or in PATH (make install, or go install github.com/gobuildj/gobuildj/cmd/...)", remote.HelperName, exe)
 }

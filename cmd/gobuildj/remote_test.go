@@ -387,6 +387,21 @@ func TestRemoteUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 and %q:\n%s", tc.args, r.code, tc.want, r.out)
 		}
 	}
+	// Without gobuildj-remote beside the binary or in PATH.
+	alone := filepath.Join(t.TempDir(), "gobuildj")
+	data, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(alone, "--remote-cache", "grpc://a:1")
+	cmd.Dir, cmd.Env = dir, []string{"PATH=/usr/bin:/bin"}
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "needs gobuildj-remote") {
+		t.Errorf("without gobuildj-remote: %v\n%s", err, out)
+	}
 	write(t, filepath.Join(dir, "Buildfile.toml"), "[remote]\ncache = \"grpc://x:1\"\njobs = \"4\"\n")
 	if r := gobuildjEnv(t, dir, nil); r.code != 2 || !strings.Contains(r.out, "Buildfile.toml:3:8: remote.jobs: expected an integer") {
 		t.Errorf("bad [remote]: exit %d\n%s", r.code, r.out)

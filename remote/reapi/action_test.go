@@ -1,4 +1,4 @@
-package remote_test
+package reapi_test
 
 import (
 	"strings"
@@ -10,6 +10,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/gobuildj/gobuildj/remote"
+	"github.com/gobuildj/gobuildj/remote/reapi"
 )
 
 func protoMarshal(m proto.Message) ([]byte, error) {
@@ -29,7 +30,7 @@ func TestBuildIsDeterministicAndCoversEveryField(t *testing.T) {
 	}
 	key := func(s remote.Spec) remote.Digest {
 		t.Helper()
-		a, err := remote.Build(s)
+		a, err := reapi.Build(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func TestBuildIsDeterministicAndCoversEveryField(t *testing.T) {
 }
 
 func TestBuildCommandAndTree(t *testing.T) {
-	a, err := remote.Build(remote.Spec{
+	a, err := reapi.Build(remote.Spec{
 		Cmds:    []string{"echo a # comment", "echo b"},
 		Dir:     "sub dir",
 		Env:     []string{"B=2", "A=1"},
@@ -108,7 +109,7 @@ func TestBuildCommandAndTree(t *testing.T) {
 		{Inputs: []remote.Input{{Path: "a"}, {Path: "a/b"}}},
 		{Env: []string{"A=1", "A=2"}},
 	} {
-		if _, err := remote.Build(bad); err == nil {
+		if _, err := reapi.Build(bad); err == nil {
 			t.Errorf("Build(%+v) succeeded", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package remote
+package reapi
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/gobuildj/gobuildj/remote"
 )
 
 // ErrIncomplete is wrapped by the error of a cached result that lacks a
@@ -236,7 +238,7 @@ func (c *Client) treeOf(ctx context.Context, od outputDir) ([]fileWrite, []linkW
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		children[DigestOf(cb)] = ch
+		children[remote.DigestOf(cb)] = ch
 	}
 	var files []fileWrite
 	var links []linkWrite
@@ -413,12 +415,12 @@ func (c *Client) Store(ctx context.Context, root string, a *Action, outs []Outpu
 			res.OutputSymlinks = append(res.OutputSymlinks, &repb.OutputSymlink{Path: o.Path, Target: o.Symlink})
 			continue
 		}
-		res.OutputFiles = append(res.OutputFiles, &repb.OutputFile{Path: o.Path, Digest: o.Digest.Proto(), IsExecutable: o.Executable})
+		res.OutputFiles = append(res.OutputFiles, &repb.OutputFile{Path: o.Path, Digest: ToProto(o.Digest), IsExecutable: o.Executable})
 		blobs = append(blobs, Blob{Digest: o.Digest, Path: filepath.Join(root, o.Path)})
 	}
 	if len(output) > 0 {
-		d := DigestOf(output)
-		res.StdoutDigest = d.Proto()
+		d := remote.DigestOf(output)
+		res.StdoutDigest = ToProto(d)
 		blobs = append(blobs, Blob{Digest: d, Data: output})
 	}
 	if err := c.Upload(ctx, blobs); err != nil {

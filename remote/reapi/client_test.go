@@ -1,4 +1,4 @@
-package remote_test
+package reapi_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/gobuildj/gobuildj/remote"
+	"github.com/gobuildj/gobuildj/remote/reapi"
 	"github.com/gobuildj/gobuildj/remote/remotetest"
 )
 
@@ -26,9 +27,9 @@ func startServer(t *testing.T, opts remotetest.Options) *remotetest.Server {
 	return s
 }
 
-func dial(t *testing.T, cfg remote.Config) *remote.Client {
+func dial(t *testing.T, cfg remote.Config) *reapi.Client {
 	t.Helper()
-	c, err := remote.Dial(cfg)
+	c, err := reapi.Dial(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 
 func digestFile(t *testing.T, path string) remote.Digest {
 	t.Helper()
-	d, err := remote.DigestFile(path)
+	d, err := reapi.DigestFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +61,10 @@ func digestFile(t *testing.T, path string) remote.Digest {
 
 // buildAction makes the action of a target that reads src/in.txt and writes
 // the given outputs.
-func buildAction(t *testing.T, root string, cmds []string, outputs ...string) *remote.Action {
+func buildAction(t *testing.T, root string, cmds []string, outputs ...string) *reapi.Action {
 	t.Helper()
 	in := filepath.Join(root, "src/in.txt")
-	a, err := remote.Build(remote.Spec{
+	a, err := reapi.Build(remote.Spec{
 		Cmds:    cmds,
 		Dir:     ".",
 		Env:     []string{"PATH=/usr/bin:/bin", "GOBUILDJ_TARGET=t"},
@@ -91,7 +92,7 @@ func TestStoreThenMaterializeRestoresOutputsAndOutput(t *testing.T) {
 	if err := os.Symlink("data.txt", filepath.Join(root, "out/link")); err != nil {
 		t.Fatal(err)
 	}
-	outs, err := remote.ReadOutputs(root, a)
+	outs, err := reapi.ReadOutputs(root, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestMaterializeRefusesPoisonAndEscapes(t *testing.T) {
 				defer s.Poison(good, []byte("good\n"))
 			}
 			_, err := c.Materialize(ctx, root, a, tc.res)
-			var ce *remote.CorruptError
+			var ce *reapi.CorruptError
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want a CorruptError about %q", err, tc.want)
 			}
@@ -171,12 +172,12 @@ func TestMaterializeRefusesPoisonAndEscapes(t *testing.T) {
 		})
 	}
 	_, err := c.Materialize(ctx, root, a, &repb.ActionResult{})
-	if !errors.Is(err, remote.ErrIncomplete) {
+	if !errors.Is(err, reapi.ErrIncomplete) {
 		t.Fatalf("result without out/a: %v, want ErrIncomplete", err)
 	}
-	gone := remote.DigestOf([]byte("evicted")).Proto()
+	gone := reapi.ToProto(remote.DigestOf([]byte("evicted")))
 	_, err = c.Materialize(ctx, root, a, &repb.ActionResult{OutputFiles: []*repb.OutputFile{{Path: "out/a", Digest: gone}}})
-	if !errors.Is(err, remote.ErrIncomplete) {
+	if !errors.Is(err, reapi.ErrIncomplete) {
 		t.Fatalf("result whose blob is gone: %v, want ErrIncomplete", err)
 	}
 }
@@ -218,7 +219,7 @@ func TestMaterializeOutputFolder(t *testing.T) {
 	tree.Root.Symlinks[0].Target = "../../etc"
 	treeB, _ = protoMarshal(tree)
 	res.OutputDirectories[0].TreeDigest = s.Put(treeB)
-	if _, err := c.Materialize(context.Background(), root, a, res); !errors.As(err, new(*remote.CorruptError)) {
+	if _, err := c.Materialize(context.Background(), root, a, res); !errors.As(err, new(*reapi.CorruptError)) {
 		t.Fatalf("escaping symlink in a tree: %v, want a CorruptError", err)
 	}
 }
@@ -235,14 +236,14 @@ func TestLargeBlobsGoThroughByteStream(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 200<<10) // 3.2 MB
 	writeFile(t, filepath.Join(root, "out/big"), big, 0o644)
 	a := buildAction(t, root, []string{"true"}, "out/big")
-	outs, err := remote.ReadOutputs(root, a)
+	outs, err := reapi.ReadOutputs(root, a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Store(ctx, root, a, outs, nil); err != nil {
 		t.Fatal(err)
 	}
-	if b, ok := s.Blob(outs[0].Digest.Proto()); !ok || len(b) != len(big) {
+	if b, ok := s.Blob(reapi.ToProto(outs[0].Digest)); !ok || len(b) != len(big) {
 		t.Fatalf("the server has %d bytes, want %d", len(b), len(big))
 	}
 	res, _, err := c.GetActionResult(ctx, a.Digest)
@@ -256,8 +257,8 @@ func TestLargeBlobsGoThroughByteStream(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(other, "out/big")); string(got) != big {
 		t.Fatal("the big output differs")
 	}
-	s.Poison(outs[0].Digest.Proto(), []byte(strings.Repeat("x", len(big))))
-	if _, err := c.Materialize(ctx, t.TempDir(), a, res); !errors.As(err, new(*remote.CorruptError)) {
+	s.Poison(reapi.ToProto(outs[0].Digest), []byte(strings.Repeat("x", len(big))))
+	if _, err := c.Materialize(ctx, t.TempDir(), a, res); !errors.As(err, new(*reapi.CorruptError)) {
 		t.Fatalf("poisoned big blob: %v, want a CorruptError", err)
 	}
 }
@@ -328,23 +329,5 @@ func TestTLSAndHeaders(t *testing.T) {
 	untrusted := dial(t, remote.Config{Endpoint: s.Endpoint, Headers: []string{"authorization=Bearer sesame"}})
 	if err := untrusted.Check(ctx, false); err == nil {
 		t.Fatal("a certificate of an unknown authority was accepted")
-	}
-}
-
-func TestEndpoints(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"grpc://127.0.0.1:9092", ""},
-		{"grpcs://cache.example.com:443", ""},
-		{"unix:/tmp/x.sock", ""},
-		{"unix:///tmp/x.sock", ""},
-		{"http://127.0.0.1:8080", "unknown scheme"},
-		{"grpc://127.0.0.1", "no port"},
-		{"127.0.0.1:9092", "not a server address"},
-		{"unix:", "no socket path"},
-		{"grpc://h:1/instance", "path"},
-	} {
-		if got := remote.CheckEndpoint(tc.in); tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
-			t.Errorf("CheckEndpoint(%q) = %q, want %q", tc.in, got, tc.want)
-		}
 	}
 }

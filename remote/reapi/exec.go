@@ -1,4 +1,4 @@
-package remote
+package reapi
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/gobuildj/gobuildj/remote"
 )
 
 // ErrRemoteTimeout is wrapped by the error of an execution that the server
@@ -33,7 +35,7 @@ type Executed struct {
 func (c *Client) UploadInputs(ctx context.Context, root string, a *Action) error {
 	blobs := []Blob{{Digest: a.Digest, Data: a.Action}, {Digest: a.CommandDigest, Data: a.Command}}
 	for _, d := range a.Dirs {
-		blobs = append(blobs, Blob{Digest: DigestOf(d), Data: d})
+		blobs = append(blobs, Blob{Digest: remote.DigestOf(d), Data: d})
 	}
 	for _, in := range a.Inputs {
 		blobs = append(blobs, Blob{Digest: in.Digest, Path: filepath.Join(root, in.Path)})
@@ -52,11 +54,11 @@ func (c *Client) Execute(ctx context.Context, root string, a *Action) (*Executed
 	// only adds a deadline when there is one, with room for queueing.
 	if a.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 2*a.Timeout+c.cfg.timeout())
+		ctx, cancel = context.WithTimeout(ctx, 2*a.Timeout+c.cfg.CallTimeout())
 		defer cancel()
 	}
 	stream, err := c.exe.Execute(ctx, &repb.ExecuteRequest{
-		InstanceName: c.cfg.Instance, ActionDigest: a.Digest.Proto(), DigestFunction: repb.DigestFunction_SHA256,
+		InstanceName: c.cfg.Instance, ActionDigest: ToProto(a.Digest), DigestFunction: repb.DigestFunction_SHA256,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("execute: %w", err)

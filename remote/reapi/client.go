@@ -1,16 +1,19 @@
-// Package remote speaks the Bazel Remote Execution API v2 (REAPI, gRPC) to
+// Package reapi speaks the Bazel Remote Execution API v2 (REAPI, gRPC) to
 // a shared cache or build farm (bazel-remote, Buildbarn, BuildBuddy,
-// NativeLink, Buildfarm): digests of deterministic actions, the
-// content-addressable store, the action cache and remote execution. It is a
-// thin layer over the API's generated code: it registers no flags and writes
-// no logs.
-package remote
+// NativeLink, Buildfarm): deterministic actions and their input trees, the
+// content-addressable store, the action cache and remote execution; and it
+// is the task of gobuildj-remote's workers (task.go). It is a thin layer
+// over the API's generated code: it registers no flags and writes no logs.
+// Only gobuildj-remote links it (see package remote).
+package reapi
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -22,8 +25,12 @@ import (
 	"google.golang.org/genproto/googleapis/bytestream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/gobuildj/gobuildj/remote"
 )
 
 const (
@@ -42,7 +49,7 @@ const (
 // concurrent use; its connection is opened lazily by the first call and a
 // dead server is reported by each call's error, never by Dial.
 type Client struct {
-	cfg  Config
+	cfg  remote.Config
 	conn *grpc.ClientConn
 	cas  repb.ContentAddressableStorageClient
 	ac   repb.ActionCacheClient
@@ -58,21 +65,21 @@ type Client struct {
 
 // Dial returns a client of cfg's server. It fails only on a bad
 // configuration; the connection itself is made by the first call.
-func Dial(cfg Config) (*Client, error) {
-	ep, err := parseEndpoint(cfg.Endpoint)
+func Dial(cfg remote.Config) (*Client, error) {
+	ep, err := remote.ParseEndpoint(cfg.Endpoint)
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range cfg.Headers {
-		if msg := CheckHeader(h); msg != "" {
+		if msg := remote.CheckHeader(h); msg != "" {
 			return nil, errors.New("header " + msg)
 		}
 	}
-	opts, err := cfg.dialOptions(ep)
+	opts, err := dialOptions(&cfg, ep)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := grpc.NewClient(ep.target, opts...)
+	conn, err := grpc.NewClient(ep.Target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("remote %s: %w", cfg.Endpoint, err)
 	}
@@ -90,17 +97,44 @@ func Dial(cfg Config) (*Client, error) {
 // Close closes the connection.
 func (c *Client) Close() error { return c.conn.Close() }
 
-// Config returns the configuration the client was made with.
-func (c *Client) Config() Config { return c.cfg }
-
-func withMetadata(ctx context.Context, kv []string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, kv...)
+// dialOptions are the options of a connection to cfg's server.
+func dialOptions(cfg *remote.Config, ep remote.Endpoint) ([]grpc.DialOption, error) {
+	creds := insecure.NewCredentials()
+	if ep.TLS {
+		tc := &tls.Config{ServerName: ep.Host, MinVersion: tls.VersionTLS12}
+		if cfg.TLSCA != "" {
+			pem, err := os.ReadFile(cfg.TLSCA)
+			if err != nil {
+				return nil, fmt.Errorf("TLS certificate authorities: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("TLS certificate authorities: no PEM certificate in %s", cfg.TLSCA)
+			}
+			tc.RootCAs = pool
+		}
+		creds = credentials.NewTLS(tc)
+	}
+	opts := []grpc.DialOption{
+		grpc.WithTransportCredentials(creds),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageSize), grpc.MaxCallSendMsgSize(maxMessageSize)),
+	}
+	if md := cfg.Metadata(); len(md) > 0 {
+		opts = append(opts,
+			grpc.WithUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, o ...grpc.CallOption) error {
+				return invoker(metadata.AppendToOutgoingContext(ctx, md...), method, req, reply, cc, o...)
+			}),
+			grpc.WithStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, o ...grpc.CallOption) (grpc.ClientStream, error) {
+				return streamer(metadata.AppendToOutgoingContext(ctx, md...), desc, cc, method, o...)
+			}))
+	}
+	return opts, nil
 }
 
 // call returns a context bounded by the client's timeout, scaled up for a
 // transfer of size bytes (at least 1 MB/s is expected).
 func (c *Client) call(ctx context.Context, size int64) (context.Context, context.CancelFunc) {
-	d := c.cfg.timeout() + time.Duration(size/(1<<20))*time.Second
+	d := c.cfg.CallTimeout() + time.Duration(size/(1<<20))*time.Second
 	return context.WithTimeout(ctx, d)
 }
 
@@ -163,7 +197,7 @@ func (c *Client) FindMissing(ctx context.Context, ds []Digest) ([]Digest, error)
 	for _, d := range ds {
 		if !seen[d] && d != emptyDigest {
 			seen[d] = true
-			req.BlobDigests = append(req.BlobDigests, d.Proto())
+			req.BlobDigests = append(req.BlobDigests, ToProto(d))
 		}
 	}
 	if len(req.BlobDigests) == 0 {
@@ -245,7 +279,7 @@ func (c *Client) Upload(ctx context.Context, blobs []Blob) error {
 				return err
 			}
 		}
-		batch = append(batch, &repb.BatchUpdateBlobsRequest_Request{Digest: b.Digest.Proto(), Data: data})
+		batch = append(batch, &repb.BatchUpdateBlobsRequest_Request{Digest: ToProto(b.Digest), Data: data})
 		size += b.Digest.Size
 	}
 	return flush()
@@ -401,7 +435,7 @@ func (c *Client) ReadBatch(ctx context.Context, ds []Digest) (map[Digest][]byte,
 				return nil, err
 			}
 		}
-		batch = append(batch, d.Proto())
+		batch = append(batch, ToProto(d))
 		size += d.Size
 	}
 	if err := flush(); err != nil {
@@ -480,7 +514,7 @@ func (c *Client) GetActionResult(ctx context.Context, d Digest) (res *repb.Actio
 	cctx, cancel := c.call(ctx, 0)
 	defer cancel()
 	res, err = c.ac.GetActionResult(cctx, &repb.GetActionResultRequest{
-		InstanceName: c.cfg.Instance, ActionDigest: d.Proto(), InlineStdout: true, InlineStderr: true,
+		InstanceName: c.cfg.Instance, ActionDigest: ToProto(d), InlineStdout: true, InlineStderr: true,
 		DigestFunction: repb.DigestFunction_SHA256,
 	})
 	if status.Code(err) == codes.NotFound {
@@ -499,7 +533,7 @@ func (c *Client) UpdateActionResult(ctx context.Context, d Digest, res *repb.Act
 	cctx, cancel := c.call(ctx, 0)
 	defer cancel()
 	_, err := c.ac.UpdateActionResult(cctx, &repb.UpdateActionResultRequest{
-		InstanceName: c.cfg.Instance, ActionDigest: d.Proto(), ActionResult: res,
+		InstanceName: c.cfg.Instance, ActionDigest: ToProto(d), ActionResult: res,
 		DigestFunction: repb.DigestFunction_SHA256,
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package remote
+package reapi
 
 import (
 	"crypto/sha256"
@@ -9,19 +9,12 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/gobuildj/gobuildj/remote"
 )
 
-// Digest names a blob in a content-addressable store: the SHA-256 of its
-// bytes and their number. SHA-256 is the one digest function every REAPI
-// server accepts; xxh3, gobuildj's local hash, never goes on the wire because
-// anyone could craft a collision and so poison a shared cache.
-type Digest struct {
-	Hash [sha256.Size]byte
-	Size int64
-}
-
-// DigestOf returns the digest of b.
-func DigestOf(b []byte) Digest { return Digest{Hash: sha256.Sum256(b), Size: int64(len(b))} }
+// Digest is remote.Digest: SHA-256 and size.
+type Digest = remote.Digest
 
 // DigestFile returns the digest of the file at path.
 func DigestFile(path string) (Digest, error) {
@@ -41,11 +34,8 @@ func DigestFile(path string) (Digest, error) {
 	return d, nil
 }
 
-// String returns the digest as "hex/size", as REAPI resource names spell it.
-func (d Digest) String() string { return fmt.Sprintf("%x/%d", d.Hash, d.Size) }
-
-// Proto returns the wire form of d.
-func (d Digest) Proto() *repb.Digest {
+// ToProto returns the wire form of d.
+func ToProto(d Digest) *repb.Digest {
 	return &repb.Digest{Hash: hex.EncodeToString(d.Hash[:]), SizeBytes: d.Size}
 }
 
@@ -67,7 +57,7 @@ func FromProto(p *repb.Digest) (Digest, error) {
 }
 
 // emptyDigest is the digest of no bytes: a blob every store has.
-var emptyDigest = DigestOf(nil)
+var emptyDigest = remote.DigestOf(nil)
 
 // marshal serializes m deterministically (map entries sorted), so that the
 // same message always has the same digest.

@@ -1,4 +1,4 @@
-package remote
+package reapi
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/gobuildj/gobuildj/remote"
 )
 
 // SchemaVersion is part of every action's salt: changing how gobuildj turns
@@ -16,37 +18,8 @@ import (
 // dropped at once by bumping it.
 const SchemaVersion = "gobuildj action 1"
 
-// Spec is one run of a target as the remote side sees it: everything that
-// may change what its commands produce. Two runs with equal Specs have the
-// same action digest, on any machine.
-type Spec struct {
-	// Cmds are the commands, run in order by /bin/sh -c, stopping at the
-	// first that fails.
-	Cmds []string
-	// Dir is the working folder, relative to the root ("." for the root).
-	Dir string
-	// Env is the whole environment of the commands, KEY=value: a remote
-	// runner passes nothing else (PATH included).
-	Env []string
-	// Inputs are the files the commands read, relative to the root.
-	Inputs []Input
-	// Outputs are the files the commands write, relative to the root.
-	Outputs []string
-	// Platform is the properties a worker must have (NAME=value).
-	Platform []string
-	// Timeout, if positive, bounds a remote execution.
-	Timeout time.Duration
-	// Salt is added to SchemaVersion in the action's salt: a new salt
-	// makes every action new.
-	Salt string
-}
-
-// Input is a file of an action's input tree.
-type Input struct {
-	Path       string // relative to the root, slash-separated, no ".."
-	Digest     Digest
-	Executable bool
-}
+// Input is remote.Input: a file of an input tree.
+type Input = remote.Input
 
 // Action is a Spec in REAPI form: the Action, Command and Directory blobs
 // and their digests. Digest, the SHA-256 of the Action, is the key of the
@@ -65,7 +38,7 @@ type Action struct {
 
 // Build turns s into an Action. Every path must be relative and stay inside
 // the root.
-func Build(s Spec) (*Action, error) {
+func Build(s remote.Spec) (*Action, error) {
 	cmd := &repb.Command{Arguments: arguments(s.Cmds, s.Dir)}
 	env := slices.Clone(s.Env)
 	slices.SortFunc(env, func(a, b string) int { return strings.Compare(envKey(a), envKey(b)) })
@@ -96,13 +69,13 @@ func Build(s Spec) (*Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Action{Command: cmdBlob, CommandDigest: DigestOf(cmdBlob), Outputs: outs, Timeout: s.Timeout}
+	a := &Action{Command: cmdBlob, CommandDigest: remote.DigestOf(cmdBlob), Outputs: outs, Timeout: s.Timeout}
 	if err := a.buildTree(s.Inputs); err != nil {
 		return nil, err
 	}
 	act := &repb.Action{
-		CommandDigest:   a.CommandDigest.Proto(),
-		InputRootDigest: a.RootDigest.Proto(),
+		CommandDigest:   ToProto(a.CommandDigest),
+		InputRootDigest: ToProto(a.RootDigest),
 		Salt:            []byte(SchemaVersion + "\x00" + s.Salt),
 		Platform:        platform,
 	}
@@ -112,7 +85,7 @@ func Build(s Spec) (*Action, error) {
 	if a.Action, err = marshal(act); err != nil {
 		return nil, err
 	}
-	a.Digest = DigestOf(a.Action)
+	a.Digest = remote.DigestOf(a.Action)
 	return a, nil
 }
 
@@ -240,21 +213,21 @@ func (n *dirNode) encode(out *[][]byte) (Digest, error) {
 	d := &repb.Directory{}
 	for _, name := range sortedKeys(n.files) {
 		f := n.files[name]
-		d.Files = append(d.Files, &repb.FileNode{Name: name, Digest: f.Digest.Proto(), IsExecutable: f.Executable})
+		d.Files = append(d.Files, &repb.FileNode{Name: name, Digest: ToProto(f.Digest), IsExecutable: f.Executable})
 	}
 	for _, name := range sortedKeys(n.dirs) {
 		sub, err := n.dirs[name].encode(out)
 		if err != nil {
 			return Digest{}, err
 		}
-		d.Directories = append(d.Directories, &repb.DirectoryNode{Name: name, Digest: sub.Proto()})
+		d.Directories = append(d.Directories, &repb.DirectoryNode{Name: name, Digest: ToProto(sub)})
 	}
 	b, err := marshal(d)
 	if err != nil {
 		return Digest{}, err
 	}
 	*out = append(*out, b)
-	return DigestOf(b), nil
+	return remote.DigestOf(b), nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
