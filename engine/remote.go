@@ -22,8 +22,10 @@ import (
 // asked the same question, by action, before a target runs, and both are
 // told after it succeeds. The local store is asked first, here, because it
 // is free; the remote one is asked by the worker that would otherwise run
-// the commands, so that lookups, downloads and uploads run in parallel and
-// never hold up the scheduler.
+// the commands (a gobuildj-remote process, see Helper), so that lookups,
+// downloads and uploads run in parallel and never hold up the scheduler.
+// The engine's part is small: remoteRequest describes a target about to
+// run, remoteFinished takes in what the worker found.
 type RemoteOptions struct {
 	// Config is the server: the cache, or with Exec the execution service
 	// (which then also serves as the cache).
