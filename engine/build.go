@@ -54,6 +54,7 @@ type node struct {
 	timedOut time.Duration    // the timeout that fired, if one did
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
+	queued   time.Time        // when it was handed to the scheduler
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -69,6 +70,7 @@ type build struct {
 	sched    *sched.Scheduler
 	js       *jobserver   // nil without a jobserver
 	remote   *remoteState // nil without a remote server
+	ports    sched.Ports  // TCP ports held by running targets (ports.go)
 	stopping bool         // no new target may start
 	storeErr error
 	sum      Summary
@@ -88,6 +90,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	start := time.Now()
 	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
 	b.sum.DryRun = opts.DryRun
+	b.sum.Start = start
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
 	}
@@ -110,11 +113,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, fmt.Errorf("state: %w", err)
 	}
 	b.files = b.store.Files()
-	defer func() {
-		if cerr := b.store.Close(); cerr != nil && b.storeErr == nil {
-			b.storeErr = cerr
-		}
-	}()
+	defer b.store.Close() // for the early returns; closing twice is harmless
 
 	if err := b.check(); err != nil {
 		return b.sum, err
@@ -123,7 +122,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir())
+	log := newBuildLog(g, b.st, start)
+	b.st = log
+	defer log.close() // Done closed it, unless Build failed before
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
 	if err != nil {
 		return b.sum, err
 	}
@@ -153,11 +155,12 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		n := &b.nodes[i]
 		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
 			b.sum.NotRun++
+			if n.progress != blocked {
+				b.skipped(n, SkipNotRun, b.notRunWhy())
+			}
 		}
 	}
-	if ferr := b.files.Flush(); ferr != nil && b.storeErr == nil {
-		b.storeErr = ferr
-	}
+	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
 	b.st.Done(b.sum)
 	switch {
 	case err != nil:
@@ -170,6 +173,17 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, fmt.Errorf("state: %w", b.storeErr)
 	}
 	return b.sum, nil
+}
+
+// noteStoreErr remembers the first failure to write the state and warns at
+// once: the build goes on (its outputs are good), but what was not recorded
+// reruns next time, and the build ends with an error.
+func (b *build) noteStoreErr(err error) {
+	if err == nil || b.storeErr != nil {
+		return
+	}
+	b.storeErr = err
+	b.st.Message(fmt.Sprintf("gobuildj: warning: cannot write the state in %s: %v; the build goes on, and what it cannot record will run again next time", cache.DirName, err))
 }
 
 // markPlan puts the targets and their transitive deps in the plan and counts,
@@ -279,6 +293,10 @@ func (b *build) producedByDep(t *graph.Target, path string) bool {
 func (b *build) prepareAction(n *node) error {
 	t := n.t
 	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
+	if t.Ports > 0 {
+		// The number of ports is part of the command's environment.
+		a.Env = append(append([]string(nil), t.Env...), fmt.Sprintf("GOBUILDJ_PORTS=<%d ports>", t.Ports))
+	}
 	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
 	for _, in := range t.Inputs {
 		h, err := b.files.Hash(b.abs(in))

@@ -38,6 +38,11 @@ type Options struct {
 	// Jobserver is the form of the GNU make jobserver offered to commands
 	// in MAKEFLAGS (default JobserverPipe).
 	Jobserver JobserverMode
+	// MakeJobserver, if not nil, is the jobserver of the make that runs
+	// gobuildj (FindMakeJobserver): gobuildj is then its client, taking a
+	// token for each command beyond its first, and its commands share it.
+	// Jobs still caps gobuildj's own commands. Ignored with JobserverNone.
+	MakeJobserver *MakeJobserver
 	// Status receives the build's events (required).
 	Status Status
 	// Remote, if set, shares results through a remote cache or runs

@@ -59,6 +59,7 @@ func (b *build) settle(n *node) bool {
 	for _, d := range t.Deps {
 		if p := b.nodes[d.ID].progress; p == failed || p == blocked {
 			n.progress = blocked
+			b.skipped(n, SkipBlocked, b.blockedWhy(t))
 			return true
 		}
 	}
@@ -73,6 +74,7 @@ func (b *build) settle(n *node) bool {
 	switch n.verdict {
 	case clean:
 		n.progress = succeeded
+		b.skipped(n, SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
 		return true
 	case maybe:
 		if err := b.prepareAction(n); err != nil {
@@ -92,7 +94,7 @@ func (b *build) settle(n *node) bool {
 			n.outputs = b.recordedOutputs(t)
 			n.progress = succeeded
 			b.sum.UpToDate++
-			b.st.Skipped(SkipEvent{Target: t.Name})
+			b.skipped(n, SkipCutoff, "its deps were rebuilt with identical outputs")
 			return true
 		}
 		n.reason = reason
@@ -135,6 +137,7 @@ func (b *build) start(n *node) {
 		Dir:     b.abs(t.Dir),
 		Env:     t.Env,
 		Outputs: b.absOutputs(t),
+		Ports:   t.Ports,
 	}
 	job.Remote = b.remoteRequest(n)
 	remoteExec := job.Remote != nil && b.remote.opts.Exec
@@ -147,6 +150,7 @@ func (b *build) start(n *node) {
 		kill = b.opts.KillGrace
 	}
 	n.progress = running
+	n.queued = time.Now()
 	task := &sched.Task{
 		Func:        b.taskName(job.Remote),
 		Payload:     job.Encode(),
@@ -154,17 +158,20 @@ func (b *build) start(n *node) {
 		KillTimeout: kill,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
-			b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Worker: ctx.Pid(), Time: n.started})
+			b.st.Started(b.startEvent(n, ctx.Pid()))
 		},
 		OnTermTimeout: func() { n.timedOut = t.Timeout },
 		OnFinish: func(res sched.Result) {
 			if n.started.IsZero() { // it never reached a worker
 				n.started = time.Now()
-				b.st.Started(StartEvent{Target: t.Name, Description: b.describe(t), Time: n.started})
+				b.st.Started(b.startEvent(n, 0))
 			}
 			n.worker = res.Worker
 			b.finish(n, res)
 		},
+	}
+	if t.Ports > 0 {
+		b.leasePorts(task, t.Ports)
 	}
 	switch {
 	case b.remoteSubmit(task, remoteExec):
@@ -223,11 +230,8 @@ func (b *build) failureReason(n *node, out worker.Result) string {
 	default:
 		why = fmt.Sprintf("exit code %d", out.ExitCode)
 	}
-	switch {
-	case n.timedOut > 0:
+	if n.timedOut > 0 {
 		why = fmt.Sprintf("timed out after %s; %s", n.timedOut, why)
-	case b.interrupted.Load():
-		why = "interrupted; " + why
 	}
 	return why
 }
@@ -253,9 +257,7 @@ func (b *build) succeed(n *node, out worker.Result) {
 		n.outputs[i] = cache.PathHash{Path: t.Outputs[i], Hash: st.Hash}
 		b.files.Remember(abs[i], st)
 	}
-	if err := b.store.RecordTarget(rec); err != nil && b.storeErr == nil {
-		b.storeErr = err
-	}
+	b.noteStoreErr(b.store.RecordTarget(rec))
 	n.progress = succeeded
 	ev := b.finishEvent(n, true, "", "", out.Output)
 	ev.Cached, ev.Remote = out.Cached, out.Remote
@@ -268,9 +270,7 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	t := n.t
 	n.progress = failed
 	b.sum.Failed++
-	if err := b.store.ForgetTarget(t.Name); err != nil && b.storeErr == nil {
-		b.storeErr = err
-	}
+	b.noteStoreErr(b.store.ForgetTarget(t.Name))
 	b.st.Finished(b.finishEvent(n, false, cmd, why, output))
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
@@ -286,8 +286,15 @@ func (b *build) finishEvent(n *node, ok bool, cmd, why string, output []byte) Fi
 	if start.IsZero() {
 		start = end
 	}
-	return FinishEvent{
-		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
-		Output: output, Worker: n.worker, Start: start, End: end,
+	queued := n.queued
+	if queued.IsZero() {
+		queued = start
 	}
+	ev := FinishEvent{
+		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
+		Output: output, Worker: n.worker, Queued: queued, Start: start, End: end,
+		Interrupted: !ok && b.interrupted.Load(),
+	}
+	b.fillFinish(&ev, n)
+	return ev
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Status receives the events of a build and shows them to a person. Calls
@@ -22,8 +23,11 @@ type Status interface {
 	Started(ev StartEvent)
 	// Finished says a target's commands ended, well or not.
 	Finished(ev FinishEvent)
-	// Skipped says a target planned as maybe-to-run was up to date after
-	// all (its deps were rebuilt with the same outputs).
+	// Skipped says a target with commands does not run in this build, and
+	// why (SkipEvent.Kind): up to date before the build, up to date after
+	// all once its deps were rebuilt with the same outputs (the only kind
+	// that shrinks Planned's total), blocked by a failed dep, or left when
+	// the build stopped.
 	Skipped(ev SkipEvent)
 	// Message prints a line of its own (warnings, interruption notices).
 	Message(text string)
@@ -35,8 +39,13 @@ type Status interface {
 type StartEvent struct {
 	Target      string
 	Description string // the status text: description, or commands with -v
-	Worker      int    // pid of the worker process running it
+	Reason      string // why it runs, as --explain says it ("input a.c changed")
+	Worker      int    // pid of the worker process running it (0: it never reached one)
 	Time        time.Time
+	// Running and Ready count, when the event is sent, the targets whose
+	// commands are in workers (this one included) and those handed to the
+	// scheduler that wait for a worker or a jobserver token.
+	Running, Ready int
 }
 
 // FinishEvent is a target whose commands ended.
@@ -48,17 +57,72 @@ type FinishEvent struct {
 	// 1", "timed out after 1s; killed by SIGTERM"), for a failure.
 	Cmd, Why string
 	// Output is the whole stdout+stderr of the commands.
-	Output     []byte
-	Worker     int
-	Start, End time.Time
+	Output []byte
+	// Reason is why the target ran (as StartEvent.Reason).
+	Reason string
+	// Dir is the absolute folder its commands ran in: the paths in their
+	// output are relative to it.
+	Dir string
+	// Deps names the targets it waited for that ran in this build: its
+	// deps with commands, looking through aliases.
+	Deps []string
+	// Worker is the pid of the worker that ran it (0: none did).
+	Worker int
+	// Queued is when its deps were done and it was handed to the
+	// scheduler; Start when a worker took it; End when it ended.
+	Queued, Start, End time.Time
+	// Running and Ready are as in StartEvent, this target no longer
+	// counted.
+	Running, Ready int
+	// Interrupted is set for a target stopped by an interrupt (Ctrl-C)
+	// rather than failing on its own.
+	Interrupted bool
 	// Cached is set when the outputs came from a remote cache (nothing
 	// ran), Remote when the commands ran on a remote worker.
 	Cached, Remote bool
 }
 
-// SkipEvent is a target found up to date once its deps were done.
+// SkipKind says why a target's commands did not run.
+type SkipKind uint8
+
+const (
+	// SkipCutoff: the target was planned to run but turned out up to date
+	// once its deps were rebuilt with the same outputs (early cutoff). It
+	// is the zero value, and the only kind counted in Planned's total.
+	SkipCutoff SkipKind = iota
+	// SkipUpToDate: found up to date before the build started.
+	SkipUpToDate
+	// SkipBlocked: a dep failed, so it could not run.
+	SkipBlocked
+	// SkipNotRun: the build stopped (after a failure without -k, or an
+	// interrupt) before it could run.
+	SkipNotRun
+)
+
+// String names the kind in a word or two, as reports show it.
+func (k SkipKind) String() string {
+	switch k {
+	case SkipCutoff:
+		return "early cutoff"
+	case SkipUpToDate:
+		return "up to date"
+	case SkipBlocked:
+		return "blocked"
+	case SkipNotRun:
+		return "not run"
+	}
+	return fmt.Sprintf("SkipKind(%d)", uint8(k))
+}
+
+// SkipEvent is a target with commands that did not run in this build. Only
+// targets with commands get one; aliases never do.
 type SkipEvent struct {
-	Target string
+	Target      string
+	Description string
+	Kind        SkipKind
+	// Why says it in words: "deps rebuilt with identical outputs", "dep
+	// lib failed", "the build stopped after a failure (no -k)".
+	Why string
 }
 
 // Summary counts what a build did.
@@ -67,9 +131,11 @@ type Summary struct {
 	// Cached counts the targets whose outputs came from a remote cache
 	// (not in Run); Remote the targets of Run that ran remotely.
 	Cached, Remote int
-	Wall           time.Duration
-	Interrupted    bool
-	DryRun         bool
+	// Start is when the build began; Wall how long it took.
+	Start       time.Time
+	Wall        time.Duration
+	Interrupted bool
+	DryRun      bool
 }
 
 // String renders the summary line printed at the end of a build.
@@ -109,9 +175,10 @@ func roundDuration(d time.Duration) time.Duration {
 
 // ConsoleStatus prints a build the way ninja does: `[done/total] description`
 // per command, each command's output whole after it ends, a FAILED block per
-// failure and a summary. On a terminal (Live) the status line is redrawn in
-// place and output scrolls above it; otherwise plain lines are printed when
-// commands finish, so a log never has half lines.
+// failure and a summary with the critical path and the slowest targets. On a
+// terminal (Live) the status line is redrawn in place and output scrolls
+// above it; otherwise plain lines are printed when commands finish, so a log
+// never has half lines.
 type ConsoleStatus struct {
 	mu      sync.Mutex
 	out     io.Writer
@@ -124,6 +191,8 @@ type ConsoleStatus struct {
 	order   []string          // running targets, oldest first
 	lineOn  bool              // a live status line is on screen
 	lastAt  time.Time
+	runs    []Run          // the timing of every command, for the summary
+	github  *gitHubActions // nil unless EnableGitHubActions was called
 }
 
 // NewConsoleStatus returns a Status writing to out. live selects the
@@ -135,11 +204,23 @@ func NewConsoleStatus(out io.Writer, live, color bool, width int) *ConsoleStatus
 	return &ConsoleStatus{out: out, live: live, color: color, width: width, running: map[string]string{}}
 }
 
+// EnableGitHubActions makes failures print for a GitHub Actions log: each
+// failed target's command and output inside ::group::/::endgroup::, one
+// ::error annotation per failure, and one per compiler diagnostic
+// (`file:line:col: error: ...`) in its output, with paths relative to
+// workspace (the repository's root, GITHUB_WORKSPACE).
+func (c *ConsoleStatus) EnableGitHubActions(workspace string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.github = &gitHubActions{base: workspace}
+}
+
 // Planned implements Status.
 func (c *ConsoleStatus) Planned(total int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total = total
+	c.runs = c.runs[:0] // a new build: its own timings
 }
 
 // Explain implements Status.
@@ -154,7 +235,7 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
 	if c.live {
-		c.drawLocked(fmt.Sprintf("[%d/%d] %s", c.done, c.total, ev.Description), false)
+		c.drawLocked(c.liveLineLocked(ev.Description), false)
 	}
 }
 
@@ -163,6 +244,7 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	target, description, ok, cmd, why, output := ev.Target, ev.Description, ev.OK, ev.Cmd, ev.Why, ev.Output
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.runs = append(c.runs, RunOf(ev))
 	delete(c.running, target)
 	for i, t := range c.order {
 		if t == target {
@@ -175,8 +257,15 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	if !c.live {
 		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
 	}
-	if !ok {
+	switch {
+	case !ok && c.github != nil:
+		b.WriteString(c.github.failure(ev))
+		output = nil
+	case !ok:
 		head := "FAILED: " + target
+		if ev.Interrupted {
+			head = "INTERRUPTED: " + target
+		}
 		if why != "" {
 			head += " (" + why + ")"
 		}
@@ -211,7 +300,10 @@ func origin(ev FinishEvent) string {
 }
 
 // Skipped implements Status.
-func (c *ConsoleStatus) Skipped(SkipEvent) {
+func (c *ConsoleStatus) Skipped(ev SkipEvent) {
+	if ev.Kind != SkipCutoff {
+		return // never counted in the total
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.total > 0 {
@@ -233,6 +325,9 @@ func (c *ConsoleStatus) Done(sum Summary) {
 	defer c.mu.Unlock()
 	c.clearLocked()
 	fmt.Fprintln(c.out, sum.String())
+	if !sum.DryRun {
+		WriteTimings(c.out, c.runs, sum.Wall)
+	}
 }
 
 func (c *ConsoleStatus) printAbove(text string) {
@@ -245,16 +340,28 @@ func (c *ConsoleStatus) printAbove(text string) {
 	}
 }
 
-// liveLineLocked is the status line while commands run: the oldest running
-// target, or the last finished one when nothing runs.
+// liveLineLocked is the status line while commands run: the targets
+// running now, oldest first, as many as the width holds, then how many more;
+// or the last finished one when nothing runs.
 func (c *ConsoleStatus) liveLineLocked(fallback string) string {
-	desc := fallback
-	if len(c.order) > 0 {
-		desc = c.running[c.order[0]]
+	line := fmt.Sprintf("[%d/%d] ", c.done, c.total)
+	if len(c.order) == 0 {
+		return line + fallback
 	}
-	line := fmt.Sprintf("[%d/%d] %s", c.done, c.total, desc)
-	if n := len(c.order); n > 1 {
-		line += fmt.Sprintf(" (+%d running)", n-1)
+	line += c.running[c.order[0]]
+	width := utf8.RuneCountInString(line)
+	for i := 1; i < len(c.order); i++ {
+		next := ", " + c.running[c.order[i]]
+		// Room for this one, and for " (+N more)" if others follow.
+		need := width + utf8.RuneCountInString(next)
+		if i < len(c.order)-1 {
+			need += len(fmt.Sprintf(" (+%d more)", len(c.order)-i-1))
+		}
+		if need > c.width-1 {
+			return line + fmt.Sprintf(" (+%d more)", len(c.order)-i)
+		}
+		line += next
+		width += utf8.RuneCountInString(next)
 	}
 	return line
 }

@@ -2,36 +2,123 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
+// at is a moment of the synthetic builds below, ms milliseconds in.
+func at(ms int) time.Time {
+	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
+}
+
+// feedBuild sends a Status the events of a small -j2 build: b and a start,
+// b warns, c (which needs b) waits 30ms for a worker, a fails with a
+// compiler error, d is cut off, c ends last.
+func feedBuild(s Status, dir string) {
+	s.Planned(4)
+	s.Skipped(SkipEvent{Target: "e", Description: "CC e.o", Kind: SkipUpToDate, Why: "inputs, commands and outputs unchanged since its last run"})
+	s.Started(StartEvent{Target: "a", Description: "CC a.o", Worker: 11, Time: at(10), Running: 1, Ready: 1})
+	s.Started(StartEvent{Target: "b", Description: "CC b.o", Worker: 12, Time: at(10), Running: 2})
+	s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true, Output: []byte("warning: b\n"),
+		Dir: dir, Worker: 12, Queued: at(5), Start: at(10), End: at(210), Running: 1})
+	s.Explain("c", "input c.c changed")
+	s.Started(StartEvent{Target: "c", Description: "CC c.o", Reason: "input c.c changed", Worker: 12, Time: at(240), Running: 2})
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: false, Cmd: "cc -c a.c", Why: "exit code 1",
+		Output: []byte("a.c: In function 'main':\na.c:1:2: error: no, 50% sure\na.c:3:1: warning: unused\na.c:1:2: note: see\n"),
+		Dir:    dir, Worker: 11, Queued: at(5), Start: at(10), End: at(400), Running: 1})
+	s.Skipped(SkipEvent{Target: "d", Description: "CC d.o", Kind: SkipCutoff, Why: "its deps were rebuilt with identical outputs"})
+	s.Finished(FinishEvent{Target: "c", Description: "CC c.o", OK: true, Reason: "input c.c changed", Deps: []string{"b"},
+		Dir: dir, Worker: 12, Queued: at(210), Start: at(240), End: at(540)})
+	s.Done(Summary{Run: 2, Failed: 1, UpToDate: 2, NotRun: 0, Start: at(0), Wall: 550 * time.Millisecond})
+}
+
 func TestConsoleStatusPlain(t *testing.T) {
 	var out bytes.Buffer
 	s := NewConsoleStatus(&out, false, false, 80)
-	s.Planned(4)
-	s.Started(StartEvent{Target: "a", Description: "CC a.o"})
-	s.Started(StartEvent{Target: "b", Description: "CC b.o"})
-	s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true, Cmd: "", Why: "", Output: []byte("warning: b\n")})
-	s.Explain("c", "input c.c changed")
-	s.Started(StartEvent{Target: "c", Description: "CC c.o"})
-	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: false, Cmd: "cc -c a.c", Why: "exit code 1", Output: []byte("a.c:1:1: error: no")})
-	s.Skipped(SkipEvent{Target: "d"})
-	s.Finished(FinishEvent{Target: "c", Description: "CC c.o", OK: true, Cmd: "", Why: ""})
-	s.Done(Summary{Run: 2, Failed: 1, UpToDate: 4, NotRun: 1, Wall: 1234567 * time.Microsecond})
+	feedBuild(s, "/src")
 	want := `[1/4] CC b.o
 warning: b
 gobuildj explain: c: input c.c changed
 [2/4] CC a.o
 FAILED: a (exit code 1)
 cc -c a.c
-a.c:1:1: error: no
+a.c: In function 'main':
+a.c:1:2: error: no, 50% sure
+a.c:3:1: warning: unused
+a.c:1:2: note: see
 [3/3] CC c.o
-gobuildj: 2 run, 4 up to date, 1 failed, 1 not run in 1.23s
+gobuildj: 2 run, 2 up to date, 1 failed in 550ms
+gobuildj: critical path: 2 targets, 535ms of the 550ms wall time:
+      200ms  b
+      300ms  c (after 30ms waiting for a worker)
+gobuildj: slowest targets:
+      390ms  a
+      300ms  c
+      200ms  b
 `
 	if got := out.String(); got != want {
 		t.Errorf("plain status:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestConsoleStatusGitHubActions(t *testing.T) {
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, false, false, 80)
+	s.EnableGitHubActions("/repo")
+	feedBuild(s, "/repo/src")
+	want := `[1/4] CC b.o
+warning: b
+gobuildj explain: c: input c.c changed
+[2/4] CC a.o
+::group::FAILED: a (exit code 1)
+cc -c a.c
+a.c: In function 'main':
+a.c:1:2: error: no, 50% sure
+a.c:3:1: warning: unused
+a.c:1:2: note: see
+::endgroup::
+::error title=a failed (exit code 1)::cc -c a.c%0Aa.c: In function 'main':%0Aa.c:1:2: error: no, 50%25 sure%0Aa.c:3:1: warning: unused%0Aa.c:1:2: note: see
+::error file=src/a.c,line=1,col=2,title=a::no, 50%25 sure
+::warning file=src/a.c,line=3,col=1,title=a::unused
+[3/3] CC c.o
+gobuildj: 2 run, 2 up to date, 1 failed in 550ms
+`
+	if got := out.String(); !strings.HasPrefix(got, want) {
+		t.Errorf("GitHub Actions status:\n%s\nwant it to start with:\n%s", got, want)
+	}
+}
+
+func TestDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	output := strings.Join([]string{
+		"# example.com/x",
+		"./main.go:3:2: undefined: x",                  // go build: untagged, the file exists
+		"vet.go:3:2: printf: bad verb",                 // untagged, no such file: left alone
+		"at 12:30:05: done",                            // looks like one, is not
+		"/abs/inc.h:7: fatal error: y.h: No such file", // no column, absolute
+		"src/b.c:10:4: warning: unused variable 'z'",   // gcc warning
+		"    main_test.go:12:5: want 1",                // indented: a test's log line
+		"src/b.c:11:1: note: declared here",            // notes are left out
+		"src/b.c:12:3: error: expected ';'\r",          // CRLF output
+		"\x1b[01m\x1b[Ksrc/b.c:13:1:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[Kcoloured", // gcc -fdiagnostics-color
+	}, "\n")
+	got := Diagnostics([]byte(output), dir)
+	want := []Diagnostic{
+		{File: filepath.Join(dir, "main.go"), Line: 3, Col: 2, Severity: "error", Message: "undefined: x"},
+		{File: "/abs/inc.h", Line: 7, Severity: "error", Message: "y.h: No such file"},
+		{File: filepath.Join(dir, "src/b.c"), Line: 10, Col: 4, Severity: "warning", Message: "unused variable 'z'"},
+		{File: filepath.Join(dir, "src/b.c"), Line: 12, Col: 3, Severity: "error", Message: "expected ';'"},
+		{File: filepath.Join(dir, "src/b.c"), Line: 13, Col: 1, Severity: "error", Message: "coloured"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Diagnostics:\n got %v\nwant %v", got, want)
 	}
 }
 
@@ -56,8 +143,38 @@ func TestConsoleStatusLive(t *testing.T) {
 	}
 }
 
+func TestConsoleStatusLiveShowsRunningTargets(t *testing.T) {
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, true, false, 40)
+	s.Planned(5)
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o"})
+		time.Sleep(110 * time.Millisecond) // past the redraw limit
+	}
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true})
+	got := out.String()
+	for _, want := range []string{
+		"\r[0/5] CC a.o, CC b.o\x1b[K",
+		"\r[0/5] CC a.o, CC b.o, CC c.o (+2 more)\x1b[K", // 40 columns hold three and the count
+		"\r[1/5] CC b.o, CC c.o, CC d.o, CC e.o\x1b[K",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("live status lacks %q:\n%q", want, got)
+		}
+	}
+}
+
 func TestSummaryDryRun(t *testing.T) {
 	if got := (Summary{DryRun: true, Run: 3, UpToDate: 2}).String(); got != "gobuildj: dry run: 3 to run, 2 up to date" {
 		t.Errorf("dry-run summary %q", got)
+	}
+}
+
+func TestGitHubActionsInterrupted(t *testing.T) {
+	g := &gitHubActions{base: "/repo"}
+	got := g.failure(FinishEvent{Target: "a", Why: "killed by SIGTERM", Interrupted: true, Dir: "/repo"})
+	want := "::group::INTERRUPTED: a (killed by SIGTERM)\n::endgroup::\n::error title=a was interrupted (killed by SIGTERM)::INTERRUPTED: a (killed by SIGTERM)\n"
+	if got != want {
+		t.Errorf("interrupted target:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // generate writes a Buildfile of n compile targets, each with inputs, an
@@ -107,26 +106,19 @@ func BenchmarkLoadWide10k(b *testing.B) {
 	}
 }
 
-// TestLoadGenerated checks the generated Buildfile's graph, and that a
-// 10,000-target one loads in well under the budget (generously, for slow
-// or loaded machines and -race).
+// TestLoadGenerated checks the graph of a generated 10,000-target
+// Buildfile. Its speed is BenchmarkLoad's business, not a test's.
 func TestLoadGenerated(t *testing.T) {
 	n := 10000
 	if testing.Short() {
 		n = 1000
 	}
 	path := generate(t, t.TempDir(), n)
-	start := time.Now()
 	g, err := Load(path)
-	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkDAG(t, g)
-	t.Logf("loaded %d targets in %v", len(g.Targets), elapsed)
-	if elapsed > 5*time.Second {
-		t.Errorf("loading %d targets took %v", n, elapsed)
-	}
 	app, _ := g.Lookup("build/app")
 	if len(app.Deps) != n || !strings.HasPrefix(app.Cmds[0], "cc -o build/app build/f0.o build/f1.o ") {
 		t.Errorf("app: %d deps, cmd %.60q", len(app.Deps), app.Cmds[0])

@@ -96,6 +96,7 @@ type targetSpec struct {
 	Timeout     duration
 	KillTimeout duration
 	Always      boolean
+	Ports       integer
 	Remote      boolean
 
 	notTable string  // when the target is not a table: what it is
@@ -128,6 +129,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		{"timeout", &t.Timeout, &t.Timeout.bad},
 		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
 		{"always", &t.Always, &t.Always.bad},
+		{"ports", &t.Ports, &t.Ports.bad},
 		{"remote", &t.Remote, &t.Remote.bad},
 	} {
 		if fv, ok := m[f.key]; ok {
@@ -162,12 +164,12 @@ func topKeys() []string { return []string{"default", "remote", "targets", "vars"
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "remote", "timeout"}
+	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "remote", "timeout":
+	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout":
 		return true
 	}
 	return false
@@ -193,6 +195,8 @@ func targetKeySynonym(k string) string {
 		return "env"
 	case "phony":
 		return "always"
+	case "port", "tcp_ports", "free_ports":
+		return "ports"
 	case "no-remote", "no_remote", "local", "cache":
 		return "remote"
 	}
@@ -327,6 +331,30 @@ func (b *boolean) UnmarshalTOML(v any) error {
 		b.bad = problem{"expected true or false, got " + describe(v) + hint, -1}
 	default:
 		b.bad = problem{"expected true or false, got " + describe(v), -1}
+	}
+	return nil
+}
+
+// integer is `ports`: a whole number, checked for range after decoding.
+type integer struct {
+	n   int64
+	set bool
+	bad problem
+}
+
+// UnmarshalTOML accepts a TOML integer.
+func (i *integer) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case int64:
+		i.n, i.set = v, true
+	case string:
+		hint := ""
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			hint = " (write " + v + " without quotes)"
+		}
+		i.bad = problem{"expected a whole number such as 2, got " + describe(v) + hint, -1}
+	default:
+		i.bad = problem{"expected a whole number such as 2, got " + describe(v), -1}
 	}
 	return nil
 }
@@ -529,6 +557,7 @@ func (d *decoded) problems(src *source) *report {
 			{"timeout", t.Timeout.bad},
 			{"kill_timeout", t.KillTimeout.bad},
 			{"always", t.Always.bad},
+			{"ports", t.Ports.bad},
 			{"remote", t.Remote.bad},
 		} {
 			add(f.p, []string{"targets", name, f.key}, name, f.key)

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const targetKeysList = "always, cmd, deps, description, dir, env, inputs, kill_timeout, outputs, remote, timeout"
+const targetKeysList = "always, cmd, deps, description, dir, env, inputs, kill_timeout, outputs, ports, remote, timeout"
 
 func TestLoadSyntaxErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
@@ -168,6 +168,16 @@ func TestLoadTypeErrors(t *testing.T) {
 			name: "kill_timeout is a date",
 			text: "[targets.app]\nkill_timeout = 2024-01-01\n",
 			want: `Buildfile.toml:2:16: target "app": kill_timeout: expected a duration string such as "90s" or "5m", got a date/time`,
+		},
+		{
+			name: "ports is a string",
+			text: "[targets.app]\nports = \"2\"\n",
+			want: `Buildfile.toml:2:9: target "app": ports: expected a whole number such as 2, got string "2" (write 2 without quotes)`,
+		},
+		{
+			name: "ports is a float",
+			text: "[targets.app]\nports = 1.5\n",
+			want: `Buildfile.toml:2:9: target "app": ports: expected a whole number such as 2, got float 1.5`,
 		},
 		{
 			name: "always is a string",

@@ -168,6 +168,7 @@ deps = ["b", "a"]
 [targets.stamp]
 deps = ["c"]
 outputs = ["stamp"]
+cmd = "touch stamp"
 [targets.link]
 deps = ["objs", "c", "b", "stamp", "empty"]
 cmd = "ld ${deps}"

@@ -48,6 +48,7 @@ type Target struct {
 	Timeout     time.Duration // 0: none
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
+	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
 	LocalOnly   bool          // remote = false: never looked up in, run on or shared with a remote server
 }
 

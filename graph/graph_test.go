@@ -226,7 +226,7 @@ func TestLoadValid(t *testing.T) {
 				t.Errorf("Select = %q, %v; Default %q", names(sel), err, g.Default)
 			}
 		}},
-		{"empty table and empty lists", "[targets.a]\n[targets.b]\ndeps = []\ninputs = []\noutputs = []\ncmd = []\nenv = {}\n", func(t *testing.T, g *Graph) {
+		{"empty table and empty lists", "[targets.a]\n[targets.b]\ndeps = []\ninputs = []\noutputs = []\nenv = {}\n", func(t *testing.T, g *Graph) {
 			for _, tg := range g.Targets {
 				if !tg.IsAlias() || tg.Deps != nil || tg.Inputs != nil || tg.Outputs != nil || tg.Env != nil || tg.Dir != "." {
 					t.Errorf("%s: %+v", tg.Name, *tg)
@@ -273,6 +273,14 @@ func TestLoadValid(t *testing.T) {
 		{"zero durations", "[targets.a]\ntimeout = \"0s\"\nkill_timeout = \"0\"\ncmd = \"x\"\n", func(t *testing.T, g *Graph) {
 			if a := g.Targets[0]; a.Timeout != 0 || a.KillTimeout != 0 {
 				t.Errorf("%v %v", a.Timeout, a.KillTimeout)
+			}
+		}},
+		{"ports", "[targets.a]\ncmd = \"x\"\nports = 3\n[targets.b]\ncmd = \"y\"\n[targets.c]\ncmd = \"z\"\nports = 0\n", func(t *testing.T, g *Graph) {
+			for _, tg := range g.Targets {
+				want := map[string]int{"a": 3, "b": 0, "c": 0}[tg.Name]
+				if tg.Ports != want {
+					t.Errorf("%s: Ports = %d, want %d", tg.Name, tg.Ports, want)
+				}
 			}
 		}},
 		{"multi-line and literal strings", "[targets.a]\ncmd = '''\nprintf '%s\\n' $$x ${target}\n'''\n", func(t *testing.T, g *Graph) {
@@ -344,7 +352,7 @@ func TestErrorFormat(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
-	cands := []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "timeout"}
+	cands := []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "timeout"}
 	for _, c := range []struct{ word, want string }{
 		{"dep", "deps"},
 		{"DEPS", "deps"},

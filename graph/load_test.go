@@ -32,7 +32,7 @@ func TestLoadTargetErrors(t *testing.T) {
 		},
 		{
 			name: "unknown dep close to an output",
-			text: "[targets.app]\ndeps = [\"lib\", \"build/lib.o\"]\n[targets.lib]\noutputs = [\"build/lib.a\"]\n",
+			text: "[targets.app]\ndeps = [\"lib\", \"build/lib.o\"]\n[targets.lib]\noutputs = [\"build/lib.a\"]\ncmd = \"x\"\n",
 			want: `Buildfile.toml:2:16: target "app": deps: unknown target "build/lib.o" (expected a target name or an output path declared by a target; did you mean "build/lib.a"?)`,
 		},
 		{
@@ -48,7 +48,7 @@ func TestLoadTargetErrors(t *testing.T) {
 		},
 		{
 			name: "self dep by output",
-			text: "[targets.app]\noutputs = [\"x\"]\ndeps = [\"./x\"]\n",
+			text: "[targets.app]\noutputs = [\"x\"]\ndeps = [\"./x\"]\ncmd = \"x\"\n",
 			want: `Buildfile.toml:3:9: target "app": deps: "./x" is the target itself (expected another target: a target cannot depend on itself)`,
 		},
 		{
@@ -58,8 +58,18 @@ func TestLoadTargetErrors(t *testing.T) {
 		},
 		{
 			name: "two targets declare one output",
-			text: "[targets.a]\noutputs = [\"x\"]\n[targets.b]\noutputs = [\"y\", \"./x\"]\n",
-			want: `Buildfile.toml:4:17: target "b": outputs: "x" is also an output of target "a" (expected each output to be built by one target)`,
+			text: "[targets.a]\noutputs = [\"x\"]\ncmd = \"x\"\n[targets.b]\noutputs = [\"y\", \"./x\"]\ncmd = \"y\"\n",
+			want: `Buildfile.toml:5:17: target "b": outputs: "x" is also an output of target "a" (expected each output to be built by one target)`,
+		},
+		{
+			name: "empty list of commands",
+			text: "[targets.app]\ncmd = []\n",
+			want: `Buildfile.toml:2:7: target "app": cmd: empty list of commands (expected at least one command; leave cmd out for a target that only groups its deps)`,
+		},
+		{
+			name: "outputs without cmd",
+			text: "[targets.app]\noutputs = [\"x\"]\n",
+			want: `Buildfile.toml:2:11: target "app": outputs: a target without cmd cannot make outputs (expected a cmd that writes them, or no outputs for a target that only groups its deps)`,
 		},
 		{
 			name: "an output is another target's name",
@@ -157,6 +167,16 @@ func TestLoadTargetErrors(t *testing.T) {
 			want: `Buildfile.toml:2:16: target "app": kill_timeout: negative duration "-5s" (expected 0 or more; 0 means the default)`,
 		},
 		{
+			name: "negative ports",
+			text: "[targets.app]\ncmd = \"x\"\nports = -1\n",
+			want: `Buildfile.toml:3:9: target "app": ports: -1 is out of range (expected a number of TCP ports from 0 to 1000)`,
+		},
+		{
+			name: "too many ports",
+			text: "[targets.app]\nports = 65536\n",
+			want: `Buildfile.toml:2:9: target "app": ports: 65536 is out of range (expected a number of TCP ports from 0 to 1000)`,
+		},
+		{
 			name: "bad env name",
 			text: "[targets.a.env]\n\"A=B\" = \"x\"\n",
 			want: `Buildfile.toml:2:1: target "a": env."A=B": invalid environment variable name "A=B" (expected a name without "=", such as LC_ALL)`,
@@ -193,12 +213,12 @@ func TestLoadCycles(t *testing.T) {
 		},
 		{
 			name: "through output paths",
-			text: "[targets.a]\ndeps = [\"out/b\"]\noutputs = [\"out/a\"]\n[targets.b]\ndeps = [\"out/a\"]\noutputs = [\"out/b\"]\n",
+			text: "[targets.a]\ndeps = [\"out/b\"]\noutputs = [\"out/a\"]\ncmd = \"x\"\n[targets.b]\ndeps = [\"out/a\"]\noutputs = [\"out/b\"]\ncmd = \"y\"\n",
 			want: `Buildfile.toml: dependency cycle: a -> b -> a`,
 		},
 		{
 			name: "through inputs",
-			text: "[targets.a]\ninputs = [\"y\"]\noutputs = [\"x\"]\n[targets.b]\ninputs = [\"x\"]\noutputs = [\"y\"]\n",
+			text: "[targets.a]\ninputs = [\"y\"]\noutputs = [\"x\"]\ncmd = \"x\"\n[targets.b]\ninputs = [\"x\"]\noutputs = [\"y\"]\ncmd = \"y\"\n",
 			want: `Buildfile.toml: dependency cycle: a -> b -> a (a reads "y", an output of b; b reads "x", an output of a)`,
 		},
 	})

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -175,30 +174,6 @@ func checkEndpoint(s string) string {
 		return fmt.Sprintf("%q has a path or query (%s; an instance name goes in instance)", s, want)
 	}
 	return ""
-}
-
-// integer is an integer value (`jobs`).
-type integer struct {
-	n   int64
-	set bool
-	bad problem
-}
-
-// UnmarshalTOML accepts an integer.
-func (i *integer) UnmarshalTOML(v any) error {
-	switch v := v.(type) {
-	case int64:
-		i.n, i.set = v, true
-	case string:
-		hint := ""
-		if _, err := strconv.Atoi(v); err == nil {
-			hint = " (write " + v + " without quotes)"
-		}
-		i.bad = problem{"expected an integer, got " + describe(v) + hint, -1}
-	default:
-		i.bad = problem{"expected an integer, got " + describe(v), -1}
-	}
-	return nil
 }
 
 // stringTable is a table of strings (`headers`, `platform`).

@@ -79,7 +79,7 @@ func TestLoadRemoteErrors(t *testing.T) {
 		{
 			name: "jobs as text",
 			text: "[remote]\njobs = \"8\"\n",
-			want: `Buildfile.toml:2:8: remote.jobs: expected an integer, got string "8" (write 8 without quotes)`,
+			want: `Buildfile.toml:2:8: remote.jobs: expected a whole number such as 2, got string "8" (write 8 without quotes)`,
 		},
 		{
 			name: "jobs out of range",

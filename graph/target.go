@@ -99,6 +99,7 @@ func (p *pending) prepare() *Error {
 		(*pending).prepareInputs,
 		(*pending).prepareDeps,
 		(*pending).prepareDurations,
+		(*pending).preparePorts,
 		(*pending).prepareCommands, // last: uses ${in} and ${out}
 	} {
 		if e := step(p); e != nil {
@@ -289,6 +290,24 @@ func (p *pending) prepareDurations() *Error {
 	return e
 }
 
+// maxPorts bounds `ports`: more is surely a mistake, and each port is
+// probed with a listening socket when the target starts.
+const maxPorts = 1000
+
+// preparePorts checks `ports`, the number of free TCP ports the target's
+// commands get in GOBUILDJ_PORTS.
+func (p *pending) preparePorts() *Error {
+	n := p.spec.Ports
+	if !n.set {
+		return nil
+	}
+	if n.n < 0 || n.n > maxPorts {
+		return p.fail(p.at("ports", -1), "ports", fmt.Sprintf("%d is out of range (expected a number of TCP ports from 0 to %d)", n.n, maxPorts))
+	}
+	p.t.Ports = int(n.n)
+	return nil
+}
+
 // duration expands and parses timeout or kill_timeout.
 func (p *pending) duration(d *duration, key, expected string) (time.Duration, *Error) {
 	if !d.set {
@@ -323,6 +342,12 @@ func (p *pending) prepareCommands() *Error {
 		if d != "" {
 			t.Description = d
 		}
+	}
+	if spec.Cmd.set && len(spec.Cmd.items) == 0 {
+		return p.fail(p.at("cmd", -1), "cmd", "empty list of commands (expected at least one command; leave cmd out for a target that only groups its deps)")
+	}
+	if len(spec.Cmd.items) == 0 && len(t.Outputs) > 0 {
+		return p.fail(p.at("outputs", -1), "outputs", "a target without cmd cannot make outputs (expected a cmd that writes them, or no outputs for a target that only groups its deps)")
 	}
 	if items := spec.Cmd.items; len(items) > 0 {
 		t.Cmds = make([]string, len(items))

@@ -19,18 +19,54 @@
 //		if err := s.Run(); err != nil { ... }
 //	}
 //
+// # The story of a task
+//
+// A task is queued (AddTask), sent to a worker (OnStart), talks with the
+// scheduler while it runs, and ends (OnFinish, then OnSuccess if it
+// succeeded, then Cleanup, which every accepted task gets exactly once).
+// Task.State and Task.Times tell where it is and when it got there.
+//
 // A task and the scheduler exchange messages while it runs
 // (WorkerContext.Send and OnMessage, SchedulerContext.Send and
-// WorkerContext.Receive). Each worker leads its own process group, which
-// holds everything its task starts: TermTimeout sends the task's TermSignal
-// to the whole group (and closes WorkerContext.Done), KillTimeout then sends
-// SIGKILL. A worker that dies fails its task with a reason such as "worker
-// was killed by SIGKILL" and is replaced; no process of its group survives
-// it. Workers exit when the scheduler tells them to (end of Run, idle
-// timeout), and also when the scheduler dies: they see EOF on their pipe or
-// get a parent-death signal, and kill their group.
+// WorkerContext.Receive), and a task may ask a question that the scheduler
+// answers now or later (WorkerContext.Request and OnRequest: a free port
+// from Ports, a job token). Typed, RegisterFunc, NewTask and Ask carry Go
+// values instead of bytes. A worker process may also send messages outside
+// any task (WorkerSend, Options.OnMessage).
 //
-// All handlers run one at a time on the goroutine that called Run.
-// AddTask, Stop, Kill, Clear, Running and Queued may be called from any
-// goroutine.
+// Each worker leads its own process group, which holds everything its task
+// starts: TermTimeout sends the task's TermSignal to the whole group (and
+// closes WorkerContext.Done), KillTimeout then sends SIGKILL. A worker that
+// dies fails its task with a reason such as "worker was killed by SIGKILL"
+// (ProcessStatus words it) and is replaced; no process of its group
+// survives it. Workers exit when the scheduler tells them to (end of Run,
+// idle timeout), and also when the scheduler dies: they see EOF on their
+// pipe or get a parent-death signal, and kill their group.
+//
+// # Controlling the work
+//
+// Stop starts nothing more and terminates running tasks with a grace; Kill
+// does it at once; Clear empties the queue; Cancel and Group.Cancel end
+// chosen tasks; KillWorkers signals every worker's group with a chosen
+// signal. OnDelay sets timers (an active timer keeps Run alive). Push and
+// TryPush honour Options.MaxQueued, for back-pressure on producers;
+// AddUnique adds a task only if no task with its Key is queued or running;
+// Drop merges a task into a queued one of the same Key (the latest wins).
+// Serve runs a producer/consumer loop that shuts down cleanly when its
+// context ends (signal.NotifyContext for SIGINT). A Group counts its tasks'
+// outcomes, cancels them together and tells when they are all done.
+//
+// # Looking inside
+//
+// Pending lists the queue with queue times, Workers each live worker with
+// its task and that task's queue and start times, ProcessCount the live
+// worker processes, and Backlog the recent events.
+//
+// # Concurrency
+//
+// All handlers run one at a time on the goroutine that called Run, except
+// Cleanup and Group.OnDone hooks of tasks dropped by Clear or Drop, which
+// run on the caller's goroutine. Every other method may be called from any
+// goroutine, but Push and Group.Wait must not be called from a handler
+// (they wait for Run's goroutine).
 package sched

@@ -35,6 +35,12 @@ const (
 	// follows this frame rather than the signal itself, which cannot say
 	// which task it was meant for when it arrives near a task boundary.
 	frameTerm byte = 5
+	// frameRequest (worker to scheduler): id, uvarint request id, body. A
+	// request expects exactly one frameReply with its request id.
+	frameRequest byte = 6
+	// frameReply (scheduler to worker): id, uvarint request id, ok byte
+	// (1: answer follows, 0: error text follows), answer or error text.
+	frameReply byte = 7
 )
 
 const (
@@ -111,6 +117,25 @@ func (fw *frameWriter) writeTerm(id uint64, sig syscall.Signal) error {
 	return fw.finish(binary.AppendUvarint(fw.begin(frameTerm, id), uint64(sig)))
 }
 
+func (fw *frameWriter) writeRequest(id, req uint64, body []byte) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	b := binary.AppendUvarint(fw.begin(frameRequest, id), req)
+	return fw.finish(append(b, body...))
+}
+
+func (fw *frameWriter) writeReply(id, req uint64, ok bool, body []byte) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	b := binary.AppendUvarint(fw.begin(frameReply, id), req)
+	if ok {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return fw.finish(append(b, body...))
+}
+
 func (fw *frameWriter) writeReady() error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -182,6 +207,29 @@ func decodeTerm(body []byte) (id uint64, sig syscall.Signal, err error) {
 	}
 	n, _, err := cutUvarint(rest)
 	return id, syscall.Signal(n), err
+}
+
+// decodeRequest splits a frameRequest body.
+func decodeRequest(body []byte) (id, req uint64, data []byte, err error) {
+	id, rest, err := cutUvarint(body)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	req, data, err = cutUvarint(rest)
+	return id, req, data, err
+}
+
+// decodeReply splits a frameReply body.
+func decodeReply(body []byte) (id, req uint64, ok bool, data []byte, err error) {
+	id, rest, err := cutUvarint(body)
+	if err != nil {
+		return 0, 0, false, nil, err
+	}
+	req, rest, err = cutUvarint(rest)
+	if err != nil || len(rest) == 0 {
+		return 0, 0, false, nil, errShortFrame
+	}
+	return id, req, rest[0] == 1, rest[1:], nil
 }
 
 // decodeResult splits a frameResult body.

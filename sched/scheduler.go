@@ -1,71 +1,12 @@
 package sched
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
-
-// Task is a unit of work for a worker process: the registered function Func
-// applied to Payload, with handlers that the scheduler calls as the task
-// progresses, one at a time, on the goroutine that called Run. A Task must
-// not be modified after it is given to AddTask.
-type Task struct {
-	Func    string // name given to Register
-	Payload []byte // passed to the function in the worker
-
-	// TermTimeout, if positive, sends TermSignal to the worker's process
-	// group (the worker and everything its task started) when the task
-	// has run this long.
-	TermTimeout time.Duration
-	// TermSignal is the signal of TermTimeout and Stop; 0 means SIGTERM.
-	// The worker itself catches SIGTERM, SIGINT, SIGHUP, SIGUSR1 and
-	// SIGUSR2 (they close WorkerContext.Done); another signal acts on the
-	// worker as it would on any process.
-	TermSignal syscall.Signal
-	// KillTimeout, if positive, sends SIGKILL to the worker's process
-	// group this long after TermSignal was sent, or, without TermTimeout,
-	// this long after the task started. The task then fails with "worker
-	// was killed by SIGKILL" and the worker is replaced.
-	KillTimeout time.Duration
-
-	// OnStart is called when the task has been sent to a worker; ctx can
-	// send the task messages (data not known when it was queued).
-	OnStart func(ctx *SchedulerContext)
-	// OnMessage is called for each message the task sends; ctx can answer.
-	OnMessage func(ctx *SchedulerContext, msg []byte)
-	// OnTermTimeout is called when TermTimeout expires (not on Stop).
-	OnTermTimeout func()
-	// OnKillTimeout is called when the task's group is sent SIGKILL
-	// because its KillTimeout (or Options.StopKillTimeout) expired.
-	OnKillTimeout func()
-	// OnFinish is called once with the task's outcome, unless the task was
-	// still queued when Clear was called or when Run returned.
-	OnFinish func(Result)
-}
-
-// Result is the outcome of a task.
-type Result struct {
-	// Value is what the task function returned, when Err is nil.
-	Value []byte
-	// Err is nil on success. Otherwise it is the task function's error (its
-	// text), a *WorkerExitError when the worker died ("worker was killed by
-	// SIGKILL", "worker exited with code 3"), or an error saying the task
-	// could not be started (unknown function, no worker could be started).
-	Err error
-	// Worker is the process id of the worker that ran the task (0 if none).
-	Worker int
-	// Queued, Started and Finished are when the task was given to AddTask,
-	// sent to a worker (zero if never) and when its outcome was known.
-	Queued, Started, Finished time.Time
-}
 
 // Options configures a Scheduler.
 type Options struct {
@@ -79,17 +20,33 @@ type Options struct {
 	// workers to exit before it sends SIGKILL to their groups. 0 means 5s;
 	// negative means never.
 	WorkerKillTimeout time.Duration
-	// StopKillTimeout is how long after Stop the group of a running task
-	// that has no KillTimeout is sent SIGKILL. 0 means 5s; negative means
-	// never.
+	// OnWorkerKillTimeout is called when WorkerKillTimeout expired and
+	// workers that were told to exit are sent SIGKILL.
+	OnWorkerKillTimeout func()
+	// StopKillTimeout is how long after Stop or Cancel the group of a
+	// running task that has no KillTimeout is sent SIGKILL. 0 means 5s;
+	// negative means never.
 	StopKillTimeout time.Duration
 	// OnEmptyQueue is called when the queue is empty and a worker slot is
 	// free; it may add tasks. It is called again only after a task ends.
 	OnEmptyQueue func()
+	// OnMessage is called for a message that comes from a worker process
+	// but not from a task (WorkerSend: a goroutine a task left behind, an
+	// exit hook). Without it such messages are dropped.
+	OnMessage func(pid int, msg []byte)
+	// OnRequest answers the requests of tasks that have no OnRequest.
+	OnRequest func(ctx *SchedulerContext, req *Request)
 	// OnUnexpectedWorkerExit is called when a worker without a task exits
 	// although it was not told to (a worker with a task fails the task
 	// instead). status is as ProcessStatus gives it.
 	OnUnexpectedWorkerExit func(pid int, status string)
+	// MaxQueued bounds the queue for Push and TryPush (back-pressure on
+	// producers); 0 means no bound. AddTask is never refused: a handler
+	// that adds follow-up tasks must not block the loop that frees room.
+	MaxQueued int
+	// Backlog is how many recent events Backlog keeps; 0 means
+	// DefaultBacklog, negative means none.
+	Backlog int
 	// Env is the workers' environment; nil means os.Environ() when each
 	// worker starts.
 	Env []string
@@ -110,23 +67,34 @@ const defaultKillTimeout = 5 * time.Second
 // re-executions of the program itself (see WorkerMain). Tasks may be added
 // at any time, from any goroutine, including from the handlers of other
 // tasks; Run executes them, up to Options.Jobs at once.
+//
+// Invariants, for the methods that report on it: a task is in exactly one
+// of the queue (Pending), a worker (Workers) or its final state; Queued() +
+// Running() counts the tasks accepted and not finished; Run does not return
+// while a task runs, an unstopped queue holds a task, a timer is active or
+// Serve's producer may still produce.
 type Scheduler struct {
 	opts Options
 	jobs int
-	wake chan struct{} // a token wakes Run's loop after AddTask, Stop, Kill
+	wake chan struct{} // a token wakes Run's loop after AddTask, Stop, Kill...
 
 	running atomic.Int64 // tasks in workers, written by Run's loop
 
-	mu      sync.Mutex
-	queue   []queuedTask
-	stop    bool   // Stop or Kill: start nothing more until Run returns
-	killGen uint64 // incremented by Kill
-	active  bool   // Run is running
-}
-
-type queuedTask struct {
-	t  *Task
-	at time.Time
+	mu       sync.Mutex
+	queue    []*taskRun
+	stop     bool   // Stop or Kill: start nothing more until Run returns
+	killGen  uint64 // incremented by Kill
+	active   bool   // Run is running
+	busy     int    // tasks queued or running
+	keyed    map[string]*taskRun
+	room     chan struct{} // closed when room may have appeared, if anyone waits
+	timers   int           // active timers
+	holds    int           // producers that keep Run alive
+	fired    []*Timer      // timers due, for the loop to call
+	canceled []*taskRun    // canceled in the queue: the loop finishes them
+	cancels  bool          // a running task was canceled: the loop looks
+	live     []*worker     // worker processes not reaped yet
+	log      backlog
 }
 
 // New returns a Scheduler configured by opts.
@@ -135,28 +103,47 @@ func New(opts Options) *Scheduler {
 	if jobs <= 0 {
 		jobs = 1
 	}
-	return &Scheduler{opts: opts, jobs: jobs, wake: make(chan struct{}, 1)}
+	s := &Scheduler{opts: opts, jobs: jobs, wake: make(chan struct{}, 1)}
+	s.log.init(opts.Backlog)
+	return s
 }
 
 // AddTask queues t. It may be called from any goroutine at any time: before
 // Run, during Run (typically from a handler) or after (the task then waits
-// for the next Run).
+// for the next Run). It never blocks and ignores Options.MaxQueued.
 func (s *Scheduler) AddTask(t *Task) {
-	now := time.Now()
+	rt := &taskRun{t: t, queued: time.Now()}
 	s.mu.Lock()
-	s.queue = append(s.queue, queuedTask{t, now})
+	s.enqueueLocked(rt)
 	s.mu.Unlock()
 	s.poke()
+}
+
+// enqueueLocked appends rt to the queue.
+func (s *Scheduler) enqueueLocked(rt *taskRun) {
+	rt.state.Store(int32(StateQueued))
+	rt.t.run = rt
+	s.queue = append(s.queue, rt)
+	s.busy++
+	if rt.t.Key != "" {
+		if s.keyed == nil {
+			s.keyed = map[string]*taskRun{}
+		}
+		s.keyed[rt.t.Key] = rt
+	}
+	s.log.add(rt.queued, EventQueued, 0, rt.t, "")
 }
 
 // Stop makes the current Run (or the next one, if none is running) start no
 // more tasks: queued tasks stay queued for a later Run. Every running task's
 // group is sent its TermSignal now, and SIGKILL after its KillTimeout or,
 // without one, after Options.StopKillTimeout. Run returns once no task is
-// running. Stop may be called from any goroutine.
+// running and no timer is active. Stop does not cancel timers. It may be
+// called from any goroutine.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	s.stop = true
+	s.log.add(time.Now(), EventStop, 0, nil, "")
 	s.mu.Unlock()
 	s.poke()
 }
@@ -168,16 +155,95 @@ func (s *Scheduler) Kill() {
 	s.mu.Lock()
 	s.stop = true
 	s.killGen++
+	s.log.add(time.Now(), EventKill, 0, nil, "")
 	s.mu.Unlock()
 	s.poke()
 }
 
-// Clear drops every queued task; their OnFinish is not called. Running tasks
-// are not affected.
+// Clear drops every queued task: their OnFinish is not called, their Cleanup
+// is (on this goroutine). Running tasks are not affected.
 func (s *Scheduler) Clear() {
 	s.mu.Lock()
+	dropped := s.queue
 	s.queue = nil
+	now := time.Now()
+	for _, rt := range dropped {
+		s.unqueueLocked(rt, StateDropped)
+		s.log.add(now, EventDropped, 0, rt.t, "cleared")
+	}
+	s.notifyRoomLocked()
 	s.mu.Unlock()
+	for _, rt := range dropped {
+		rt.ended(StateDropped)
+	}
+}
+
+// unqueueLocked forgets a task that leaves the queue without running.
+func (s *Scheduler) unqueueLocked(rt *taskRun, state TaskState) {
+	rt.state.Store(int32(state))
+	rt.finishedNs.Store(time.Now().UnixNano())
+	s.busy--
+	if k := rt.t.Key; k != "" && s.keyed[k] == rt {
+		delete(s.keyed, k)
+	}
+}
+
+// removeQueuedLocked takes rt out of the queue; false if it is not there.
+func (s *Scheduler) removeQueuedLocked(rt *taskRun) bool {
+	for i, q := range s.queue {
+		if q == rt {
+			copy(s.queue[i:], s.queue[i+1:])
+			s.queue[len(s.queue)-1] = nil
+			s.queue = s.queue[:len(s.queue)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// ended runs the hooks of a task that is over and did not (or will not)
+// reach OnFinish: its group's count and its Cleanup.
+func (rt *taskRun) ended(state TaskState) {
+	if g := rt.t.group; g != nil {
+		g.taskEnded(state)
+	}
+	if rt.t.Cleanup != nil {
+		rt.t.Cleanup()
+	}
+}
+
+// Cancel cancels t: a queued task leaves the queue and its OnFinish (called
+// by Run) gets ErrCanceled; a running task's group is sent its TermSignal,
+// then SIGKILL after its KillTimeout (or Options.StopKillTimeout), and its
+// outcome wraps ErrCanceled. It returns false if t was not queued or
+// running. It may be called from any goroutine.
+func (s *Scheduler) Cancel(t *Task) bool {
+	rt := t.run
+	if rt == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch TaskState(rt.state.Load()) {
+	case StateQueued:
+		if !s.removeQueuedLocked(rt) {
+			return false
+		}
+		s.unqueueLocked(rt, StateCanceled)
+		s.canceled = append(s.canceled, rt)
+		s.log.add(time.Now(), EventCanceled, 0, t, "in the queue")
+		s.notifyRoomLocked()
+	case StateRunning:
+		if rt.canceled.Swap(true) {
+			return true
+		}
+		s.cancels = true
+		s.log.add(time.Now(), EventCanceled, 0, t, "running")
+	default:
+		return false
+	}
+	s.pokeLocked()
+	return true
 }
 
 // Running returns the number of tasks currently in workers.
@@ -197,22 +263,33 @@ func (s *Scheduler) poke() {
 	}
 }
 
-func (s *Scheduler) pop() (queuedTask, bool) {
+// pokeLocked is poke for a caller that holds s.mu (poke never blocks).
+func (s *Scheduler) pokeLocked() { s.poke() }
+
+// pop takes the next queued task for Run's loop.
+func (s *Scheduler) pop() (*taskRun, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.queue) == 0 {
-		return queuedTask{}, false
+		return nil, false
 	}
-	q := s.queue[0]
-	s.queue[0] = queuedTask{}
+	rt := s.queue[0]
+	s.queue[0] = nil
 	s.queue = s.queue[1:]
-	return q, true
+	// Running from now on: Cancel then marks it rather than looking for
+	// it in the queue, even while its worker starts.
+	rt.state.Store(int32(StateRunning))
+	s.notifyRoomLocked()
+	return rt, true
 }
 
-func (s *Scheduler) queueEmpty() bool {
+// settled reports whether Run may return: nothing queued (or stopped), no
+// timer active, no producer, and nothing left for the loop to deliver.
+func (s *Scheduler) settled(stopped bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.queue) == 0
+	return (stopped || len(s.queue) == 0) && s.timers == 0 && s.holds == 0 &&
+		len(s.fired) == 0 && len(s.canceled) == 0
 }
 
 // SchedulerContext is a running task as seen from the scheduler: handlers
@@ -220,6 +297,7 @@ func (s *Scheduler) queueEmpty() bool {
 type SchedulerContext struct {
 	w        *worker
 	id       uint64
+	task     *Task
 	finished atomic.Bool
 }
 
@@ -240,549 +318,5 @@ func (c *SchedulerContext) Send(msg []byte) error {
 // the process group of everything the task started.
 func (c *SchedulerContext) Pid() int { return c.w.pid }
 
-// worker is a worker process as Run's loop sees it.
-type worker struct {
-	pid        int
-	proc       *os.Process
-	toWorker   *os.File // task pipe, write end: closing it tells the worker to exit
-	fromWorker *os.File // result pipe, read end
-	fw         frameWriter
-	ready      bool           // the worker said it serves tasks
-	pendingSig syscall.Signal // a TermSignal to send to the group once ready
-
-	task      *runningTask // nil when idle
-	exiting   bool         // told to exit: its exit is expected
-	idleGen   uint64       // invalidates idle timers
-	idleTimer *time.Timer
-}
-
-// runningTask is a task in a worker.
-type runningTask struct {
-	ctx       SchedulerContext
-	t         *Task
-	queued    time.Time
-	started   time.Time
-	termed    bool // TermSignal was sent
-	termTimer *time.Timer
-	killTimer *time.Timer
-}
-
-func (rt *runningTask) stopTimers() {
-	if rt.termTimer != nil {
-		rt.termTimer.Stop()
-	}
-	if rt.killTimer != nil {
-		rt.killTimer.Stop()
-	}
-}
-
-type eventKind uint8
-
-const (
-	evFrame       eventKind = iota // a message or result frame from a worker
-	evExit                         // a worker exited and was reaped
-	evTermTimeout                  // a task's TermTimeout expired
-	evKillTimeout                  // a task's kill timer expired
-	evIdle                         // a worker's idle timer expired
-	evReady                        // a worker started serving tasks
-)
-
-// event is what reader goroutines and timers tell Run's loop.
-type event struct {
-	kind  eventKind
-	w     *worker
-	frame byte   // evFrame: kind of frame
-	body  []byte // evFrame: frame body
-	id    uint64 // timers: task id or idle generation
-	ws    syscall.WaitStatus
-	err   error // evExit: protocol or wait error
-}
-
-// run is the state of one call to Run, owned by its loop goroutine.
-type run struct {
-	s           *Scheduler
-	events      chan event
-	done        chan struct{} // closed when Run returns: late posts are dropped
-	spawner     *spawner
-	workers     []*worker // all live workers, including exiting ones
-	idle        []*worker // workers without a task, most recently used last
-	running     int
-	stopped     bool
-	killSeen    uint64
-	emptyCalled bool
-	nextID      uint64
-	spawnErr    error
-}
-
-// Run starts queued tasks in workers, up to Options.Jobs at once, and calls
-// their handlers, until the queue is empty and no task is running (after
-// Stop or Kill: until no task is running). The workers are then told to exit
-// and reaped. Run returns an error if it is already running or if a worker
-// process could not be started (each task that needed it fails with that
-// error).
-func (s *Scheduler) Run() error {
-	s.mu.Lock()
-	if s.active {
-		s.mu.Unlock()
-		return errors.New("sched: Run called while another Run is in progress")
-	}
-	s.active = true
-	killSeen := s.killGen
-	s.mu.Unlock()
-
-	r := &run{
-		s:        s,
-		events:   make(chan event, 64),
-		done:     make(chan struct{}),
-		killSeen: killSeen,
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r.abort()
-			panic(p)
-		}
-	}()
-	r.loop()
-	r.shutdown()
-
-	s.mu.Lock()
-	s.active = false
-	s.stop = false
-	s.mu.Unlock()
-	if r.spawnErr != nil {
-		return fmt.Errorf("sched: %w", r.spawnErr)
-	}
-	return nil
-}
-
-func (r *run) loop() {
-	for {
-		r.startTasks()
-		if r.running == 0 && (r.stopped || r.s.queueEmpty()) {
-			return
-		}
-		select {
-		case ev := <-r.events:
-			r.handle(ev)
-		case <-r.s.wake:
-		}
-	}
-}
-
-// post hands ev to the loop, or drops it if Run has returned.
-func (r *run) post(ev event) {
-	select {
-	case r.events <- ev:
-	case <-r.done:
-	}
-}
-
-// checkRequests applies Stop and Kill.
-func (r *run) checkRequests() {
-	s := r.s
-	s.mu.Lock()
-	stop, killGen := s.stop, s.killGen
-	s.mu.Unlock()
-	if killGen != r.killSeen {
-		r.killSeen = killGen
-		r.stopped = true
-		for _, w := range r.workers {
-			if w.task != nil {
-				killGroup(w.pid, unix.SIGKILL)
-			}
-		}
-	}
-	if stop && !r.stopped {
-		r.stopped = true
-		for _, w := range r.workers {
-			if rt := w.task; rt != nil {
-				r.term(w, rt)
-				if rt.killTimer == nil {
-					d := rt.t.KillTimeout
-					if d <= 0 {
-						d = orDefault(s.opts.StopKillTimeout)
-					}
-					r.armKill(w, rt, d)
-				}
-			}
-		}
-	}
-}
-
-func orDefault(d time.Duration) time.Duration {
-	if d == 0 {
-		return defaultKillTimeout
-	}
-	return d
-}
-
-// startTasks starts queued tasks while there are free slots. Handlers it
-// calls may Stop or Kill: that is checked before each start.
-func (r *run) startTasks() {
-	for {
-		r.checkRequests()
-		if r.stopped || r.running >= r.s.jobs {
-			return
-		}
-		q, ok := r.s.pop()
-		if !ok {
-			if r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
-				return
-			}
-			r.emptyCalled = true
-			r.s.opts.OnEmptyQueue()
-			continue
-		}
-		if _, ok := lookup(q.t.Func); !ok && r.s.opts.Executable == "" {
-			r.fail(q, fmt.Errorf("sched: unknown task function %q (not registered with sched.Register)", q.t.Func))
-			continue
-		}
-		w, err := r.worker()
-		if err != nil {
-			if r.spawnErr == nil {
-				r.spawnErr = err
-			}
-			r.fail(q, err)
-			continue
-		}
-		r.start(w, q)
-	}
-}
-
-// fail finishes a task that never reached a worker.
-func (r *run) fail(q queuedTask, err error) {
-	if q.t.OnFinish != nil {
-		q.t.OnFinish(Result{Err: err, Queued: q.at, Finished: time.Now()})
-	}
-}
-
-// worker returns an idle worker, or a new one.
-func (r *run) worker() (*worker, error) {
-	if n := len(r.idle); n > 0 {
-		w := r.idle[n-1]
-		r.idle[n-1] = nil
-		r.idle = r.idle[:n-1]
-		if w.idleTimer != nil {
-			w.idleTimer.Stop()
-		}
-		w.idleGen++
-		return w, nil
-	}
-	if r.spawner == nil {
-		r.spawner = newSpawner()
-	}
-	w, err := r.spawner.spawn(&r.s.opts)
-	if err != nil {
-		return nil, err
-	}
-	r.workers = append(r.workers, w)
-	go r.read(w)
-	return w, nil
-}
-
-// start sends q to w and arms its timers.
-func (r *run) start(w *worker, q queuedTask) {
-	r.nextID++
-	rt := &runningTask{t: q.t, queued: q.at, started: time.Now()}
-	rt.ctx.w, rt.ctx.id = w, r.nextID
-	// A write error means the worker just died; its exit event will fail
-	// the task with the reason.
-	_ = w.fw.writeTask(rt.ctx.id, q.t.Func, q.t.Payload)
-	w.task = rt
-	r.running++
-	r.s.running.Store(int64(r.running))
-	r.emptyCalled = false
-	if d := q.t.TermTimeout; d > 0 {
-		id := rt.ctx.id
-		rt.termTimer = time.AfterFunc(d, func() { r.post(event{kind: evTermTimeout, w: w, id: id}) })
-	} else if d := q.t.KillTimeout; d > 0 {
-		r.armKill(w, rt, d)
-	}
-	if q.t.OnStart != nil {
-		q.t.OnStart(&rt.ctx)
-	}
-}
-
-func (r *run) armKill(w *worker, rt *runningTask, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	id := rt.ctx.id
-	rt.killTimer = time.AfterFunc(d, func() { r.post(event{kind: evKillTimeout, w: w, id: id}) })
-}
-
-// term sends the task's TermSignal to its group, once, and tells the task
-// so (its Done channel closes). A worker that has not yet said it is ready
-// may not catch the signal yet, and would die of it: its group gets the
-// signal once it is ready.
-func (r *run) term(w *worker, rt *runningTask) {
-	if rt.termed {
-		return
-	}
-	rt.termed = true
-	if rt.termTimer != nil {
-		rt.termTimer.Stop()
-	}
-	sig := rt.t.TermSignal
-	if sig == 0 {
-		sig = syscall.SIGTERM
-	}
-	_ = w.fw.writeTerm(rt.ctx.id, sig) // an error means the worker died: its exit is on the way
-	if w.ready {
-		killGroup(w.pid, sig)
-	} else {
-		w.pendingSig = sig
-	}
-}
-
-// killGroup signals the process group led by pid. Errors are ignored: the
-// only possible one is ESRCH, a group already gone.
-func killGroup(pid int, sig syscall.Signal) {
-	_ = unix.Kill(-pid, sig)
-}
-
-func (r *run) handle(ev event) {
-	w := ev.w
-	switch ev.kind {
-	case evFrame:
-		r.handleFrame(w, ev.frame, ev.body)
-	case evExit:
-		r.handleExit(w, ev)
-	case evTermTimeout:
-		if rt := w.task; rt != nil && rt.ctx.id == ev.id && !rt.termed {
-			r.term(w, rt)
-			r.armKill(w, rt, rt.t.KillTimeout)
-			if rt.t.OnTermTimeout != nil {
-				rt.t.OnTermTimeout()
-			}
-		}
-	case evKillTimeout:
-		if rt := w.task; rt != nil && rt.ctx.id == ev.id {
-			killGroup(w.pid, unix.SIGKILL)
-			if rt.t.OnKillTimeout != nil {
-				rt.t.OnKillTimeout()
-			}
-		}
-	case evReady:
-		w.ready = true
-		if w.pendingSig != 0 {
-			killGroup(w.pid, w.pendingSig)
-			w.pendingSig = 0
-		}
-	case evIdle:
-		if w.task == nil && !w.exiting && w.idleGen == ev.id {
-			r.retire(w)
-		}
-	}
-}
-
-func (r *run) handleFrame(w *worker, kind byte, body []byte) {
-	rt := w.task
-	switch kind {
-	case frameMessage:
-		id, msg, err := cutUvarint(body)
-		if err == nil && rt != nil && rt.ctx.id == id && rt.t.OnMessage != nil {
-			rt.t.OnMessage(&rt.ctx, msg)
-		}
-	case frameResult:
-		id, ok, data, err := decodeResult(body)
-		if err != nil || rt == nil || rt.ctx.id != id {
-			return
-		}
-		if ok {
-			r.finish(w, Result{Value: data})
-		} else {
-			r.finish(w, Result{Err: errors.New(string(data))})
-		}
-	}
-}
-
-// finish ends w's task with res.
-func (r *run) finish(w *worker, res Result) {
-	rt := w.task
-	rt.stopTimers()
-	rt.ctx.finished.Store(true)
-	w.task = nil
-	r.running--
-	r.s.running.Store(int64(r.running))
-	r.emptyCalled = false
-	if !w.exiting && w.proc != nil {
-		r.idle = append(r.idle, w)
-		if d := r.s.opts.WorkerIdleTimeout; d > 0 {
-			w.idleGen++
-			gen := w.idleGen
-			w.idleTimer = time.AfterFunc(d, func() { r.post(event{kind: evIdle, w: w, id: gen}) })
-		}
-	}
-	res.Worker = w.pid
-	res.Queued, res.Started, res.Finished = rt.queued, rt.started, time.Now()
-	if rt.t.OnFinish != nil {
-		rt.t.OnFinish(res)
-	}
-}
-
-func (r *run) handleExit(w *worker, ev event) {
-	r.remove(w)
-	if w.task != nil {
-		err := ev.err
-		if err == nil {
-			err = &WorkerExitError{Pid: w.pid, WaitStatus: ev.ws, NeverReady: !w.ready}
-		}
-		w.exiting = true // not idle any more
-		r.finish(w, Result{Err: err})
-		return
-	}
-	if !w.exiting && r.s.opts.OnUnexpectedWorkerExit != nil {
-		status := ProcessStatus(ev.ws)
-		if ev.err != nil {
-			status = ev.err.Error()
-		}
-		r.s.opts.OnUnexpectedWorkerExit(w.pid, status)
-	}
-}
-
-// remove forgets a worker that exited.
-func (r *run) remove(w *worker) {
-	if w.idleTimer != nil {
-		w.idleTimer.Stop()
-	}
-	w.toWorker.Close()
-	for i, x := range r.workers {
-		if x == w {
-			r.workers = append(r.workers[:i], r.workers[i+1:]...)
-			break
-		}
-	}
-	for i, x := range r.idle {
-		if x == w {
-			r.idle = append(r.idle[:i], r.idle[i+1:]...)
-			break
-		}
-	}
-}
-
-// retire tells an idle worker to exit by closing its task pipe: the worker
-// sees EOF and kills its own process group.
-func (r *run) retire(w *worker) {
-	w.exiting = true
-	if w.idleTimer != nil {
-		w.idleTimer.Stop()
-	}
-	w.toWorker.Close()
-	for i, x := range r.idle {
-		if x == w {
-			r.idle = append(r.idle[:i], r.idle[i+1:]...)
-			break
-		}
-	}
-}
-
-// read forwards w's frames to the loop until the worker is gone, then kills
-// what is left of its process group and reaps it. The group is killed before
-// the wait, while the dead worker's pid still names the group, so no
-// process it started survives it and no unrelated group can be hit.
-func (r *run) read(w *worker) {
-	fr := newFrameReader(w.fromWorker)
-	var protoErr error
-	for {
-		kind, body, err := fr.next()
-		if err != nil {
-			if err != io.EOF {
-				protoErr = fmt.Errorf("sched: reading from worker %d: %w", w.pid, err)
-			}
-			break
-		}
-		switch kind {
-		case frameReady:
-			r.post(event{kind: evReady, w: w})
-			continue
-		case frameMessage, frameResult:
-			r.post(event{kind: evFrame, w: w, frame: kind, body: body})
-			continue
-		}
-		protoErr = fmt.Errorf("sched: worker %d sent a frame of unknown kind %d", w.pid, kind)
-		break
-	}
-	killGroup(w.pid, unix.SIGKILL)
-	ev := event{kind: evExit, w: w, err: protoErr}
-	st, err := w.proc.Wait()
-	if err != nil && protoErr == nil {
-		ev.err = fmt.Errorf("sched: wait for worker %d: %w", w.pid, err)
-	} else if err == nil {
-		ev.ws, _ = st.Sys().(syscall.WaitStatus)
-	}
-	w.fromWorker.Close()
-	r.post(ev)
-}
-
-// shutdown tells every worker to exit and waits until all are reaped,
-// killing their groups after Options.WorkerKillTimeout.
-func (r *run) shutdown() {
-	for _, w := range r.workers {
-		if !w.exiting {
-			r.retire(w)
-		}
-	}
-	var deadline <-chan time.Time
-	if d := orDefault(r.s.opts.WorkerKillTimeout); d > 0 && len(r.workers) > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		deadline = t.C
-	}
-	for len(r.workers) > 0 {
-		select {
-		case ev := <-r.events:
-			if ev.kind == evExit {
-				r.remove(ev.w)
-			}
-		case <-deadline:
-			deadline = nil
-			r.killAll()
-		case <-r.s.wake:
-			r.s.mu.Lock()
-			killGen := r.s.killGen
-			r.s.mu.Unlock()
-			if killGen != r.killSeen {
-				r.killSeen = killGen
-				r.killAll()
-			}
-		}
-	}
-	close(r.done)
-	if r.spawner != nil {
-		r.spawner.stop()
-	}
-}
-
-func (r *run) killAll() {
-	for _, w := range r.workers {
-		killGroup(w.pid, unix.SIGKILL)
-	}
-}
-
-// abort kills every worker when a handler panics; the reader goroutines
-// still reap them.
-func (r *run) abort() {
-	r.killAll()
-	for _, w := range r.workers {
-		if w.idleTimer != nil {
-			w.idleTimer.Stop()
-		}
-		if w.task != nil {
-			w.task.stopTimers()
-		}
-		w.toWorker.Close()
-	}
-	close(r.done)
-	// The spawner's thread must outlive the workers it started (their
-	// Pdeathsig would fire early, which is harmless as they are being
-	// killed); stopping it now is fine.
-	if r.spawner != nil {
-		r.spawner.stop()
-	}
-	r.s.mu.Lock()
-	r.s.active = false
-	r.s.stop = false
-	r.s.mu.Unlock()
-	r.s.running.Store(0)
-}
+// Task returns the task this context belongs to.
+func (c *SchedulerContext) Task() *Task { return c.task }

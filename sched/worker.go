@@ -149,6 +149,18 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 			if c != nil && c.id == id {
 				c.term(sig)
 			}
+		case frameReply:
+			id, req, ok, data, err := decodeReply(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad reply frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			p.mu.Lock()
+			c := p.current
+			p.mu.Unlock()
+			if c != nil && c.id == id {
+				c.deliverReply(req, ok, data)
+			}
 		case frameMessage:
 			id, msg, err := cutUvarint(body)
 			if err != nil {
@@ -200,6 +212,21 @@ func CurrentWorker() (*WorkerContext, bool) {
 	return p.current, p.current != nil
 }
 
+// WorkerSend sends msg to the scheduler from this worker process, outside
+// any task: Options.OnMessage receives it. It is for code that runs beside
+// tasks (a goroutine a task left behind, a hook at the end of a task) and
+// fails outside a worker process. msg may be reused when it returns.
+func WorkerSend(msg []byte) error {
+	p := thisWorker.Load()
+	if p == nil {
+		return fmt.Errorf("sched: WorkerSend: this process is not a worker")
+	}
+	if err := p.out.writeMessage(0, msg); err != nil {
+		return fmt.Errorf("sched: WorkerSend: %w", err)
+	}
+	return nil
+}
+
 // WorkerContext is a running task as seen from its worker process: the task
 // function receives it to talk to the scheduler and to learn that it should
 // stop.
@@ -219,6 +246,10 @@ type WorkerContext struct {
 	boxMu   sync.Mutex
 	box     [][]byte // messages waiting for room in recv, in order
 	pumping bool     // a goroutine is moving box into recv
+
+	reqMu   sync.Mutex
+	nextReq uint64
+	replies map[uint64]chan reply // requests waiting for an answer
 }
 
 // recvBuffer is how many messages wait in Receive's channel before they

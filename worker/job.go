@@ -19,6 +19,10 @@ type Job struct {
 	Outputs []string // absolute paths: parent folders are created before the commands run; hashed after success, deleted after failure
 	Shell   string   // the shell for commands with shell syntax; "" means /bin/sh
 	Files   []int    // worker descriptors passed to every command as fds 3, 4, ... (a jobserver)
+	// Ports is how many free TCP ports the commands get in
+	// GOBUILDJ_PORTS. The scheduler chooses them when the job starts and
+	// sends them as the job's first message (see PortsMessage).
+	Ports int
 	// Remote, if set, is an encoded remote.Request: look the action up in
 	// a remote cache (or run it remotely) before running it here, and
 	// share a successful local run.
@@ -95,6 +99,7 @@ func (j *Job) Encode() []byte {
 	for _, fd := range j.Files {
 		b = binary.AppendVarint(b, int64(fd))
 	}
+	b = binary.AppendUvarint(b, uint64(j.Ports))
 	b = binary.AppendUvarint(b, uint64(len(j.Remote)))
 	return append(b, j.Remote...)
 }
@@ -115,6 +120,7 @@ func DecodeJob(b []byte) (Job, error) {
 			j.Files[i] = int(d.varint())
 		}
 	}
+	j.Ports = int(min(d.uvarint(), 1<<16))
 	if r := d.bytes(); len(r) > 0 {
 		j.Remote = r
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -122,6 +123,13 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		}
 	}
 	env := r.environ(job)
+	if job.Ports > 0 {
+		ports, err := receivePorts(ctx)
+		if err != nil {
+			return res, err
+		}
+		env = append(env, "GOBUILDJ_PORTS="+ports)
+	}
 	out := r.out[:0]
 	for i, cmd := range job.Cmds {
 		if stopped(ctx) {
@@ -204,6 +212,36 @@ func deleteOutputs(job *Job, res *Result) {
 	}
 }
 
+// PortsMessage is the message that gives a job with Ports its ports
+// (space-separated), or, when they could not be found, PortsError followed
+// by the reason.
+func PortsMessage(ports []int) []byte {
+	b := make([]byte, 0, 6*len(ports))
+	for i, p := range ports {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(p), 10)
+	}
+	return b
+}
+
+// PortsError starts a PortsMessage that reports a failure.
+const PortsError = "error: "
+
+// receivePorts waits for the job's ports from the scheduler.
+func receivePorts(ctx *sched.WorkerContext) (string, error) {
+	select {
+	case m := <-ctx.Receive():
+		if msg, failed := strings.CutPrefix(string(m), PortsError); failed {
+			return "", fmt.Errorf("no TCP ports: %s", msg)
+		}
+		return string(m), nil
+	case <-ctx.Done():
+		return "", fmt.Errorf("stopped by %s while waiting for its TCP ports", sched.SignalName(ctx.Signal()))
+	}
+}
+
 // environ is the worker's environment with job.Env and GOBUILDJ_TARGET
 // replacing variables of the same names.
 func (r *runner) environ(job *Job) []string {
@@ -213,7 +251,7 @@ func (r *runner) environ(job *Job) []string {
 	env := r.env[:0]
 	for _, kv := range r.baseEnv {
 		key, _, _ := strings.Cut(kv, "=")
-		if key == "GOBUILDJ_TARGET" || overridden(job.Env, key) {
+		if key == "GOBUILDJ_TARGET" || key == "GOBUILDJ_PORTS" || overridden(job.Env, key) {
 			continue
 		}
 		env = append(env, kv)

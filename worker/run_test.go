@@ -258,11 +258,40 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+func TestPortsFromTheScheduler(t *testing.T) {
+	t.Setenv("GOBUILDJ_PORTS", "inherited") // never passed on
+	dir := t.TempDir()
+	send := sched.Task{OnStart: func(ctx *sched.SchedulerContext) {
+		ctx.Send(PortsMessage([]int{1234, 5678}))
+	}}
+	res := runJobs(t, sched.Options{}, send,
+		Job{Target: "two", Dir: dir, Cmds: []string{"echo \"[$GOBUILDJ_PORTS]\""}, Ports: 2},
+		Job{Target: "none", Dir: dir, Cmds: []string{"echo \"[$GOBUILDJ_PORTS]\""}})
+	if got := string(res[0].Output); got != "[1234 5678]\n" {
+		t.Errorf("a job with ports saw %q", got)
+	}
+	if got := string(res[1].Output); got != "[]\n" {
+		t.Errorf("a job without ports saw %q", got)
+	}
+
+	s := sched.New(sched.Options{})
+	var err error
+	s.AddTask(&sched.Task{Func: TaskName, Payload: (&Job{Target: "x", Dir: dir, Cmds: []string{"true"}, Ports: 1}).Encode(),
+		OnStart:  func(ctx *sched.SchedulerContext) { ctx.Send([]byte(PortsError + "none left")) },
+		OnFinish: func(r sched.Result) { err = r.Err }})
+	if rerr := s.Run(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err == nil || err.Error() != "target x: no TCP ports: none left" {
+		t.Errorf("error %v", err)
+	}
+}
+
 func TestEncodings(t *testing.T) {
 	jobs := []Job{
 		{},
 		{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
-			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Remote: []byte("request\x00")},
+			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Ports: 3, Remote: []byte("request\x00")},
 	}
 	for _, j := range jobs {
 		b := j.Encode()
@@ -306,7 +335,7 @@ func TestEncodings(t *testing.T) {
 
 func jobEqual(a, b Job) bool {
 	return a.Target == b.Target && slices.Equal(a.Cmds, b.Cmds) && a.Dir == b.Dir && slices.Equal(a.Env, b.Env) &&
-		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && bytes.Equal(a.Remote, b.Remote)
+		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && a.Ports == b.Ports && bytes.Equal(a.Remote, b.Remote)
 }
 
 func resultEqual(a, b Result) bool {

@@ -62,12 +62,19 @@ type result struct {
 	code int
 }
 
-// gobuildj runs the binary in dir with args and waits for it.
+// gobuildj runs the binary in dir with args and waits for it, as in a CI
+// job that is not GitHub Actions.
 func gobuildj(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	return gobuildjEnv(t, dir, nil, args...)
+}
+
+// gobuildjEnv is gobuildj with env (KEY=value) added to its environment.
+func gobuildjEnv(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "CI=true", "NO_COLOR=1", "GITHUB_ACTIONS="), env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out

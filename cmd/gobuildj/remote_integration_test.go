@@ -63,7 +63,7 @@ func TestIntegrationBuildbarnExecutionMatchesLocalBuild(t *testing.T) {
 	}
 	mustBuild(t, localDir)
 
-	r := gobuildjEnv(t, remoteDir, nil, "--remote-exec", endpoint)
+	r := gobuildjClean(t, remoteDir, nil, "--remote-exec", endpoint)
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run (%d remotely), 0 up to date", wideTargets, wideTargets)) {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -73,7 +73,7 @@ func TestIntegrationBuildbarnExecutionMatchesLocalBuild(t *testing.T) {
 	assertSameTree(t, localDir, remoteDir)
 
 	// What ran remotely is in the cache for a third checkout.
-	r = gobuildjEnv(t, cachedDir, nil, "--remote-cache", endpoint)
+	r = gobuildjClean(t, cachedDir, nil, "--remote-cache", endpoint)
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: 0 run, %d cached", wideTargets)) {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -81,7 +81,7 @@ func TestIntegrationBuildbarnExecutionMatchesLocalBuild(t *testing.T) {
 
 	// Buildbarn's runner passes no environment but the Command's.
 	write(t, filepath.Join(remoteDir, "Buildfile.toml"), "default = [\"env\"]\n[targets.env]\noutputs = [\"env.txt\"]\ncmd = \"env | grep -v ^PWD= | sort > env.txt\"\n")
-	if r := gobuildjEnv(t, remoteDir, nil, "--remote-exec", endpoint); r.code != 0 {
+	if r := gobuildjClean(t, remoteDir, nil, "--remote-exec", endpoint); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
 	if env := read(t, filepath.Join(remoteDir, "env.txt")); env != "GOBUILDJ_TARGET=env\nPATH=/usr/local/bin:/usr/bin:/bin\n" {

@@ -108,9 +108,9 @@ func assertSameTree(t *testing.T, a, b string) {
 	}
 }
 
-// gobuildjEnv runs the binary in dir with exactly env added to a clean
+// gobuildjClean runs the binary in dir with exactly env added to a clean
 // environment (no CI=true unless given).
-func gobuildjEnv(t *testing.T, dir string, env []string, args ...string) result {
+func gobuildjClean(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
@@ -147,7 +147,7 @@ func checkSharing(t *testing.T, endpoint string) (first, second string) {
 	wideProject(t, first, salt)
 	wideProject(t, second, salt)
 
-	r := gobuildjEnv(t, first, []string{"CI=true"}, "--remote-cache", endpoint)
+	r := gobuildjClean(t, first, []string{"CI=true"}, "--remote-cache", endpoint)
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run, 0 up to date", wideTargets)) {
 		t.Fatalf("first checkout: exit %d\n%s", r.code, r.out)
 	}
@@ -155,7 +155,7 @@ func checkSharing(t *testing.T, endpoint string) (first, second string) {
 		t.Fatalf("first checkout ran %d commands, want %d", got, wideTargets)
 	}
 
-	r = gobuildjEnv(t, second, nil, "--remote-cache", endpoint)
+	r = gobuildjClean(t, second, nil, "--remote-cache", endpoint)
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: 0 run, %d cached, 0 up to date, 0 failed", wideTargets)) {
 		t.Fatalf("second checkout: exit %d\n%s", r.code, r.out)
 	}
@@ -168,7 +168,7 @@ func checkSharing(t *testing.T, endpoint string) (first, second string) {
 	assertSameTree(t, first, second)
 
 	// The cached outputs are recorded like built ones: nothing to do now.
-	r = gobuildjEnv(t, second, nil, "--remote-cache", endpoint)
+	r = gobuildjClean(t, second, nil, "--remote-cache", endpoint)
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: 0 run, %d up to date", wideTargets)) {
 		t.Fatalf("third build: exit %d\n%s", r.code, r.out)
 	}
@@ -188,7 +188,7 @@ func checkPoison(t *testing.T, endpoint string, poison func(digest *repb.Digest)
 
 	third := t.TempDir()
 	wideProject(t, third, readSalt(t, first))
-	r := gobuildjEnv(t, third, nil, "--remote-cache", endpoint)
+	r := gobuildjClean(t, third, nil, "--remote-cache", endpoint)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -244,12 +244,12 @@ inputs = ["a.txt"]
 outputs = ["broken.txt"]
 cmd = "echo half > broken.txt; exit 3"
 `})
-	r := gobuildjEnv(t, dir, nil, "--remote-cache", s.Endpoint, "-k")
+	r := gobuildjClean(t, dir, nil, "--remote-cache", s.Endpoint, "-k")
 	if r.code != 1 || s.Updates.Load() != 0 {
 		t.Fatalf("a build without CI=true or --remote-upload uploaded %d results (exit %d)\n%s", s.Updates.Load(), r.code, r.out)
 	}
 	os.RemoveAll(filepath.Join(dir, ".gobuildj"))
-	r = gobuildjEnv(t, dir, []string{"CI=true"}, "--remote-cache", s.Endpoint, "-k")
+	r = gobuildjClean(t, dir, []string{"CI=true"}, "--remote-cache", s.Endpoint, "-k")
 	if r.code != 1 {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -259,7 +259,7 @@ cmd = "echo half > broken.txt; exit 3"
 	}
 	os.RemoveAll(filepath.Join(dir, ".gobuildj"))
 	os.Remove(filepath.Join(dir, "up.txt"))
-	r = gobuildjEnv(t, dir, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--remote-upload=false", "up", "private")
+	r = gobuildjClean(t, dir, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--remote-upload=false", "up", "private")
 	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 1 cached") || s.Updates.Load() != 1 {
 		t.Fatalf("--remote-upload=false: exit %d, %d uploads\n%s", r.code, s.Updates.Load(), r.out)
 	}
@@ -278,7 +278,7 @@ func TestRemoteCacheDeadOrSlowServerFallsBackLocally(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			smallProject(t, dir, randomSalt(t))
-			r := gobuildjEnv(t, dir, []string{"CI=true"}, "--remote-cache", endpoint, "--remote-timeout", "300ms", "-j4")
+			r := gobuildjClean(t, dir, []string{"CI=true"}, "--remote-cache", endpoint, "--remote-timeout", "300ms", "-j4")
 			if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run, 0 up to date", smallTargets)) {
 				t.Fatalf("exit %d\n%s", r.code, r.out)
 			}
@@ -288,12 +288,12 @@ func TestRemoteCacheDeadOrSlowServerFallsBackLocally(t *testing.T) {
 			if got := len(ranLog(t, dir)); got != smallTargets {
 				t.Fatalf("%d local commands, want %d", got, smallTargets)
 			}
-			r = gobuildjEnv(t, dir, nil, "--remote-cache", endpoint, "--remote-timeout", "300ms", "--remote-strict", "-B", "gen1")
+			r = gobuildjClean(t, dir, nil, "--remote-cache", endpoint, "--remote-timeout", "300ms", "--remote-strict", "-B", "gen1")
 			if r.code != 0 {
 				t.Fatalf("-B skips the remote server, so --remote-strict cannot fail: exit %d\n%s", r.code, r.out)
 			}
 			write(t, filepath.Join(dir, "src/1.txt"), "changed\n")
-			r = gobuildjEnv(t, dir, nil, "--remote-cache", endpoint, "--remote-timeout", "300ms", "--remote-strict", "gen1")
+			r = gobuildjClean(t, dir, nil, "--remote-cache", endpoint, "--remote-timeout", "300ms", "--remote-strict", "gen1")
 			if r.code != 1 || !strings.Contains(r.out, "no local fallback with --remote-strict") {
 				t.Fatalf("--remote-strict: exit %d, want 1\n%s", r.code, r.out)
 			}
@@ -309,7 +309,7 @@ func TestRemoteExecutionMatchesLocalBuild(t *testing.T) {
 	wideProject(t, localDir, salt)
 	mustBuild(t, localDir)
 
-	r := gobuildjEnv(t, remoteDir, nil, "--remote-exec", s.Endpoint, "--remote-jobs", "8")
+	r := gobuildjClean(t, remoteDir, nil, "--remote-exec", s.Endpoint, "--remote-jobs", "8")
 	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run (%d remotely), 0 up to date", wideTargets, wideTargets)) {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -330,7 +330,7 @@ cmd = "echo some output; echo oops >&2; exit 7"
 outputs = ["env.txt"]
 cmd = "env | grep -v ^PWD= | sort > env.txt"
 `)
-	r = gobuildjEnv(t, remoteDir, nil, "--remote-exec", s.Endpoint, "-k")
+	r = gobuildjClean(t, remoteDir, nil, "--remote-exec", s.Endpoint, "-k")
 	if r.code != 1 || !strings.Contains(r.out, "FAILED: bad (exit code 7)") || !strings.Contains(r.out, "some output\noops\n") {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
@@ -343,12 +343,12 @@ cmd = "env | grep -v ^PWD= | sort > env.txt"
 func TestRemoteExecutionDownFallsBackUnlessStrict(t *testing.T) {
 	dead := "unix:" + filepath.Join(t.TempDir(), "nobody.sock")
 	dir := project(t, map[string]string{"Buildfile.toml": "default = [\"a\"]\n[targets.a]\noutputs = [\"a.txt\"]\ncmd = \"echo a > a.txt\"\n"})
-	r := gobuildjEnv(t, dir, nil, "--remote-exec", dead)
+	r := gobuildjClean(t, dir, nil, "--remote-exec", dead)
 	if r.code != 0 || !strings.Contains(r.out, "building locally from now on") {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
 	os.Remove(filepath.Join(dir, "a.txt"))
-	r = gobuildjEnv(t, dir, nil, "--remote-exec", dead, "--remote-strict")
+	r = gobuildjClean(t, dir, nil, "--remote-exec", dead, "--remote-strict")
 	if r.code != 1 || !strings.Contains(r.out, "FAILED: a") {
 		t.Fatalf("--remote-strict: exit %d\n%s", r.code, r.out)
 	}
@@ -359,12 +359,12 @@ func TestRemoteCacheOverTLSWithToken(t *testing.T) {
 	dir := project(t, map[string]string{
 		"Buildfile.toml": fmt.Sprintf("[remote]\ncache = %q\ntls_ca = %q\nupload = true\n\n[targets.all]\noutputs = [\"a.txt\"]\ncmd = \"echo a > a.txt\"\n", s.Endpoint, s.CAFile),
 	})
-	r := gobuildjEnv(t, dir, []string{"GOBUILDJ_REMOTE_TOKEN=sesame"})
+	r := gobuildjClean(t, dir, []string{"GOBUILDJ_REMOTE_TOKEN=sesame"})
 	if r.code != 0 || strings.Contains(r.out, "warning") || s.Updates.Load() != 1 {
 		t.Fatalf("exit %d, %d uploads\n%s", r.code, s.Updates.Load(), r.out)
 	}
 	os.RemoveAll(filepath.Join(dir, ".gobuildj"))
-	r = gobuildjEnv(t, dir, nil)
+	r = gobuildjClean(t, dir, nil)
 	if r.code != 0 || !strings.Contains(r.out, "Unauthenticated") || !strings.Contains(r.out, "1 run") {
 		t.Fatalf("without the token: exit %d\n%s", r.code, r.out)
 	}
@@ -382,7 +382,7 @@ func TestRemoteUsageErrors(t *testing.T) {
 		{[]string{"--remote-cache", "grpc://a:1", "--remote-header", "no-equals"}, "expected NAME=VALUE"},
 		{[]string{"--remote-cache", "grpc://a:1", "--remote-jobs", "0"}, "--remote-jobs 0"},
 	} {
-		r := gobuildjEnv(t, dir, nil, tc.args...)
+		r := gobuildjClean(t, dir, nil, tc.args...)
 		if r.code != 2 || !strings.Contains(r.out, tc.want) {
 			t.Errorf("%v: exit %d, want 2 and %q:\n%s", tc.args, r.code, tc.want, r.out)
 		}
@@ -403,7 +403,7 @@ func TestRemoteUsageErrors(t *testing.T) {
 		t.Errorf("without gobuildj-remote: %v\n%s", err, out)
 	}
 	write(t, filepath.Join(dir, "Buildfile.toml"), "[remote]\ncache = \"grpc://x:1\"\njobs = \"4\"\n")
-	if r := gobuildjEnv(t, dir, nil); r.code != 2 || !strings.Contains(r.out, "Buildfile.toml:3:8: remote.jobs: expected an integer") {
+	if r := gobuildjClean(t, dir, nil); r.code != 2 || !strings.Contains(r.out, "Buildfile.toml:3:8: remote.jobs: expected a whole number") {
 		t.Errorf("bad [remote]: exit %d\n%s", r.code, r.out)
 	}
 }

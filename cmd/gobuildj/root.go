@@ -22,6 +22,7 @@ import (
 // watch.
 type buildFlags struct {
 	jobs      int
+	jobsSet   bool // -j was given
 	keepGoing bool
 	dryRun    bool
 	force     bool
@@ -32,6 +33,7 @@ type buildFlags struct {
 	killGrace time.Duration
 	color     string
 	jobserver string
+	reports   reportFlags
 	remote    remoteFlags
 	flags     *pflag.FlagSet
 }
@@ -44,6 +46,17 @@ outputs is missing or was modified: touching a file changes nothing.
 
 With no target named, it builds the Buildfile's "default" list, else "all".
 A target is named by its name or by an output path it declares.
+
+Commands get a GNU make jobserver in MAKEFLAGS, so that nested builds share
+-j. Run under make -jN, gobuildj shares make's jobserver instead.
+
+On a terminal a status line is redrawn in place; when stdout is not a
+terminal, or CI=true, plain lines are printed instead. The build ends with a
+summary: counts, wall time, the critical path (the chain of targets that
+bounded the wall time) and the five slowest targets. With GITHUB_ACTIONS=true
+a failure's output folds into ::group:: and becomes ::error annotations, one
+per compiler diagnostic (file:line:col: error: ...). --junit, --trace and
+--report write files about the build (not with -n), relative to -C's folder.
 
 Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
 Buildfile (found before any command runs), 130 interrupted.`
@@ -58,6 +71,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.jobsSet = cmd.Flags().Changed("jobs")
 			return runBuild(f, args, stdout, interrupts)
 		},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
@@ -88,12 +102,14 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
-	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none")
+	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
+	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl
 
 	root.AddCommand(newVersionCommand(stdout))
+	root.AddCommand(newCompdbCommand(stdout))
 	return root
 }
 
@@ -124,6 +140,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if f.jobs < 1 {
 		return usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
 	}
+	startDir, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working folder: %w", err)
+	}
 	g, err := loadGraph(f)
 	if err != nil {
 		return err
@@ -146,23 +166,59 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
-	status := engine.NewConsoleStatus(stdout, live, color, width)
-	_, err = engine.Build(g, targets, engine.Options{
-		Jobs:      f.jobs,
-		KeepGoing: f.keepGoing,
-		DryRun:    f.dryRun,
-		Force:     f.force,
-		Verbose:   f.verbose,
-		Explain:   f.explain,
-		KillGrace: f.killGrace,
-		Jobserver: js,
-		Status:    status,
-		Remote:    remoteOpts,
-	}, interrupts)
-	if errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted) {
-		return fmt.Errorf("%w: %w", errReported, err)
+	console := engine.NewConsoleStatus(stdout, live, color, width)
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		workspace := os.Getenv("GITHUB_WORKSPACE")
+		if workspace == "" {
+			workspace = startDir
+		}
+		console.EnableGitHubActions(workspace)
 	}
-	return err
+	var parent *engine.MakeJobserver
+	if js != engine.JobserverNone {
+		// Under make -jN: share make's budget rather than add ours to it.
+		parent, err = engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
+		switch {
+		case err != nil:
+			// As make does: without the parent's tokens, one job.
+			if !f.jobsSet {
+				f.jobs = 1
+			}
+			console.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
+		case parent != nil && parent.Jobs > 0 && !f.jobsSet:
+			f.jobs = parent.Jobs
+		}
+	}
+	var reps *reports
+	if !f.dryRun {
+		if reps, err = openReports(f.reports); err != nil {
+			return err
+		}
+	}
+	_, err = engine.Build(g, targets, engine.Options{
+		Jobs:          f.jobs,
+		KeepGoing:     f.keepGoing,
+		DryRun:        f.dryRun,
+		Force:         f.force,
+		Verbose:       f.verbose,
+		Explain:       f.explain,
+		KillGrace:     f.killGrace,
+		Jobserver:     js,
+		MakeJobserver: parent,
+		Status:        engine.Tee(console, reps.status()),
+		Remote:        remoteOpts,
+	}, interrupts)
+	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
+	switch {
+	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
+		if rerr != nil { // the build's story is told, the report's is not
+			return fmt.Errorf("%w (and %w)", rerr, err)
+		}
+		return fmt.Errorf("%w: %w", errReported, err)
+	case err != nil:
+		return err
+	}
+	return rerr
 }
 
 // terminalMode decides how the build is shown: a live status line and

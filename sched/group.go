@@ -1,0 +1,176 @@
+package sched
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// Group is a set of tasks followed together: a test suite, the targets of
+// one request. It counts them as they end (GroupStatus), cancels them
+// together, and tells when all have ended: Wait and Done, once Close says
+// that no task will be added. Its methods may be called from any goroutine,
+// except Wait from a handler (the handlers run on the goroutine that ends
+// tasks).
+type Group struct {
+	s       *Scheduler
+	name    string
+	created time.Time
+
+	mu       sync.Mutex
+	tasks    []*Task
+	total    int
+	complete int // ended, whatever the outcome
+	failed   int
+	canceled int // canceled or dropped
+	closed   bool
+	ended    time.Time
+	done     chan struct{}
+	onDone   []func(GroupStatus)
+}
+
+// GroupStatus is the progress of a group.
+type GroupStatus struct {
+	Name string
+	// Complete counts the tasks that ended, including Failed and Canceled.
+	Complete, Failed, Canceled, Total int
+	// Progress is Complete/Total in percent (100 for an empty group).
+	Progress float64
+	// Runtime is how long the group has lived: from NewGroup until its
+	// last task ended once closed, or until now.
+	Runtime time.Duration
+}
+
+// ErrGroupClosed is returned by Group.Add after Close or Cancel.
+var ErrGroupClosed = errors.New("sched: task added to a closed group")
+
+// NewGroup returns an empty group of tasks run by s.
+func (s *Scheduler) NewGroup(name string) *Group {
+	return &Group{s: s, name: name, created: time.Now(), done: make(chan struct{})}
+}
+
+// Add queues t (as AddTask) as a member of the group. It fails with
+// ErrGroupClosed after Close or Cancel.
+func (g *Group) Add(t *Task) error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return ErrGroupClosed
+	}
+	t.group = g
+	g.tasks = append(g.tasks, t)
+	g.total++
+	g.mu.Unlock()
+	g.s.AddTask(t)
+	return nil
+}
+
+// Close says that no task will be added: once every task has ended, Done
+// closes and the OnDone hooks run.
+func (g *Group) Close() {
+	g.mu.Lock()
+	g.closed = true
+	hooks := g.checkDoneLocked()
+	g.mu.Unlock()
+	g.runHooks(hooks)
+}
+
+// Cancel closes the group and cancels every task of it that has not ended
+// (see Scheduler.Cancel).
+func (g *Group) Cancel() {
+	g.mu.Lock()
+	g.closed = true
+	tasks := append([]*Task(nil), g.tasks...)
+	hooks := g.checkDoneLocked()
+	g.mu.Unlock()
+	g.runHooks(hooks)
+	for _, t := range tasks {
+		g.s.Cancel(t)
+	}
+}
+
+// OnDone adds a hook called with the final status once the group is done:
+// a cleanup for what its tasks shared. It runs on the goroutine that ended
+// the last task (Run's, as a handler), or at once if the group is done.
+func (g *Group) OnDone(fn func(GroupStatus)) {
+	g.mu.Lock()
+	select {
+	case <-g.done:
+		st := g.statusLocked()
+		g.mu.Unlock()
+		fn(st)
+		return
+	default:
+	}
+	g.onDone = append(g.onDone, fn)
+	g.mu.Unlock()
+}
+
+// Done returns a channel closed when the group is closed and all its tasks
+// have ended.
+func (g *Group) Done() <-chan struct{} { return g.done }
+
+// Wait waits until the group is done and returns its final status. It must
+// not be called from a handler.
+func (g *Group) Wait() GroupStatus {
+	<-g.done
+	return g.Status()
+}
+
+// Status returns the group's progress now.
+func (g *Group) Status() GroupStatus {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.statusLocked()
+}
+
+func (g *Group) statusLocked() GroupStatus {
+	st := GroupStatus{Name: g.name, Complete: g.complete, Failed: g.failed, Canceled: g.canceled, Total: g.total, Progress: 100}
+	if g.total > 0 {
+		st.Progress = 100 * float64(g.complete) / float64(g.total)
+	}
+	end := g.ended
+	if end.IsZero() {
+		end = time.Now()
+	}
+	st.Runtime = end.Sub(g.created)
+	return st
+}
+
+// taskEnded counts a member task that reached a final state.
+func (g *Group) taskEnded(state TaskState) {
+	g.mu.Lock()
+	g.complete++
+	switch state {
+	case StateFailed:
+		g.failed++
+	case StateCanceled, StateDropped:
+		g.canceled++
+	}
+	hooks := g.checkDoneLocked()
+	g.mu.Unlock()
+	g.runHooks(hooks)
+}
+
+// checkDoneLocked closes done when the group is complete and returns the
+// hooks to run (outside the lock).
+func (g *Group) checkDoneLocked() []func(GroupStatus) {
+	if !g.closed || g.complete < g.total || !g.ended.IsZero() {
+		return nil
+	}
+	g.ended = time.Now()
+	close(g.done)
+	hooks := g.onDone
+	g.onDone = nil
+	return hooks
+}
+
+func (g *Group) runHooks(hooks []func(GroupStatus)) {
+	if len(hooks) == 0 {
+		return
+	}
+	st := g.Status()
+	for _, h := range hooks {
+		h(st)
+	}
+}

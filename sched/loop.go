@@ -1,0 +1,675 @@
+package sched
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// worker is a worker process as Run's loop sees it.
+type worker struct {
+	pid        int
+	proc       *os.Process
+	toWorker   *os.File // task pipe, write end: closing it tells the worker to exit
+	fromWorker *os.File // result pipe, read end
+	fw         frameWriter
+	ready      bool           // the worker said it serves tasks
+	pendingSig syscall.Signal // a TermSignal to send to the group once ready
+
+	task      *taskRun // nil when idle
+	exiting   bool     // told to exit: its exit is expected
+	idleGen   uint64   // invalidates idle timers
+	idleTimer *time.Timer
+
+	cur      *taskRun    // the task, for introspection; guarded by Scheduler.mu
+	signaled atomic.Bool // KillWorkers signalled it: its exit is expected
+}
+
+type eventKind uint8
+
+const (
+	evFrame       eventKind = iota // a message, request or result frame from a worker
+	evExit                         // a worker exited and was reaped
+	evTermTimeout                  // a task's TermTimeout expired
+	evKillTimeout                  // a task's kill timer expired
+	evIdle                         // a worker's idle timer expired
+	evReady                        // a worker started serving tasks
+)
+
+// event is what reader goroutines and timers tell Run's loop.
+type event struct {
+	kind  eventKind
+	w     *worker
+	frame byte   // evFrame: kind of frame
+	body  []byte // evFrame: frame body
+	id    uint64 // timers: task id or idle generation
+	ws    syscall.WaitStatus
+	err   error // evExit: protocol or wait error
+}
+
+// run is the state of one call to Run, owned by its loop goroutine.
+type run struct {
+	s           *Scheduler
+	events      chan event
+	done        chan struct{} // closed when Run returns: late posts are dropped
+	spawner     *spawner
+	workers     []*worker // all live workers, including exiting ones
+	idle        []*worker // workers without a task, most recently used last
+	running     int
+	stopped     bool
+	killSeen    uint64
+	emptyCalled bool
+	nextID      uint64
+	spawnErr    error
+}
+
+// Run starts queued tasks in workers, up to Options.Jobs at once, and calls
+// their handlers, until the queue is empty, no task is running, no timer is
+// active and no Serve producer may add more (after Stop or Kill: the queue
+// is left as it is). The workers are then told to exit and reaped. Run
+// returns an error if it is already running or if a worker process could
+// not be started (each task that needed it fails with that error).
+func (s *Scheduler) Run() error {
+	s.mu.Lock()
+	if s.active {
+		s.mu.Unlock()
+		return errors.New("sched: Run called while another Run is in progress")
+	}
+	s.active = true
+	killSeen := s.killGen
+	s.mu.Unlock()
+
+	r := &run{
+		s:        s,
+		events:   make(chan event, 64),
+		done:     make(chan struct{}),
+		killSeen: killSeen,
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.abort()
+			panic(p)
+		}
+	}()
+	r.loop()
+	r.shutdown()
+
+	s.mu.Lock()
+	s.active = false
+	s.stop = false
+	s.mu.Unlock()
+	if r.spawnErr != nil {
+		return fmt.Errorf("sched: %w", r.spawnErr)
+	}
+	return nil
+}
+
+func (r *run) loop() {
+	for {
+		r.deliver()
+		r.startTasks()
+		if r.running == 0 && r.s.settled(r.stopped) {
+			return
+		}
+		select {
+		case ev := <-r.events:
+			r.handle(ev)
+		case <-r.s.wake:
+		}
+	}
+}
+
+// post hands ev to the loop, or drops it if Run has returned.
+func (r *run) post(ev event) {
+	select {
+	case r.events <- ev:
+	case <-r.done:
+	}
+}
+
+// deliver calls the handlers of what happened outside the loop: timers that
+// are due, and tasks canceled in the queue.
+func (r *run) deliver() {
+	s := r.s
+	for {
+		s.mu.Lock()
+		fired, canceled := s.fired, s.canceled
+		s.fired, s.canceled = nil, nil
+		s.mu.Unlock()
+		if len(fired) == 0 && len(canceled) == 0 {
+			return
+		}
+		for _, rt := range canceled {
+			now := time.Now()
+			if rt.t.OnFinish != nil {
+				rt.t.OnFinish(Result{Err: ErrCanceled, Queued: rt.queued, Finished: now})
+			}
+			rt.ended(StateCanceled)
+		}
+		for _, t := range fired {
+			t.call()
+		}
+	}
+}
+
+// checkRequests applies Stop, Kill and Cancel.
+func (r *run) checkRequests() {
+	s := r.s
+	s.mu.Lock()
+	stop, killGen, cancels := s.stop, s.killGen, s.cancels
+	s.cancels = false
+	s.mu.Unlock()
+	if killGen != r.killSeen {
+		r.killSeen = killGen
+		r.stopped = true
+		for _, w := range r.workers {
+			if w.task != nil {
+				killGroup(w.pid, unix.SIGKILL)
+			}
+		}
+	}
+	if stop && !r.stopped {
+		r.stopped = true
+		for _, w := range r.workers {
+			if rt := w.task; rt != nil {
+				r.termWithGrace(w, rt)
+			}
+		}
+	}
+	if cancels {
+		for _, w := range r.workers {
+			if rt := w.task; rt != nil && rt.canceled.Load() {
+				r.termWithGrace(w, rt)
+			}
+		}
+	}
+}
+
+// termWithGrace sends a running task its TermSignal and arms SIGKILL after
+// its KillTimeout, or Options.StopKillTimeout without one.
+func (r *run) termWithGrace(w *worker, rt *taskRun) {
+	r.term(w, rt)
+	if rt.killTimer == nil {
+		d := rt.t.KillTimeout
+		if d <= 0 {
+			d = orDefault(r.s.opts.StopKillTimeout)
+		}
+		r.armKill(w, rt, d)
+	}
+}
+
+func orDefault(d time.Duration) time.Duration {
+	if d == 0 {
+		return defaultKillTimeout
+	}
+	return d
+}
+
+// startTasks starts queued tasks while there are free slots. Handlers it
+// calls may Stop or Kill: that is checked before each start.
+func (r *run) startTasks() {
+	for {
+		r.checkRequests()
+		if r.stopped || r.running >= r.s.jobs {
+			return
+		}
+		rt, ok := r.s.pop()
+		if !ok {
+			if r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
+				return
+			}
+			r.emptyCalled = true
+			r.s.opts.OnEmptyQueue()
+			continue
+		}
+		if _, ok := lookup(rt.t.Func); !ok && r.s.opts.Executable == "" {
+			r.fail(rt, fmt.Errorf("sched: unknown task function %q (not registered with sched.Register)", rt.t.Func))
+			continue
+		}
+		w, err := r.worker()
+		if err != nil {
+			if r.spawnErr == nil {
+				r.spawnErr = err
+			}
+			r.fail(rt, err)
+			continue
+		}
+		r.start(w, rt)
+	}
+}
+
+// fail finishes a task that never reached a worker.
+func (r *run) fail(rt *taskRun, err error) {
+	now := time.Now()
+	state := StateFailed
+	if rt.canceled.Load() {
+		state, err = StateCanceled, fmt.Errorf("%w: %w", ErrCanceled, err)
+	}
+	r.s.mu.Lock()
+	r.s.busy--
+	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
+		delete(r.s.keyed, k)
+	}
+	r.s.log.add(now, EventFailed, 0, rt.t, err.Error())
+	r.s.notifyRoomLocked()
+	r.s.mu.Unlock()
+	rt.finishedNs.Store(now.UnixNano())
+	rt.state.Store(int32(state))
+	if rt.t.OnFinish != nil {
+		rt.t.OnFinish(Result{Err: err, Queued: rt.queued, Finished: now})
+	}
+	rt.ended(state)
+}
+
+// worker returns an idle worker, or a new one.
+func (r *run) worker() (*worker, error) {
+	if n := len(r.idle); n > 0 {
+		w := r.idle[n-1]
+		r.idle[n-1] = nil
+		r.idle = r.idle[:n-1]
+		if w.idleTimer != nil {
+			w.idleTimer.Stop()
+		}
+		w.idleGen++
+		return w, nil
+	}
+	if r.spawner == nil {
+		r.spawner = newSpawner()
+	}
+	w, err := r.spawner.spawn(&r.s.opts)
+	if err != nil {
+		return nil, err
+	}
+	r.workers = append(r.workers, w)
+	r.s.mu.Lock()
+	r.s.live = append(r.s.live, w)
+	r.s.log.add(time.Now(), EventWorkerStarted, w.pid, nil, "")
+	r.s.mu.Unlock()
+	go r.read(w)
+	return w, nil
+}
+
+// start sends rt to w and arms its timers.
+func (r *run) start(w *worker, rt *taskRun) {
+	r.nextID++
+	t := rt.t
+	rt.started = time.Now()
+	rt.ctx.w, rt.ctx.id, rt.ctx.task = w, r.nextID, t
+	// A write error means the worker just died; its exit event will fail
+	// the task with the reason.
+	_ = w.fw.writeTask(rt.ctx.id, t.Func, t.Payload)
+	w.task = rt
+	r.running++
+	r.s.running.Store(int64(r.running))
+	r.emptyCalled = false
+	rt.startedNs.Store(rt.started.UnixNano())
+	r.s.mu.Lock()
+	w.cur = rt
+	r.s.log.add(rt.started, EventStarted, w.pid, t, "")
+	r.s.mu.Unlock()
+	if d := t.TermTimeout; d > 0 {
+		id := rt.ctx.id
+		rt.termTimer = time.AfterFunc(d, func() { r.post(event{kind: evTermTimeout, w: w, id: id}) })
+	} else if d := t.KillTimeout; d > 0 {
+		r.armKill(w, rt, d)
+	}
+	if rt.canceled.Load() { // canceled while its worker started
+		r.termWithGrace(w, rt)
+	}
+	if t.OnStart != nil {
+		t.OnStart(&rt.ctx)
+	}
+}
+
+func (r *run) armKill(w *worker, rt *taskRun, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	id := rt.ctx.id
+	rt.killTimer = time.AfterFunc(d, func() { r.post(event{kind: evKillTimeout, w: w, id: id}) })
+}
+
+// term sends the task's TermSignal to its group, once, and tells the task
+// so (its Done channel closes). A worker that has not yet said it is ready
+// may not catch the signal yet, and would die of it: its group gets the
+// signal once it is ready.
+func (r *run) term(w *worker, rt *taskRun) {
+	if rt.termed {
+		return
+	}
+	rt.termed = true
+	if rt.termTimer != nil {
+		rt.termTimer.Stop()
+	}
+	sig := rt.t.TermSignal
+	if sig == 0 {
+		sig = syscall.SIGTERM
+	}
+	_ = w.fw.writeTerm(rt.ctx.id, sig) // an error means the worker died: its exit is on the way
+	if w.ready {
+		killGroup(w.pid, sig)
+	} else {
+		w.pendingSig = sig
+	}
+}
+
+// killGroup signals the process group led by pid. Errors are ignored: the
+// only possible one is ESRCH, a group already gone.
+func killGroup(pid int, sig syscall.Signal) {
+	_ = unix.Kill(-pid, sig)
+}
+
+func (r *run) handle(ev event) {
+	w := ev.w
+	switch ev.kind {
+	case evFrame:
+		r.handleFrame(w, ev.frame, ev.body)
+	case evExit:
+		r.handleExit(w, ev)
+	case evTermTimeout:
+		if rt := w.task; rt != nil && rt.ctx.id == ev.id && !rt.termed {
+			r.term(w, rt)
+			r.armKill(w, rt, rt.t.KillTimeout)
+			r.s.record(EventTermTimeout, w.pid, rt.t, "")
+			if rt.t.OnTermTimeout != nil {
+				rt.t.OnTermTimeout()
+			}
+		}
+	case evKillTimeout:
+		if rt := w.task; rt != nil && rt.ctx.id == ev.id {
+			killGroup(w.pid, unix.SIGKILL)
+			r.s.record(EventKillTimeout, w.pid, rt.t, "")
+			if rt.t.OnKillTimeout != nil {
+				rt.t.OnKillTimeout()
+			}
+		}
+	case evReady:
+		w.ready = true
+		if w.pendingSig != 0 {
+			killGroup(w.pid, w.pendingSig)
+			w.pendingSig = 0
+		}
+	case evIdle:
+		if w.task == nil && !w.exiting && w.idleGen == ev.id {
+			r.retire(w)
+		}
+	}
+}
+
+func (r *run) handleFrame(w *worker, kind byte, body []byte) {
+	rt := w.task
+	switch kind {
+	case frameMessage:
+		id, msg, err := cutUvarint(body)
+		if err != nil {
+			return
+		}
+		if rt == nil || rt.ctx.id != id {
+			// Not from a task: from the worker process itself.
+			if f := r.s.opts.OnMessage; f != nil {
+				f(w.pid, msg)
+			}
+			return
+		}
+		if rt.t.OnMessage != nil {
+			rt.t.OnMessage(&rt.ctx, msg)
+		}
+	case frameRequest:
+		r.handleRequest(w, body)
+	case frameResult:
+		id, ok, data, err := decodeResult(body)
+		if err != nil || rt == nil || rt.ctx.id != id {
+			return
+		}
+		if ok {
+			r.finish(w, Result{Value: data})
+		} else {
+			r.finish(w, Result{Err: errors.New(string(data))})
+		}
+	}
+}
+
+// finish ends w's task with res.
+func (r *run) finish(w *worker, res Result) {
+	rt := w.task
+	rt.stopTimers()
+	rt.ctx.finished.Store(true)
+	w.task = nil
+	r.running--
+	r.s.running.Store(int64(r.running))
+	r.emptyCalled = false
+	if !w.exiting && w.proc != nil {
+		r.idle = append(r.idle, w)
+		if d := r.s.opts.WorkerIdleTimeout; d > 0 {
+			w.idleGen++
+			gen := w.idleGen
+			w.idleTimer = time.AfterFunc(d, func() { r.post(event{kind: evIdle, w: w, id: gen}) })
+		}
+	}
+	now := time.Now()
+	res.Worker = w.pid
+	res.Queued, res.Started, res.Finished = rt.queued, rt.started, now
+	state, kind := StateSucceeded, EventFinished
+	switch {
+	case rt.canceled.Load():
+		state, kind = StateCanceled, EventCanceled
+		if res.Err == nil {
+			res.Err = ErrCanceled
+		} else {
+			res.Err = fmt.Errorf("%w: %w", ErrCanceled, res.Err)
+		}
+	case res.Err != nil:
+		state, kind = StateFailed, EventFailed
+	}
+	rt.finishedNs.Store(now.UnixNano())
+	rt.state.Store(int32(state))
+	r.s.mu.Lock()
+	w.cur = nil
+	r.s.busy--
+	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
+		delete(r.s.keyed, k)
+	}
+	if kind == EventFinished {
+		r.s.log.add(now, kind, w.pid, rt.t, "")
+	} else {
+		r.s.log.add(now, kind, w.pid, rt.t, res.Err.Error())
+	}
+	r.s.notifyRoomLocked()
+	r.s.mu.Unlock()
+	t := rt.t
+	if t.OnFinish != nil {
+		t.OnFinish(res)
+	}
+	if state == StateSucceeded && t.OnSuccess != nil {
+		t.OnSuccess(res)
+	}
+	if t.group != nil || t.Cleanup != nil {
+		rt.ended(state)
+	}
+}
+
+func (r *run) handleExit(w *worker, ev event) {
+	r.remove(w)
+	status := ProcessStatus(ev.ws)
+	if ev.err != nil {
+		status = ev.err.Error()
+	}
+	r.s.record(EventWorkerExited, w.pid, nil, status)
+	if w.task != nil {
+		err := ev.err
+		if err == nil {
+			err = &WorkerExitError{Pid: w.pid, WaitStatus: ev.ws, NeverReady: !w.ready}
+		}
+		w.exiting = true // not idle any more
+		r.finish(w, Result{Err: err})
+		return
+	}
+	if !w.exiting && !w.signaled.Load() && r.s.opts.OnUnexpectedWorkerExit != nil {
+		r.s.opts.OnUnexpectedWorkerExit(w.pid, status)
+	}
+}
+
+// remove forgets a worker that exited.
+func (r *run) remove(w *worker) {
+	if w.idleTimer != nil {
+		w.idleTimer.Stop()
+	}
+	w.toWorker.Close()
+	for i, x := range r.workers {
+		if x == w {
+			r.workers = append(r.workers[:i], r.workers[i+1:]...)
+			break
+		}
+	}
+	for i, x := range r.idle {
+		if x == w {
+			r.idle = append(r.idle[:i], r.idle[i+1:]...)
+			break
+		}
+	}
+}
+
+// retire tells an idle worker to exit by closing its task pipe: the worker
+// sees EOF and kills its own process group.
+func (r *run) retire(w *worker) {
+	w.exiting = true
+	if w.idleTimer != nil {
+		w.idleTimer.Stop()
+	}
+	w.toWorker.Close()
+	for i, x := range r.idle {
+		if x == w {
+			r.idle = append(r.idle[:i], r.idle[i+1:]...)
+			break
+		}
+	}
+}
+
+// read forwards w's frames to the loop until the worker is gone, then kills
+// what is left of its process group and reaps it. The group is killed before
+// the wait, while the dead worker's pid still names the group, so no
+// process it started survives it and no unrelated group can be hit; for the
+// same reason the worker leaves the live list (KillWorkers) before the wait.
+func (r *run) read(w *worker) {
+	fr := newFrameReader(w.fromWorker)
+	var protoErr error
+	for {
+		kind, body, err := fr.next()
+		if err != nil {
+			if err != io.EOF {
+				protoErr = fmt.Errorf("sched: reading from worker %d: %w", w.pid, err)
+			}
+			break
+		}
+		switch kind {
+		case frameReady:
+			r.post(event{kind: evReady, w: w})
+			continue
+		case frameMessage, frameResult, frameRequest:
+			r.post(event{kind: evFrame, w: w, frame: kind, body: body})
+			continue
+		}
+		protoErr = fmt.Errorf("sched: worker %d sent a frame of unknown kind %d", w.pid, kind)
+		break
+	}
+	r.s.mu.Lock()
+	killGroup(w.pid, unix.SIGKILL)
+	for i, x := range r.s.live {
+		if x == w {
+			r.s.live = append(r.s.live[:i], r.s.live[i+1:]...)
+			break
+		}
+	}
+	r.s.mu.Unlock()
+	ev := event{kind: evExit, w: w, err: protoErr}
+	st, err := w.proc.Wait()
+	if err != nil && protoErr == nil {
+		ev.err = fmt.Errorf("sched: wait for worker %d: %w", w.pid, err)
+	} else if err == nil {
+		ev.ws, _ = st.Sys().(syscall.WaitStatus)
+	}
+	w.fromWorker.Close()
+	r.post(ev)
+}
+
+// shutdown tells every worker to exit and waits until all are reaped,
+// killing their groups after Options.WorkerKillTimeout.
+func (r *run) shutdown() {
+	for _, w := range r.workers {
+		if !w.exiting {
+			r.retire(w)
+		}
+	}
+	var deadline <-chan time.Time
+	if d := orDefault(r.s.opts.WorkerKillTimeout); d > 0 && len(r.workers) > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for len(r.workers) > 0 {
+		select {
+		case ev := <-r.events:
+			if ev.kind == evExit {
+				r.remove(ev.w)
+				r.s.record(EventWorkerExited, ev.w.pid, nil, ProcessStatus(ev.ws))
+			}
+		case <-deadline:
+			deadline = nil
+			r.killAll()
+			if f := r.s.opts.OnWorkerKillTimeout; f != nil {
+				f()
+			}
+		case <-r.s.wake:
+			r.s.mu.Lock()
+			killGen := r.s.killGen
+			r.s.mu.Unlock()
+			if killGen != r.killSeen {
+				r.killSeen = killGen
+				r.killAll()
+			}
+		}
+	}
+	close(r.done)
+	if r.spawner != nil {
+		r.spawner.stop()
+	}
+}
+
+func (r *run) killAll() {
+	for _, w := range r.workers {
+		killGroup(w.pid, unix.SIGKILL)
+	}
+}
+
+// abort kills every worker when a handler panics; the reader goroutines
+// still reap them.
+func (r *run) abort() {
+	r.killAll()
+	for _, w := range r.workers {
+		if w.idleTimer != nil {
+			w.idleTimer.Stop()
+		}
+		if w.task != nil {
+			w.task.stopTimers()
+		}
+		w.toWorker.Close()
+	}
+	close(r.done)
+	// The spawner's thread must outlive the workers it started (their
+	// Pdeathsig would fire early, which is harmless as they are being
+	// killed); stopping it now is fine.
+	if r.spawner != nil {
+		r.spawner.stop()
+	}
+	r.s.mu.Lock()
+	r.s.active = false
+	r.s.stop = false
+	r.s.mu.Unlock()
+	r.s.running.Store(0)
+}

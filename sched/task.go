@@ -1,0 +1,184 @@
+package sched
+
+import (
+	"errors"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Task is a unit of work for a worker process: the registered function Func
+// applied to Payload, with handlers that the scheduler calls as the task
+// progresses, one at a time, on the goroutine that called Run. A Task is
+// given to the scheduler once (AddTask, Push, AddUnique, Drop or Group.Add)
+// and must not be modified after that.
+type Task struct {
+	Func    string // name given to Register
+	Payload []byte // passed to the function in the worker
+
+	// Key names the task for AddUnique and Drop (tasks with the same key
+	// are the same work) and in introspection. It is optional.
+	Key string
+
+	// TermTimeout, if positive, sends TermSignal to the worker's process
+	// group (the worker and everything its task started) when the task
+	// has run this long.
+	TermTimeout time.Duration
+	// TermSignal is the signal of TermTimeout, Stop and Cancel; 0 means
+	// SIGTERM. The worker itself catches SIGTERM, SIGINT, SIGHUP, SIGUSR1
+	// and SIGUSR2 (they close WorkerContext.Done); another signal acts on
+	// the worker as it would on any process.
+	TermSignal syscall.Signal
+	// KillTimeout, if positive, sends SIGKILL to the worker's process
+	// group this long after TermSignal was sent, or, without TermTimeout,
+	// this long after the task started. The task then fails with "worker
+	// was killed by SIGKILL" and the worker is replaced.
+	KillTimeout time.Duration
+
+	// OnStart is called when the task has been sent to a worker; ctx can
+	// send the task messages (data not known when it was queued, such as
+	// a free port).
+	OnStart func(ctx *SchedulerContext)
+	// OnMessage is called for each message the task sends; ctx can answer.
+	OnMessage func(ctx *SchedulerContext, msg []byte)
+	// OnRequest is called for each request the task makes
+	// (WorkerContext.Request); the answer may be given later, from any
+	// goroutine (a token that is not free yet). Without it,
+	// Options.OnRequest is called; without either, the request fails.
+	OnRequest func(ctx *SchedulerContext, req *Request)
+	// OnTermTimeout is called when TermTimeout expires (not on Stop).
+	OnTermTimeout func()
+	// OnKillTimeout is called when the task's group is sent SIGKILL
+	// because its KillTimeout (or Options.StopKillTimeout) expired.
+	OnKillTimeout func()
+	// OnFinish is called once with the task's outcome, unless the task was
+	// dropped from the queue (Clear, Drop) or was still queued when Run
+	// returned (it then runs in the next Run).
+	OnFinish func(Result)
+	// OnSuccess is called after OnFinish when the task succeeded: the
+	// post-success hook.
+	OnSuccess func(Result)
+	// Cleanup is called exactly once for every task the scheduler
+	// accepted, last: after OnFinish (and OnSuccess), or when the task is
+	// dropped from the queue. It runs on Run's goroutine, or for a dropped
+	// task on the goroutine that called Clear or Drop.
+	Cleanup func()
+
+	group *Group   // set by Group.Add
+	run   *taskRun // set when the scheduler accepts the task
+}
+
+// Result is the outcome of a task.
+type Result struct {
+	// Value is what the task function returned, when Err is nil.
+	Value []byte
+	// Err is nil on success. Otherwise it is the task function's error (its
+	// text), a *WorkerExitError when the worker died ("worker was killed by
+	// SIGKILL", "worker exited with code 3"), an error wrapping ErrCanceled
+	// for a canceled task, or an error saying the task could not be
+	// started (unknown function, no worker could be started).
+	Err error
+	// Worker is the process id of the worker that ran the task (0 if none).
+	Worker int
+	// Queued, Started and Finished are when the task was given to the
+	// scheduler, sent to a worker (zero if never) and when its outcome was
+	// known.
+	Queued, Started, Finished time.Time
+}
+
+// ErrCanceled is wrapped by Result.Err for a task canceled with Cancel or
+// Group.Cancel, whatever the task function returned.
+var ErrCanceled = errors.New("task canceled")
+
+// TaskState is where a task is in its life, as Task.State reports it.
+type TaskState int32
+
+// The states of a task. A task moves forward only: New, Queued, Running,
+// then one of the final states; a task canceled or dropped in the queue goes
+// from Queued to Canceled or Dropped.
+const (
+	// StateNew: not given to a scheduler yet.
+	StateNew TaskState = iota
+	// StateQueued: waiting for a worker.
+	StateQueued
+	// StateRunning: sent to a worker.
+	StateRunning
+	// StateSucceeded: finished without error.
+	StateSucceeded
+	// StateFailed: finished with an error.
+	StateFailed
+	// StateCanceled: canceled (Cancel, Group.Cancel) before it finished.
+	StateCanceled
+	// StateDropped: removed from the queue by Clear or Drop; it never ran
+	// and its OnFinish was not called.
+	StateDropped
+)
+
+var stateNames = [...]string{"new", "queued", "running", "succeeded", "failed", "canceled", "dropped"}
+
+// String returns the state's name: "queued", "running", ...
+func (s TaskState) String() string {
+	if s >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "unknown"
+}
+
+// Final reports whether the task is over.
+func (s TaskState) Final() bool { return s >= StateSucceeded }
+
+// State returns where the task is. It may be called from any goroutine.
+func (t *Task) State() TaskState {
+	if t.run == nil {
+		return StateNew
+	}
+	return TaskState(t.run.state.Load())
+}
+
+// Times returns when the task was queued, started in a worker and finished;
+// a time not reached yet is zero. It may be called from any goroutine.
+func (t *Task) Times() (queued, started, finished time.Time) {
+	if t.run == nil {
+		return
+	}
+	return t.run.queued, unixTime(t.run.startedNs.Load()), unixTime(t.run.finishedNs.Load())
+}
+
+// Group returns the group the task was added to, or nil.
+func (t *Task) Group() *Group { return t.group }
+
+func unixTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// taskRun is the scheduler's record of an accepted task, from the queue to
+// its end. One is allocated per task, when it is queued; the queue holds
+// pointers to them and a worker holds the one it runs. Fields other than
+// the atomics belong to Run's loop once the task left the queue.
+type taskRun struct {
+	t      *Task
+	queued time.Time
+
+	state      atomic.Int32 // TaskState
+	startedNs  atomic.Int64 // Unix nanoseconds, 0 until started
+	finishedNs atomic.Int64
+	canceled   atomic.Bool // Cancel was called: the outcome is ErrCanceled
+
+	ctx       SchedulerContext
+	started   time.Time
+	termed    bool // TermSignal was sent
+	termTimer *time.Timer
+	killTimer *time.Timer
+}
+
+func (rt *taskRun) stopTimers() {
+	if rt.termTimer != nil {
+		rt.termTimer.Stop()
+	}
+	if rt.killTimer != nil {
+		rt.killTimer.Stop()
+	}
+}
