@@ -45,6 +45,9 @@ type Options struct {
 	MakeJobserver *MakeJobserver
 	// Status receives the build's events (required).
 	Status Status
+	// Remote, if set, shares results through a remote cache or runs
+	// targets on a build farm (ignored by dry runs).
+	Remote *RemoteOptions
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.

@@ -139,7 +139,9 @@ func (b *build) start(n *node) {
 		Outputs: b.absOutputs(t),
 		Ports:   t.Ports,
 	}
-	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" {
+	job.Remote = b.remoteRequest(n)
+	remoteExec := job.Remote != nil && b.remote.opts.Exec
+	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" && !remoteExec {
 		job.Files = files
 		job.Env = append(append([]string(nil), t.Env...), "MAKEFLAGS="+makeflags)
 	}
@@ -150,7 +152,7 @@ func (b *build) start(n *node) {
 	n.progress = running
 	n.queued = time.Now()
 	task := &sched.Task{
-		Func:        worker.TaskName,
+		Func:        b.taskName(job.Remote),
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
@@ -171,9 +173,11 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
-	if b.js != nil {
+	switch {
+	case b.remoteSubmit(task, remoteExec):
+	case b.js != nil:
 		b.js.submit(task)
-	} else {
+	default:
 		b.sched.AddTask(task)
 	}
 }
@@ -188,6 +192,8 @@ func (b *build) finish(n *node, res sched.Result) {
 		out, err = worker.DecodeResult(res.Value)
 		if err != nil {
 			res.Err = fmt.Errorf("bad result from worker: %w", err)
+		} else {
+			b.remoteFinished(n, &out)
 		}
 	}
 	switch {
@@ -233,7 +239,14 @@ func (b *build) failureReason(n *node, out worker.Result) string {
 // succeed records a target's run in the state store.
 func (b *build) succeed(n *node, out worker.Result) {
 	t := n.t
-	b.sum.Run++
+	if out.Cached {
+		b.sum.Cached++
+	} else {
+		b.sum.Run++
+	}
+	if out.Remote && !out.Cached {
+		b.sum.Remote++
+	}
 	rec := n.action.Record(t.Name, n.key)
 	rec.Duration = out.Duration
 	rec.Finished = time.Now()
@@ -246,7 +259,9 @@ func (b *build) succeed(n *node, out worker.Result) {
 	}
 	b.noteStoreErr(b.store.RecordTarget(rec))
 	n.progress = succeeded
-	b.st.Finished(b.finishEvent(n, true, "", "", out.Output))
+	ev := b.finishEvent(n, true, "", "", out.Output)
+	ev.Cached, ev.Remote = out.Cached, out.Remote
+	b.st.Finished(ev)
 }
 
 // fail marks a target failed, forgets its last good run and, without -k,
@@ -260,6 +275,7 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
 		b.js.clear()
+		b.remote.clear()
 		b.sched.Clear()
 	}
 }

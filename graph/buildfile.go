@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,7 @@ type buildfile struct {
 	Default nameList `toml:"default"`
 	Vars    any      `toml:"vars"`
 	Targets any      `toml:"targets"`
+	Remote  any      `toml:"remote"`
 }
 
 // varTable is [vars]: name -> value.
@@ -95,6 +97,7 @@ type targetSpec struct {
 	KillTimeout duration
 	Always      boolean
 	Ports       integer
+	Remote      boolean
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
@@ -127,6 +130,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
 		{"always", &t.Always, &t.Always.bad},
 		{"ports", &t.Ports, &t.Ports.bad},
+		{"remote", &t.Remote, &t.Remote.bad},
 	} {
 		if fv, ok := m[f.key]; ok {
 			if err := f.u.UnmarshalTOML(fv); err != nil {
@@ -156,16 +160,16 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 }
 
 // topKeys lists the keys allowed at the top level, for messages.
-func topKeys() []string { return []string{"default", "targets", "vars"} }
+func topKeys() []string { return []string{"default", "remote", "targets", "vars"} }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "timeout"}
+	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "timeout":
+	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout":
 		return true
 	}
 	return false
@@ -193,6 +197,8 @@ func targetKeySynonym(k string) string {
 		return "always"
 	case "port", "tcp_ports", "free_ports":
 		return "ports"
+	case "no-remote", "no_remote", "local", "cache":
+		return "remote"
 	}
 	return ""
 }
@@ -305,9 +311,10 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`.
+// boolean is `always`, `remote` or a key of [remote].
 type boolean struct {
 	b   bool
+	set bool
 	bad problem
 }
 
@@ -315,7 +322,7 @@ type boolean struct {
 func (b *boolean) UnmarshalTOML(v any) error {
 	switch v := v.(type) {
 	case bool:
-		b.b = v
+		b.b, b.set = v, true
 	case string:
 		hint := ""
 		if v == "true" || v == "false" {
@@ -402,6 +409,7 @@ type decoded struct {
 	file    buildfile
 	vars    varTable
 	targets targetTable
+	remote  remoteTable
 	order   []string // target names in file order
 	varList []string // variable names in file order
 }
@@ -440,6 +448,9 @@ func decode(src *source) (*decoded, *Error) {
 	}
 	if md.IsDefined("targets") {
 		_ = d.targets.UnmarshalTOML(d.file.Targets) // never fails
+	}
+	if md.IsDefined("remote") {
+		_ = d.remote.UnmarshalTOML(d.file.Remote) // never fails
 	}
 	src.keys = md.Keys()
 	first := d.walk(src.keys)
@@ -484,6 +495,11 @@ func (d *decoded) walk(keys []toml.Key) *report {
 			if len(k) >= 3 && !isTargetKey(k[2]) {
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", k[:2].String(), unknownTargetKey(k[2])}
 			}
+		case "remote":
+			if len(k) >= 2 && !slices.Contains(remoteKeys(), k[1]) {
+				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "remote", msg}
+			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
 			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", msg}
@@ -519,6 +535,7 @@ func (d *decoded) problems(src *source) *report {
 	for name, v := range d.vars.vars {
 		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
+	d.remote.problems(add)
 	add(d.targets.bad, []string{"targets"}, "", "targets")
 	for _, name := range d.targets.troubled {
 		t := d.targets.specs[name]
@@ -541,6 +558,7 @@ func (d *decoded) problems(src *source) *report {
 			{"kill_timeout", t.KillTimeout.bad},
 			{"always", t.Always.bad},
 			{"ports", t.Ports.bad},
+			{"remote", t.Remote.bad},
 		} {
 			add(f.p, []string{"targets", name, f.key}, name, f.key)
 		}

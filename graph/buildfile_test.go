@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const targetKeysList = "always, cmd, deps, description, dir, env, inputs, kill_timeout, outputs, ports, timeout"
+const targetKeysList = "always, cmd, deps, description, dir, env, inputs, kill_timeout, outputs, ports, remote, timeout"
 
 func TestLoadSyntaxErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
@@ -77,17 +77,17 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{
 			name: "top level: a later feature",
 			text: "[targets.a]\ncmd = \"x\"\n\n[rules.obj]\nforeach = \"src/*.c\"\n",
-			want: `Buildfile.toml:4:1: unknown top-level key "rules" (expected one of: default, targets, vars)`,
+			want: `Buildfile.toml:4:1: unknown top-level key "rules" (expected one of: default, remote, targets, vars)`,
 		},
 		{
 			name: "top level: typo",
 			text: "defaults = [\"a\"]\n",
-			want: `Buildfile.toml:1:1: unknown top-level key "defaults" (expected one of: default, targets, vars; did you mean "default"?)`,
+			want: `Buildfile.toml:1:1: unknown top-level key "defaults" (expected one of: default, remote, targets, vars; did you mean "default"?)`,
 		},
 		{
 			name: "top level: dotted",
 			text: "\n  target.app.cmd = \"x\"\n",
-			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: default, targets, vars; did you mean "targets"?)`,
+			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: default, remote, targets, vars; did you mean "targets"?)`,
 		},
 	})
 }

@@ -21,6 +21,7 @@ type Graph struct {
 	Root    string    // absolute folder of the Buildfile; every relative path is relative to it
 	Default []string  // target names from `default` (as written, after variable expansion; may be empty)
 	Targets []*Target // topological order: every target comes after all of its deps
+	Remote  Remote    // the [remote] table
 
 	byName   map[string]*Target
 	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
@@ -48,6 +49,7 @@ type Target struct {
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
 	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
+	LocalOnly   bool          // remote = false: never looked up in, run on or shared with a remote server
 }
 
 // IsAlias reports whether t has no command: it is done when its deps are.

@@ -79,6 +79,10 @@ func (l *loader) load() (*Graph, *Error) {
 	if e != nil {
 		return nil, e
 	}
+	remote, e := dec.remote.settle(l.src)
+	if e != nil {
+		return nil, e
+	}
 	l.x = newExpander(dec.vars.vars, dec.varList)
 	if e := l.x.analyze(l.src); e != nil {
 		return nil, e
@@ -130,6 +134,7 @@ func (l *loader) load() (*Graph, *Error) {
 		Root:     l.root,
 		Default:  def,
 		Targets:  order,
+		Remote:   remote,
 		byName:   l.byName,
 		byOutput: l.byOutput,
 		display:  l.src.file,
