@@ -8,8 +8,11 @@ PREFIX ?= $(HOME)/go
 all: build
 
 # A static binary starts ~1 ms faster than a cgo one (see docs of -j no-op builds).
+# gobuildj-remote, the companion that holds the gRPC client of remote
+# builds, goes beside it.
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/gobuildj ./cmd/gobuildj
+	CGO_ENABLED=0 $(GO) build -o bin/gobuildj-remote ./cmd/gobuildj-remote
 
 # The test command of the README and of CI.
 test:
@@ -20,7 +23,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 install:
-	CGO_ENABLED=0 $(GO) install ./cmd/gobuildj
+	CGO_ENABLED=0 $(GO) install ./cmd/gobuildj ./cmd/gobuildj-remote
 
 clean:
 	rm -rf bin .gobuildj examples/*/.gobuildj examples/hello/build examples/c/build examples/go/bin examples/go/build

@@ -63,6 +63,9 @@ type Store struct {
 	broken   error // a failed append could not be undone: append nothing more
 
 	files *Files
+
+	digestsOnce sync.Once
+	digests     *Digests // the SHA-256 table, made on first use
 }
 
 // Open opens the store of the Buildfile folder dir, creating .gobuildj/ and
@@ -353,6 +356,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	errs := []error{s.files.Flush()}
+	if s.digests != nil {
+		errs = append(errs, s.digests.Flush())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -360,7 +366,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	if s.readOnly {
-		return errs[0]
+		return errors.Join(errs...)
 	}
 	if errs[0] == nil && s.broken == nil && s.needsCompactionLocked() {
 		errs = append(errs, s.compactLocked())

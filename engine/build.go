@@ -70,9 +70,10 @@ type build struct {
 	files    *cache.Files
 	nodes    []node
 	sched    *sched.Scheduler
-	js       *jobserver  // nil without a jobserver
-	ports    sched.Ports // TCP ports held by running targets (ports.go)
-	pools    *pools      // nil until a target of a pool runs
+	js       *jobserver   // nil without a jobserver
+	remote   *remoteState // nil without a remote server
+	ports    sched.Ports  // TCP ports held by running targets (ports.go)
+	pools    *pools       // nil until a target of a pool runs
 	depOf    func(path string) string
 	stopping bool // no new target may start
 	storeErr error
@@ -139,8 +140,12 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.sum, err
 	}
 	defer b.js.close()
+	if opts.Remote != nil {
+		b.remote = newRemoteState(opts.Remote)
+	}
 	b.sched = sched.New(sched.Options{
-		Jobs:            opts.Jobs,
+		Jobs:            b.remote.schedJobs(opts.Jobs),
+		Executable:      b.remote.executable(),
 		StopKillTimeout: opts.KillGrace,
 		ExtraFiles:      b.js.workerFiles(),
 	})

@@ -49,6 +49,9 @@ type Options struct {
 	// Stdin, Stdout and Stderr are the terminal that the commands of the
 	// console pool get (default: gobuildj's own).
 	Stdin, Stdout, Stderr *os.File
+	// Remote, if set, shares results through a remote cache or runs
+	// targets on a build farm (ignored by dry runs).
+	Remote *RemoteOptions
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.

@@ -13,19 +13,26 @@ import (
 type pools struct {
 	depth   map[string]int
 	running map[string]int
-	queue   map[string][]*sched.Task
+	queue   map[string][]poolTask
+}
+
+// poolTask is a task waiting for a slot of its pool.
+type poolTask struct {
+	task       *sched.Task
+	remoteExec bool // it runs on a remote server (see submit)
 }
 
 func newPools(g *graph.Graph) *pools {
-	return &pools{depth: g.Pools, running: map[string]int{}, queue: map[string][]*sched.Task{}}
+	return &pools{depth: g.Pools, running: map[string]int{}, queue: map[string][]poolTask{}}
 }
 
 // dispatch hands the task of node n to the scheduler (through the
-// jobserver, if any) when its pool has room, else queues it in its pool.
-func (b *build) dispatch(n *node, task *sched.Task) {
+// jobserver or the remote gate, if any) when its pool has room, else
+// queues it in its pool.
+func (b *build) dispatch(n *node, task *sched.Task, remoteExec bool) {
 	pool := n.t.Pool
 	if pool == "" {
-		b.submit(task)
+		b.submit(task, remoteExec)
 		return
 	}
 	if b.pools == nil {
@@ -41,10 +48,10 @@ func (b *build) dispatch(n *node, task *sched.Task) {
 	}
 	if b.pools.running[pool] < b.pools.depth[pool] {
 		b.pools.running[pool]++
-		b.submit(task)
+		b.submit(task, remoteExec)
 		return
 	}
-	b.pools.queue[pool] = append(b.pools.queue[pool], task)
+	b.pools.queue[pool] = append(b.pools.queue[pool], poolTask{task, remoteExec})
 }
 
 // poolNext starts the next queued task of pool, unless the build is
@@ -56,7 +63,7 @@ func (b *build) poolNext(pool string) {
 	}
 	b.pools.queue[pool] = q[1:]
 	b.pools.running[pool]++
-	b.submit(q[0])
+	b.submit(q[0].task, q[0].remoteExec)
 }
 
 // queued counts the tasks that wait for a slot of their pool.
@@ -71,12 +78,14 @@ func (p *pools) queued() int {
 	return n
 }
 
-// submit hands a task to the scheduler, through the jobserver if there is
-// one.
-func (b *build) submit(task *sched.Task) {
-	if b.js != nil {
+// submit hands a task to the scheduler: through the remote gate when a
+// remote server runs commands, else through the jobserver if there is one.
+func (b *build) submit(task *sched.Task, remoteExec bool) {
+	switch {
+	case b.remoteSubmit(task, remoteExec):
+	case b.js != nil:
 		b.js.submit(task)
-	} else {
+	default:
 		b.sched.AddTask(task)
 	}
 }

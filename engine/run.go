@@ -149,7 +149,9 @@ func (b *build) start(n *node) {
 		Outputs: b.absOutputs(t),
 		Ports:   t.Ports,
 	}
-	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" {
+	job.Remote = b.remoteRequest(n)
+	remoteExec := job.Remote != nil && b.remote.opts.Exec
+	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" && !remoteExec {
 		job.Files = files
 		job.Env = append(append([]string(nil), t.Env...), "MAKEFLAGS="+makeflags)
 	}
@@ -160,7 +162,7 @@ func (b *build) start(n *node) {
 	n.progress = running
 	n.queued = time.Now()
 	task := &sched.Task{
-		Func:        worker.TaskName,
+		Func:        b.taskName(job.Remote),
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
@@ -181,7 +183,7 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
-	b.dispatch(n, task)
+	b.dispatch(n, task, remoteExec)
 }
 
 // finish records the outcome of a target's commands and releases its
@@ -194,6 +196,8 @@ func (b *build) finish(n *node, res sched.Result) {
 		out, err = worker.DecodeResult(res.Value)
 		if err != nil {
 			res.Err = fmt.Errorf("bad result from worker: %w", err)
+		} else {
+			b.remoteFinished(n, &out)
 		}
 	}
 	switch {
@@ -246,7 +250,14 @@ func (b *build) failureReason(n *node, out worker.Result) string {
 // succeed records a target's run in the state store.
 func (b *build) succeed(n *node, out worker.Result) {
 	t := n.t
-	b.sum.Run++
+	if out.Cached {
+		b.sum.Cached++
+	} else {
+		b.sum.Run++
+	}
+	if out.Remote && !out.Cached {
+		b.sum.Remote++
+	}
 	rec := n.action.Record(t.Name, n.key)
 	n.recordDepfile(&rec)
 	rec.Duration = out.Duration
@@ -260,7 +271,9 @@ func (b *build) succeed(n *node, out worker.Result) {
 	}
 	b.noteStoreErr(b.store.RecordTarget(rec))
 	n.progress = succeeded
-	b.st.Finished(b.finishEvent(n, true, "", "", out.Output))
+	ev := b.finishEvent(n, true, "", "", out.Output)
+	ev.Cached, ev.Remote = out.Cached, out.Remote
+	b.st.Finished(ev)
 }
 
 // fail marks a target failed, forgets its last good run and, without -k,
@@ -274,6 +287,7 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stopping = true
 		b.js.clear()
+		b.remote.clear()
 		b.sched.Clear()
 	}
 }

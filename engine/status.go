@@ -81,6 +81,9 @@ type FinishEvent struct {
 	// Interrupted is set for a target stopped by an interrupt (Ctrl-C)
 	// rather than failing on its own.
 	Interrupted bool
+	// Cached is set when the outputs came from a remote cache (nothing
+	// ran), Remote when the commands ran on a remote worker.
+	Cached, Remote bool
 }
 
 // SkipKind says why a target's commands did not run.
@@ -129,6 +132,9 @@ type SkipEvent struct {
 // Summary counts what a build did.
 type Summary struct {
 	Run, UpToDate, Failed, NotRun int
+	// Cached counts the targets whose outputs came from a remote cache
+	// (not in Run); Remote the targets of Run that ran remotely.
+	Cached, Remote int
 	// Start is when the build began; Wall how long it took.
 	Start       time.Time
 	Wall        time.Duration
@@ -142,7 +148,14 @@ func (s Summary) String() string {
 		return fmt.Sprintf("gobuildj: dry run: %d to run, %d up to date", s.Run, s.UpToDate)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "gobuildj: %d run, %d up to date, %d failed", s.Run, s.UpToDate, s.Failed)
+	fmt.Fprintf(&b, "gobuildj: %d run", s.Run)
+	if s.Remote > 0 {
+		fmt.Fprintf(&b, " (%d remotely)", s.Remote)
+	}
+	if s.Cached > 0 {
+		fmt.Fprintf(&b, ", %d cached", s.Cached)
+	}
+	fmt.Fprintf(&b, ", %d up to date, %d failed", s.UpToDate, s.Failed)
 	if s.NotRun > 0 {
 		fmt.Fprintf(&b, ", %d not run", s.NotRun)
 	}
@@ -257,7 +270,7 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	if target == c.console {
 		c.console = "" // its status line was printed when it started
 	} else if !c.live {
-		fmt.Fprintf(&b, "[%d/%d] %s\n", c.done, c.total, description)
+		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
 	}
 	switch {
 	case !ok && c.github != nil:
@@ -288,6 +301,17 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	if c.live {
 		c.drawLocked(c.liveLineLocked(description), true)
 	}
+}
+
+// origin marks a line whose outputs came from elsewhere than a local run.
+func origin(ev FinishEvent) string {
+	switch {
+	case ev.Cached:
+		return " (remote cache)"
+	case ev.Remote:
+		return " (remote)"
+	}
+	return ""
 }
 
 // Skipped implements Status.

@@ -30,6 +30,7 @@ type buildfile struct {
 	Targets any         `toml:"targets"`
 	Rules   any         `toml:"rules"`
 	Pools   any         `toml:"pools"`
+	Remote  any         `toml:"remote"`
 }
 
 // varTable is [vars]: name -> value.
@@ -155,6 +156,7 @@ type targetSpec struct {
 	Exclude     pathList
 	Foreach     globList // rules only (walk rejects it in a target)
 	Ports       integer
+	Remote      boolean
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
@@ -191,6 +193,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		{"exclude", &t.Exclude, &t.Exclude.bad},
 		{"foreach", &t.Foreach, &t.Foreach.bad},
 		{"ports", &t.Ports, &t.Ports.bad},
+		{"remote", &t.Remote, &t.Remote.bad},
 	} {
 		if fv, ok := m[f.key]; ok {
 			if err := f.u.UnmarshalTOML(fv); err != nil {
@@ -221,22 +224,22 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 
 // topKeys lists the keys allowed at the top level, for messages.
 func topKeys() []string {
-	return []string{"default", "include", "pools", "rules", "targets", "vars"}
+	return []string{"default", "include", "pools", "remote", "rules", "targets", "vars"}
 }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "timeout":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout":
 		return true
 	}
 	return false
@@ -272,6 +275,8 @@ func targetKeySynonym(k string) string {
 		return "pool"
 	case "port", "tcp_ports", "free_ports":
 		return "ports"
+	case "no-remote", "no_remote", "local", "cache":
+		return "remote"
 	}
 	return ""
 }
@@ -402,9 +407,10 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`.
+// boolean is `always`, `remote` or a key of [remote].
 type boolean struct {
 	b   bool
+	set bool
 	bad problem
 }
 
@@ -412,7 +418,7 @@ type boolean struct {
 func (b *boolean) UnmarshalTOML(v any) error {
 	switch v := v.(type) {
 	case bool:
-		b.b = v
+		b.b, b.set = v, true
 	case string:
 		hint := ""
 		if v == "true" || v == "false" {
@@ -501,6 +507,7 @@ type decoded struct {
 	targets  targetTable
 	rules    targetTable
 	pools    poolTable
+	remote   remoteTable
 	items    []item   // targets and rules in file order
 	varList  []string // variable names in file order
 	poolList []string // pool names in file order
@@ -557,6 +564,9 @@ func decode(src *source) (*decoded, *Error) {
 	}
 	if md.IsDefined("pools") {
 		_ = d.pools.UnmarshalTOML(d.file.Pools) // never fails
+	}
+	if md.IsDefined("remote") {
+		_ = d.remote.UnmarshalTOML(d.file.Remote) // never fails
 	}
 	src.keys = md.Keys()
 	first := d.walk(src.keys)
@@ -633,6 +643,11 @@ func (d *decoded) walk(keys []toml.Key) *report {
 				}
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), msg}
 			}
+		case "remote":
+			if len(k) >= 2 && !slices.Contains(remoteKeys(), k[1]) {
+				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "remote", msg}
+			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
 			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", "", msg}
@@ -679,6 +694,7 @@ func (d *decoded) problems(src *source) *report {
 	for name, v := range d.vars.vars {
 		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
+	d.remote.problems(add)
 	add(d.pools.bad, []string{"pools"}, "", "pools")
 	for name, p := range d.pools.problems {
 		path := []string{"pools", name}
@@ -726,6 +742,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			{"exclude", t.Exclude.bad},
 			{"foreach", t.Foreach.bad},
 			{"ports", t.Ports.bad},
+			{"remote", t.Remote.bad},
 		} {
 			add(f.p, []string{section, name, f.key}, name, f.key)
 		}

@@ -28,7 +28,8 @@ type Graph struct {
 	// that may run at once; it always holds ConsolePool.
 	Pools map[string]int
 	// Rules are the [rules.NAME] sections, in file order.
-	Rules []*Rule
+	Rules  []*Rule
+	Remote Remote // the [remote] table
 
 	byName   map[string]*Target
 	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
@@ -56,6 +57,7 @@ type Target struct {
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
 	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
+	LocalOnly   bool          // remote = false: never looked up in, run on or shared with a remote server
 	Pool        string        // the pool its commands run in (a key of Graph.Pools), "" for none
 	// Depfile is the make-format file its commands write (gcc -MD -MF),
 	// cleaned, relative to Root; "" for none. The files it names are

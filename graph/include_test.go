@@ -138,6 +138,12 @@ func TestIncludeErrors(t *testing.T) {
 			want:  `sub/Buildfile.toml:2:12: target "sub/x": outputs: "../../x": outputs must stay inside the Buildfile's folder (expected a relative path without "..", such as "build/app")`,
 		},
 		{
+			name:  "remote in an included file",
+			text:  "include = [\"sub/Buildfile.toml\"]\n",
+			files: map[string]string{"sub/Buildfile.toml": "[targets.x]\ncmd = \"true\"\n[remote]\ncache = \"grpc://localhost:9092\"\n"},
+			want:  `sub/Buildfile.toml:3:1: remote: [remote] is read from the top Buildfile only (expected it in Buildfile.toml)`,
+		},
+		{
 			name: "include is a number",
 			text: "include = 3\n",
 			want: `Buildfile.toml:1:11: include: expected a Buildfile path or a list of Buildfile paths, got integer 3`,

@@ -94,6 +94,10 @@ func (l *loader) load() (*Graph, *Error) {
 	if e != nil {
 		return nil, e
 	}
+	remote, e := top.dec.remote.settle(l.src)
+	if e != nil {
+		return nil, e
+	}
 	if e := l.include(top, []*bfile{top}); e != nil {
 		return nil, e
 	}
@@ -166,6 +170,7 @@ func (l *loader) load() (*Graph, *Error) {
 		Files:    paths,
 		Pools:    l.pools,
 		Rules:    l.rules,
+		Remote:   remote,
 		byName:   l.byName,
 		byOutput: l.byOutput,
 		display:  l.src.file,
@@ -186,6 +191,12 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 	var px *expander
 	if parent != nil {
 		px = parent.x
+		for _, k := range src.keys {
+			if k[0] == "remote" {
+				return nil, src.errorAt(at{path: k[:1], item: -1, offset: -1, name: true}, "", "remote",
+					fmt.Sprintf("[remote] is read from the top Buildfile only (expected it in %s)", l.src.file))
+			}
+		}
 	}
 	f.x = newExpander(src, dec.vars.vars, dec.varList, px)
 	if e := f.x.analyze(); e != nil {

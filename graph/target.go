@@ -407,6 +407,7 @@ func (p *pending) prepareDurations() *Error {
 	}
 	p.t.KillTimeout, e = p.duration(&p.spec.KillTimeout, "kill_timeout", "0 or more; 0 means the default")
 	p.t.Always = p.spec.Always.b
+	p.t.LocalOnly = p.spec.Remote.set && !p.spec.Remote.b
 	return e
 }
 

@@ -2,6 +2,7 @@ package sched_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -655,6 +656,9 @@ func TestOnWorkerKillTimeout(t *testing.T) {
 		if err := syscall.Kill(r.Worker, syscall.SIGSTOP); err != nil {
 			t.Error(err)
 		}
+		// The signal is delivered asynchronously: wait until the worker
+		// is stopped, or it may still read its EOF and exit on its own.
+		waitStopped(t, r.Worker)
 	}})
 	run(t, s)
 	if called != 1 {
@@ -663,6 +667,23 @@ func TestOnWorkerKillTimeout(t *testing.T) {
 	if s.ProcessCount() != 0 {
 		t.Errorf("ProcessCount() = %d", s.ProcessCount())
 	}
+}
+
+// waitStopped waits until process pid is in the stopped state.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'T' {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d did not stop", pid)
 }
 
 func TestPortsDistinctAndBindable(t *testing.T) {

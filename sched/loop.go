@@ -228,7 +228,7 @@ func (r *run) startTasks() {
 			r.s.opts.OnEmptyQueue()
 			continue
 		}
-		if _, ok := lookup(rt.t.Func); !ok {
+		if _, ok := lookup(rt.t.Func); !ok && r.s.opts.Executable == "" {
 			r.fail(rt, fmt.Errorf("sched: unknown task function %q (not registered with sched.Register)", rt.t.Func))
 			continue
 		}

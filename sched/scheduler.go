@@ -54,6 +54,11 @@ type Options struct {
 	// fd 5+i there. They are close-on-exec in the worker: pass them on to
 	// a command explicitly (exec.Cmd.ExtraFiles, syscall.ProcAttr.Files).
 	ExtraFiles []*os.File
+	// Executable, if set, is the program workers run instead of this one:
+	// another binary whose main hands control to WorkerMain, which may
+	// register tasks this program does not link (a task it lacks fails
+	// with an error from the worker).
+	Executable string
 }
 
 const defaultKillTimeout = 5 * time.Second

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -696,5 +697,33 @@ func TestProcessStatus(t *testing.T) {
 		if got := sched.ProcessStatus(tt.ws); got != tt.want {
 			t.Errorf("ProcessStatus(%#x) = %q, want %q", uint32(tt.ws), got, tt.want)
 		}
+	}
+}
+
+func TestWorkersOfAnotherExecutable(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other-worker")
+	if err := os.WriteFile(other, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := sched.New(sched.Options{Executable: other})
+	var exe, unknown sched.Result
+	s.AddTask(&sched.Task{Func: "test.exe", OnFinish: func(r sched.Result) { exe = r }})
+	s.AddTask(&sched.Task{Func: "test.only-elsewhere", OnFinish: func(r sched.Result) { unknown = r }})
+	run(t, s)
+	if exe.Err != nil || string(exe.Value) != other {
+		t.Errorf("the worker ran %q (%v), want %q", exe.Value, exe.Err, other)
+	}
+	// The scheduler cannot know the other program's tasks: the worker
+	// answers for them.
+	if unknown.Err == nil || !strings.Contains(unknown.Err.Error(), `unknown task function "test.only-elsewhere"`) || unknown.Worker == 0 {
+		t.Errorf("unknown task: %v from worker %d", unknown.Err, unknown.Worker)
 	}
 }

@@ -91,7 +91,11 @@ func startWorker(opts *Options) (*worker, error) {
 	files := make([]*os.File, 0, 5+len(opts.ExtraFiles))
 	files = append(files, devNull, os.Stdout, os.Stderr, taskR, resW)
 	files = append(files, opts.ExtraFiles...)
-	proc, err := os.StartProcess(selfExe, []string{os.Args[0], workerMarker}, &os.ProcAttr{
+	exe, arg0 := selfExe, os.Args[0]
+	if opts.Executable != "" {
+		exe, arg0 = opts.Executable, opts.Executable
+	}
+	proc, err := os.StartProcess(exe, []string{arg0, workerMarker}, &os.ProcAttr{
 		Env:   env,
 		Files: files,
 		Sys: &syscall.SysProcAttr{

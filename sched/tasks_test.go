@@ -34,6 +34,10 @@ func init() {
 	sched.Register("test.env", func(_ *sched.WorkerContext, p []byte) ([]byte, error) {
 		return []byte(os.Getenv(string(p))), nil
 	})
+	sched.Register("test.exe", func(_ *sched.WorkerContext, _ []byte) ([]byte, error) {
+		exe, err := os.Executable()
+		return []byte(exe), err
+	})
 	sched.Register("test.span", span)
 	sched.Register("test.ask", ask)
 	sched.Register("test.sh", sh)

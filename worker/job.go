@@ -23,6 +23,10 @@ type Job struct {
 	// GOBUILDJ_PORTS. The scheduler chooses them when the job starts and
 	// sends them as the job's first message (see PortsMessage).
 	Ports int
+	// Remote, if set, is an encoded remote.Request: look the action up in
+	// a remote cache (or run it remotely) before running it here, and
+	// share a successful local run.
+	Remote []byte
 }
 
 // Result is what a worker answers for a Job.
@@ -48,6 +52,23 @@ type Result struct {
 	Missing []string
 	// Duration is how long the job took in the worker.
 	Duration time.Duration
+
+	// The fields below are set only for a job with Remote.
+
+	// Cached is set when the outputs came from a remote cache: no command
+	// ran.
+	Cached bool
+	// Remote is set when the commands ran on a remote worker.
+	Remote bool
+	// SHA256 has one SHA-256 per output when known (all zero otherwise),
+	// so that the engine need not read the outputs again.
+	SHA256 [][32]byte
+	// RemoteErr says why the remote server could not be used (it was
+	// down, slow or refused): the job ran locally instead.
+	RemoteErr string
+	// RemoteNote reports a cache entry that was refused (a blob that does
+	// not match its digest, a path outside the tree): the job ran locally.
+	RemoteNote string
 }
 
 // OK reports whether every command succeeded and created every output.
@@ -61,7 +82,7 @@ func (r *Result) OK() bool {
 
 // Encode returns the binary form of j, for DecodeJob.
 func (j *Job) Encode() []byte {
-	n := 16 + len(j.Target) + len(j.Dir) + len(j.Shell) + 4*len(j.Files)
+	n := 20 + len(j.Target) + len(j.Dir) + len(j.Shell) + 4*len(j.Files) + len(j.Remote)
 	for _, ss := range [][]string{j.Cmds, j.Env, j.Outputs} {
 		for _, s := range ss {
 			n += len(s) + 2
@@ -78,7 +99,9 @@ func (j *Job) Encode() []byte {
 	for _, fd := range j.Files {
 		b = binary.AppendVarint(b, int64(fd))
 	}
-	return binary.AppendUvarint(b, uint64(j.Ports))
+	b = binary.AppendUvarint(b, uint64(j.Ports))
+	b = binary.AppendUvarint(b, uint64(len(j.Remote)))
+	return append(b, j.Remote...)
 }
 
 // DecodeJob decodes a Job encoded by Job.Encode.
@@ -98,6 +121,9 @@ func DecodeJob(b []byte) (Job, error) {
 		}
 	}
 	j.Ports = int(min(d.uvarint(), 1<<16))
+	if r := d.bytes(); len(r) > 0 {
+		j.Remote = r
+	}
 	if err := d.end(); err != nil {
 		return Job{}, fmt.Errorf("decode job: %w", err)
 	}
@@ -133,7 +159,21 @@ func (r *Result) appendTo(b []byte) []byte {
 		}
 	}
 	b = appendStrings(b, r.Missing)
-	return binary.AppendVarint(b, int64(r.Duration))
+	b = binary.AppendVarint(b, int64(r.Duration))
+	var flags byte
+	if r.Cached {
+		flags |= 1
+	}
+	if r.Remote {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(len(r.SHA256)))
+	for _, h := range r.SHA256 {
+		b = append(b, h[:]...)
+	}
+	b = appendString(b, r.RemoteErr)
+	return appendString(b, r.RemoteNote)
 }
 
 // DecodeResult decodes a Result encoded by Result.Encode. The Output of the
@@ -163,6 +203,17 @@ func DecodeResult(b []byte) (Result, error) {
 	}
 	r.Missing = d.strings()
 	r.Duration = time.Duration(d.varint())
+	if flags := d.take(1); flags != nil {
+		r.Cached, r.Remote = flags[0]&1 != 0, flags[0]&2 != 0
+	}
+	if n := d.count(32); n > 0 {
+		r.SHA256 = make([][32]byte, n)
+		for i := range r.SHA256 {
+			copy(r.SHA256[i][:], d.take(32))
+		}
+	}
+	r.RemoteErr = d.string()
+	r.RemoteNote = d.string()
 	if err := d.end(); err != nil {
 		return Result{}, fmt.Errorf("decode job result: %w", err)
 	}

@@ -49,6 +49,39 @@ func newRunner() *runner {
 	return &runner{paths: map[string]string{}, null: -1}
 }
 
+// Runner runs the commands of jobs in a worker process, one job at a time,
+// as gobuildj.run does: another task of the process (gobuildj-remote's,
+// after a cache miss) uses one to run a job locally.
+type Runner struct{ r *runner }
+
+// NewRunner returns a Runner.
+func NewRunner() *Runner { return &Runner{newRunner()} }
+
+// Run runs job's commands here: it creates the outputs' folders, captures
+// the output, fingerprints the outputs after success and deletes them after
+// a failure. The Result's Output is valid until the next Run. An error means
+// the job could not be attempted properly.
+func (r *Runner) Run(ctx *sched.WorkerContext, job *Job) (Result, error) {
+	r.r.mu.Lock()
+	defer r.r.mu.Unlock()
+	start := time.Now()
+	res, err := r.r.runJob(ctx, job)
+	res.Duration = time.Since(start)
+	return res, err
+}
+
+// FingerprintOutputs records in res the state of each of job's outputs as
+// they are now (after commands succeeded, or outputs were fetched); the
+// missing ones go to res.Missing.
+func FingerprintOutputs(job *Job, res *Result) error { return fingerprint(job, res) }
+
+// DeleteOutputs removes job's declared outputs (after a failure), noting in
+// res.Output any that could not be removed.
+func DeleteOutputs(job *Job, res *Result) { deleteOutputs(job, res) }
+
+// Stopped reports whether the task was told to stop.
+func Stopped(ctx *sched.WorkerContext) bool { return stopped(ctx) }
+
 // run is the TaskFunc: it decodes a Job, runs it and encodes its Result.
 // An error means the job could not be attempted properly (bad payload, an
 // output folder that cannot be created, an output that cannot be hashed);
@@ -58,6 +91,9 @@ func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 	job, err := DecodeJob(payload)
 	if err != nil {
 		return nil, err
+	}
+	if job.Remote != nil {
+		return nil, fmt.Errorf("target %s: this worker cannot use a remote server (gobuildj-remote's workers do)", job.Target)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -291,7 +291,7 @@ func TestEncodings(t *testing.T) {
 	jobs := []Job{
 		{},
 		{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
-			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Ports: 3},
+			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Ports: 3, Remote: []byte("request\x00")},
 	}
 	for _, j := range jobs {
 		b := j.Encode()
@@ -313,6 +313,7 @@ func TestEncodings(t *testing.T) {
 		{ExitCode: -1, Signal: "SIGTERM", FailedCmd: 2, Output: []byte("out\x00put"),
 			Outputs: []cache.FileState{{Size: 3, MtimeNs: 1e18, CtimeNs: -5, Inode: 1 << 60, Hash: cache.HashBytes([]byte("x")), Racy: true}, {}},
 			Missing: []string{"/a", "/b"}, Duration: 1500 * time.Millisecond},
+		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused"},
 	}
 	for _, r := range results {
 		b := r.Encode()
@@ -334,11 +335,12 @@ func TestEncodings(t *testing.T) {
 
 func jobEqual(a, b Job) bool {
 	return a.Target == b.Target && slices.Equal(a.Cmds, b.Cmds) && a.Dir == b.Dir && slices.Equal(a.Env, b.Env) &&
-		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && a.Ports == b.Ports
+		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && a.Ports == b.Ports && bytes.Equal(a.Remote, b.Remote)
 }
 
 func resultEqual(a, b Result) bool {
 	return a.ExitCode == b.ExitCode && a.Signal == b.Signal && a.FailedCmd == b.FailedCmd &&
 		bytes.Equal(a.Output, b.Output) && slices.Equal(a.Outputs, b.Outputs) &&
-		slices.Equal(a.Missing, b.Missing) && a.Duration == b.Duration
+		slices.Equal(a.Missing, b.Missing) && a.Duration == b.Duration && a.Cached == b.Cached && a.Remote == b.Remote &&
+		slices.Equal(a.SHA256, b.SHA256) && a.RemoteErr == b.RemoteErr && a.RemoteNote == b.RemoteNote
 }

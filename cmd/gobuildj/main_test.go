@@ -35,6 +35,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building gobuildj:", err)
 		os.Exit(1)
 	}
+	// Its companion for remote builds, found beside it.
+	args[2] = filepath.Join(dir, "gobuildj-remote")
+	build = exec.Command("go", append(args, "../gobuildj-remote")...)
+	build.Stderr = os.Stderr
+	build.Env = append(os.Environ(), "CGO_ENABLED="+cgoFor(raceEnabled))
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building gobuildj-remote:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/gobuildj/gobuildj/engine"
@@ -33,6 +34,8 @@ type buildFlags struct {
 	color     string
 	jobserver string
 	reports   reportFlags
+	remote    remoteFlags
+	flags     *pflag.FlagSet
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -94,6 +97,8 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 	f.reports.register(fl)
+	f.remote.register(fl)
+	f.flags = fl
 
 	root.AddCommand(
 		newVersionCommand(stdout),
@@ -162,6 +167,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
+	remoteOpts, err := f.remote.options(f.flags, g)
+	if err != nil {
+		return err
+	}
 	targets, err := g.Select(args)
 	if err != nil {
 		return err
@@ -216,6 +225,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		Jobserver:     js,
 		MakeJobserver: parent,
 		Status:        engine.Tee(console, reps.status()),
+		Remote:        remoteOpts,
 	}, interrupts)
 	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
 	switch {

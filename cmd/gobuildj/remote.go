@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/remote"
+)
+
+// remoteFlags are the --remote-* flags; each overrides the key of the
+// Buildfile's [remote] table of the same name.
+type remoteFlags struct {
+	cache, exec, instance, tlsCA string
+	upload, strict               bool
+	jobs                         int
+	timeout                      time.Duration
+	headers                      []string
+}
+
+// tokenVariable names the environment variable whose value is sent as a
+// bearer token, so that a secret stays out of command lines and Buildfiles.
+const tokenVariable = "GOBUILDJ_REMOTE_TOKEN"
+
+func (r *remoteFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&r.cache, "remote-cache", "", "share results through the remote cache at `URL`: grpc://HOST:PORT, grpcs://HOST:PORT (TLS) or unix:PATH")
+	fl.StringVar(&r.exec, "remote-exec", "", "run targets on the remote execution service at `URL` (which is also the cache)")
+	fl.BoolVar(&r.upload, "remote-upload", os.Getenv("CI") == "true", "upload the results of local runs to the remote cache (default: on when CI=true)")
+	fl.IntVar(&r.jobs, "remote-jobs", 0, "run up to `N` targets remotely at once (default 4 x CPUs)")
+	fl.BoolVar(&r.strict, "remote-strict", false, "fail a target when the remote server cannot be used, instead of building it locally")
+	fl.StringArrayVar(&r.headers, "remote-header", nil, "send `NAME=VALUE` with every remote call (repeatable; "+tokenVariable+" sends a bearer token)")
+	fl.StringVar(&r.instance, "remote-instance", "", "the remote instance `NAME`")
+	fl.DurationVar(&r.timeout, "remote-timeout", remote.DefaultTimeout, "give up on a remote call after `D` (then build locally)")
+	fl.StringVar(&r.tlsCA, "remote-tls-ca", "", "trust the certificate authorities of PEM `FILE` for grpcs://")
+}
+
+// options merges the flags with the Buildfile's [remote] table into the
+// engine's options; nil when no server is named.
+func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.RemoteOptions, error) {
+	br := g.Remote
+	str := func(flag, key, v, fromFile string) string {
+		if fl.Changed(flag) || !br.Set[key] {
+			return v
+		}
+		return fromFile
+	}
+	cache := str("remote-cache", "cache", r.cache, br.Cache)
+	exec := str("remote-exec", "exec", r.exec, br.Exec)
+	if cache == "" && exec == "" {
+		return nil, nil
+	}
+	for flag, v := range map[string]string{"--remote-cache": cache, "--remote-exec": exec} {
+		if v == "" {
+			continue
+		}
+		if msg := remote.CheckEndpoint(v); msg != "" {
+			return nil, usageError{fmt.Errorf("%s: %s", flag, msg)}
+		}
+	}
+	opts := &engine.RemoteOptions{
+		Config: remote.Config{
+			Endpoint: cache,
+			Instance: str("remote-instance", "instance", r.instance, br.Instance),
+			TLSCA:    str("remote-tls-ca", "tls_ca", r.tlsCA, br.TLSCA),
+			Timeout:  r.timeout,
+		},
+		Upload:   r.upload,
+		Strict:   r.strict,
+		Jobs:     r.jobs,
+		Path:     br.Path,
+		Platform: br.Platform,
+		Salt:     br.Salt,
+	}
+	if exec != "" {
+		if cache != "" && cache != exec {
+			return nil, usageError{errors.New("--remote-cache and --remote-exec name different servers (expected one server that executes and caches, or only --remote-exec)")}
+		}
+		opts.Exec, opts.Config.Endpoint = true, exec
+	}
+	if !fl.Changed("remote-upload") && br.Set["upload"] {
+		opts.Upload = br.Upload
+	}
+	if !fl.Changed("remote-strict") && br.Set["strict"] {
+		opts.Strict = br.Strict
+	}
+	if !fl.Changed("remote-jobs") && br.Set["jobs"] {
+		opts.Jobs = br.Jobs
+	}
+	if fl.Changed("remote-jobs") && r.jobs < 1 {
+		return nil, usageError{fmt.Errorf("--remote-jobs %d: expected a number of at least 1", r.jobs)}
+	}
+	if !fl.Changed("remote-timeout") && br.Set["timeout"] {
+		opts.Config.Timeout = br.Timeout
+	}
+	if opts.Config.Timeout <= 0 {
+		return nil, usageError{fmt.Errorf("--remote-timeout %s: expected a positive duration", r.timeout)}
+	}
+	opts.Config.Headers = append(append([]string(nil), br.Headers...), r.headers...)
+	if token := os.Getenv(tokenVariable); token != "" {
+		opts.Config.Headers = append(opts.Config.Headers, "authorization=Bearer "+token)
+	}
+	for _, h := range r.headers {
+		if msg := remote.CheckHeader(h); msg != "" {
+			return nil, usageError{fmt.Errorf("--remote-header %s", msg)}
+		}
+	}
+	helper, err := findHelper()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	opts.Helper = helper
+	return opts, nil
+}
+
+// findHelper finds gobuildj-remote, which runs remote jobs: beside this
+// binary, else in PATH.
+func findHelper() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		p := filepath.Join(filepath.Dir(exe), remote.HelperName)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(remote.HelperName); err == nil {
+		return filepath.Abs(p)
+	}
+	return "", fmt.Errorf("a remote cache or build farm needs %s, gobuildj's companion binary that holds the gRPC client, beside %s or in PATH (make install, or go install github.com/gobuildj/gobuildj/cmd/...)", remote.HelperName, exe)
+}

@@ -1,0 +1,267 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/remote"
+	"github.com/gobuildj/gobuildj/sched"
+	"github.com/gobuildj/gobuildj/worker"
+)
+
+// RemoteOptions connect a build to a remote cache or build farm that speaks
+// the Bazel Remote Execution API (Options.Remote; nil for none).
+//
+// In the terms of "Build Systems à la Carte", the local state store is a
+// verifying trace: it answers "are the outputs on disk still what this
+// action made?". A remote cache is a constructive trace: it answers "what
+// did this action make, anywhere?", and hands the outputs over. Both are
+// asked the same question, by action, before a target runs, and both are
+// told after it succeeds. The local store is asked first, here, because it
+// is free; the remote one is asked by the worker that would otherwise run
+// the commands (a gobuildj-remote process, see Helper), so that lookups,
+// downloads and uploads run in parallel and never hold up the scheduler.
+// The engine's part is small: remoteRequest describes a target about to
+// run, remoteFinished takes in what the worker found.
+type RemoteOptions struct {
+	// Config is the server: the cache, or with Exec the execution service
+	// (which then also serves as the cache).
+	Config remote.Config
+	// Exec runs targets on the server instead of here.
+	Exec bool
+	// Upload shares the results of local runs; without it the cache is
+	// only read.
+	Upload bool
+	// Strict fails a target when the server cannot be used, instead of
+	// building it locally.
+	Strict bool
+	// Jobs is how many targets run remotely at once with Exec (default
+	// 4 x CPUs); local commands stay within Options.Jobs.
+	Jobs int
+	// Path is the PATH of the commands as the remote side sees it
+	// (default DefaultRemotePath): a remote runner starts with an empty
+	// environment, and PATH is part of every action's key.
+	Path string
+	// Platform lists NAME=value properties a remote worker must have.
+	Platform []string
+	// Salt is added to every action's salt: changing it shares nothing
+	// with earlier results.
+	Salt string
+	// Helper is the gobuildj-remote binary: with a remote server, every
+	// worker process runs it (it links the gRPC client, which gobuildj
+	// itself does not, to keep its start-up fast).
+	Helper string
+}
+
+// DefaultRemotePath is the default of RemoteOptions.Path.
+const DefaultRemotePath = "/usr/local/bin:/usr/bin:/bin"
+
+// remoteState is the remote side of one build.
+type remoteState struct {
+	opts   RemoteOptions
+	down   string // why the server is not used any more ("" while it is)
+	warned bool
+	gate   *localGate // caps local commands at -j when remote jobs go beyond it (nil if not needed)
+}
+
+func newRemoteState(opts *RemoteOptions) *remoteState {
+	r := &remoteState{opts: *opts}
+	if r.opts.Jobs <= 0 {
+		r.opts.Jobs = 4 * runtime.NumCPU()
+	}
+	if r.opts.Path == "" {
+		r.opts.Path = DefaultRemotePath
+	}
+	return r
+}
+
+// schedJobs is the number of worker processes a build needs: with remote
+// execution, a worker waits on the server for each remote target.
+func (r *remoteState) schedJobs(jobs int) int {
+	if r != nil && r.opts.Exec {
+		return max(jobs, r.opts.Jobs)
+	}
+	return jobs
+}
+
+// executable is the program of the worker processes ("" for gobuildj
+// itself).
+func (r *remoteState) executable() string {
+	if r == nil {
+		return ""
+	}
+	return r.opts.Helper
+}
+
+// request returns the encoded remote.Request of a target about to run,
+// or nil when it runs locally: the server is down, the target is marked
+// remote = false or always = true, it reserves local ports, it has a
+// depfile (the inputs it names are found by running it, and the depfile is
+// not an output a remote result brings back), or it reads or writes outside
+// the Buildfile's folder (which an input tree cannot hold).
+func (b *build) remoteRequest(n *node) []byte {
+	r := b.remote
+	t := n.t
+	if r == nil || r.down != "" || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
+		return nil
+	}
+	spec := remote.Spec{
+		Cmds:     t.Cmds,
+		Dir:      t.Dir,
+		Outputs:  t.Outputs,
+		Platform: r.opts.Platform,
+		Timeout:  t.Timeout,
+		Salt:     r.opts.Salt,
+		Env:      remoteEnv(t, r.opts.Path),
+	}
+	if escapes(t.Dir) {
+		return nil
+	}
+	add := func(p string) bool {
+		if filepath.IsAbs(p) || escapes(p) {
+			return false
+		}
+		sum, size, exec, err := b.store.Digests().SHA256(b.abs(p))
+		if err != nil {
+			return false
+		}
+		spec.Inputs = append(spec.Inputs, remote.Input{Path: filepath.ToSlash(p), Digest: remote.Digest{Hash: sum, Size: size}, Executable: exec})
+		return true
+	}
+	for _, in := range t.Inputs {
+		if !add(in) {
+			return nil
+		}
+	}
+	seen := make(map[string]bool, len(n.action.DepOutputs))
+	for _, d := range n.action.DepOutputs {
+		if !seen[d.Path] {
+			seen[d.Path] = true
+			if !add(d.Path) {
+				return nil
+			}
+		}
+	}
+	req := remote.Request{
+		Config: r.opts.Config,
+		Exec:   r.opts.Exec,
+		Upload: r.opts.Upload,
+		Strict: r.opts.Strict,
+		Root:   b.g.Root,
+		Spec:   spec,
+	}
+	return req.Encode()
+}
+
+// taskName is the sched task that runs a job: gobuildj-remote's for a
+// job with a remote request.
+func (b *build) taskName(request []byte) string {
+	if request != nil {
+		return remote.TaskName
+	}
+	return worker.TaskName
+}
+
+// remoteEnv is the whole environment of a target's commands as the remote
+// side sees it: its env, GOBUILDJ_TARGET and PATH (unless env sets it).
+func remoteEnv(t *graph.Target, path string) []string {
+	env := append([]string(nil), t.Env...)
+	env = append(env, "GOBUILDJ_TARGET="+t.Name)
+	for _, kv := range t.Env {
+		if strings.HasPrefix(kv, "PATH=") {
+			return env
+		}
+	}
+	return append(env, "PATH="+path)
+}
+
+func escapes(p string) bool {
+	return p == ".." || strings.HasPrefix(p, "../")
+}
+
+// remoteFinished takes in what the worker said about the server: it warns
+// once and stops using a server that failed, reports a refused entry, and
+// keeps the SHA-256s of the outputs for the targets that read them.
+func (b *build) remoteFinished(n *node, out *worker.Result) {
+	r := b.remote
+	if r == nil {
+		return
+	}
+	if out.RemoteNote != "" {
+		b.st.Message("gobuildj: warning: " + out.RemoteNote)
+	}
+	if out.RemoteErr != "" && r.down == "" {
+		r.down = out.RemoteErr
+		b.st.Message(fmt.Sprintf("gobuildj: warning: %s; building locally from now on", out.RemoteErr))
+	}
+	if !out.OK() {
+		return
+	}
+	for i, sum := range out.SHA256 {
+		if sum != ([32]byte{}) && i < len(out.Outputs) && i < len(n.t.Outputs) {
+			b.store.Digests().Remember(b.abs(n.t.Outputs[i]), out.Outputs[i], sum)
+		}
+	}
+}
+
+// remoteSubmit hands a task to the scheduler: a remote execution at once
+// (it needs no local slot), a local one through the jobserver or the local
+// gate, which keep local commands within -j.
+func (b *build) remoteSubmit(task *sched.Task, remoteExec bool) bool {
+	r := b.remote
+	if r == nil || !r.opts.Exec {
+		return false
+	}
+	if remoteExec {
+		b.sched.AddTask(task)
+		return true
+	}
+	if b.js != nil {
+		return false // the jobserver is the local gate
+	}
+	if r.gate == nil {
+		r.gate = &localGate{limit: b.opts.Jobs, s: b.sched}
+	}
+	r.gate.submit(task)
+	return true
+}
+
+// localGate starts at most limit tasks at once and queues the others.
+// Its methods run on the scheduler's goroutine.
+type localGate struct {
+	limit, running int
+	queue          []*sched.Task
+	s              *sched.Scheduler
+}
+
+func (g *localGate) submit(t *sched.Task) {
+	finish := t.OnFinish
+	t.OnFinish = func(res sched.Result) {
+		g.running--
+		if len(g.queue) > 0 {
+			next := g.queue[0]
+			g.queue = g.queue[1:]
+			g.running++
+			g.s.AddTask(next)
+		}
+		if finish != nil {
+			finish(res)
+		}
+	}
+	if g.running < g.limit {
+		g.running++
+		g.s.AddTask(t)
+		return
+	}
+	g.queue = append(g.queue, t)
+}
+
+// clear drops the tasks waiting for a local slot (the build is stopping).
+func (r *remoteState) clear() {
+	if r != nil && r.gate != nil {
+		r.gate.queue = nil
+	}
+}
