@@ -151,16 +151,32 @@ type targetSpec struct {
 	Timeout     duration
 	KillTimeout duration
 	Always      boolean
-	Pool        text
-	Depfile     text
-	Exclude     pathList
-	Foreach     globList // rules only (walk rejects it in a target)
 	Ports       integer
 	Remote      boolean
+	// x holds the keys most targets leave out, allocated when one is
+	// set: a Buildfile of thousands of targets then decodes into less
+	// memory.
+	x *specExtra
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
 	troubled bool    // some problem is recorded
+}
+
+// specExtra is pool, depfile, exclude and foreach of a targetSpec.
+type specExtra struct {
+	Pool    text
+	Depfile text
+	Exclude pathList
+	Foreach globList // rules only (walk rejects it in a target)
+}
+
+// extra returns t.x, allocating it first if needed.
+func (t *targetSpec) extra() *specExtra {
+	if t.x == nil {
+		t.x = &specExtra{}
+	}
+	return t.x
 }
 
 // UnmarshalTOML hands each known key to its field (walk reports unknown
@@ -172,35 +188,54 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		t.troubled = true
 		return nil
 	}
-	// Look the keys up rather than range over the map: it is faster, and
-	// the order does not matter.
-	for _, f := range []struct {
-		key string
-		u   toml.Unmarshaler
-		bad *problem
-	}{
-		{"description", &t.Description, &t.Description.bad},
-		{"deps", &t.Deps, &t.Deps.bad},
-		{"inputs", &t.Inputs, &t.Inputs.bad},
-		{"outputs", &t.Outputs, &t.Outputs.bad},
-		{"cmd", &t.Cmd, &t.Cmd.bad},
-		{"dir", &t.Dir, &t.Dir.bad},
-		{"timeout", &t.Timeout, &t.Timeout.bad},
-		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
-		{"always", &t.Always, &t.Always.bad},
-		{"pool", &t.Pool, &t.Pool.bad},
-		{"depfile", &t.Depfile, &t.Depfile.bad},
-		{"exclude", &t.Exclude, &t.Exclude.bad},
-		{"foreach", &t.Foreach, &t.Foreach.bad},
-		{"ports", &t.Ports, &t.Ports.bad},
-		{"remote", &t.Remote, &t.Remote.bad},
-	} {
-		if fv, ok := m[f.key]; ok {
-			if err := f.u.UnmarshalTOML(fv); err != nil {
-				return err
-			}
-			t.troubled = t.troubled || f.bad.msg != ""
+	// Range over the table's few keys rather than look up the many known
+	// ones (a target uses a handful of its sixteen keys); walk reports the
+	// unknown ones, and the order does not matter.
+	for key, fv := range m {
+		var u toml.Unmarshaler
+		var bad *problem
+		switch key {
+		case "description":
+			u, bad = &t.Description, &t.Description.bad
+		case "deps":
+			u, bad = &t.Deps, &t.Deps.bad
+		case "inputs":
+			u, bad = &t.Inputs, &t.Inputs.bad
+		case "outputs":
+			u, bad = &t.Outputs, &t.Outputs.bad
+		case "cmd":
+			u, bad = &t.Cmd, &t.Cmd.bad
+		case "dir":
+			u, bad = &t.Dir, &t.Dir.bad
+		case "timeout":
+			u, bad = &t.Timeout, &t.Timeout.bad
+		case "kill_timeout":
+			u, bad = &t.KillTimeout, &t.KillTimeout.bad
+		case "always":
+			u, bad = &t.Always, &t.Always.bad
+		case "pool":
+			x := t.extra()
+			u, bad = &x.Pool, &x.Pool.bad
+		case "depfile":
+			x := t.extra()
+			u, bad = &x.Depfile, &x.Depfile.bad
+		case "exclude":
+			x := t.extra()
+			u, bad = &x.Exclude, &x.Exclude.bad
+		case "foreach":
+			x := t.extra()
+			u, bad = &x.Foreach, &x.Foreach.bad
+		case "ports":
+			u, bad = &t.Ports, &t.Ports.bad
+		case "remote":
+			u, bad = &t.Remote, &t.Remote.bad
+		default:
+			continue // env below; unknown keys: walk
 		}
+		if err := u.UnmarshalTOML(fv); err != nil {
+			return err
+		}
+		t.troubled = t.troubled || bad.msg != ""
 	}
 	if ev, ok := m["env"]; ok {
 		env, ok := ev.(map[string]any)
@@ -737,10 +772,6 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			{"timeout", t.Timeout.bad},
 			{"kill_timeout", t.KillTimeout.bad},
 			{"always", t.Always.bad},
-			{"pool", t.Pool.bad},
-			{"depfile", t.Depfile.bad},
-			{"exclude", t.Exclude.bad},
-			{"foreach", t.Foreach.bad},
 			{"ports", t.Ports.bad},
 			{"remote", t.Remote.bad},
 		} {
@@ -748,6 +779,19 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 		}
 		for k, v := range t.Env {
 			add(v.bad, []string{section, name, "env", k}, name, "env."+toml.Key{k}.String())
+		}
+		if x := t.x; x != nil {
+			for _, f := range []struct {
+				key string
+				p   problem
+			}{
+				{"pool", x.Pool.bad},
+				{"depfile", x.Depfile.bad},
+				{"exclude", x.Exclude.bad},
+				{"foreach", x.Foreach.bad},
+			} {
+				add(f.p, []string{section, name, f.key}, name, f.key)
+			}
 		}
 	}
 }

@@ -21,7 +21,11 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	base := pending{l: l, f: f, spec: spec, local: name, name: r.Name, section: "rules", rule: r}
 	base.sc = scope{target: &base}
 	here := at{path: []string{"rules", name}, item: -1, offset: -1, name: true}
-	if len(spec.Foreach.items) == 0 {
+	var foreach []string
+	if spec.x != nil {
+		foreach = spec.x.Foreach.items
+	}
+	if len(foreach) == 0 {
 		return base.fail(here, "foreach", `missing (expected a glob such as "src/*.c", or a list of them: the rule makes one target per matching file)`)
 	}
 	if len(spec.Outputs.items) == 0 {
@@ -33,7 +37,7 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	type match struct{ file, pattern string }
 	var matches []match
 	seen := make(map[string]struct{})
-	for i, raw := range spec.Foreach.items {
+	for i, raw := range foreach {
 		a := base.at("foreach", i)
 		s, e := base.expand(raw, "foreach", a)
 		if e != nil {

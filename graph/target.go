@@ -319,7 +319,10 @@ func (l *loader) inputPath(dir, s string) string {
 
 // prepareExcludes expands and checks the exclude patterns.
 func (p *pending) prepareExcludes() *Error {
-	items := p.spec.Exclude.items
+	if p.spec.x == nil {
+		return nil
+	}
+	items := p.spec.x.Exclude.items
 	if len(items) == 0 || p.excludes != nil {
 		return nil // none, or done already (a rule's, before its foreach)
 	}
@@ -359,11 +362,11 @@ func (p *pending) excluded(m string) bool {
 
 // preparePool expands and checks the pool.
 func (p *pending) preparePool() *Error {
-	if !p.spec.Pool.set {
+	if p.spec.x == nil || !p.spec.x.Pool.set {
 		return nil
 	}
 	a := p.at("pool", -1)
-	s, e := p.expand(p.spec.Pool.s, "pool", a)
+	s, e := p.expand(p.spec.x.Pool.s, "pool", a)
 	if e != nil || s == "" {
 		return e
 	}
@@ -515,12 +518,12 @@ func (p *pending) prepareCommands() *Error {
 // prepareDepfile expands and checks the depfile, in which ${in} and ${out}
 // are relative to the Buildfile's folder, as the depfile's own path is.
 func (p *pending) prepareDepfile() *Error {
-	if !p.spec.Depfile.set {
+	if p.spec.x == nil || !p.spec.x.Depfile.set {
 		return nil
 	}
 	a := p.at("depfile", -1)
 	p.sc.base = p.f.dir
-	s, e := p.expand(p.spec.Depfile.s, "depfile", a)
+	s, e := p.expand(p.spec.x.Depfile.s, "depfile", a)
 	p.sc.base = ""
 	if e != nil || s == "" {
 		return e
