@@ -26,4 +26,4 @@ install:
 	CGO_ENABLED=0 $(GO) install ./cmd/gobuildj ./cmd/gobuildj-remote
 
 clean:
-	rm -rf bin .gobuildj examples/hello/build examples/hello/.gobuildj
+	rm -rf bin .gobuildj examples/*/.gobuildj examples/hello/build examples/c/build examples/go/bin examples/go/build

@@ -20,6 +20,10 @@ type Action struct {
 	// DepOutputs are the outputs of the target's deps with their content
 	// hashes, in dep order.
 	DepOutputs []PathHash
+	// DepOf, if not nil, names the dep target that produced a path of
+	// DepOutputs, for explanations ("dep gen rebuilt with new outputs").
+	// It is not part of the key, and is called only to explain.
+	DepOf func(path string) string
 }
 
 // Domain tags: each hash covers its own tag first, so that no two of them

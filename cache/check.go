@@ -17,8 +17,10 @@ import (
 // Check returns "" when the target is up to date, else the first reason it
 // is not, in words for --explain: "no previous run", "command changed"
 // (commands, env or dir), "input src/a.c changed", "input src/b.c added",
-// "input src/c.c removed", "dep output gen/v.h changed" (also "added",
-// "removed"), "outputs changed" (the declared list differs),
+// "input src/c.c removed", "dep gen rebuilt with new outputs" (a dep's
+// outputs changed, named by Action.DepOf; without it "dep output
+// gen/v.h changed"), "dep output gen/v.h added" (or "removed"), "outputs
+// changed" (the declared list differs),
 // "output build/a.o missing", "output build/a.o modified". a, the action
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
@@ -84,9 +86,16 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 	}
 	inputs := sortedByPath(a.Inputs)
 	// A file added to or removed from a glob also changes ${in} in the
-	// command: name the file, the cause, before the command.
+	// command, as a dep output added or removed changes ${deps}: name the
+	// file, the cause, before the command.
 	if reason := s.diffInputs(rec.Inputs, inputs, false); reason != "" {
 		return reason
+	}
+	depsChanged := rec.DepsHash != a.DepsHash()
+	if depsChanged {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, false); reason != "" {
+			return reason
+		}
 	}
 	if rec.CmdHash != a.CmdHash() {
 		return "command changed"
@@ -94,8 +103,11 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
 	if reason := s.diffInputs(rec.Inputs, inputs, true); reason != "" {
 		return reason
 	}
-	if rec.DepsHash != a.DepsHash() {
-		return s.diffDepOutputs(rec.DepOutputs, a.DepOutputs)
+	if depsChanged {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, true); reason != "" {
+			return reason
+		}
+		return "dep outputs changed" // the same files in another order
 	}
 	// Every part the record keeps is equal: the key covers something else
 	// (the caller's key is not a.Key(), or the key's definition changed).
@@ -121,12 +133,17 @@ func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
 	return ""
 }
 
-// diffDepOutputs names the first dep output that changed, was added or was
-// removed between old and cur.
-func (s *Store) diffDepOutputs(old, cur []PathHash) string {
+// diffDepOutputs names the first dep output that was added or removed
+// between old and those of a, or (if contents is set) changed: a changed
+// one by the dep that produced it, when a can name it.
+func (s *Store) diffDepOutputs(old []PathHash, a *Action, contents bool) string {
 	if old == nil {
+		if !contents {
+			return ""
+		}
 		return "dep outputs changed" // the record did not keep them
 	}
+	cur := a.DepOutputs
 	before := make(map[string]Hash, len(old))
 	for _, ph := range old {
 		before[ph.Path] = ph.Hash
@@ -138,7 +155,12 @@ func (s *Store) diffDepOutputs(old, cur []PathHash) string {
 		switch {
 		case !ok:
 			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
-		case h != ph.Hash:
+		case h != ph.Hash && contents:
+			if a.DepOf != nil {
+				if name := a.DepOf(ph.Path); name != "" {
+					return fmt.Sprintf("dep %s rebuilt with new outputs", name)
+				}
+			}
 			return fmt.Sprintf("dep output %s changed", s.key(ph.Path))
 		}
 	}
@@ -147,7 +169,7 @@ func (s *Store) diffDepOutputs(old, cur []PathHash) string {
 			return fmt.Sprintf("dep output %s removed", s.key(ph.Path))
 		}
 	}
-	return "dep outputs changed" // the same files in another order
+	return ""
 }
 
 // key returns the key of path: how the state names it and how reasons show it.

@@ -91,10 +91,22 @@ func TestCheck(t *testing.T) {
 			fx.a.Inputs = append(fx.a.Inputs, PathHash{Path: "include/x.h"})
 		}, want: "input include/x.h added"},
 		{name: "dep output changed", edit: func(t *testing.T, fx *checkFixture) { fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2")) }, want: "dep output gen/v.h changed"},
+		{name: "dep output changed, dep named", edit: func(t *testing.T, fx *checkFixture) {
+			fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2"))
+			fx.a.DepOf = func(path string) string { return map[string]string{"gen/v.h": "gen"}[path] }
+		}, want: "dep gen rebuilt with new outputs"},
 		{name: "dep output added", edit: func(t *testing.T, fx *checkFixture) {
 			fx.a.DepOutputs = append(fx.a.DepOutputs, PathHash{Path: "gen/w.h"})
 		}, want: "dep output gen/w.h added"},
 		{name: "dep output removed", edit: func(t *testing.T, fx *checkFixture) { fx.a.DepOutputs = nil }, want: "dep output gen/v.h removed"},
+		{name: "dep output added, and so ${deps} in the command", edit: func(t *testing.T, fx *checkFixture) {
+			fx.a.DepOutputs = append(fx.a.DepOutputs, PathHash{Path: "gen/w.h"})
+			fx.a.Cmds[0] += " gen/w.h"
+		}, want: "dep output gen/w.h added"},
+		{name: "command changed before a dep's content", edit: func(t *testing.T, fx *checkFixture) {
+			fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2"))
+			fx.a.Cmds[0] += " -O2"
+		}, want: "command changed"},
 		{name: "dep output changed, unnamed", record: noDepOutputs, edit: func(t *testing.T, fx *checkFixture) {
 			fx.a.DepOutputs[0].Hash = HashBytes([]byte("v2"))
 		}, want: "dep outputs changed"},

@@ -27,6 +27,13 @@ type TargetRecord struct {
 	Outputs  []PathState
 	Duration time.Duration
 	Finished time.Time
+	// Discovered are the inputs the run's depfile named (relative to the
+	// store's folder when inside it), sorted: the next build hashes them
+	// into its action's Inputs. They are also in Inputs, with their hashes.
+	Discovered []string
+	// Depfile is the depfile the run wrote, "" if none: what the run
+	// created beside its outputs (clean removes it too).
+	Depfile string
 }
 
 // PathHash is a file and the hash of its content.
@@ -74,7 +81,17 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	if !rec.Finished.IsZero() {
 		finished = rec.Finished.UnixNano()
 	}
-	return binary.LittleEndian.AppendUint64(b, uint64(finished))
+	b = binary.LittleEndian.AppendUint64(b, uint64(finished))
+	// Optional trailing fields: a record without them (written before they
+	// existed, or by a target without a depfile) reads as having none.
+	if len(rec.Discovered) > 0 || rec.Depfile != "" {
+		b = binary.AppendUvarint(b, uint64(len(rec.Discovered)))
+		for _, p := range rec.Discovered {
+			b = appendString(b, p)
+		}
+		b = appendString(b, rec.Depfile)
+	}
+	return b
 }
 
 // appendTombstoneBody appends the body of a tombstone for target name.
@@ -183,6 +200,21 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	}
 	duration := time.Duration(d.varint())
 	finished := int64(d.fixed64())
+	var discovered []string
+	var depfile string
+	if d.s != "" {
+		n := d.count(1)
+		if store && n > 0 {
+			discovered = make([]string, n)
+		}
+		for i := range n {
+			p := d.str()
+			if store {
+				discovered[i] = p
+			}
+		}
+		depfile = d.str()
+	}
 	if store {
 		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
 		r.Inputs, r.DepOutputs, r.Outputs = inputs, depOutputs, outputs
@@ -190,6 +222,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 		if finished != 0 {
 			r.Finished = time.Unix(0, finished)
 		}
+		r.Discovered, r.Depfile = discovered, depfile
 	}
 }
 

@@ -23,8 +23,10 @@ func sampleRecord(name string) TargetRecord {
 			{Path: "build/" + name + ".o", State: FileState{Size: 1234, MtimeNs: 1700000000123456789, CtimeNs: 1700000000987654321, Inode: 1 << 40, Hash: HashBytes([]byte("o")), Racy: true}},
 			{Path: "build/old", State: FileState{Size: 0, MtimeNs: -5, CtimeNs: 0, Inode: 7}},
 		},
-		Duration: 1500 * time.Millisecond,
-		Finished: time.Unix(0, 1700000001000000042),
+		Duration:   1500 * time.Millisecond,
+		Finished:   time.Unix(0, 1700000001000000042),
+		Discovered: []string{"/usr/include/stdio.h", "include/a.h"},
+		Depfile:    "build/" + name + ".o.d",
 	}
 }
 
@@ -69,11 +71,22 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 // TestDecodeRejectsDamage: a body cut at any length, with bytes after it, or
-// of an unknown kind never decodes (nor panics).
+// of an unknown kind never decodes (nor panics). The one exception is a
+// body cut where its optional trailing fields begin: it reads as a record
+// without them, which is what a record written before they existed is.
 func TestDecodeRejectsDamage(t *testing.T) {
 	rec := sampleRecord("app")
 	body := encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })
+	old := rec
+	old.Discovered, old.Depfile = nil, ""
+	oldLen := len(encodeBody(func(b []byte) []byte { return appendTargetBody(b, &old) }))
 	for n := 0; n < len(body); n++ {
+		if n == oldLen {
+			if got, err := decodeTarget(body[:n]); err != nil || !reflect.DeepEqual(got, old) {
+				t.Errorf("a record without its trailing fields: %+v, %v", got, err)
+			}
+			continue
+		}
 		if _, err := readEntry(body[:n]); err == nil {
 			t.Fatalf("readEntry: a body cut to %d of %d bytes decoded", n, len(body))
 		}

@@ -55,6 +55,8 @@ type node struct {
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
 	queued   time.Time        // when it was handed to the scheduler
+	// discovered are the inputs its depfile named after it ran.
+	discovered []string
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -71,7 +73,9 @@ type build struct {
 	js       *jobserver   // nil without a jobserver
 	remote   *remoteState // nil without a remote server
 	ports    sched.Ports  // TCP ports held by running targets (ports.go)
-	stopping bool         // no new target may start
+	pools    *pools       // nil until a target of a pool runs
+	depOf    func(path string) string
+	stopping bool // no new target may start
 	storeErr error
 	sum      Summary
 
@@ -93,6 +97,12 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.sum.Start = start
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
+	}
+	b.depOf = func(path string) string {
+		if t, ok := g.Lookup(path); ok {
+			return t.Name
+		}
+		return ""
 	}
 	b.markPlan(targets)
 	for _, t := range g.Targets {
@@ -305,9 +315,11 @@ func (b *build) prepareAction(n *node) error {
 		}
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
 	}
+	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {
 		a.DepOutputs = append(a.DepOutputs, b.nodes[d.ID].outputs...)
 	}
+	a.DepOf = b.depOf
 	n.action = a
 	n.key = a.Key()
 	return nil

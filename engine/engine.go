@@ -6,6 +6,7 @@ package engine
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"time"
 )
@@ -45,6 +46,9 @@ type Options struct {
 	MakeJobserver *MakeJobserver
 	// Status receives the build's events (required).
 	Status Status
+	// Stdin, Stdout and Stderr are the terminal that the commands of the
+	// console pool get (default: gobuildj's own).
+	Stdin, Stdout, Stderr *os.File
 	// Remote, if set, shares results through a remote cache or runs
 	// targets on a build farm (ignored by dry runs).
 	Remote *RemoteOptions
@@ -59,5 +63,14 @@ func (o *Options) normalize() {
 	}
 	if o.KillGrace <= 0 {
 		o.KillGrace = DefaultKillGrace
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
 	}
 }

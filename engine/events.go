@@ -132,5 +132,6 @@ func (b *build) load() (running, ready int) {
 	if b.js != nil {
 		ready += b.js.pending()
 	}
+	ready += b.pools.queued()
 	return b.sched.Running(), ready
 }

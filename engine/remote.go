@@ -98,12 +98,14 @@ func (r *remoteState) executable() string {
 
 // request returns the encoded remote.Request of a target about to run,
 // or nil when it runs locally: the server is down, the target is marked
-// remote = false or always = true, it reserves local ports, or it reads or
-// writes outside the Buildfile's folder (which an input tree cannot hold).
+// remote = false or always = true, it reserves local ports, it has a
+// depfile (the inputs it names are found by running it, and the depfile is
+// not an output a remote result brings back), or it reads or writes outside
+// the Buildfile's folder (which an input tree cannot hold).
 func (b *build) remoteRequest(n *node) []byte {
 	r := b.remote
 	t := n.t
-	if r == nil || r.down != "" || t.LocalOnly || t.Always || t.Ports > 0 || b.opts.Force {
+	if r == nil || r.down != "" || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
 		return nil
 	}
 	spec := remote.Spec{

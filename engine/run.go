@@ -131,6 +131,16 @@ func (b *build) start(n *node) {
 	if b.opts.Explain {
 		b.st.Explain(t.Name, n.reason)
 	}
+	if err := b.prepareDepfile(n); err != nil {
+		n.started = time.Now()
+		b.fail(n, b.describe(t), err.Error(), nil)
+		b.advance(b.release(t, nil))
+		return
+	}
+	if t.Pool == graph.ConsolePool {
+		b.runConsole(n)
+		return
+	}
 	job := worker.Job{
 		Target:  t.Name,
 		Cmds:    t.Cmds,
@@ -173,13 +183,7 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
-	switch {
-	case b.remoteSubmit(task, remoteExec):
-	case b.js != nil:
-		b.js.submit(task)
-	default:
-		b.sched.AddTask(task)
-	}
+	b.dispatch(n, task, remoteExec)
 }
 
 // finish records the outcome of a target's commands and releases its
@@ -215,6 +219,13 @@ func (b *build) finish(n *node, res sched.Result) {
 		}
 		b.fail(n, cmd, b.failureReason(n, out), out.Output)
 	default:
+		if why := b.readDepfile(n); why != "" {
+			for _, o := range b.absOutputs(t) {
+				os.Remove(o)
+			}
+			b.fail(n, "", why, out.Output)
+			break
+		}
 		b.succeed(n, out)
 	}
 	b.advance(b.release(t, nil))
@@ -248,6 +259,7 @@ func (b *build) succeed(n *node, out worker.Result) {
 		b.sum.Remote++
 	}
 	rec := n.action.Record(t.Name, n.key)
+	n.recordDepfile(&rec)
 	rec.Duration = out.Duration
 	rec.Finished = time.Now()
 	abs := b.absOutputs(t)

@@ -40,12 +40,16 @@ type StartEvent struct {
 	Target      string
 	Description string // the status text: description, or commands with -v
 	Reason      string // why it runs, as --explain says it ("input a.c changed")
-	Worker      int    // pid of the worker process running it (0: it never reached one)
+	Worker      int    // pid of the worker process running it (0: it never reached one; gobuildj's own for Console)
 	Time        time.Time
 	// Running and Ready count, when the event is sent, the targets whose
 	// commands are in workers (this one included) and those handed to the
 	// scheduler that wait for a worker or a jobserver token.
 	Running, Ready int
+	// Console says the commands run in the console pool: they write to
+	// the terminal until the target's FinishEvent, so the status steps
+	// aside meanwhile.
+	Console bool
 }
 
 // FinishEvent is a target whose commands ended.
@@ -193,6 +197,7 @@ type ConsoleStatus struct {
 	lastAt  time.Time
 	runs    []Run          // the timing of every command, for the summary
 	github  *gitHubActions // nil unless EnableGitHubActions was called
+	console string         // the target of the console pool that has the terminal, "" if none
 }
 
 // NewConsoleStatus returns a Status writing to out. live selects the
@@ -234,6 +239,14 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	defer c.mu.Unlock()
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
+	if ev.Console {
+		// The command writes to the terminal from now on: its status
+		// line goes first, and nothing is drawn until it ends.
+		c.clearLocked()
+		fmt.Fprintf(c.out, "[%d/%d] %s\n", c.done+1, c.total, ev.Description)
+		c.console = ev.Target
+		return
+	}
 	if c.live {
 		c.drawLocked(c.liveLineLocked(ev.Description), false)
 	}
@@ -254,7 +267,9 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	}
 	c.done++
 	var b strings.Builder
-	if !c.live {
+	if target == c.console {
+		c.console = "" // its status line was printed when it started
+	} else if !c.live {
 		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
 	}
 	switch {
@@ -369,6 +384,9 @@ func (c *ConsoleStatus) liveLineLocked(fallback string) string {
 // drawLocked shows line as the live status line, at most ten times a second
 // unless force is set.
 func (c *ConsoleStatus) drawLocked(line string, force bool) {
+	if c.console != "" {
+		return // the console command has the terminal
+	}
 	now := time.Now()
 	if !force && c.lineOn && now.Sub(c.lastAt) < 100*time.Millisecond {
 		return

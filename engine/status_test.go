@@ -170,6 +170,27 @@ func TestSummaryDryRun(t *testing.T) {
 	}
 }
 
+func TestConsoleStatusConsolePool(t *testing.T) {
+	for _, live := range []bool{false, true} {
+		var out bytes.Buffer
+		s := NewConsoleStatus(&out, live, false, 80)
+		s.Planned(2)
+		s.Started(StartEvent{Target: "run", Description: "RUN app", Console: true})
+		out.WriteString("what the command wrote to the terminal\n")
+		s.Started(StartEvent{Target: "b", Description: "CC b.o"}) // a worker's, meanwhile: nothing drawn
+		s.Finished(FinishEvent{Target: "run", Description: "RUN app", OK: true})
+		s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true})
+		s.Done(Summary{Run: 2})
+		want := "[1/2] RUN app\nwhat the command wrote to the terminal\n[2/2] CC b.o\ngobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
+		if live {
+			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
+		}
+		if got := out.String(); !strings.HasPrefix(got, want) { // the summary's timings follow
+			t.Errorf("live=%v:\n got %q\nwant %q", live, got, want)
+		}
+	}
+}
+
 func TestGitHubActionsInterrupted(t *testing.T) {
 	g := &gitHubActions{base: "/repo"}
 	got := g.failure(FinishEvent{Target: "a", Why: "killed by SIGTERM", Interrupted: true, Dir: "/repo"})

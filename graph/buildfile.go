@@ -18,15 +18,19 @@ import (
 // report a random one of several problems. decode reports the first in file
 // order instead.
 //
-// [vars] and [targets] are taken raw and decoded by varTable and
-// targetTable: TOML's reflection over thousands of target tables, and its
-// bookkeeping of the keys decoded below an UnmarshalTOML value, cost as much
-// as parsing. Unknown keys are found by walking MetaData.Keys instead.
+// [vars], [targets], [rules] and [pools] are taken raw and decoded by
+// varTable, targetTable and poolTable: TOML's reflection over thousands of
+// target tables, and its bookkeeping of the keys decoded below an
+// UnmarshalTOML value, cost as much as parsing. Unknown keys are found by
+// walking MetaData.Keys instead.
 type buildfile struct {
-	Default nameList `toml:"default"`
-	Vars    any      `toml:"vars"`
-	Targets any      `toml:"targets"`
-	Remote  any      `toml:"remote"`
+	Default nameList    `toml:"default"`
+	Include includeList `toml:"include"`
+	Vars    any         `toml:"vars"`
+	Targets any         `toml:"targets"`
+	Rules   any         `toml:"rules"`
+	Pools   any         `toml:"pools"`
+	Remote  any         `toml:"remote"`
 }
 
 // varTable is [vars]: name -> value.
@@ -53,7 +57,7 @@ func (vt *varTable) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// targetTable is [targets]: name -> target.
+// targetTable is [targets] (name -> target) or [rules] (name -> rule).
 type targetTable struct {
 	specs    map[string]*targetSpec
 	bad      problem  // [targets] is not a table
@@ -67,24 +71,75 @@ func (tt *targetTable) UnmarshalTOML(v any) error {
 		tt.bad = problem{"expected a table of targets ([targets.NAME] sections), got " + describe(v), -1}
 		return nil
 	}
+	tt.decode(m)
+	return nil
+}
+
+// decode fills the table from a decoded TOML table.
+func (tt *targetTable) decode(m map[string]any) {
 	specs := make([]targetSpec, len(m)) // one allocation for all
 	tt.specs = make(map[string]*targetSpec, len(m))
 	i := 0
 	for name, tv := range m {
 		spec := &specs[i]
 		i++
-		if err := spec.UnmarshalTOML(tv); err != nil {
-			return err
-		}
+		_ = spec.UnmarshalTOML(tv) // never fails
 		if spec.troubled {
 			tt.troubled = append(tt.troubled, name)
 		}
 		tt.specs[name] = spec
 	}
+}
+
+// poolTable is [pools]: name -> depth.
+type poolTable struct {
+	depths   map[string]int64
+	bad      problem // [pools] is not a table
+	problems map[string]poolProblem
+	noDepth  []string // pools without a depth
+}
+
+// poolProblem is a pool that is not a table, or whose depth is not an
+// integer.
+type poolProblem struct {
+	problem
+	depth bool // the problem is the depth's
+}
+
+// UnmarshalTOML accepts a table of tables with an integer depth.
+func (pt *poolTable) UnmarshalTOML(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		pt.bad = problem{"expected a table of pools ([pools.NAME] sections with depth = N), got " + describe(v), -1}
+		return nil
+	}
+	pt.depths = make(map[string]int64, len(m))
+	pt.problems = make(map[string]poolProblem)
+	for name, pv := range m {
+		t, ok := pv.(map[string]any)
+		if !ok {
+			pt.problems[name] = poolProblem{problem{"expected a table such as [" + toml.Key{"pools", name}.String() + "] with depth = N, got " + describe(pv), -1}, false}
+			continue
+		}
+		d, ok := t["depth"]
+		if !ok {
+			if len(t) == 0 { // else walk reports the key that is not depth
+				pt.noDepth = append(pt.noDepth, name)
+			}
+			continue
+		}
+		n, ok := d.(int64)
+		if !ok {
+			pt.problems[name] = poolProblem{problem{"expected an integer such as depth = 2, got " + describe(d), -1}, true}
+			continue
+		}
+		pt.depths[name] = n
+	}
 	return nil
 }
 
-// targetSpec is one [targets.NAME] table, before expansion.
+// targetSpec is one [targets.NAME] or [rules.NAME] table, before
+// expansion.
 type targetSpec struct {
 	Description text
 	Deps        pathList
@@ -98,10 +153,30 @@ type targetSpec struct {
 	Always      boolean
 	Ports       integer
 	Remote      boolean
+	// x holds the keys most targets leave out, allocated when one is
+	// set: a Buildfile of thousands of targets then decodes into less
+	// memory.
+	x *specExtra
 
 	notTable string  // when the target is not a table: what it is
 	envBad   problem // env is not a table
 	troubled bool    // some problem is recorded
+}
+
+// specExtra is pool, depfile, exclude and foreach of a targetSpec.
+type specExtra struct {
+	Pool    text
+	Depfile text
+	Exclude pathList
+	Foreach globList // rules only (walk rejects it in a target)
+}
+
+// extra returns t.x, allocating it first if needed.
+func (t *targetSpec) extra() *specExtra {
+	if t.x == nil {
+		t.x = &specExtra{}
+	}
+	return t.x
 }
 
 // UnmarshalTOML hands each known key to its field (walk reports unknown
@@ -113,31 +188,54 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		t.troubled = true
 		return nil
 	}
-	// Look the keys up rather than range over the map: it is faster, and
-	// the order does not matter.
-	for _, f := range []struct {
-		key string
-		u   toml.Unmarshaler
-		bad *problem
-	}{
-		{"description", &t.Description, &t.Description.bad},
-		{"deps", &t.Deps, &t.Deps.bad},
-		{"inputs", &t.Inputs, &t.Inputs.bad},
-		{"outputs", &t.Outputs, &t.Outputs.bad},
-		{"cmd", &t.Cmd, &t.Cmd.bad},
-		{"dir", &t.Dir, &t.Dir.bad},
-		{"timeout", &t.Timeout, &t.Timeout.bad},
-		{"kill_timeout", &t.KillTimeout, &t.KillTimeout.bad},
-		{"always", &t.Always, &t.Always.bad},
-		{"ports", &t.Ports, &t.Ports.bad},
-		{"remote", &t.Remote, &t.Remote.bad},
-	} {
-		if fv, ok := m[f.key]; ok {
-			if err := f.u.UnmarshalTOML(fv); err != nil {
-				return err
-			}
-			t.troubled = t.troubled || f.bad.msg != ""
+	// Range over the table's few keys rather than look up the many known
+	// ones (a target uses a handful of its sixteen keys); walk reports the
+	// unknown ones, and the order does not matter.
+	for key, fv := range m {
+		var u toml.Unmarshaler
+		var bad *problem
+		switch key {
+		case "description":
+			u, bad = &t.Description, &t.Description.bad
+		case "deps":
+			u, bad = &t.Deps, &t.Deps.bad
+		case "inputs":
+			u, bad = &t.Inputs, &t.Inputs.bad
+		case "outputs":
+			u, bad = &t.Outputs, &t.Outputs.bad
+		case "cmd":
+			u, bad = &t.Cmd, &t.Cmd.bad
+		case "dir":
+			u, bad = &t.Dir, &t.Dir.bad
+		case "timeout":
+			u, bad = &t.Timeout, &t.Timeout.bad
+		case "kill_timeout":
+			u, bad = &t.KillTimeout, &t.KillTimeout.bad
+		case "always":
+			u, bad = &t.Always, &t.Always.bad
+		case "pool":
+			x := t.extra()
+			u, bad = &x.Pool, &x.Pool.bad
+		case "depfile":
+			x := t.extra()
+			u, bad = &x.Depfile, &x.Depfile.bad
+		case "exclude":
+			x := t.extra()
+			u, bad = &x.Exclude, &x.Exclude.bad
+		case "foreach":
+			x := t.extra()
+			u, bad = &x.Foreach, &x.Foreach.bad
+		case "ports":
+			u, bad = &t.Ports, &t.Ports.bad
+		case "remote":
+			u, bad = &t.Remote, &t.Remote.bad
+		default:
+			continue // env below; unknown keys: walk
 		}
+		if err := u.UnmarshalTOML(fv); err != nil {
+			return err
+		}
+		t.troubled = t.troubled || bad.msg != ""
 	}
 	if ev, ok := m["env"]; ok {
 		env, ok := ev.(map[string]any)
@@ -160,16 +258,23 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 }
 
 // topKeys lists the keys allowed at the top level, for messages.
-func topKeys() []string { return []string{"default", "remote", "targets", "vars"} }
+func topKeys() []string {
+	return []string{"default", "include", "pools", "remote", "rules", "targets", "vars"}
+}
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
+}
+
+// ruleKeys lists the keys allowed in a rule, sorted, for messages.
+func ruleKeys() []string {
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "deps", "description", "dir", "env", "inputs", "kill_timeout", "outputs", "ports", "remote", "timeout":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout":
 		return true
 	}
 	return false
@@ -195,6 +300,14 @@ func targetKeySynonym(k string) string {
 		return "env"
 	case "phony":
 		return "always"
+	case "for", "for_each", "each", "glob", "match", "matches", "pattern", "sources_glob":
+		return "foreach"
+	case "depsfile", "dep_file", "depfiles", "dfile":
+		return "depfile"
+	case "excludes", "ignore", "skip", "except":
+		return "exclude"
+	case "job_pool", "jobpool", "pools":
+		return "pool"
 	case "port", "tcp_ports", "free_ports":
 		return "ports"
 	case "no-remote", "no_remote", "local", "cache":
@@ -278,6 +391,24 @@ type nameList struct{ stringList }
 // UnmarshalTOML accepts a string or an array of strings.
 func (l *nameList) UnmarshalTOML(v any) error {
 	l.decode(v, "a list of target names", "a target name")
+	return nil
+}
+
+// includeList is `include`: a Buildfile path or a list of them.
+type includeList struct{ stringList }
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (l *includeList) UnmarshalTOML(v any) error {
+	l.decode(v, "a list of Buildfile paths", "a Buildfile path")
+	return nil
+}
+
+// globList is `foreach`: a glob or a list of globs.
+type globList struct{ stringList }
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (l *globList) UnmarshalTOML(v any) error {
+	l.decode(v, "a list of globs", `a glob such as "src/*.c"`)
 	return nil
 }
 
@@ -406,12 +537,21 @@ func short(s string) string {
 // decoded is a Buildfile after TOML decoding and the checks that need only
 // its keys and the types of its values.
 type decoded struct {
-	file    buildfile
-	vars    varTable
-	targets targetTable
-	remote  remoteTable
-	order   []string // target names in file order
-	varList []string // variable names in file order
+	file     buildfile
+	vars     varTable
+	targets  targetTable
+	rules    targetTable
+	pools    poolTable
+	remote   remoteTable
+	items    []item   // targets and rules in file order
+	varList  []string // variable names in file order
+	poolList []string // pool names in file order
+}
+
+// item is a [targets.NAME] or [rules.NAME] section.
+type item struct {
+	name string
+	rule bool
 }
 
 // report is a problem waiting to be located; rank orders problems in file order.
@@ -419,6 +559,7 @@ type report struct {
 	rank   int
 	at     at
 	target string
+	rule   string
 	key    string
 	msg    string
 }
@@ -449,6 +590,16 @@ func decode(src *source) (*decoded, *Error) {
 	if md.IsDefined("targets") {
 		_ = d.targets.UnmarshalTOML(d.file.Targets) // never fails
 	}
+	if md.IsDefined("rules") {
+		if m, ok := d.file.Rules.(map[string]any); ok {
+			d.rules.decode(m)
+		} else {
+			d.rules.bad = problem{"expected a table of rules ([rules.NAME] sections), got " + describe(d.file.Rules), -1}
+		}
+	}
+	if md.IsDefined("pools") {
+		_ = d.pools.UnmarshalTOML(d.file.Pools) // never fails
+	}
 	if md.IsDefined("remote") {
 		_ = d.remote.UnmarshalTOML(d.file.Remote) // never fails
 	}
@@ -458,6 +609,9 @@ func decode(src *source) (*decoded, *Error) {
 		first = p
 	}
 	if first != nil {
+		if first.rule != "" {
+			return nil, src.errorAtRule(first.at, first.rule, "", first.key, first.msg)
+		}
 		return nil, src.errorAt(first.at, first.target, first.key, first.msg)
 	}
 	return d, nil
@@ -468,11 +622,36 @@ func decode(src *source) (*decoded, *Error) {
 // file order, and returns the first problem.
 func (d *decoded) walk(keys []toml.Key) *report {
 	seenTarget := make(map[string]struct{}, len(d.targets.specs))
+	seenRule := make(map[string]struct{}, len(d.rules.specs))
 	seenVar := make(map[string]struct{}, len(d.vars.vars))
+	seenPool := make(map[string]struct{}, len(d.pools.depths))
 	last, haveLast := "", false
 	for i, k := range keys {
 		switch k[0] {
-		case "default":
+		case "default", "include":
+		case "pools":
+			if len(k) == 1 {
+				continue
+			}
+			if _, ok := seenPool[k[1]]; !ok {
+				seenPool[k[1]] = struct{}{}
+				d.poolList = append(d.poolList, k[1])
+			}
+			if len(k) >= 3 && k[2] != "depth" {
+				msg := fmt.Sprintf("unknown key %q (expected depth, the number of its commands that may run at once%s)", k[2], didYouMean(k[2], []string{"depth"}))
+				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), msg}
+			}
+		case "rules":
+			if len(k) == 1 {
+				continue
+			}
+			if _, ok := seenRule[k[1]]; !ok {
+				seenRule[k[1]] = struct{}{}
+				d.items = append(d.items, item{name: k[1], rule: true})
+			}
+			if len(k) >= 3 && !isTargetKey(k[2]) && k[2] != "foreach" {
+				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), unknownKey(k[2], ruleKeys())}
+			}
 		case "vars":
 			if len(k) == 1 {
 				continue
@@ -488,62 +667,98 @@ func (d *decoded) walk(keys []toml.Key) *report {
 			if name := k[1]; !haveLast || name != last {
 				if _, ok := seenTarget[name]; !ok {
 					seenTarget[name] = struct{}{}
-					d.order = append(d.order, name)
+					d.items = append(d.items, item{name: name})
 				}
 				last, haveLast = name, true
 			}
 			if len(k) >= 3 && !isTargetKey(k[2]) {
-				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", k[:2].String(), unknownTargetKey(k[2])}
+				msg := unknownTargetKey(k[2])
+				if k[2] == "foreach" {
+					msg = fmt.Sprintf(`foreach is a key of rules (expected [%s] to make one target per matching file)`, toml.Key{"rules", k[1]}.String())
+				}
+				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), msg}
 			}
 		case "remote":
 			if len(k) >= 2 && !slices.Contains(remoteKeys(), k[1]) {
 				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
-				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "remote", msg}
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "remote", msg}
 			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
-			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", msg}
+			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", "", msg}
 		}
 	}
 	return nil
 }
 
-func unknownTargetKey(k string) string {
+func unknownTargetKey(k string) string { return unknownKey(k, targetKeys()) }
+
+// unknownKey is the message for key k of a target or rule, whose keys are
+// known.
+func unknownKey(k string, known []string) string {
 	// Another tool's word for a key beats a near spelling ("cwd" is "dir",
 	// not "cmd").
-	hint := didYouMean(k, targetKeys())
-	if s := targetKeySynonym(k); s != "" {
+	hint := didYouMean(k, known)
+	if s := targetKeySynonym(k); s != "" && slices.Contains(known, s) {
 		hint = "; did you mean " + strconv.Quote(s) + "?"
 	}
-	return fmt.Sprintf("unknown key %q (expected one of: %s%s)", k, strings.Join(targetKeys(), ", "), hint)
+	return fmt.Sprintf("unknown key %q (expected one of: %s%s)", k, strings.Join(known, ", "), hint)
 }
 
 // problems returns the first (in file order) problem the decoding recorded.
 func (d *decoded) problems(src *source) *report {
 	var first *report
+	rule := false // the problems added are those of a rule
 	add := func(p problem, path []string, target, key string) {
 		if p.msg == "" {
 			return
 		}
-		r := &report{rank: src.ordinal(path), at: at{path: path, item: p.item, offset: -1}, target: target, key: key, msg: p.msg}
+		r := &report{rank: src.ordinal(path), at: at{path: path, item: p.item, offset: -1}, key: key, msg: p.msg}
+		if rule {
+			r.rule = target
+		} else {
+			r.target = target
+		}
 		if first == nil || r.rank < first.rank {
 			first = r
 		}
 	}
 	add(d.file.Default.bad, []string{"default"}, "", "default")
+	add(d.file.Include.bad, []string{"include"}, "", "include")
 	add(d.vars.bad, []string{"vars"}, "", "vars")
 	for name, v := range d.vars.vars {
 		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
 	d.remote.problems(add)
-	add(d.targets.bad, []string{"targets"}, "", "targets")
-	for _, name := range d.targets.troubled {
-		t := d.targets.specs[name]
-		if t.notTable != "" {
-			msg := "expected a table such as [" + toml.Key{"targets", name}.String() + "] with keys like cmd and deps, got " + t.notTable
-			add(problem{msg, -1}, []string{"targets", name}, name, "")
+	add(d.pools.bad, []string{"pools"}, "", "pools")
+	for name, p := range d.pools.problems {
+		path := []string{"pools", name}
+		if p.depth {
+			path = append(path, "depth")
 		}
-		add(t.envBad, []string{"targets", name, "env"}, name, "env")
+		add(p.problem, path, "", toml.Key(path).String())
+	}
+	for _, name := range d.pools.noDepth {
+		add(problem{"missing depth (expected depth = N, the number of its commands that may run at once)", -1}, []string{"pools", name}, "", toml.Key{"pools", name}.String())
+	}
+	add(d.targets.bad, []string{"targets"}, "", "targets")
+	d.targets.problems("targets", add)
+	rule = true
+	add(d.rules.bad, []string{"rules"}, "", "rules")
+	d.rules.problems("rules", add)
+	return first
+}
+
+// problems hands each problem recorded in the table's specs to add, with
+// its key path under section ("targets" or "rules").
+func (tt *targetTable) problems(section string, add func(p problem, path []string, target, key string)) {
+	for _, name := range tt.troubled {
+		t := tt.specs[name]
+		if t.notTable != "" {
+			msg := "expected a table such as [" + toml.Key{section, name}.String() + "] with keys like cmd and deps, got " + t.notTable
+			add(problem{msg, -1}, []string{section, name}, name, "")
+		}
+		add(t.envBad, []string{section, name, "env"}, name, "env")
 		for _, f := range []struct {
 			key string
 			p   problem
@@ -560,11 +775,23 @@ func (d *decoded) problems(src *source) *report {
 			{"ports", t.Ports.bad},
 			{"remote", t.Remote.bad},
 		} {
-			add(f.p, []string{"targets", name, f.key}, name, f.key)
+			add(f.p, []string{section, name, f.key}, name, f.key)
 		}
 		for k, v := range t.Env {
-			add(v.bad, []string{"targets", name, "env", k}, name, "env."+toml.Key{k}.String())
+			add(v.bad, []string{section, name, "env", k}, name, "env."+toml.Key{k}.String())
+		}
+		if x := t.x; x != nil {
+			for _, f := range []struct {
+				key string
+				p   problem
+			}{
+				{"pool", x.Pool.bad},
+				{"depfile", x.Depfile.bad},
+				{"exclude", x.Exclude.bad},
+				{"foreach", x.Foreach.bad},
+			} {
+				add(f.p, []string{section, name, f.key}, name, f.key)
+			}
 		}
 	}
-	return first
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const targetKeysList = "always, cmd, deps, description, dir, env, inputs, kill_timeout, outputs, ports, remote, timeout"
+const targetKeysList = "always, cmd, depfile, deps, description, dir, env, exclude, inputs, kill_timeout, outputs, pool, ports, remote, timeout"
 
 func TestLoadSyntaxErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
@@ -75,19 +75,19 @@ func TestLoadUnknownKeys(t *testing.T) {
 			want: `Buildfile.toml:3:1: targets."a.b": unknown key "depz" (expected one of: ` + targetKeysList + `; did you mean "deps"?)`,
 		},
 		{
-			name: "top level: a later feature",
-			text: "[targets.a]\ncmd = \"x\"\n\n[rules.obj]\nforeach = \"src/*.c\"\n",
-			want: `Buildfile.toml:4:1: unknown top-level key "rules" (expected one of: default, remote, targets, vars)`,
+			name: "top level: another tool's section",
+			text: "[targets.a]\ncmd = \"x\"\n\n[tasks.obj]\ncmd = \"y\"\n",
+			want: `Buildfile.toml:4:1: unknown top-level key "tasks" (expected one of: default, include, pools, remote, rules, targets, vars)`,
 		},
 		{
 			name: "top level: typo",
 			text: "defaults = [\"a\"]\n",
-			want: `Buildfile.toml:1:1: unknown top-level key "defaults" (expected one of: default, remote, targets, vars; did you mean "default"?)`,
+			want: `Buildfile.toml:1:1: unknown top-level key "defaults" (expected one of: default, include, pools, remote, rules, targets, vars; did you mean "default"?)`,
 		},
 		{
 			name: "top level: dotted",
 			text: "\n  target.app.cmd = \"x\"\n",
-			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: default, remote, targets, vars; did you mean "targets"?)`,
+			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: default, include, pools, remote, rules, targets, vars; did you mean "targets"?)`,
 		},
 	})
 }

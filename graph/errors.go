@@ -17,12 +17,15 @@ type Error struct {
 	Line   int    // 1-based line, 0 if unknown
 	Col    int    // 1-based column (in bytes), 0 if unknown
 	Target string // the target concerned, "" if none
+	Rule   string // the rule concerned ([rules.NAME]), "" if none
+	Match  string // with Rule: the file matched by foreach that the problem is about, "" if none
 	Key    string // the key concerned, e.g. "deps", "env.CC", "vars.cc", "targets.app"; "" if none
 	Msg    string // what is wrong and what was expected
 	Err    error  // the underlying cause when there is one (reading the file), for errors.Is
 }
 
-// Error formats e as "file:line:col: target "name": key: message".
+// Error formats e as "file:line:col: target "name": key: message" (or
+// `rule "name" (match): ` instead of the target).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.Grow(len(e.File) + len(e.Target) + len(e.Key) + len(e.Msg) + 32)
@@ -41,6 +44,16 @@ func (e *Error) Error() string {
 	if e.Target != "" {
 		b.WriteString("target ")
 		b.WriteString(strconv.Quote(e.Target))
+		b.WriteString(": ")
+	}
+	if e.Rule != "" {
+		b.WriteString("rule ")
+		b.WriteString(strconv.Quote(e.Rule))
+		if e.Match != "" {
+			b.WriteString(" (")
+			b.WriteString(e.Match)
+			b.WriteString(")")
+		}
 		b.WriteString(": ")
 	}
 	if e.Key != "" {
@@ -147,5 +160,9 @@ func listNames(names []string, limit int) string {
 // after loading (an input missing at build time). It names the Buildfile as
 // Load's own errors do.
 func (g *Graph) TargetError(t *Target, key, msg string) *Error {
-	return &Error{File: displayName(g.File), Target: t.Name, Key: key, Msg: msg}
+	file := t.File
+	if file == "" {
+		file = g.File
+	}
+	return &Error{File: displayName(file), Target: t.Name, Key: key, Msg: msg}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // Variable expansion. `${name}` is replaced by an automatic variable
-// (target, in, out, deps) or else by the [vars] entry name, itself expanded
+// (target, in, out, deps; match and stem in rules) or else by the [vars]
+// entry name, itself expanded
 // (vars may refer to vars, and to automatic variables: then they are
 // expanded anew in each target). `$$` is a literal `$`; a `$` followed by
 // anything else is kept, so `$HOME` and `$(date)` reach the shell.
@@ -30,7 +31,8 @@ const (
 type variable struct {
 	name  string
 	raw   string
-	value string // the expansion, once expanded and not auto
+	src   *source // the Buildfile that defines it
+	value string  // the expansion, once expanded and not auto
 	state uint8
 	auto  bool // refers (maybe indirectly) to an automatic variable
 }
@@ -47,7 +49,10 @@ type expander struct {
 type scope struct {
 	analyze bool     // checking [vars]: automatic variables stand for themselves
 	target  *pending // nil outside a target
-	files   bool     // ${in}, ${out} and ${deps} are allowed (cmd, description, env)
+	files   bool     // ${in}, ${out} and ${deps} are allowed (cmd, description, env, depfile)
+	// base, if not "", is the folder (relative to the root) that ${in}
+	// and ${out} are relative to, instead of the target's dir.
+	base string
 }
 
 // expandError is a problem in a string being expanded.
@@ -66,10 +71,29 @@ func (e *expandError) message() string {
 	return e.msg + " (it is used through ${" + e.via + "})"
 }
 
-func newExpander(vars map[string]text, names []string) *expander {
-	x := &expander{vars: make(map[string]*variable, len(vars)), names: names}
-	for name, v := range vars {
-		x.vars[name] = &variable{name: name, raw: v.s}
+// newExpander returns an expander of the variables vars of the Buildfile
+// src (names: their names in file order) and, unless overridden there, of
+// the variables of parent (the expander of the Buildfile that includes
+// src; nil for the top one).
+func newExpander(src *source, vars map[string]text, names []string, parent *expander) *expander {
+	if parent == nil {
+		x := &expander{vars: make(map[string]*variable, len(vars)), names: names}
+		for name, v := range vars {
+			x.vars[name] = &variable{name: name, raw: v.s, src: src}
+		}
+		return x
+	}
+	x := &expander{vars: make(map[string]*variable, len(parent.vars)+len(vars))}
+	for _, name := range parent.names {
+		if _, own := vars[name]; !own {
+			pv := parent.vars[name]
+			x.vars[name] = &variable{name: name, raw: pv.raw, src: pv.src}
+			x.names = append(x.names, name)
+		}
+	}
+	for _, name := range names {
+		x.vars[name] = &variable{name: name, raw: vars[name].s, src: src}
+		x.names = append(x.names, name)
 	}
 	return x
 }
@@ -77,7 +101,7 @@ func newExpander(vars map[string]text, names []string) *expander {
 // isAuto reports whether name is an automatic variable.
 func isAuto(name string) bool {
 	switch name {
-	case "target", "in", "out", "deps":
+	case "target", "in", "out", "deps", "match", "stem":
 		return true
 	}
 	return false
@@ -134,14 +158,25 @@ func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError
 			return "", nil
 		case sc.target == nil:
 			return "", &expandError{msg: "${" + name + "} may only be used inside a target", offset: off}
+		case name == "match" || name == "stem":
+			return sc.target.matchVar(name, off)
 		case name == "target":
+			if sc.target.t == nil {
+				return "", &expandError{msg: "${target} cannot be used in a rule's first output: the first output names the instance", offset: off}
+			}
 			return sc.target.t.Name, nil
 		case !sc.files:
-			return "", &expandError{msg: "${" + name + "} may only be used in cmd, description and env", offset: off}
+			return "", &expandError{msg: "${" + name + "} may only be used in cmd, description, env and depfile", offset: off}
+		case name == "in" && sc.base != "":
+			return sc.target.joinFrom(sc.base, sc.target.t.Inputs), nil
+		case name == "out" && sc.base != "":
+			return sc.target.joinFrom(sc.base, sc.target.t.Outputs), nil
 		case name == "in":
 			return sc.target.joined(&sc.target.in, sc.target.t.Inputs), nil
 		case name == "out":
 			return sc.target.joined(&sc.target.out, sc.target.t.Outputs), nil
+		case sc.base != "":
+			return "", &expandError{msg: "${deps} cannot be used in depfile", offset: off}
 		default:
 			sc.target.usesDeps = true
 			return depsMarker, nil
@@ -218,7 +253,8 @@ func (x *expander) unknown(name string, sc *scope) string {
 	autos := "target, in, out, deps"
 	switch {
 	case sc.analyze:
-		cands = append(cands, "target", "in", "out", "deps")
+		autos = "target, in, out, deps, match, stem"
+		cands = append(cands, "target", "in", "out", "deps", "match", "stem")
 	case sc.target == nil:
 		autos = ""
 	case sc.files:
@@ -226,6 +262,10 @@ func (x *expander) unknown(name string, sc *scope) string {
 	default:
 		autos = "target"
 		cands = append(cands, "target")
+	}
+	if sc.target != nil && sc.target.rule != nil {
+		autos += ", match, stem"
+		cands = append(cands, "match", "stem")
 	}
 	expected := "a name defined in [vars]"
 	if autos != "" {
@@ -235,26 +275,27 @@ func (x *expander) unknown(name string, sc *scope) string {
 }
 
 // analyze checks every [vars] entry in file order (unknown names, cycles,
-// unclosed "${") and expands those that use no automatic variable.
-func (x *expander) analyze(src *source) *Error {
+// unclosed "${") and expands those that use no automatic variable. A
+// problem is reported in the Buildfile that defines the variable.
+func (x *expander) analyze() *Error {
 	sc := &scope{analyze: true}
 	for _, name := range x.names {
 		v := x.vars[name]
 		key := varKey(name)
 		if isAuto(name) {
-			return src.errorAt(at{path: []string{"vars", name}, item: -1, offset: -1, name: true}, "", key,
-				strconv.Quote(name)+" is an automatic variable, set in each target (expected a name other than target, in, out and deps)")
+			return v.src.errorAt(at{path: []string{"vars", name}, item: -1, offset: -1, name: true}, "", key,
+				strconv.Quote(name)+" is an automatic variable, set in each target (expected a name other than target, in, out, deps, match and stem)")
 		}
 		if strings.IndexByte(v.raw, 0) >= 0 {
-			return src.errorAt(atKey("vars", name), "", key, "the value contains a NUL character")
+			return v.src.errorAt(atKey("vars", name), "", key, "the value contains a NUL character")
 		}
 		if v.state != unvisited {
 			continue
 		}
 		if _, err := x.expandVar(v, sc); err != nil {
-			in := err.in
-			a := at{path: []string{"vars", in}, item: -1, offset: err.offset, raw: x.vars[in].raw}
-			return src.errorAt(a, "", varKey(in), err.msg)
+			in := x.vars[err.in]
+			a := at{path: []string{"vars", in.name}, item: -1, offset: err.offset, raw: in.raw}
+			return in.src.errorAt(a, "", varKey(in.name), err.msg)
 		}
 	}
 	return nil

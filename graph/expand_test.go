@@ -9,13 +9,13 @@ import (
 // TestExpandDollars checks the $ grammar on its own: ${name}, $$, and every
 // other $ left for the shell.
 func TestExpandDollars(t *testing.T) {
-	x := newExpander(map[string]text{
+	x := newExpander(&source{file: "Buildfile.toml"}, map[string]text{
 		"cc":    {s: "gcc"},
 		"flags": {s: "-O2 ${warn}"},
 		"warn":  {s: "-Wall"},
 		"empty": {s: ""},
-	}, []string{"cc", "flags", "warn", "empty"})
-	if e := x.analyze(&source{file: "Buildfile.toml"}); e != nil {
+	}, []string{"cc", "flags", "warn", "empty"}, nil)
+	if e := x.analyze(); e != nil {
 		t.Fatal(e)
 	}
 	sc := &scope{}
@@ -207,12 +207,12 @@ func TestLoadVariableErrors(t *testing.T) {
 		{
 			name: "unknown variable in a variable",
 			text: "[vars]\ncc = \"gcc ${nope}\"\n",
-			want: `Buildfile.toml:2:11: vars.cc: unknown variable "nope" (expected a name defined in [vars] or an automatic variable (target, in, out, deps))`,
+			want: `Buildfile.toml:2:11: vars.cc: unknown variable "nope" (expected a name defined in [vars] or an automatic variable (target, in, out, deps, match, stem))`,
 		},
 		{
 			name: "unknown variable in an unused variable",
 			text: "[vars]\nunused = \"${x}\"\n[targets.a]\ncmd = \"true\"\n",
-			want: `Buildfile.toml:2:11: vars.unused: unknown variable "x" (expected a name defined in [vars] or an automatic variable (target, in, out, deps))`,
+			want: `Buildfile.toml:2:11: vars.unused: unknown variable "x" (expected a name defined in [vars] or an automatic variable (target, in, out, deps, match, stem))`,
 		},
 		{
 			name: "variable cycle",
@@ -247,27 +247,27 @@ func TestLoadVariableErrors(t *testing.T) {
 		{
 			name: "${in} in inputs",
 			text: "[targets.app]\ninputs = [\"${in}\"]\n",
-			want: `Buildfile.toml:2:12: target "app": inputs: ${in} may only be used in cmd, description and env`,
+			want: `Buildfile.toml:2:12: target "app": inputs: ${in} may only be used in cmd, description, env and depfile`,
 		},
 		{
 			name: "${out} in outputs",
 			text: "[targets.app]\noutputs = [\"${out}.d\"]\n",
-			want: `Buildfile.toml:2:13: target "app": outputs: ${out} may only be used in cmd, description and env`,
+			want: `Buildfile.toml:2:13: target "app": outputs: ${out} may only be used in cmd, description, env and depfile`,
 		},
 		{
 			name: "${deps} in dir",
 			text: "[targets.app]\ndir = \"${deps}\"\n",
-			want: `Buildfile.toml:2:8: target "app": dir: ${deps} may only be used in cmd, description and env`,
+			want: `Buildfile.toml:2:8: target "app": dir: ${deps} may only be used in cmd, description, env and depfile`,
 		},
 		{
 			name: "${out} in deps through a variable",
 			text: "[vars]\nv = \"${out}.d\"\n[targets.app]\ndeps = [\"x\", \"${v}\"]\n",
-			want: `Buildfile.toml:4:15: target "app": deps: ${out} may only be used in cmd, description and env (it is used through ${v})`,
+			want: `Buildfile.toml:4:15: target "app": deps: ${out} may only be used in cmd, description, env and depfile (it is used through ${v})`,
 		},
 		{
 			name: "${in} in outputs through two variables",
 			text: "[vars]\ndep = \"${in}.d\"\nd = \"${dep}\"\n[targets.app]\noutputs = [\"${d}\"]\n",
-			want: `Buildfile.toml:5:13: target "app": outputs: ${in} may only be used in cmd, description and env (it is used through ${d})`,
+			want: `Buildfile.toml:5:13: target "app": outputs: ${in} may only be used in cmd, description, env and depfile (it is used through ${d})`,
 		},
 		{
 			name: "${target} in default through a variable",
@@ -277,7 +277,7 @@ func TestLoadVariableErrors(t *testing.T) {
 		{
 			name: "${in} in timeout",
 			text: "[targets.app]\ntimeout = \"${in}\"\n",
-			want: `Buildfile.toml:2:12: target "app": timeout: ${in} may only be used in cmd, description and env`,
+			want: `Buildfile.toml:2:12: target "app": timeout: ${in} may only be used in cmd, description, env and depfile`,
 		},
 		{
 			name: "${target} in default",
@@ -287,7 +287,7 @@ func TestLoadVariableErrors(t *testing.T) {
 		{
 			name: "an automatic variable's name in [vars]",
 			text: "[vars]\nin = \"x\"\n",
-			want: `Buildfile.toml:2:1: vars.in: "in" is an automatic variable, set in each target (expected a name other than target, in, out and deps)`,
+			want: `Buildfile.toml:2:1: vars.in: "in" is an automatic variable, set in each target (expected a name other than target, in, out, deps, match and stem)`,
 		},
 		{
 			name: "NUL in a variable",

@@ -20,6 +20,8 @@ func seedBuildfiles(f *testing.F) {
 		}
 	}
 	f.Add([]byte("[vars]\na = \"${b} $$ $HOME\"\nb = \"x\"\n[targets.all]\ndeps = [\"t\"]\n[targets.t]\ninputs = [\"**/*.txt\"]\noutputs = [\"o\"]\ncmd = [\"${a} ${in} ${out}\"]\n"))
+	f.Add([]byte("include = [\"Buildfile.toml\"]\n"))
+	f.Add([]byte("[pools.p]\ndepth = 2\n[rules.r]\nforeach = [\"*.txt\", \"src.*\"]\nexclude = [\"x*\"]\noutputs = [\"out/${stem}.o\", \"${match}.2\"]\ninputs = [\"${match}\"]\ncmd = \"cp ${in} ${out} # ${target}\"\ndepfile = \"${out}.d\"\npool = \"p\"\n[targets.all]\ndeps = [\"r\", \"out/src.o\"]\npool = \"console\"\n"))
 }
 
 // FuzzLoad checks that no Buildfile makes Load panic, that every failure is
@@ -78,7 +80,7 @@ func FuzzExpand(f *testing.F) {
 		f.Add(s, "value of a ${b}", "b")
 	}
 	f.Fuzz(func(t *testing.T, s, a, b string) {
-		x := newExpander(map[string]text{"a": {s: a}, "b": {s: b}}, []string{"a", "b"})
+		x := newExpander(&source{file: "Buildfile.toml"}, map[string]text{"a": {s: a}, "b": {s: b}}, []string{"a", "b"}, nil)
 		out, err := x.expand(s, &scope{})
 		if err != nil {
 			if err.msg == "" || err.offset < 0 || err.offset > len(s) {

@@ -19,14 +19,20 @@ const stateDir = ".gobuildj"
 // isGlob reports whether an input is a pattern rather than a file path.
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[{") }
 
-// globPattern checks an input pattern and returns it in the form Glob takes
-// (cleaned, slash-separated, relative to the Buildfile's folder), or a
-// message saying what is wrong.
-func globPattern(s string) (string, string) {
+// globPattern checks a pattern written in a Buildfile of folder dir
+// (relative to the root) and returns it in the form Glob takes (cleaned,
+// slash-separated, relative to the root), or a message saying what is
+// wrong.
+func globPattern(dir, s string) (string, string) {
 	if filepath.IsAbs(s) {
 		return "", fmt.Sprintf(`glob %q must be relative to the Buildfile's folder (expected a pattern such as "src/**/*.c"; list files outside the folder one by one)`, s)
 	}
-	p := path.Clean(filepath.ToSlash(s))
+	var p string
+	if dir == "." {
+		p = path.Clean(filepath.ToSlash(s))
+	} else {
+		p = path.Join(filepath.ToSlash(dir), filepath.ToSlash(s))
+	}
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", fmt.Sprintf(`glob %q must stay inside the Buildfile's folder (expected a pattern without "..", such as "src/**/*.c"; list files outside the folder one by one)`, s)
 	}

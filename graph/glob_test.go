@@ -158,13 +158,13 @@ func TestGlobPattern(t *testing.T) {
 		{"src/**/", "src/**"},
 		{"a/../b/*.c", "b/*.c"},
 	} {
-		got, msg := globPattern(c.in)
+		got, msg := globPattern(".", c.in)
 		if msg != "" || got != c.want {
 			t.Errorf("globPattern(%q) = %q, %q; want %q", c.in, got, msg, c.want)
 		}
 	}
 	for _, bad := range []string{"/src/*.c", "../*.c", "a/../../*.c", "src/[a.c", "src/{a,b", "src/[]"} {
-		if _, msg := globPattern(bad); msg == "" {
+		if _, msg := globPattern(".", bad); msg == "" {
 			t.Errorf("globPattern(%q) accepted", bad)
 		}
 	}

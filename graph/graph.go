@@ -21,7 +21,15 @@ type Graph struct {
 	Root    string    // absolute folder of the Buildfile; every relative path is relative to it
 	Default []string  // target names from `default` (as written, after variable expansion; may be empty)
 	Targets []*Target // topological order: every target comes after all of its deps
-	Remote  Remote    // the [remote] table
+	// Files are the Buildfiles read, absolute: File first, then those it
+	// includes, depth first in `include` order.
+	Files []string
+	// Pools maps each pool to its depth, the most commands of the pool
+	// that may run at once; it always holds ConsolePool.
+	Pools map[string]int
+	// Rules are the [rules.NAME] sections, in file order.
+	Rules  []*Rule
+	Remote Remote // the [remote] table
 
 	byName   map[string]*Target
 	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
@@ -50,6 +58,31 @@ type Target struct {
 	Always      bool          // run on every build, never skipped
 	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
 	LocalOnly   bool          // remote = false: never looked up in, run on or shared with a remote server
+	Pool        string        // the pool its commands run in (a key of Graph.Pools), "" for none
+	// Depfile is the make-format file its commands write (gcc -MD -MF),
+	// cleaned, relative to Root; "" for none. The files it names are
+	// inputs of the next build.
+	Depfile string
+	Rule    string // for an instance of a rule: the rule's name, else ""
+	Match   string // for an instance of a rule: the file foreach matched, relative to Root
+	File    string // the absolute path of the Buildfile that declares it
+}
+
+// ConsolePool is the built-in pool of depth 1 whose commands get the
+// terminal: its stdin, stdout and stderr, uncaptured (an interactive
+// command, a long test with live output).
+const ConsolePool = "console"
+
+// Rule is a [rules.NAME] section after expansion: the targets it made.
+type Rule struct {
+	Name string
+	// Foreach are its patterns, expanded of variables, relative to Root.
+	Foreach []string
+	// Target is the alias named after the rule: its deps are the instances.
+	Target *Target
+	// Instances are the targets made, one per matching file, in the order
+	// of the matches; each is named by its first output.
+	Instances []*Target
 }
 
 // IsAlias reports whether t has no command: it is done when its deps are.
@@ -122,8 +155,14 @@ func (g *Graph) nothingToBuild() string {
 	if len(g.Targets) == 0 {
 		return "nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)"
 	}
+	var names []string // the targets of rules stand behind their rule's name
+	for _, name := range g.sortedNames() {
+		if g.byName[name].Rule == "" {
+			names = append(names, name)
+		}
+	}
 	return fmt.Sprintf(`nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: %s)`,
-		listNames(g.sortedNames(), 10))
+		listNames(names, 10))
 }
 
 func (g *Graph) unknown(name string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -69,8 +70,8 @@ func runErrorCases(t *testing.T, cases []errorCase) {
 			if !errors.As(err, &e) {
 				t.Fatalf("error is %T, want *Error", err)
 			}
-			if e.File != "Buildfile.toml" {
-				t.Errorf("File = %q, want Buildfile.toml", e.File)
+			if file, _, _ := strings.Cut(c.want, ":"); e.File != file {
+				t.Errorf("File = %q, want %s", e.File, file)
 			}
 		})
 	}

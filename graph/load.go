@@ -34,6 +34,7 @@ func Load(path string) (*Graph, error) {
 		root:  filepath.Dir(abs),
 		globs: newGlobber(filepath.Dir(abs)),
 	}
+	l.src.abs = abs
 	g, e := l.load()
 	if e != nil {
 		return nil, e
@@ -58,15 +59,19 @@ func displayName(path string) string {
 	return path
 }
 
-// loader builds a Graph from a Buildfile's text in passes: decode, check
-// [vars], prepare each target in file order (pending.prepare: expand its
-// strings, paths and globs), link deps, check `default`, sort, and replace
-// ${deps}.
+// loader builds a Graph from a Buildfile's text in passes: read the
+// Buildfile and those it includes (decode, check [vars] and [pools]), name
+// every target (expanding the foreach of rules), prepare each target in file
+// order (pending.prepare: expand its strings, paths and globs), link deps,
+// check `default`, sort, and replace ${deps}.
 type loader struct {
-	src      *source
+	src      *source // the top Buildfile's
 	root     string
 	globs    *globber
-	x        *expander
+	files    []*bfile // the top Buildfile, then the included ones
+	pools    map[string]int
+	poolFile map[string]*bfile // where each pool is defined
+	rules    []*Rule
 	names    []string  // target names in file order
 	pending  []pending // targets under construction, in file order
 	byName   map[string]*Target
@@ -74,35 +79,59 @@ type loader struct {
 	mark     []int // mark[i] == stamp: target i (file order) is already a dep of the one being linked
 }
 
+// bfile is one Buildfile of a load: the top one or an included one.
+type bfile struct {
+	src    *source
+	abs    string // absolute path
+	dir    string // its folder, relative to the root ("." for the top one)
+	prefix string // what its target and rule names are prefixed with: "" or "sub/"
+	dec    *decoded
+	x      *expander
+}
+
 func (l *loader) load() (*Graph, *Error) {
-	dec, e := decode(l.src)
+	top, e := l.readFile(l.src, ".", nil)
 	if e != nil {
 		return nil, e
 	}
-	remote, e := dec.remote.settle(l.src)
+	remote, e := top.dec.remote.settle(l.src)
 	if e != nil {
 		return nil, e
 	}
-	l.x = newExpander(dec.vars.vars, dec.varList)
-	if e := l.x.analyze(l.src); e != nil {
+	if e := l.include(top, []*bfile{top}); e != nil {
 		return nil, e
 	}
-	n := len(dec.order)
-	l.names = dec.order
+	if e := l.collectPools(); e != nil {
+		return nil, e
+	}
+	if e := l.name(); e != nil {
+		return nil, e
+	}
+	n := len(l.pending)
 	targets := make([]Target, n)
-	l.pending = make([]pending, n)
 	l.byName = make(map[string]*Target, n)
+	l.names = make([]string, n)
 	outputs := 0
-	for i, name := range dec.order {
+	for i := range l.pending {
+		p := &l.pending[i]
 		t := &targets[i]
-		t.Name, t.ID = name, i // ID is the file index until sorted
-		l.byName[name] = t
-		spec := dec.targets.specs[name]
-		if spec == nil {
-			spec = &targetSpec{}
+		t.Name, t.ID, t.File = p.name, i, p.f.abs // ID is the file index until sorted
+		p.t = t
+		l.names[i] = p.name
+		if other, dup := l.byName[p.name]; dup {
+			return nil, l.duplicateName(p, other)
 		}
-		l.pending[i] = pending{l: l, t: t, spec: spec, index: i}
-		outputs += len(spec.Outputs.items)
+		l.byName[p.name] = t
+		outputs += len(p.spec.Outputs.items)
+		if r := p.rule; r != nil {
+			if p.match != "" {
+				t.Rule, t.Match = r.Name, p.rootMatch
+				r.Instances = append(r.Instances, t)
+			} else {
+				r.Target = t
+				p.fixedDeps = r.Instances
+			}
+		}
 	}
 	l.byOutput = make(map[string]*Target, outputs)
 	for i := range l.pending {
@@ -116,7 +145,7 @@ func (l *loader) load() (*Graph, *Error) {
 			return nil, e
 		}
 	}
-	def, e := l.defaults(&dec.file.Default)
+	def, e := l.defaults(&top.dec.file.Default)
 	if e != nil {
 		return nil, e
 	}
@@ -130,10 +159,17 @@ func (l *loader) load() (*Graph, *Error) {
 	}
 	finish(order)
 	l.substituteDeps()
+	paths := make([]string, len(l.files))
+	for i, f := range l.files {
+		paths[i] = f.abs
+	}
 	return &Graph{
 		Root:     l.root,
 		Default:  def,
 		Targets:  order,
+		Files:    paths,
+		Pools:    l.pools,
+		Rules:    l.rules,
 		Remote:   remote,
 		byName:   l.byName,
 		byOutput: l.byOutput,
@@ -141,24 +177,111 @@ func (l *loader) load() (*Graph, *Error) {
 	}, nil
 }
 
+// readFile decodes the Buildfile src, whose folder is dir (relative to the
+// root), and checks its [vars] with those of parent as defaults.
+func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Error) {
+	dec, e := decode(src)
+	if e != nil {
+		return nil, e
+	}
+	f := &bfile{src: src, abs: src.abs, dir: dir, dec: dec}
+	if dir != "." {
+		f.prefix = filepath.ToSlash(dir) + "/"
+	}
+	var px *expander
+	if parent != nil {
+		px = parent.x
+		for _, k := range src.keys {
+			if k[0] == "remote" {
+				return nil, src.errorAt(at{path: k[:1], item: -1, offset: -1, name: true}, "", "remote",
+					fmt.Sprintf("[remote] is read from the top Buildfile only (expected it in %s)", l.src.file))
+			}
+		}
+	}
+	f.x = newExpander(src, dec.vars.vars, dec.varList, px)
+	if e := f.x.analyze(); e != nil {
+		return nil, e
+	}
+	l.files = append(l.files, f)
+	return f, nil
+}
+
+// name creates the pending target of every target, rule instance and rule
+// alias, in file order, and names it: a target by its name (prefixed by its
+// Buildfile's folder), a rule instance by its first output.
+func (l *loader) name() *Error {
+	count := 0
+	for _, f := range l.files {
+		count += len(f.dec.items)
+	}
+	l.pending = make([]pending, 0, count)
+	for _, f := range l.files {
+		for _, it := range f.dec.items {
+			if it.rule {
+				if e := l.expandRule(f, it.name); e != nil {
+					return e
+				}
+				continue
+			}
+			spec := f.dec.targets.specs[it.name]
+			if spec == nil {
+				spec = &targetSpec{}
+			}
+			l.pending = append(l.pending, pending{l: l, f: f, spec: spec, local: it.name, name: f.prefix + it.name, section: "targets"})
+		}
+	}
+	for i := range l.pending {
+		l.pending[i].index = i
+	}
+	return nil
+}
+
+// duplicateName reports that p has the name of another target.
+func (l *loader) duplicateName(p *pending, other *Target) *Error {
+	what := fmt.Sprintf("target %q", other.Name)
+	if other.Rule != "" {
+		what = fmt.Sprintf("an instance of rule %q", other.Rule)
+	} else if slices.ContainsFunc(l.rules, func(r *Rule) bool { return r.Target == other }) {
+		what = fmt.Sprintf("rule %q", other.Name)
+	}
+	if other.File != p.f.abs {
+		what += " in " + displayName(other.File)
+	}
+	switch {
+	case p.rule != nil && p.match != "":
+		return p.fail(p.at("outputs", 0), "outputs", fmt.Sprintf("%q names this instance (its first output), but %s has that name (expected names that differ)", p.name, what))
+	case p.rule != nil:
+		return p.f.src.errorAtRule(at{path: []string{"rules", p.local}, item: -1, offset: -1, name: true}, p.name, "", "",
+			fmt.Sprintf("the name is also that of %s (expected a name of its own)", what))
+	}
+	return p.f.src.errorAt(at{path: []string{"targets", p.local}, item: -1, offset: -1, name: true}, p.name, "",
+		fmt.Sprintf("the name is also that of %s (expected a name of its own)", what))
+}
+
 // link resolves a target's deps: explicit ones by name or output path, then
 // implicit ones (inputs that other targets declare as outputs).
 func (l *loader) link(p *pending) *Error {
 	t := p.t
 	stamp := p.index + 1
-	if len(p.deps) == 0 && len(t.Inputs) == 0 {
+	if len(p.deps) == 0 && len(t.Inputs) == 0 && len(p.fixedDeps) == 0 {
 		return nil
 	}
-	deps := make([]*Target, 0, len(p.deps))
+	deps := make([]*Target, 0, len(p.deps)+len(p.fixedDeps))
 	for i, name := range p.deps {
-		d, ok := lookup(l.byName, l.byOutput, l.root, name)
+		d, ok := l.lookupFrom(p.f, name)
 		if !ok {
-			return l.src.errorAt(atItem([]string{"targets", t.Name, "deps"}, i), t.Name, "deps", l.unknownTarget(name))
+			return p.fail(p.at("deps", i), "deps", l.unknownTarget(p.f, name))
 		}
 		if d == t {
-			return l.src.errorAt(atItem([]string{"targets", t.Name, "deps"}, i), t.Name, "deps",
+			return p.fail(p.at("deps", i), "deps",
 				fmt.Sprintf("%q is the target itself (expected another target: a target cannot depend on itself)", name))
 		}
+		if l.mark[d.ID] != stamp {
+			l.mark[d.ID] = stamp
+			deps = append(deps, d)
+		}
+	}
+	for _, d := range p.fixedDeps {
 		if l.mark[d.ID] != stamp {
 			l.mark[d.ID] = stamp
 			deps = append(deps, d)
@@ -176,17 +299,44 @@ func (l *loader) link(p *pending) *Error {
 	return nil
 }
 
+// lookupFrom finds the target that name means in Buildfile f: a target of
+// f (its name without f's prefix), an output path relative to f's folder,
+// else a name or an output path of the whole graph ("sub/app").
+func (l *loader) lookupFrom(f *bfile, name string) (*Target, bool) {
+	if f.prefix == "" {
+		return lookup(l.byName, l.byOutput, l.root, name)
+	}
+	if t, ok := l.byName[f.prefix+name]; ok {
+		return t, true
+	}
+	if !filepath.IsAbs(name) {
+		if t, ok := l.byOutput[filepath.Join(f.dir, name)]; ok {
+			return t, true
+		}
+	}
+	return lookup(l.byName, l.byOutput, l.root, name)
+}
+
 // unknownTarget is the message for a name that is neither a target nor a
-// declared output.
-func (l *loader) unknownTarget(name string) string {
+// declared output, as written in Buildfile f.
+func (l *loader) unknownTarget(f *bfile, name string) string {
 	cands := make([]string, 0, len(l.names)+len(l.byOutput))
-	cands = append(cands, l.names...)
+	for _, n := range l.names {
+		cands = append(cands, strings.TrimPrefix(n, f.prefix))
+	}
 	for i := range l.pending {
-		cands = append(cands, l.pending[i].t.Outputs...)
+		for _, o := range l.pending[i].t.Outputs {
+			if f.prefix != "" {
+				if r, err := filepath.Rel(f.dir, o); err == nil {
+					o = r
+				}
+			}
+			cands = append(cands, o)
+		}
 	}
 	hint := didYouMean(name, cands)
 	if hint == "" {
-		if st, err := os.Stat(filepath.Join(l.root, name)); err == nil && !st.IsDir() {
+		if st, err := os.Stat(filepath.Join(l.root, f.dir, name)); err == nil && !st.IsDir() {
 			hint = "; " + strconv.Quote(name) + " is a file that no target builds: list it in inputs instead"
 		}
 	}
@@ -199,16 +349,17 @@ func (l *loader) defaults(d *nameList) ([]string, *Error) {
 		return nil, nil
 	}
 	sc := &scope{}
+	top := l.files[0]
 	names := make([]string, len(d.items))
 	for i, raw := range d.items {
 		a := atItem([]string{"default"}, i)
-		s, err := l.x.expand(raw, sc)
+		s, err := top.x.expand(raw, sc)
 		if err != nil {
 			a.offset, a.raw = err.offset, raw
 			return nil, l.src.errorAt(a, "", "default", err.message())
 		}
 		if _, ok := lookup(l.byName, l.byOutput, l.root, s); !ok {
-			return nil, l.src.errorAt(a, "", "default", l.unknownTarget(s))
+			return nil, l.src.errorAt(a, "", "default", l.unknownTarget(top, s))
 		}
 		names[i] = s
 	}

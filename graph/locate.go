@@ -22,6 +22,7 @@ import (
 // an error.
 type source struct {
 	file  string     // name used in messages
+	abs   string     // absolute path
 	data  []byte     // the Buildfile's text
 	keys  []toml.Key // every key, in file order (MetaData.Keys)
 	order map[string]int
@@ -48,6 +49,14 @@ func (s *source) errorAt(a at, target, key, msg string) *Error {
 	if a.path != nil {
 		e.Line, e.Col = s.locate(a)
 	}
+	return e
+}
+
+// errorAtRule makes an *Error located at a about a rule (and the file
+// match of one of its instances, if not "").
+func (s *source) errorAtRule(a at, rule, match, key, msg string) *Error {
+	e := s.errorAt(a, "", key, msg)
+	e.Rule, e.Match = rule, match
 	return e
 }
 

@@ -9,19 +9,32 @@ import (
 	"unicode"
 
 	"github.com/BurntSushi/toml"
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // pending is a target under construction: its spec, what has been expanded
 // so far, and what its ${in}, ${out} and ${deps} need.
 type pending struct {
-	l        *loader
-	t        *Target
-	spec     *targetSpec
-	index    int      // in file order
-	deps     []string // the deps entries, expanded
-	sc       scope    // the expansion scope of the string being expanded
-	in, out  joined   // ${in} and ${out}, computed on first use
-	usesDeps bool     // a string holds depsMarker
+	l       *loader
+	f       *bfile // the Buildfile that declares it
+	t       *Target
+	spec    *targetSpec
+	index   int    // in file order
+	name    string // the target's name (Target.Name once t is set)
+	section string // "targets" or "rules": where its keys are, with local
+	local   string // its name as written: [targets.LOCAL] or [rules.LOCAL]
+	// rule is the rule of an instance or of the rule's alias (whose match
+	// is ""), nil for a target of [targets].
+	rule      *Rule
+	match     string    // an instance's file, relative to its Buildfile's folder (${match})
+	rootMatch string    // the same, relative to the root
+	stem      string    // ${stem}
+	fixedDeps []*Target // the instances, for a rule's alias
+	excludes  []string  // exclude patterns, relative to the root
+	deps      []string  // the deps entries, expanded
+	sc        scope     // the expansion scope of the string being expanded
+	in, out   joined    // ${in} and ${out}, computed on first use
+	usesDeps  bool      // a string holds depsMarker
 }
 
 // joined is a space-joined path list, computed once.
@@ -40,8 +53,12 @@ func (p *pending) joined(j *joined, paths []string) string {
 
 // join space-joins paths (relative to the Buildfile's folder) made relative
 // to the target's dir, as its commands see them.
-func (p *pending) join(paths []string) string {
-	if p.t.Dir == "." {
+func (p *pending) join(paths []string) string { return p.joinFrom(p.t.Dir, paths) }
+
+// joinFrom space-joins paths (relative to the root) made relative to base
+// (relative to the root).
+func (p *pending) joinFrom(base string, paths []string) string {
+	if base == "." {
 		return strings.Join(paths, " ")
 	}
 	var b strings.Builder
@@ -49,9 +66,22 @@ func (p *pending) join(paths []string) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(relTo(p.l.root, p.t.Dir, q))
+		b.WriteString(relTo(p.l.root, base, q))
 	}
 	return b.String()
+}
+
+// matchVar returns ${match} or ${stem}, or why they cannot be used here.
+func (p *pending) matchVar(name string, off int) (string, *expandError) {
+	switch {
+	case p.rule == nil:
+		return "", &expandError{msg: "${" + name + "} may only be used in a rule ([rules.NAME] with foreach)", offset: off}
+	case p.match == "":
+		return "", &expandError{msg: "${" + name + "} cannot be used in foreach and exclude: it stands for what foreach matches", offset: off}
+	case name == "match":
+		return p.match, nil
+	}
+	return p.stem, nil
 }
 
 // relTo expresses path q (relative to root, or absolute) relative to dir
@@ -69,17 +99,20 @@ func relTo(root, dir, q string) string {
 
 // at is the location of key (item i of it, -1 for the whole value).
 func (p *pending) at(key string, i int) at {
-	return at{path: []string{"targets", p.t.Name, key}, item: i, offset: -1}
+	return at{path: []string{p.section, p.local, key}, item: i, offset: -1}
 }
 
 // fail reports a problem in the target's key at a.
 func (p *pending) fail(a at, key, msg string) *Error {
-	return p.l.src.errorAt(a, p.t.Name, key, msg)
+	if p.rule != nil {
+		return p.f.src.errorAtRule(a, p.rule.Name, p.match, key, msg)
+	}
+	return p.f.src.errorAt(a, p.name, key, msg)
 }
 
 // expand expands s, the value of key at a, in the current scope.
 func (p *pending) expand(s, key string, a at) (string, *Error) {
-	v, err := p.l.x.expand(s, &p.sc)
+	v, err := p.f.x.expand(s, &p.sc)
 	if err != nil {
 		a.offset, a.raw = err.offset, s
 		return "", p.fail(a, key, err.message())
@@ -96,9 +129,11 @@ func (p *pending) prepare() *Error {
 		(*pending).checkName,
 		(*pending).prepareDir,
 		(*pending).prepareOutputs,
+		(*pending).prepareExcludes,
 		(*pending).prepareInputs,
 		(*pending).prepareDeps,
 		(*pending).prepareDurations,
+		(*pending).preparePool,
 		(*pending).preparePorts,
 		(*pending).prepareCommands, // last: uses ${in} and ${out}
 	} {
@@ -109,20 +144,29 @@ func (p *pending) prepare() *Error {
 	return nil
 }
 
+// checkName checks the name of a target, or of a rule (on its alias); an
+// instance is named by its first output, checked as an output.
 func (p *pending) checkName() *Error {
-	name := p.t.Name
-	a := at{path: []string{"targets", name}, item: -1, offset: -1, name: true}
+	if p.rule != nil && p.match != "" {
+		return nil
+	}
+	name := p.local
+	a := at{path: []string{p.section, name}, item: -1, offset: -1, name: true}
+	kind, example := "target", "[targets.app]"
+	if p.rule != nil {
+		kind, example = "rule", "[rules.obj]"
+	}
 	if name == "" {
-		return p.l.src.errorAt(a, "", "targets", `empty target name (expected a name such as [targets.app])`)
+		return p.f.src.errorAt(a, "", p.section, `empty `+kind+` name (expected a name such as `+example+`)`)
 	}
 	if strings.IndexFunc(name, unicode.IsSpace) >= 0 {
-		return p.l.src.errorAt(a, name, "", `the name contains whitespace (expected a name without spaces, such as "my-app")`)
+		return p.fail(a, "", `the name contains whitespace (expected a name without spaces, such as "my-app")`)
 	}
 	return nil
 }
 
 func (p *pending) prepareDir() *Error {
-	p.t.Dir = "."
+	p.t.Dir = p.f.dir
 	if !p.spec.Dir.set {
 		return nil
 	}
@@ -133,11 +177,13 @@ func (p *pending) prepareDir() *Error {
 	if d == "" {
 		return nil
 	}
-	d = filepath.Clean(d)
 	if filepath.IsAbs(d) {
+		d = filepath.Clean(d)
 		if r, err := filepath.Rel(p.l.root, d); err == nil {
 			d = r
 		}
+	} else {
+		d = filepath.Join(p.f.dir, d)
 	}
 	p.t.Dir = d
 	return nil
@@ -156,7 +202,7 @@ func (p *pending) prepareOutputs() *Error {
 		if e != nil {
 			return e
 		}
-		o, msg := outputPath(s)
+		o, msg := outputPath(p.f.dir, s)
 		if msg != "" {
 			return p.fail(a, "outputs", msg)
 		}
@@ -175,15 +221,22 @@ func (p *pending) prepareOutputs() *Error {
 	return nil
 }
 
-// outputPath cleans an output path, or says why it is not acceptable.
-func outputPath(s string) (string, string) {
+// outputPath cleans an output path written in a Buildfile of folder dir
+// (relative to the root), making it relative to the root, or says why it
+// is not acceptable.
+func outputPath(dir, s string) (string, string) {
 	if s == "" {
 		return "", `empty path (expected a file path such as "build/app")`
 	}
 	if filepath.IsAbs(s) {
 		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path such as "build/app")`, s)
 	}
-	p := filepath.Clean(s)
+	var p string
+	if dir == "." {
+		p = filepath.Clean(s)
+	} else {
+		p = filepath.Join(dir, s)
+	}
 	switch {
 	case escapes(p):
 		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path without "..", such as "build/app")`, s)
@@ -217,14 +270,14 @@ func (p *pending) prepareInputs() *Error {
 			return p.fail(a, "inputs", `empty path (expected a file path or a glob such as "src/*.c")`)
 		}
 		if !isGlob(s) {
-			in := l.inputPath(s)
+			in := l.inputPath(p.f.dir, s)
 			if l.byOutput[in] == t {
 				return p.fail(a, "inputs", fmt.Sprintf("%q is also an output of this target (expected a file the command reads, not one it writes)", in))
 			}
 			inputs = append(inputs, in)
 			continue
 		}
-		pat, msg := globPattern(s)
+		pat, msg := globPattern(p.f.dir, s)
 		if msg != "" {
 			return p.fail(a, "inputs", msg)
 		}
@@ -236,7 +289,7 @@ func (p *pending) prepareInputs() *Error {
 		}
 		t.Globs = append(t.Globs, pat)
 		for _, m := range matches {
-			if l.byOutput[m] != t { // a target's own outputs are not its inputs
+			if l.byOutput[m] != t && !p.excluded(m) { // a target's own outputs are not its inputs
 				inputs = append(inputs, m)
 			}
 		}
@@ -246,16 +299,87 @@ func (p *pending) prepareInputs() *Error {
 	return nil
 }
 
-// inputPath cleans a literal input: relative to the Buildfile's folder when
-// inside it, else absolute (or relative with "..", as written).
-func (l *loader) inputPath(s string) string {
-	p := filepath.Clean(s)
+// inputPath cleans a literal input written in a Buildfile of folder dir:
+// relative to the root when inside it, else absolute (or relative with
+// "..").
+func (l *loader) inputPath(dir, s string) string {
+	var p string
+	if dir == "." || filepath.IsAbs(s) {
+		p = filepath.Clean(s)
+	} else {
+		p = filepath.Join(dir, s)
+	}
 	if filepath.IsAbs(p) {
 		if r, err := filepath.Rel(l.root, p); err == nil && !escapes(r) {
 			return r
 		}
 	}
 	return p
+}
+
+// prepareExcludes expands and checks the exclude patterns.
+func (p *pending) prepareExcludes() *Error {
+	if p.spec.x == nil {
+		return nil
+	}
+	items := p.spec.x.Exclude.items
+	if len(items) == 0 || p.excludes != nil {
+		return nil // none, or done already (a rule's, before its foreach)
+	}
+	p.excludes = make([]string, 0, len(items))
+	for i, raw := range items {
+		a := p.at("exclude", i)
+		s, e := p.expand(raw, "exclude", a)
+		if e != nil {
+			return e
+		}
+		if s == "" {
+			return p.fail(a, "exclude", `empty pattern (expected a glob such as "src/*_test.c" or a path)`)
+		}
+		pat, msg := globPattern(p.f.dir, s)
+		if msg != "" {
+			return p.fail(a, "exclude", msg)
+		}
+		p.excludes = append(p.excludes, pat)
+	}
+	return nil
+}
+
+// excluded reports whether the glob match m (relative to the root) is
+// removed by an exclude pattern.
+func (p *pending) excluded(m string) bool {
+	if len(p.excludes) == 0 {
+		return false
+	}
+	m = filepath.ToSlash(m)
+	for _, x := range p.excludes {
+		if ok, _ := doublestar.Match(x, m); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// preparePool expands and checks the pool.
+func (p *pending) preparePool() *Error {
+	if p.spec.x == nil || !p.spec.x.Pool.set {
+		return nil
+	}
+	a := p.at("pool", -1)
+	s, e := p.expand(p.spec.x.Pool.s, "pool", a)
+	if e != nil || s == "" {
+		return e
+	}
+	if _, ok := p.l.pools[s]; !ok {
+		names := make([]string, 0, len(p.l.pools))
+		for name := range p.l.pools {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		return p.fail(a, "pool", fmt.Sprintf("unknown pool %q (expected %s, or a pool defined in [pools.NAME]%s)", s, ConsolePool, didYouMean(s, names)))
+	}
+	p.t.Pool = s
+	return nil
 }
 
 // prepareDeps expands the deps entries; link resolves them.
@@ -367,7 +491,7 @@ func (p *pending) prepareCommands() *Error {
 		}
 	}
 	if len(spec.Env) == 0 {
-		return nil
+		return p.prepareDepfile()
 	}
 	keys := make([]string, 0, len(spec.Env))
 	for k := range spec.Env {
@@ -388,6 +512,30 @@ func (p *pending) prepareCommands() *Error {
 		}
 		t.Env[i] = k + "=" + v
 	}
+	return p.prepareDepfile()
+}
+
+// prepareDepfile expands and checks the depfile, in which ${in} and ${out}
+// are relative to the Buildfile's folder, as the depfile's own path is.
+func (p *pending) prepareDepfile() *Error {
+	if p.spec.x == nil || !p.spec.x.Depfile.set {
+		return nil
+	}
+	a := p.at("depfile", -1)
+	p.sc.base = p.f.dir
+	s, e := p.expand(p.spec.x.Depfile.s, "depfile", a)
+	p.sc.base = ""
+	if e != nil || s == "" {
+		return e
+	}
+	if len(p.t.Cmds) == 0 {
+		return p.fail(a, "depfile", "the target has no cmd to write it (expected a depfile only beside a cmd, such as gcc -MD -MF ${out}.d)")
+	}
+	d, msg := outputPath(p.f.dir, s)
+	if msg != "" {
+		return p.fail(a, "depfile", strings.Replace(msg, "outputs must", "a depfile must", 1))
+	}
+	p.t.Depfile = d
 	return nil
 }
 

@@ -35,8 +35,7 @@ type compdbEntry struct {
 	Output    string `json:"output,omitempty"`
 }
 
-func newCompdbCommand(stdout io.Writer) *cobra.Command {
-	var f buildFlags
+func newCompdbCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
 	var out string
 	var deps bool
 	cmd := &cobra.Command{
@@ -44,7 +43,7 @@ func newCompdbCommand(stdout io.Writer) *cobra.Command {
 		Short: "Write compile_commands.json for the named targets (default: all)",
 		Long:  compdbLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := loadGraph(f)
+			g, err := loadGraph(*f)
 			if err != nil {
 				return err
 			}
@@ -79,8 +78,6 @@ func newCompdbCommand(stdout io.Writer) *cobra.Command {
 	fl.SortFlags = false
 	fl.StringVarP(&out, "output", "o", "", "write to `FILE` (default: compile_commands.json beside the Buildfile; - for stdout)")
 	fl.BoolVar(&deps, "deps", false, "also list every target the named ones depend on")
-	fl.StringVarP(&f.dir, "directory", "C", "", "change to `DIR` before doing anything")
-	fl.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
 	return cmd
 }
 

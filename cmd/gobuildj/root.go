@@ -45,7 +45,9 @@ outputs of its deps changed since its last successful run, or when one of its
 outputs is missing or was modified: touching a file changes nothing.
 
 With no target named, it builds the Buildfile's "default" list, else "all".
-A target is named by its name or by an output path it declares.
+A target is named by its name, a rule's name, or an output path it declares.
+A target named like a subcommand (clean, list...) is built with
+"gobuildj -- NAME".
 
 Commands get a GNU make jobserver in MAKEFLAGS, so that nested builds share
 -j. Run under make -jN, gobuildj shares make's jobserver instead.
@@ -74,19 +76,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 			f.jobsSet = cmd.Flags().Changed("jobs")
 			return runBuild(f, args, stdout, interrupts)
 		},
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			g, err := loadGraph(f)
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var names []string
-			for _, t := range g.Targets {
-				if strings.HasPrefix(t.Name, toComplete) {
-					names = append(names, t.Name+"\t"+t.Description)
-				}
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
-		},
+		ValidArgsFunction: completeTargets(&f),
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -97,8 +87,10 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
 	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "name what would run; run and record nothing")
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target")
-	fl.StringVarP(&f.dir, "directory", "C", "", "change to `DIR` before doing anything")
-	fl.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
+	pf := root.PersistentFlags()
+	pf.SortFlags = false
+	pf.StringVarP(&f.dir, "directory", "C", "", "change to `DIR` before doing anything")
+	pf.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
@@ -108,9 +100,36 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	f.remote.register(fl)
 	f.flags = fl
 
-	root.AddCommand(newVersionCommand(stdout))
-	root.AddCommand(newCompdbCommand(stdout))
+	root.AddCommand(
+		newVersionCommand(stdout),
+		newListCommand(&f, stdout),
+		newGraphCommand(&f, stdout),
+		newQueryCommand(&f, stdout),
+		newCleanCommand(&f, stdout),
+		newCompdbCommand(&f, stdout),
+	)
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	}
 	return root
+}
+
+// completeTargets completes target names (with their descriptions) from
+// the Buildfile.
+func completeTargets(f *buildFlags) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		g, err := loadGraph(*f)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []string
+		for _, t := range g.Targets {
+			if strings.HasPrefix(t.Name, toComplete) {
+				names = append(names, t.Name+"\t"+t.Description)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // loadGraph changes to -C and loads the Buildfile named by -f.

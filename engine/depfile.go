@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/depfile"
+	"github.com/gobuildj/gobuildj/graph"
+)
+
+// Depfiles: a target with a depfile (gcc -MD -MF) learns its inputs by
+// running. The files its last depfile named are kept in its record
+// (TargetRecord.Discovered); each build hashes them beside its declared
+// inputs, so that editing a header reruns exactly the compilations that
+// read it. The depfile of a run is removed before the run, so that a
+// command that succeeds without writing one is caught instead of a stale
+// one being read.
+
+// withDiscovered returns the declared inputs of t (sorted, hashed) merged
+// with those its last recorded run's depfile named. A named file that no
+// longer exists is left out: the input list then differs from the
+// recorded one, which reruns the target.
+func (b *build) withDiscovered(t *graph.Target, declared []cache.PathHash) []cache.PathHash {
+	if t.Depfile == "" {
+		return declared
+	}
+	rec, ok := b.store.Target(t.Name)
+	if !ok || len(rec.Discovered) == 0 {
+		return declared
+	}
+	return b.mergeInputs(declared, rec.Discovered)
+}
+
+// mergeInputs adds the files found (relative to the root, or absolute) to
+// the declared inputs, hashed, sorted by path, without duplicates.
+func (b *build) mergeInputs(declared []cache.PathHash, found []string) []cache.PathHash {
+	out := make([]cache.PathHash, 0, len(declared)+len(found))
+	out = append(out, declared...)
+	for _, p := range found {
+		h, err := b.files.Hash(b.abs(p))
+		if err != nil {
+			continue // gone (or unreadable): left out, so the key changes
+		}
+		out = append(out, cache.PathHash{Path: p, Hash: h})
+	}
+	slices.SortFunc(out, func(a, b cache.PathHash) int { return cmp.Compare(a.Path, b.Path) })
+	return slices.CompactFunc(out, func(a, b cache.PathHash) bool { return a.Path == b.Path })
+}
+
+// prepareDepfile removes the last depfile of n's target and creates its
+// folder, before its commands run.
+func (b *build) prepareDepfile(n *node) error {
+	if n.t.Depfile == "" {
+		return nil
+	}
+	p := b.abs(n.t.Depfile)
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the old depfile %s: %w", n.t.Depfile, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+		return fmt.Errorf("create the folder of depfile %s: %w", n.t.Depfile, err)
+	}
+	return nil
+}
+
+// readDepfile reads the depfile that n's commands just wrote and makes the
+// files it names part of n's action, and of the record of the run. It
+// returns why the target fails when the depfile is missing or unreadable.
+func (b *build) readDepfile(n *node) string {
+	t := n.t
+	if t.Depfile == "" {
+		return ""
+	}
+	data, err := os.ReadFile(b.abs(t.Depfile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("the command succeeded but did not write its depfile %s", t.Depfile)
+	}
+	if err != nil {
+		return fmt.Sprintf("depfile %s: %v", t.Depfile, err)
+	}
+	rules, err := depfile.Parse(data)
+	if err != nil {
+		return fmt.Sprintf("depfile %s: %v", t.Depfile, err)
+	}
+	dir := b.abs(t.Dir)
+	var found []string
+	for _, in := range depfile.Inputs(rules) {
+		p := b.rel(filepath.Join(dir, in))
+		if filepath.IsAbs(in) {
+			p = b.rel(filepath.Clean(in))
+		}
+		_, declared := slices.BinarySearch(t.Inputs, p)
+		if !declared && !slices.Contains(t.Outputs, p) && p != t.Depfile {
+			found = append(found, p)
+		}
+	}
+	slices.Sort(found)
+	found = slices.Compact(found)
+	declared := make([]cache.PathHash, 0, len(t.Inputs))
+	for _, ph := range n.action.Inputs {
+		if _, ok := slices.BinarySearch(t.Inputs, ph.Path); ok {
+			declared = append(declared, ph)
+		}
+	}
+	a := *n.action
+	a.Inputs = b.mergeInputs(declared, found)
+	n.action = &a
+	n.key = a.Key()
+	n.discovered = found
+	return ""
+}
+
+// recordDepfile adds the files n's depfile named to the record of its run.
+func (n *node) recordDepfile(rec *cache.TargetRecord) {
+	rec.Discovered, rec.Depfile = n.discovered, n.t.Depfile
+}
+
+// rel expresses an absolute path relative to the root when inside it.
+func (b *build) rel(abs string) string {
+	root := b.g.Root + string(filepath.Separator)
+	if strings.HasPrefix(abs, root) {
+		return abs[len(root):]
+	}
+	return abs
+}

@@ -1,0 +1,6 @@
+#include "version.h"
+
+const char *mt_version(void)
+{
+	return MT_VERSION;
+}

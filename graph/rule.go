@@ -1,0 +1,134 @@
+package graph
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// expandRule makes the pending targets of rule name of Buildfile f: one
+// instance per file its foreach matches (less those exclude removes), named
+// by its first output, then the rule's alias over them all. A foreach that
+// matches nothing is an error: a rule with no instance is most likely a
+// wrong pattern.
+func (l *loader) expandRule(f *bfile, name string) *Error {
+	spec := f.dec.rules.specs[name]
+	if spec == nil {
+		spec = &targetSpec{}
+	}
+	r := &Rule{Name: f.prefix + name}
+	base := pending{l: l, f: f, spec: spec, local: name, name: r.Name, section: "rules", rule: r}
+	base.sc = scope{target: &base}
+	here := at{path: []string{"rules", name}, item: -1, offset: -1, name: true}
+	var foreach []string
+	if spec.x != nil {
+		foreach = spec.x.Foreach.items
+	}
+	if len(foreach) == 0 {
+		return base.fail(here, "foreach", `missing (expected a glob such as "src/*.c", or a list of them: the rule makes one target per matching file)`)
+	}
+	if len(spec.Outputs.items) == 0 {
+		return base.fail(here, "outputs", `missing (expected outputs such as ["build/${stem}.o"]: each instance is named by its first output)`)
+	}
+	if e := base.prepareExcludes(); e != nil {
+		return e
+	}
+	type match struct{ file, pattern string }
+	var matches []match
+	seen := make(map[string]struct{})
+	for i, raw := range foreach {
+		a := base.at("foreach", i)
+		s, e := base.expand(raw, "foreach", a)
+		if e != nil {
+			return e
+		}
+		if s == "" {
+			return base.fail(a, "foreach", `empty pattern (expected a glob such as "src/*.c")`)
+		}
+		pat, msg := globPattern(f.dir, s)
+		if msg != "" {
+			return base.fail(a, "foreach", msg)
+		}
+		files, err := l.globs.expand(pat)
+		if err != nil {
+			e := base.fail(a, "foreach", err.Error())
+			e.Err = err
+			return e
+		}
+		r.Foreach = append(r.Foreach, pat)
+		for _, m := range files {
+			if _, dup := seen[m]; dup || base.excluded(m) {
+				continue
+			}
+			seen[m] = struct{}{}
+			matches = append(matches, match{m, pat})
+		}
+	}
+	if len(matches) == 0 {
+		what := fmt.Sprintf("%q matches no file", r.Foreach[0])
+		if len(r.Foreach) > 1 {
+			what = fmt.Sprintf("%q match no file", strings.Join(r.Foreach, `", "`))
+		}
+		if len(base.excludes) > 0 {
+			what += " that exclude keeps"
+		}
+		return base.fail(base.at("foreach", -1), "foreach", what+" (expected at least one existing file: the rule makes one target per match)")
+	}
+	for _, m := range matches {
+		p := base
+		p.rootMatch = m.file
+		p.match = m.file
+		if f.dir != "." {
+			p.match, _ = filepath.Rel(f.dir, m.file)
+		}
+		p.stem = stem(m.pattern, filepath.ToSlash(m.file))
+		p.sc = scope{target: &p}
+		a := p.at("outputs", 0)
+		s, e := p.expand(spec.Outputs.items[0], "outputs", a)
+		if e != nil {
+			return e
+		}
+		o, msg := outputPath(f.dir, s)
+		if msg != "" {
+			return p.fail(a, "outputs", msg)
+		}
+		p.name = o
+		l.pending = append(l.pending, p)
+	}
+	alias := base
+	alias.spec = &targetSpec{}
+	alias.excludes = nil
+	l.pending = append(l.pending, alias)
+	l.rules = append(l.rules, r)
+	return nil
+}
+
+// stem is ${stem} of file (slash-separated, as the pattern) matched by
+// pattern: the file without the pattern's fixed leading folders and without
+// its extension ("src/sub/a.c" under "src/**/*.c" is "sub/a"). The
+// extension is the literal tail the pattern ends with when that starts with
+// a dot (".tar.gz" under "*.tar.gz"), else the file's last one.
+func stem(pattern, file string) string {
+	rest := file
+	segs := strings.Split(pattern, "/")
+	prefix := ""
+	for _, s := range segs[:len(segs)-1] {
+		if isGlob(s) {
+			break
+		}
+		prefix += s + "/"
+	}
+	rest = strings.TrimPrefix(rest, prefix)
+	last := segs[len(segs)-1]
+	if i := strings.LastIndexAny(last, "*?]}"); i >= 0 {
+		if tail := last[i+1:]; strings.HasPrefix(tail, ".") && len(rest) > len(tail) && strings.HasSuffix(rest, tail) {
+			return rest[:len(rest)-len(tail)]
+		}
+	}
+	base := path.Base(rest)
+	if ext := path.Ext(base); ext != base {
+		rest = rest[:len(rest)-len(ext)]
+	}
+	return rest
+}
