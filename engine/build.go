@@ -57,6 +57,12 @@ type node struct {
 	queued   time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// task is its task while it is handed to the scheduler (nil for the
+	// console pool), so that a change in watch mode can cancel it.
+	task *sched.Task
+	// rerun is set when its task was canceled because a file it reads
+	// changed: it runs again once the canceled commands are over.
+	rerun bool
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -79,6 +85,25 @@ type build struct {
 	storeErr error
 	sum      Summary
 
+	// plan lists the nodes with inPlan set: the targets of this build.
+	plan []*node
+	// inflight counts the targets of the plan handed to the scheduler
+	// (or to a pool, the jobserver or the remote gate) whose outcome is
+	// not known yet; advancing is the depth of advance calls. The build is
+	// over when both are 0.
+	inflight, advancing int
+	// onIdle, if set, is called when the build is over (watch mode ends
+	// its cycle there); a one-shot build ends when the scheduler's Run
+	// returns.
+	onIdle func()
+	// total is what the Status was last told by Planned, less the early
+	// cutoffs since: the commands it expects.
+	total int
+	eta   eta
+	// ran, if set, is told of each target that succeeded by running its
+	// commands (watch mode indexes what its depfile named).
+	ran func(n *node)
+
 	interrupted atomic.Bool
 }
 
@@ -92,25 +117,12 @@ type build struct {
 func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-chan os.Signal) (Summary, error) {
 	opts.normalize()
 	start := time.Now()
-	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
+	b := newBuild(g, opts)
 	b.sum.DryRun = opts.DryRun
 	b.sum.Start = start
-	for i, t := range g.Targets {
-		b.nodes[i].t = t
-	}
-	b.depOf = func(path string) string {
-		if t, ok := g.Lookup(path); ok {
-			return t.Name
-		}
-		return ""
-	}
 	b.markPlan(targets)
-	for _, t := range g.Targets {
-		if b.nodes[t.ID].inPlan {
-			if err := b.checkInputsExist(t); err != nil {
-				return b.sum, err
-			}
-		}
+	if err := b.checkPlanInputs(); err != nil {
+		return b.sum, err
 	}
 
 	var err error
@@ -132,49 +144,92 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return b.dryRun(start), nil
 	}
 
-	log := newBuildLog(g, b.st, start)
-	b.st = log
-	defer log.close() // Done closed it, unless Build failed before
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
-	if err != nil {
+	if err := b.startScheduler(); err != nil {
 		return b.sum, err
 	}
 	defer b.js.close()
-	if opts.Remote != nil {
-		b.remote = newRemoteState(opts.Remote)
+	log := b.beginCycle(start)
+	defer log.close() // Done closed it, unless Build failed before
+	if interrupt != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go b.watchInterrupts(interrupt, done, nil)
+	}
+	return b.endCycle(b.run(), true)
+}
+
+// newBuild returns the engine's state for building g.
+func newBuild(g *graph.Graph, opts Options) *build {
+	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
+	for i, t := range g.Targets {
+		b.nodes[i].t = t
+	}
+	b.depOf = func(path string) string {
+		if t, ok := b.g.Lookup(path); ok {
+			return t.Name
+		}
+		return ""
+	}
+	return b
+}
+
+// startScheduler makes the jobserver, the remote state and the scheduler
+// of a build that runs commands.
+func (b *build) startScheduler() error {
+	var err error
+	b.js, err = newJobserver(b.opts.Jobserver, b.opts.Jobs, os.TempDir(), b.opts.MakeJobserver)
+	if err != nil {
+		return err
+	}
+	if b.opts.Remote != nil {
+		b.remote = newRemoteState(b.opts.Remote)
 	}
 	b.sched = sched.New(sched.Options{
-		Jobs:            b.remote.schedJobs(opts.Jobs),
+		Jobs:            b.remote.schedJobs(b.opts.Jobs),
 		Executable:      b.remote.executable(),
-		StopKillTimeout: opts.KillGrace,
+		StopKillTimeout: b.opts.KillGrace,
 		ExtraFiles:      b.js.workerFiles(),
 	})
 	if b.js != nil {
 		b.js.attach(b.sched, firstExtraFd)
 	}
-	if interrupt != nil {
-		done := make(chan struct{})
-		defer close(done)
-		go b.watchInterrupts(interrupt, done)
-	}
+	return nil
+}
 
-	err = b.run()
-	b.sum.Wall = time.Since(start)
+// beginCycle starts telling the story of a build that runs its plan: in
+// .gobuildj/log/last.log besides the Status, with an ETA for the status
+// line. It returns the log, which Done closes.
+func (b *build) beginCycle(start time.Time) *buildLog {
+	log := newBuildLog(b.g, b.opts.Status, start)
+	b.st = log
+	b.eta.plan(b)
+	return log
+}
+
+// endCycle ends a build whose commands are over: it counts what did not
+// run, writes the file states (and closes the state store if closeStore is
+// set), tells the Status and returns the build's outcome.
+func (b *build) endCycle(runErr error, closeStore bool) (Summary, error) {
+	b.abandonQueued()
+	b.sum.Wall = time.Since(b.sum.Start)
 	b.sum.Interrupted = b.interrupted.Load()
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
+	for _, n := range b.plan {
+		if len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
 			b.sum.NotRun++
 			if n.progress != blocked {
 				b.skipped(n, SkipNotRun, b.notRunWhy())
 			}
 		}
 	}
-	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
+	if closeStore {
+		b.noteStoreErr(b.store.Close()) // flushes file states, may compact
+	} else {
+		b.noteStoreErr(b.files.Flush())
+	}
 	b.st.Done(b.sum)
 	switch {
-	case err != nil:
-		return b.sum, err
+	case runErr != nil:
+		return b.sum, runErr
 	case b.sum.Interrupted:
 		return b.sum, ErrInterrupted
 	case b.sum.Failed > 0:
@@ -200,6 +255,7 @@ func (b *build) noteStoreErr(err error) {
 // for each, the deps it waits for.
 func (b *build) markPlan(targets []*graph.Target) {
 	stack := append([]*graph.Target(nil), targets...)
+	count := 0
 	for len(stack) > 0 {
 		t := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -209,8 +265,26 @@ func (b *build) markPlan(targets []*graph.Target) {
 		}
 		n.inPlan = true
 		n.pending = len(t.Deps)
+		count++
 		stack = append(stack, t.Deps...)
 	}
+	b.plan = make([]*node, 0, count)
+	for i := range b.nodes { // in topological order
+		if b.nodes[i].inPlan {
+			b.plan = append(b.plan, &b.nodes[i])
+		}
+	}
+}
+
+// checkPlanInputs fails with a *graph.Error if a target of the plan reads a
+// file that does not exist and that no dep produces.
+func (b *build) checkPlanInputs() error {
+	for _, n := range b.plan {
+		if err := b.checkInputsExist(n.t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // check decides, before anything runs, which targets are up to date (clean),
@@ -262,6 +336,7 @@ func (b *build) check() error {
 		}
 	}
 	b.sum.UpToDate = total - planned
+	b.total = planned
 	b.st.Planned(planned)
 	return nil
 }
@@ -395,7 +470,10 @@ func (b *build) describe(t *graph.Target) string {
 	return t.Description
 }
 
-func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}) {
+// watchInterrupts stops the build on the first interrupt and kills its
+// commands on the second; then, if set, calls stopped (watch mode lets
+// the scheduler's Run return there).
+func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}, stopped func()) {
 	count := 0
 	for {
 		select {
@@ -405,6 +483,9 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 			count++
 			b.interrupted.Store(true)
 			b.js.clear()
+			if stopped != nil {
+				stopped()
+			}
 			if count == 1 {
 				b.st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
 				b.sched.Stop()

@@ -325,6 +325,23 @@ func (j *jobserver) clear() {
 	j.queue = nil
 }
 
+// remove takes t out of the queue of tasks waiting for a token; false if
+// it is not there (it was handed to the scheduler).
+func (j *jobserver) remove(t *sched.Task) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i, q := range j.queue {
+		if q == t {
+			j.queue = append(j.queue[:i:i], j.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 // pending reports whether tasks wait for a token.
 func (j *jobserver) pending() int {
 	j.mu.Lock()

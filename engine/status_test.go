@@ -145,21 +145,33 @@ func TestConsoleStatusLive(t *testing.T) {
 
 func TestConsoleStatusLiveShowsRunningTargets(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, true, false, 40)
+	s := NewConsoleStatus(&out, true, false, 54)
 	s.Planned(5)
 	for _, name := range []string{"a", "b", "c", "d", "e"} {
-		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o"})
+		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o", Time: time.Now(), ETA: time.Minute})
 		time.Sleep(110 * time.Millisecond) // past the redraw limit
 	}
-	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true})
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true, End: time.Now(), ETA: 30 * time.Second})
+	s.Done(Summary{})
 	got := out.String()
 	for _, want := range []string{
-		"\r[0/5] CC a.o, CC b.o\x1b[K",
-		"\r[0/5] CC a.o, CC b.o, CC c.o (+2 more)\x1b[K", // 40 columns hold three and the count
-		"\r[1/5] CC b.o, CC c.o, CC d.o, CC e.o\x1b[K",
+		"\r[0/5] CC a.o, CC b.o | 2 running, ETA 1m\x1b[K",
+		"\r[0/5] CC a.o, CC b.o (+2 more) | 4 running, ETA 1m\x1b[K", // 54 columns hold two, the count and the ETA
+		"\r[1/5] CC b.o, CC c.o (+2 more) | 4 running, ETA 30s\x1b[K",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("live status lacks %q:\n%q", want, got)
+		}
+	}
+}
+
+func TestFormatETA(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		300 * time.Millisecond: "<1s", 12400 * time.Millisecond: "12s", time.Minute: "1m",
+		185 * time.Second: "3m5s", 62 * time.Minute: "1h2m",
+	} {
+		if got := formatETA(d); got != want {
+			t.Errorf("formatETA(%s) = %q, want %q", d, got, want)
 		}
 	}
 }
@@ -183,7 +195,7 @@ func TestConsoleStatusConsolePool(t *testing.T) {
 		s.Done(Summary{Run: 2})
 		want := "[1/2] RUN app\nwhat the command wrote to the terminal\n[2/2] CC b.o\ngobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		if live {
-			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
+			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o | 1 running\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		}
 		if got := out.String(); !strings.HasPrefix(got, want) { // the summary's timings follow
 			t.Errorf("live=%v:\n got %q\nwant %q", live, got, want)

@@ -107,6 +107,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		newQueryCommand(&f, stdout),
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
+		newWatchCommand(&f, stdout, interrupts),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
