@@ -143,9 +143,9 @@ type session struct {
 	// waiting are the changes that arrived while a build was stopping:
 	// they start the next one. reload holds a Buildfile read while a
 	// build ran: it replaces the graph when that build is over.
-	waiting     []string
-	overflowed  bool
-	reload      *graph.Graph
+	waiting       []string
+	overflowed    bool
+	reload        *graph.Graph
 	reloadTargets []*graph.Target
 }
 
