@@ -49,6 +49,8 @@ func (b *build) restarted(n *node, res sched.Result) {
 	n.rerun = false
 	n.progress = waiting
 	n.worker = res.Worker
+	// What it reads changed: decide again, from scratch, when it is ready.
+	n.verdict, n.action = maybe, nil
 	if !n.started.IsZero() {
 		b.sum.Restarted++
 		ev := b.finishEvent(n, false, "", n.reason, nil)

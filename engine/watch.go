@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -119,6 +120,9 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
+	if s.interrupted {
+		return ErrInterrupted
+	}
 	return err
 }
 
@@ -140,6 +144,8 @@ type session struct {
 	index *inputIndex
 
 	active bool // a build is in progress
+	// interrupted is set when an interrupt stopped a build.
+	interrupted bool
 	// waiting are the changes that arrived while a build was stopping:
 	// they start the next one. reload holds a Buildfile read while a
 	// build ran: it replaces the graph when that build is over.
@@ -422,7 +428,9 @@ func (s *session) cycleOver() {
 	b := s.b
 	s.active = false
 	b.sum.UpToDate = s.upToDate()
-	b.endCycle(nil, false)
+	if _, err := b.endCycle(nil, false); errors.Is(err, ErrInterrupted) {
+		s.interrupted = true
+	}
 	s.unplan()
 	s.reload, s.reloadTargets = nil, nil
 	if b.interrupted.Load() || (len(s.waiting) == 0 && !s.overflowed) {
