@@ -76,7 +76,7 @@ type jobserver struct {
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	inFlight int           // tasks submitted and not finished
+	inFlight int // tasks submitted and not finished
 	// implicit is set while a task holds the implicit slot. It can be
 	// free while others run (the task that held it ended first): the next
 	// task takes it without a token.
