@@ -34,8 +34,8 @@ A changed Buildfile is read again; one that does not load is reported
 input glob or a rule's foreach matches is built; a removed one is dropped.
 
 A change during a build joins it: the commands of the targets it affects get
-SIGTERM (their whole process group; SIGKILL after their kill_timeout, else
---kill-grace) and run again; other running commands finish. A changed
+SIGTERM (their whole process group; SIGKILL after --kill-grace) and run
+again; other running commands finish. A changed
 Buildfile during a build lets running commands finish, starts nothing more,
 and builds again once they are over.
 
