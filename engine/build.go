@@ -287,16 +287,14 @@ func (b *build) checkPlanInputs() error {
 	return nil
 }
 
-// check decides, before anything runs, which targets are up to date (clean),
+// check decides, before anything runs, which targets of the plan (b.plan,
+// in topological order) are up to date (clean),
 // which must run (dirty) and which depend on the outcome of others (maybe),
 // and fails with a *graph.Error if a needed input file does not exist.
 func (b *build) check() error {
 	total := 0
-	for _, t := range b.g.Targets { // topological order
-		n := &b.nodes[t.ID]
-		if !n.inPlan {
-			continue
-		}
+	for _, n := range b.plan { // topological order
+		t := n.t
 		n.verdict = clean
 		for _, d := range t.Deps {
 			if b.nodes[d.ID].verdict != clean {
@@ -329,9 +327,8 @@ func (b *build) check() error {
 		n.outputs = b.recordedOutputs(t)
 	}
 	planned := 0
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if n.inPlan && len(n.t.Cmds) > 0 && n.verdict != clean {
+	for _, n := range b.plan {
+		if len(n.t.Cmds) > 0 && n.verdict != clean {
 			planned++
 		}
 	}

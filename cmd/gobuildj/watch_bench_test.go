@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// BenchmarkWatchLatency measures how long `gobuildj watch` takes from the
+// save of an input to the start of the command that reads it, on graphs of
+// 1000, 10000 and 50000 targets (the "wide" shape of bench/gen: a cp per
+// source file, an alias per 100, and all). One target in 1000 is a probe:
+// its command, run through the shell, first writes to a fifo when its input
+// starts with "bench", which is when the benchmark stops its clock. Each
+// iteration rewrites the input of one probe and waits for the build it
+// causes to end. The debounce is 1ms, so that the numbers are gobuildj's
+// own work; the default debounce (50ms) comes on top.
+//
+//	go test ./cmd/gobuildj -run '^$' -bench WatchLatency -benchtime 50x
+//
+// It reports the median and the 90th percentile (ms/save, p90-ms/save).
+func BenchmarkWatchLatency(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprintf("targets=%d", n), func(b *testing.B) { benchWatchLatency(b, n) })
+	}
+}
+
+func benchWatchLatency(b *testing.B, n int) {
+	dir := b.TempDir()
+	fifo := filepath.Join(dir, "started.fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	probes := writeWideGraph(b, dir, n, fifo)
+	// The first build, as a plain one: watch then starts with nothing to do.
+	build := exec.Command(binary, "-j2")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "CI=true")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("first build: %v\n%s", err, out)
+	}
+	// O_RDWR: the open does not wait for a writer, and the fifo never
+	// reports EOF between two commands.
+	f, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	started := make(chan time.Time, 16)
+	go func() {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			started <- time.Now()
+		}
+	}()
+
+	cmd := exec.Command(binary, "watch", "-j2", "--debounce", "1ms")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+	}()
+	lines := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitLine := func(prefix string) {
+		deadline := time.After(5 * time.Minute)
+		for {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					b.Fatalf("watch ended while waiting for %q", prefix)
+				}
+				if strings.HasPrefix(line, prefix) {
+					return
+				}
+			case <-deadline:
+				b.Fatalf("no %q within 5 minutes", prefix)
+			}
+		}
+	}
+	waitLine("gobuildj watch: watching")
+
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		probe := probes[i%len(probes)]
+		content := fmt.Sprintf("bench %d\n", i)
+		save := time.Now()
+		if err := os.WriteFile(probe, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-started:
+			latencies = append(latencies, at.Sub(save))
+		case <-time.After(5 * time.Minute):
+			b.Fatal("the probe's command did not start within 5 minutes")
+		}
+		waitLine("gobuildj: 1 run")
+	}
+	b.StopTimer()
+	slices.Sort(latencies)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(latencies[len(latencies)/2]), "ms/save")
+	b.ReportMetric(ms(latencies[len(latencies)*9/10]), "p90-ms/save")
+}
+
+// writeWideGraph writes a Buildfile of n cp targets in groups of 100 and
+// returns the inputs of its probes.
+func writeWideGraph(b *testing.B, dir string, n int, fifo string) []string {
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var bf strings.Builder
+	groups := (n + 99) / 100
+	bf.WriteString("[targets.all]\ndeps = [")
+	for g := range groups {
+		fmt.Fprintf(&bf, "\"g%d\",", g)
+	}
+	bf.WriteString("]\n")
+	for g := range groups {
+		fmt.Fprintf(&bf, "[targets.g%d]\ndeps = [", g)
+		for i := g * 100; i < n && i < (g+1)*100; i++ {
+			fmt.Fprintf(&bf, "\"t%d\",", i)
+		}
+		bf.WriteString("]\n")
+	}
+	var probes []string
+	for i := range n {
+		src := filepath.Join(dir, "src", fmt.Sprintf("%d.txt", i))
+		if err := os.WriteFile(src, []byte(fmt.Sprintf("source %d\n", i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		cmd := "cp ${in} ${out}"
+		if i%1000 == 500 {
+			probes = append(probes, src)
+			cmd = fmt.Sprintf(`read l < ${in}; case $$l in bench*) echo started > %s;; esac; cp ${in} ${out}`, fifo)
+		}
+		fmt.Fprintf(&bf, "[targets.t%d]\ninputs = [\"src/%d.txt\"]\noutputs = [\"out/%d.o\"]\ncmd = '%s'\n", i, i, i, cmd)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Buildfile.toml"), []byte(bf.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return probes
+}
