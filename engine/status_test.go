@@ -211,3 +211,61 @@ func TestGitHubActionsInterrupted(t *testing.T) {
 		t.Errorf("interrupted target:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestConsoleStatusSeveralBuilds(t *testing.T) {
+	// Watch mode: builds follow one another on one console, and a change
+	// during a build raises its total and restarts a target.
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, false, false, 80)
+	s.Planned(2)
+	s.Finished(FinishEvent{Target: "a", Description: "A", OK: true})
+	s.Planned(3) // a change joined the build: b runs again
+	s.Finished(FinishEvent{Target: "b", Description: "B", Restarted: true, Why: "restarted: b.txt changed while it ran"})
+	s.Finished(FinishEvent{Target: "b", Description: "B", OK: true})
+	s.Done(Summary{Run: 2, Restarted: 1})
+	s.Planned(1)
+	s.Finished(FinishEvent{Target: "c", Description: "C", OK: true})
+	s.Done(Summary{Run: 1})
+	want := "[1/2] A\n[2/3] B\nRESTARTED: b (restarted: b.txt changed while it ran)\n[3/3] B\n" +
+		"gobuildj: 2 run, 0 up to date, 0 failed, 1 restarted in 0s\n"
+	got := out.String()
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("first build:\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(got, "[1/1] C\ngobuildj: 1 run, 0 up to date, 0 failed in 0s\n") {
+		t.Errorf("the second build does not count from 1:\n%q", got)
+	}
+}
+
+func TestETA(t *testing.T) {
+	// Two jobs, four targets of 4s each left, one of them running for 1s:
+	// 15s of work over 2 jobs is 7.5s, more than the 3s the running one
+	// still needs.
+	nodes := make([]node, 4)
+	e := eta{jobs: 2, left: map[*node]time.Duration{}, running: map[*node]time.Time{}, known: true, mean: 4 * time.Second}
+	for i := range nodes {
+		e.left[&nodes[i]] = 4 * time.Second
+		e.work += 4 * time.Second
+	}
+	now := time.Now()
+	e.running[&nodes[0]] = now.Add(-time.Second)
+	if got, ok := e.estimate(now); !ok || got != 7500*time.Millisecond {
+		t.Errorf("estimate = %v, %v; want 7.5s", got, ok)
+	}
+	// One target left, running for 1s of its 4s: 3s.
+	for i := 1; i < 4; i++ {
+		e.finished(&nodes[i])
+	}
+	if got, ok := e.estimate(now); !ok || got != 3*time.Second {
+		t.Errorf("estimate = %v, %v; want 3s", got, ok)
+	}
+	// Slower than recorded: no estimate rather than a wrong one.
+	e.running[&nodes[0]] = now.Add(-10 * time.Second)
+	if got, ok := e.estimate(now); ok {
+		t.Errorf("estimate = %v for a command slower than recorded, want none", got)
+	}
+	var none eta
+	if _, ok := none.estimate(now); ok {
+		t.Error("an estimate without recorded durations")
+	}
+}

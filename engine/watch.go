@@ -384,13 +384,13 @@ func (s *session) join(seeds map[int]bool, changed []string) {
 			if cmds && n.verdict == clean {
 				more++ // it was not expected to run
 			}
+		case n.progress == blocked:
+			// Expected and never finished: it still is.
 		case n.progress == failed:
 			b.sum.Failed--
 			more++
-		case cmds && !(n.progress == succeeded && n.verdict == clean && n.started.IsZero()):
-			more++ // it ran, or was cut off: it may run again
 		case cmds:
-			more++
+			more++ // it ran, was up to date or was cut off: it may run again
 		}
 		t := n.t
 		*n = node{t: t, inPlan: true, verdict: maybe}
