@@ -149,9 +149,16 @@ func (b *build) start(n *node) {
 		job.Files = files
 		job.Env = append(append([]string(nil), t.Env...), "MAKEFLAGS="+makeflags)
 	}
-	kill := t.KillTimeout
-	if kill <= 0 {
-		kill = b.opts.KillGrace
+	// SIGKILL kill_timeout (else --kill-grace) after a timeout's SIGTERM.
+	// Without a timeout the task has no KillTimeout: the scheduler would
+	// count it from the start and kill a long command. Ctrl-C and a
+	// cancel give it Options.StopKillTimeout, --kill-grace.
+	var kill time.Duration
+	if t.Timeout > 0 {
+		kill = t.KillTimeout
+		if kill <= 0 {
+			kill = b.opts.KillGrace
+		}
 	}
 	n.progress = running
 	n.queued = time.Now()

@@ -86,6 +86,20 @@ cmd = "trap '' TERM; sleep 313 & wait; sleep 313"
 	assertNoStrays(t, "sleep 313")
 }
 
+func TestLongCommandOutlivesTheKillGrace(t *testing.T) {
+	// The kill grace counts from a SIGTERM (a timeout, Ctrl-C), never from
+	// the start: a command without a timeout runs as long as it needs.
+	const bf = `
+[targets.all]
+cmd = "sleep 1.5; echo done > done.txt"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	mustBuild(t, dir, "--kill-grace", "300ms")
+	if got := read(t, filepath.Join(dir, "done.txt")); got != "done\n" {
+		t.Errorf("done.txt = %q", got)
+	}
+}
+
 func TestInterruptStopsEverything(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
