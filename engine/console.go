@@ -24,13 +24,7 @@ func (b *build) runConsole(n *node) {
 	ev := b.startEvent(n, n.worker)
 	ev.Console = true
 	b.st.Started(ev)
-	job := worker.Job{
-		Target:  t.Name,
-		Cmds:    t.Cmds,
-		Dir:     b.abs(t.Dir),
-		Env:     t.Env,
-		Outputs: b.absOutputs(t),
-	}
+	job := b.newJob(t)
 	var extra []*os.File
 	if b.js != nil {
 		_, makeflags := b.js.commandSetup(b.opts.Jobs)

@@ -154,14 +154,8 @@ func (b *build) start(n *node) {
 		b.runConsole(n)
 		return
 	}
-	job := worker.Job{
-		Target:  t.Name,
-		Cmds:    t.Cmds,
-		Dir:     b.abs(t.Dir),
-		Env:     t.Env,
-		Outputs: b.absOutputs(t),
-		Ports:   t.Ports,
-	}
+	job := b.newJob(t)
+	job.Ports = t.Ports
 	job.Remote = b.remoteRequest(n)
 	remoteExec := job.Remote != nil && b.remote.opts.Exec
 	if files, makeflags := b.js.commandSetup(b.opts.Jobs); makeflags != "" && !remoteExec {
@@ -367,4 +361,15 @@ func (b *build) finishEvent(n *node, ok bool, cmd, why string, output []byte) Fi
 	}
 	b.fillFinish(&ev, n)
 	return ev
+}
+
+// newJob describes t's commands for a worker (or the console runner).
+func (b *build) newJob(t *graph.Target) worker.Job {
+	return worker.Job{
+		Target:  t.Name,
+		Cmds:    t.Cmds,
+		Dir:     b.abs(t.Dir),
+		Env:     t.Env,
+		Outputs: b.absOutputs(t),
+	}
 }

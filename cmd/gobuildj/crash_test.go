@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -108,14 +106,7 @@ func TestKillNineAtAnyInstant(t *testing.T) {
 	for i := 0; i < instants; i++ {
 		version := (i + 1) % 2
 		crashGraph(t, dir, version) // every target must rebuild
-		cmd := exec.Command(binary, "-j2")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "CI=true")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, _ := startBuild(t, dir, "-j2")
 		time.Sleep(full * time.Duration(2*i+1) / time.Duration(2*instants))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,14 +28,7 @@ cmd = "echo ${target} >> ran.log"
 deps = ["long", "b", "after_long"]
 `
 	dir := project(t, map[string]string{"Buildfile.toml": bf})
-	cmd := exec.Command(binary, "-k", "-j2")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CI=true")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startBuild(t, dir, "-k", "-j2")
 	pid, err := strconv.Atoi(waitForFile(t, filepath.Join(dir, "worker.pid"), 20*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -47,10 +38,10 @@ deps = ["long", "b", "after_long"]
 	}
 	err = cmd.Wait()
 	if cmd.ProcessState.ExitCode() != 1 {
-		t.Fatalf("exit code %d (%v), want 1:\n%s", cmd.ProcessState.ExitCode(), err, out.String())
+		t.Fatalf("exit code %d (%v), want 1:\n%s", cmd.ProcessState.ExitCode(), err, outputSoFar(out))
 	}
-	if !strings.Contains(out.String(), "FAILED: long (worker was killed by SIGKILL)") {
-		t.Errorf("failure should name SIGKILL:\n%s", out.String())
+	if !strings.Contains(outputSoFar(out), "FAILED: long (worker was killed by SIGKILL)") {
+		t.Errorf("failure should name SIGKILL:\n%s", outputSoFar(out))
 	}
 	assertRan(t, dir, "a", "b")
 	assertNoStrays(t, "sleep 311")
@@ -125,23 +116,16 @@ cmd = "echo ${target} >> ran.log"
 deps = ["a", "b", "c"]
 `
 			dir := project(t, map[string]string{"Buildfile.toml": bf})
-			cmd := exec.Command(binary, "-j2", "--kill-grace", "2s")
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "CI=true")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, out := startBuild(t, dir, "-j2", "--kill-grace", "2s")
 			waitForFile(t, filepath.Join(dir, "a.started"), 20*time.Second)
 			waitForFile(t, filepath.Join(dir, "b.started"), 20*time.Second)
 			cmd.Process.Signal(sig)
 			cmd.Wait()
 			if code := cmd.ProcessState.ExitCode(); code != 130 {
-				t.Fatalf("exit code %d, want 130:\n%s", code, out.String())
+				t.Fatalf("exit code %d, want 130:\n%s", code, outputSoFar(out))
 			}
-			if !strings.Contains(out.String(), "interrupted") {
-				t.Errorf("output should say the build was interrupted:\n%s", out.String())
+			if !strings.Contains(outputSoFar(out), "interrupted") {
+				t.Errorf("output should say the build was interrupted:\n%s", outputSoFar(out))
 			}
 			if _, err := os.Stat(filepath.Join(dir, "a.out")); !os.IsNotExist(err) {
 				t.Errorf("the output of an interrupted command was kept")

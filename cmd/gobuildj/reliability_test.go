@@ -224,6 +224,24 @@ func TestUnusableStateFolder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{".gobuildj is read-only", func(t *testing.T, dir string) {
+			// chmod does not stop root: a read-only mount does.
+			state := filepath.Join(dir, ".gobuildj")
+			if err := os.Mkdir(state, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := syscall.Mount("tmpfs", state, "tmpfs", syscall.MS_RDONLY, "size=64k"); err != nil {
+				if os.Getuid() == 0 {
+					t.Skipf("cannot mount a read-only tmpfs here: %v", err)
+				}
+				if err := os.Chmod(state, 0o555); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.Chmod(state, 0o755) })
+				return
+			}
+			t.Cleanup(func() { syscall.Unmount(state, syscall.MNT_DETACH) })
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
