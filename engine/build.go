@@ -57,6 +57,8 @@ type node struct {
 	queued   time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// aliasKnown says an alias's outputs were gathered (depOutputs).
+	aliasKnown bool
 	// task is its task while it is handed to the scheduler (nil for the
 	// console pool), so that a change in watch mode can cancel it.
 	task *sched.Task
@@ -302,9 +304,6 @@ func (b *build) check() error {
 			}
 		}
 		if len(t.Cmds) == 0 {
-			if n.verdict == clean {
-				n.outputs = b.aliasOutputs(t)
-			}
 			continue
 		}
 		total++
@@ -389,7 +388,7 @@ func (b *build) prepareAction(n *node) error {
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {
-		a.DepOutputs = append(a.DepOutputs, b.nodes[d.ID].outputs...)
+		a.DepOutputs = append(a.DepOutputs, b.depOutputs(d)...)
 	}
 	a.DepOf = b.depOf
 	n.action = a
@@ -397,12 +396,27 @@ func (b *build) prepareAction(n *node) error {
 	return nil
 }
 
+// depOutputs returns the outputs that dep d stands for, once it is done:
+// its own, or for an alias those of its deps, computed on first use (most
+// aliases, like "all", are the dep of no command, and in watch mode "all"
+// is done again at every change).
+func (b *build) depOutputs(d *graph.Target) []cache.PathHash {
+	n := &b.nodes[d.ID]
+	if len(d.Cmds) == 0 && !n.aliasKnown {
+		n.outputs, n.aliasKnown = b.aliasOutputs(d), true
+	}
+	return n.outputs
+}
+
 // aliasOutputs is what an alias stands for: the outputs of its deps.
 func (b *build) aliasOutputs(t *graph.Target) []cache.PathHash {
+	if len(t.Deps) == 1 {
+		return b.depOutputs(t.Deps[0])
+	}
 	var out []cache.PathHash
 	seen := map[string]bool{}
 	for _, d := range t.Deps {
-		for _, o := range b.nodes[d.ID].outputs {
+		for _, o := range b.depOutputs(d) {
 			if !seen[o.Path] {
 				seen[o.Path] = true
 				out = append(out, o)

@@ -45,7 +45,8 @@ func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
 		if oldWanted != nil {
 			if ot, ok := old.Lookup(t.Name); ok && ot.Name == t.Name && oldWanted[ot.ID] && !oldStale[ot.ID] && sameTarget(ot, t) {
 				on := &oldNodes[ot.ID]
-				nodes[i].outputs, nodes[i].progress, nodes[i].verdict = on.outputs, succeeded, clean
+				nodes[i].outputs, nodes[i].aliasKnown = on.outputs, on.aliasKnown
+				nodes[i].progress, nodes[i].verdict = succeeded, clean
 				continue
 			}
 		}

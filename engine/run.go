@@ -78,7 +78,7 @@ func (b *build) settle(n *node) bool {
 		return false
 	}
 	if len(t.Cmds) == 0 {
-		n.outputs = b.aliasOutputs(t)
+		n.outputs, n.aliasKnown = nil, false // gathered when asked for (depOutputs)
 		n.progress = succeeded
 		return true
 	}
