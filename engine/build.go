@@ -155,7 +155,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	if interrupt != nil {
 		done := make(chan struct{})
 		defer close(done)
-		go b.watchInterrupts(interrupt, done, nil)
+		go b.watchInterrupts(interrupt, done, b.st, nil)
 	}
 	return b.endCycle(b.run(), true)
 }
@@ -482,9 +482,10 @@ func (b *build) describe(t *graph.Target) string {
 }
 
 // watchInterrupts stops the build on the first interrupt and kills its
-// commands on the second; then, if set, calls stopped (watch mode lets
-// the scheduler's Run return there).
-func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}, stopped func()) {
+// commands on the second, saying so on st (the goroutine's own: b.st
+// belongs to the scheduler's); then, if set, calls stopped (watch mode
+// lets the scheduler's Run return there).
+func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}, st Status, stopped func()) {
 	count := 0
 	for {
 		select {
@@ -498,10 +499,10 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 				stopped()
 			}
 			if count == 1 {
-				b.st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
+				st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
 				b.sched.Stop()
 			} else {
-				b.st.Message("gobuildj: killing running commands")
+				st.Message("gobuildj: killing running commands")
 				b.sched.Kill()
 			}
 		}

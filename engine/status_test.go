@@ -269,3 +269,13 @@ func TestETA(t *testing.T) {
 		t.Error("an estimate without recorded durations")
 	}
 }
+
+func TestConsoleStatusClearScreen(t *testing.T) {
+	for _, live := range []bool{false, true} {
+		var out bytes.Buffer
+		NewConsoleStatus(&out, live, false, 80).ClearScreen()
+		if got := out.String(); (got != "") != live {
+			t.Errorf("live=%v: ClearScreen wrote %q", live, got)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 	s.adopt(g, targets)
 
 	done := make(chan struct{})
-	go b.watchInterrupts(interrupt, done, release)
+	go b.watchInterrupts(interrupt, done, opts.Status, release)
 	go s.forward(done)
 	s.startCycle(Cycle{Time: time.Now(), First: true})
 	runErr := b.sched.Run()
