@@ -25,19 +25,21 @@ nothing, and a plain build afterwards agrees with watch.
 
 Watched: the folders of every input, of the files depfiles named, and of the
 Buildfiles; the fixed folder of each input glob and rule's foreach, with its
-subfolders (new ones too). Ignored: declared outputs, .gobuildj/ and editor
-temporary files (*.swp, *~, 4913, .#*, #*#, JetBrains' ___jb_tmp___). Saving by
-rename (vim, JetBrains, VS Code) works; so do deleted and re-created files.
+subfolders (new ones too). Ignored: declared outputs and depfiles, .gobuildj/
+and editor temporary files (*.swp, *.swo, *.swx, *~, 4913, .#*, #*#,
+*___jb_tmp___, *___jb_old___). Saving by rename (vim, JetBrains, VS Code) works;
+so do deleted and re-created files.
 
 A changed Buildfile is read again; one that does not load is reported
 (file:line:column) and watch goes on with the last good one. A new file that an
 input glob or a rule's foreach matches is built; a removed one is dropped.
 
 A change during a build joins it: the commands of the targets it affects get
-SIGTERM (their whole process group; SIGKILL after --kill-grace) and run
-again; other running commands finish. A changed
-Buildfile during a build lets running commands finish, starts nothing more,
-and builds again once they are over.
+SIGTERM (their whole process group; SIGKILL after --kill-grace) and run again;
+other running commands finish. A changed Buildfile during a build lets running
+commands finish, starts nothing more, and builds again once they are over. After
+a failure (without -k) a build starts nothing more, and changes wait for the
+next one. Each build retries what failed or did not run before.
 
 Each build starts with a line naming the time and the files that changed,
 then shows the usual status and summary. Ctrl-C stops as in a build (SIGTERM

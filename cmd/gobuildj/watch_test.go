@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The watch tests drive the real binary and a real fsnotify loop: they
@@ -573,6 +577,86 @@ func TestWatchUsage(t *testing.T) {
 	for _, want := range []string{"--debounce", "--clear", "SIGTERM", "joins it"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("watch --help lacks %q", want)
+		}
+	}
+}
+
+func TestWatchOnTerminal(t *testing.T) {
+	// On a terminal, --clear clears the screen before each build, and the
+	// live line shows how many commands run and the time left, from the
+	// duration the last run of the target recorded.
+	const bf = `
+[targets.all]
+inputs  = ["in.txt"]
+outputs = ["out.txt"]
+cmd     = "sleep 1; cp in.txt out.txt"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf, "in.txt": "1\n"})
+	mustBuild(t, dir) // records how long the command takes
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	fd := int(master.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatalf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatalf("ptsname: %v", err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 100}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var out bytes.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			mu.Lock()
+			out.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	so := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
+	waitOut := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(watchDeadline)
+		for !strings.Contains(so(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%q did not appear on the terminal:\n%q", want, so())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	cmd := exec.Command(binary, "watch", "--clear", "--debounce", "100ms")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=", "NO_COLOR=1", "GITHUB_ACTIONS=", "TERM=xterm")
+	cmd.Stdout, cmd.Stderr = tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+	}()
+	waitOut("gobuildj watch: watching")
+	write(t, filepath.Join(dir, "in.txt"), "2\n")
+	waitOut("gobuildj: 1 run")
+	got := so()
+	for _, want := range []string{"\x1b[H\x1b[2J", "in.txt changed", "\r[0/1] all | 1 running, ETA "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the terminal did not get %q:\n%q", want, got)
 		}
 	}
 }
