@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
@@ -105,7 +106,7 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 	done := make(chan struct{})
 	go b.watchInterrupts(interrupt, done, opts.Status, release)
 	go s.forward(done)
-	s.startCycle(Cycle{Time: time.Now(), First: true})
+	s.startCycle(Cycle{Time: time.Now(), First: true}, true)
 	runErr := b.sched.Run()
 	close(done)
 	if s.active { // interrupted: its commands are over
@@ -194,8 +195,14 @@ func (s *session) update(paths []string, overflow bool) {
 		return
 	}
 	c := s.classify(paths, overflow)
-	replaced := false
+	cycle := Cycle{Time: time.Now(), Changed: c.changed, Overflow: overflow, Targets: s.targetNames()}
+	replaced, announced := false, false
 	if c.reload {
+		if !s.active && s.w.OnCycle != nil {
+			// Announced before the read, which may fail and say why.
+			s.w.OnCycle(cycle)
+			announced = true
+		}
 		switch {
 		case !s.readBuildfile():
 			if len(c.seeds) == 0 {
@@ -220,10 +227,8 @@ func (s *session) update(paths []string, overflow bool) {
 	if len(c.seeds) == 0 && !replaced {
 		return // nothing that matters changed
 	}
-	cycle := Cycle{Time: time.Now(), Changed: c.changed, Overflow: overflow}
 	if s.active {
 		cycle.Joined = true
-		cycle.Targets = s.targetNames()
 		if s.w.OnCycle != nil {
 			s.w.OnCycle(cycle)
 		}
@@ -233,7 +238,7 @@ func (s *session) update(paths []string, overflow bool) {
 	for id := range c.seeds {
 		s.stale[id] = true
 	}
-	s.startCycle(cycle)
+	s.startCycle(cycle, !announced)
 }
 
 // readBuildfile reads the Buildfile again into s.reload, or reports why it
@@ -263,14 +268,15 @@ func (s *session) targetNames() []string {
 }
 
 // startCycle starts a build of the stale targets and of what depends on
-// them (the first build: of every selected target).
-func (s *session) startCycle(c Cycle) {
+// them (the first build: of every selected target), announcing it first
+// unless that was done.
+func (s *session) startCycle(c Cycle, announce bool) {
 	b := s.b
 	if b.interrupted.Load() {
 		return
 	}
 	c.Targets = s.targetNames()
-	if s.w.OnCycle != nil {
+	if announce && s.w.OnCycle != nil {
 		s.w.OnCycle(c)
 	}
 	b.sum = Summary{Start: c.Time}
@@ -477,18 +483,7 @@ func (s *session) unplan() {
 // summarize names up to max paths, and how many more.
 func summarize(paths []string, max int) string {
 	if len(paths) <= max {
-		return joinPaths(paths)
+		return strings.Join(paths, ", ")
 	}
-	return fmt.Sprintf("%s (+%d more)", joinPaths(paths[:max]), len(paths)-max)
-}
-
-func joinPaths(paths []string) string {
-	out := ""
-	for i, p := range paths {
-		if i > 0 {
-			out += ", "
-		}
-		out += p
-	}
-	return out
+	return fmt.Sprintf("%s (+%d more)", strings.Join(paths[:max], ", "), len(paths)-max)
 }

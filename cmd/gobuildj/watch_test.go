@@ -432,6 +432,9 @@ func TestWatchBrokenThenFixedBuildfile(t *testing.T) {
 	write(t, bf, watched+"\n[targets.broken\n")
 	lines := w.waitFor("still watching with the last good one")
 	out := strings.Join(lines, "\n")
+	if !strings.Contains(out, "Buildfile.toml changed\ngobuildj: error: ") {
+		t.Errorf("no header before the error:\n%s", out)
+	}
 	if !regexp.MustCompile(`Buildfile\.toml:\d+:\d+: `).MatchString(out) {
 		t.Errorf("the error does not name file:line:column:\n%s", out)
 	}
