@@ -43,7 +43,7 @@ type watching struct {
 // and waits until its first build is over and it watches.
 func startWatch(t *testing.T, dir string, args ...string) *watching {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"watch", "--debounce", "100ms"}, args...)...)
+	cmd := exec.Command(binary, append([]string{"watch", "--debounce", "200ms"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1", "GITHUB_ACTIONS=")
 	r, w, err := os.Pipe()
@@ -98,7 +98,8 @@ func (w *watching) next(deadline <-chan time.Time, waitingFor string) string {
 		w.mu.Unlock()
 		return line
 	case <-deadline:
-		w.t.Fatalf("%q did not come within %s; output so far:\n%s", waitingFor, watchDeadline, w.output())
+		ran, _ := os.ReadFile(filepath.Join(w.dir, "ran.log"))
+		w.t.Fatalf("%q did not come within %s; ran.log: %q; output so far:\n%s", waitingFor, watchDeadline, ran, w.output())
 	}
 	return ""
 }
@@ -469,7 +470,7 @@ deps = ["slow", "other"]
 [targets.slow]
 inputs  = ["slow.txt"]
 outputs = ["build/slow.txt"]
-cmd     = "echo slow-start >> ran.log; if grep -q sleep slow.txt; then sleep 424242; fi; cp slow.txt ${out}; echo slow-end >> ran.log"
+cmd     = "echo slow-start >> ran.log; if grep -q sleep slow.txt; then echo slow-sleeps >> ran.log; sleep 424242; fi; cp slow.txt ${out}; echo slow-end >> ran.log"
 
 [targets.other]
 inputs  = ["other.txt"]
@@ -481,11 +482,11 @@ cmd     = "echo other-start >> ran.log; if grep -q wait other.txt; then while [ 
 	ranLog(t, dir)
 	write(t, filepath.Join(dir, "slow.txt"), "sleep\n")
 	write(t, filepath.Join(dir, "other.txt"), "wait\n")
-	// Both run now.
+	// Both run now, slow past its test of slow.txt.
 	deadline := time.Now().Add(watchDeadline)
 	for {
 		b, _ := os.ReadFile(filepath.Join(dir, "ran.log"))
-		if strings.Contains(string(b), "slow-start") && strings.Contains(string(b), "other-start") {
+		if strings.Contains(string(b), "slow-sleeps") && strings.Contains(string(b), "other-start") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -506,8 +507,8 @@ cmd     = "echo other-start >> ran.log; if grep -q wait other.txt; then while [ 
 	for _, g := range got {
 		count[g]++
 	}
-	if count["slow-start"] != 2 || count["slow-end"] != 1 || count["other-start"] != 1 || count["other-end"] != 1 {
-		t.Errorf("ran.log %v: want slow started twice and ended once, other started and ended once\n%s", got, out)
+	if count["slow-start"] != 2 || count["slow-sleeps"] != 1 || count["slow-end"] != 1 || count["other-start"] != 1 || count["other-end"] != 1 {
+		t.Errorf("ran.log %v: want slow started twice (sleeping once) and ended once, other started and ended once\n%s", got, out)
 	}
 	if got := read(t, filepath.Join(dir, "build/slow.txt")); got != "done\n" {
 		t.Errorf("build/slow.txt = %q", got)
