@@ -36,6 +36,7 @@ type buildFlags struct {
 	reports   reportFlags
 	remote    remoteFlags
 	flags     *pflag.FlagSet
+	profile   string // --cpuprofile: where to write a CPU profile of the build
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -99,6 +100,8 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl
+	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the build to `FILE` (go tool pprof)")
+	_ = fl.MarkHidden("cpuprofile")
 
 	root.AddCommand(
 		newVersionCommand(stdout),
@@ -162,6 +165,13 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	startDir, err := os.Getwd()
 	if err != nil {
 		return fmt.Errorf("working folder: %w", err)
+	}
+	if f.profile != "" {
+		stop, err := startProfile(f.profile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer stop()
 	}
 	g, err := loadGraph(f)
 	if err != nil {
