@@ -60,7 +60,7 @@ func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reaso
 // state, or "" if it does.
 func (s *Store) checkOutput(path string, recorded FileState) string {
 	abs, key := s.resolve(path)
-	cur, err := StatFile(abs)
+	cur, err := s.files.stat(abs, key)
 	if err == nil && recorded.trusted(cur) {
 		return ""
 	}

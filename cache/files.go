@@ -26,6 +26,7 @@ type Files struct {
 	mu      sync.RWMutex
 	states  map[string]FileState // by key (see Store.resolve)
 	pending map[string]struct{}  // keys whose state changed since the last Flush
+	primed  map[string]StatResult // by key: fingerprints to use instead of a stat (Prime)
 }
 
 func newFiles(s *Store) *Files {
@@ -46,7 +47,7 @@ func (f *Files) Hash(path string) (Hash, error) {
 // State is Hash returning the file's whole current state.
 func (f *Files) State(path string) (FileState, error) {
 	abs, key := f.store.resolve(path)
-	cur, err := StatFile(abs)
+	cur, err := f.stat(abs, key)
 	if err != nil {
 		return FileState{}, err
 	}

@@ -105,9 +105,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		return ""
 	}
 	b.markPlan(targets)
+	planned := b.statPlanned()
 	for _, t := range g.Targets {
 		if b.nodes[t.ID].inPlan {
-			if err := b.checkInputsExist(t); err != nil {
+			if err := b.checkInputsExist(t, planned); err != nil {
 				return b.sum, err
 			}
 		}
@@ -125,7 +126,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.files = b.store.Files()
 	defer b.store.Close() // for the early returns; closing twice is harmless
 
-	if err := b.check(); err != nil {
+	planned.prime(b.files)
+	err = b.check()
+	b.files.Unprime() // from now on commands change files
+	if err != nil {
 		return b.sum, err
 	}
 	if opts.DryRun {
@@ -268,9 +272,9 @@ func (b *build) check() error {
 
 // checkInputsExist reports an input that does not exist and that no dep of
 // the target declares as an output.
-func (b *build) checkInputsExist(t *graph.Target) error {
+func (b *build) checkInputsExist(t *graph.Target, planned *plannedFiles) error {
 	for _, in := range t.Inputs {
-		if b.producedByDep(t, in) {
+		if planned.exists(in) || b.producedByDep(t, in) {
 			continue
 		}
 		if _, err := os.Lstat(b.abs(in)); err != nil {

@@ -173,6 +173,8 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		}
 		defer stop()
 	}
+	resumeGC := pauseGC()
+	defer resumeGC()
 	g, err := loadGraph(f)
 	if err != nil {
 		return err
@@ -234,7 +236,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		KillGrace:     f.killGrace,
 		Jobserver:     js,
 		MakeJobserver: parent,
-		Status:        engine.Tee(console, reps.status()),
+		Status:        resumeGCOnPlan{engine.Tee(console, reps.status()), resumeGC},
 		Remote:        remoteOpts,
 	}, interrupts)
 	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
