@@ -24,8 +24,8 @@ type Files struct {
 	flushMu sync.Mutex // keeps Flushes in order, so the last state appended is the last remembered
 
 	mu      sync.RWMutex
-	states  map[string]FileState // by key (see Store.resolve)
-	pending map[string]struct{}  // keys whose state changed since the last Flush
+	states  map[string]FileState  // by key (see Store.resolve)
+	pending map[string]struct{}   // keys whose state changed since the last Flush
 	primed  map[string]StatResult // by key: fingerprints to use instead of a stat (Prime)
 }
 
