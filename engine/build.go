@@ -52,6 +52,7 @@ type node struct {
 	key      cache.Hash
 	outputs  []cache.PathHash // after success: every output with its content hash
 	timedOut time.Duration    // the timeout that fired, if one did
+	priority int64            // ns of work on the longest chain from it to the end (prioritize)
 	started  time.Time        // when its commands reached a worker
 	worker   int              // pid of the worker that ran them
 	queued   time.Time        // when it was handed to the scheduler
@@ -75,7 +76,8 @@ type build struct {
 	ports    sched.Ports  // TCP ports held by running targets (ports.go)
 	pools    *pools       // nil until a target of a pool runs
 	depOf    func(path string) string
-	stopping bool // no new target may start
+	stopping bool         // no new target may start
+	toSubmit []submission // tasks of targets that start, for flushStarts
 	storeErr error
 	sum      Summary
 
@@ -134,6 +136,9 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	}
 	if opts.DryRun {
 		return b.dryRun(start), nil
+	}
+	if !opts.FIFO {
+		b.prioritize()
 	}
 
 	log := newBuildLog(g, b.st, start)

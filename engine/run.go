@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
@@ -47,6 +49,19 @@ func (b *build) advance(ready []*graph.Target) {
 		if b.settle(n) {
 			ready = b.release(t, ready)
 		}
+	}
+	b.flushStarts()
+}
+
+// flushStarts dispatches the tasks of the targets that start, highest
+// priority first: the first one may take a free slot at once.
+func (b *build) flushStarts() {
+	subs := b.toSubmit
+	b.toSubmit = subs[:0]
+	slices.SortStableFunc(subs, func(x, y submission) int { return cmp.Compare(y.task.Priority, x.task.Priority) })
+	for i, s := range subs {
+		subs[i] = submission{}
+		b.dispatch(s.n, s.task, s.remoteExec)
 	}
 }
 
@@ -167,6 +182,7 @@ func (b *build) start(n *node) {
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
+		Priority:    n.priority,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
 			b.st.Started(b.startEvent(n, ctx.Pid()))
@@ -184,7 +200,14 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
-	b.dispatch(n, task, remoteExec)
+	b.toSubmit = append(b.toSubmit, submission{n, task, remoteExec})
+}
+
+// submission is a task to hand to the scheduler, and how.
+type submission struct {
+	n          *node
+	task       *sched.Task
+	remoteExec bool // it runs on the build farm
 }
 
 // finish records the outcome of a target's commands and releases its
