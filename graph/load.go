@@ -15,10 +15,16 @@ import (
 // expanded against the file system now). Any problem is returned as *Error
 // (errors.As-able), never a half-built graph.
 func Load(path string) (*Graph, error) {
+	g, _, err := load(path)
+	return g, err
+}
+
+// load is Load, also returning what its globs read.
+func load(path string) (*Graph, *recordingFS, error) {
 	display := displayName(path)
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, &Error{File: display, Msg: "cannot find the Buildfile's folder: " + err.Error(), Err: err}
+		return nil, nil, &Error{File: display, Msg: "cannot find the Buildfile's folder: " + err.Error(), Err: err}
 	}
 	data, err := os.ReadFile(abs)
 	if err != nil {
@@ -27,20 +33,21 @@ func Load(path string) (*Graph, error) {
 		if errors.As(err, &pe) {
 			msg = pe.Err.Error()
 		}
-		return nil, &Error{File: display, Msg: "cannot read the Buildfile: " + msg, Err: err}
+		return nil, nil, &Error{File: display, Msg: "cannot read the Buildfile: " + msg, Err: err}
 	}
+	rec := newRecordingFS(filepath.Dir(abs))
 	l := &loader{
 		src:   &source{file: display, data: data},
 		root:  filepath.Dir(abs),
-		globs: newGlobber(filepath.Dir(abs)),
+		globs: &globber{fsys: rec, cache: make(map[string][]string)},
 	}
 	l.src.abs = abs
 	g, e := l.load()
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	g.File = abs
-	return g, nil
+	return g, rec, nil
 }
 
 // displayName is how messages name the Buildfile: as given, or relative to

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -14,6 +16,40 @@ import (
 
 	"github.com/gobuildj/gobuildj/bench/shape"
 )
+
+// floorMarker is the first argument of the process that runs the exec
+// floor: a fresh process, whose small heap makes forks as cheap as a
+// build tool's, rather than the harness with its copies of every output.
+const floorMarker = "-exec-floor"
+
+// runFloor measures the exec floor in a fresh process.
+func runFloor(kind string, n int, dir string, jobs int) (time.Duration, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	out, err := exec.Command(self, floorMarker, kind, strconv.Itoa(n), dir, strconv.Itoa(jobs)).Output()
+	if err != nil {
+		return 0, fmt.Errorf("exec floor: %w", err)
+	}
+	return time.ParseDuration(strings.TrimSpace(string(out)))
+}
+
+// floorMain is the floor process: it prints the floor's duration.
+func floorMain(args []string) {
+	n, _ := strconv.Atoi(args[1])
+	jobs, _ := strconv.Atoi(args[3])
+	g, err := shape.New(args[0], n)
+	if err == nil {
+		var d time.Duration
+		if d, err = execFloor(g, args[2], jobs); err == nil {
+			fmt.Println(d)
+			os.Exit(0)
+		}
+	}
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
 
 // execFloor runs the graph's commands in dir the cheapest way a Go program
 // can: syscall.ForkExec and Wait4, jobs at a time, layer by layer, with no

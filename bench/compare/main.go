@@ -58,6 +58,9 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) == 6 && os.Args[1] == floorMarker {
+		floorMain(os.Args[2:])
+	}
 	var c config
 	sizes := flag.String("sizes", "1000,10000,50000", "graph sizes (sources) of the wide shape")
 	layered := flag.String("layered", "1000", "graph sizes of the layered shape (empty: none)")
@@ -255,7 +258,7 @@ func measure(c *config, all []tool, kind string, n int) ([]*row, error) {
 		for _, t := range rotate(tools, round, true) {
 			if t.name == "floor" {
 				os.RemoveAll(filepath.Join(dirs["floor"], "out"))
-				d, err := execFloor(g, dirs["floor"], c.jobs)
+				d, err := runFloor(kind, n, dirs["floor"], c.jobs)
 				if err != nil {
 					return rows, fmt.Errorf("exec floor: %w", err)
 				}

@@ -135,8 +135,15 @@ func completeTargets(f *buildFlags) func(*cobra.Command, []string, string) ([]st
 	}
 }
 
-// loadGraph changes to -C and loads the Buildfile named by -f.
+// loadGraph changes to -C and loads the Buildfile named by -f, from the
+// snapshot of its last load when that is still valid.
 func loadGraph(f buildFlags) (*graph.Graph, error) {
+	return loadGraphFor(f, false)
+}
+
+// loadGraphFor is loadGraph; a build that may write sets snapshot to save
+// a snapshot of the graph for the next one.
+func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if f.dir != "" {
 		if err := os.Chdir(f.dir); err != nil {
 			return nil, usageError{fmt.Errorf("-C: %w", err)}
@@ -155,7 +162,7 @@ func loadGraph(f buildFlags) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	return graph.Load(abs)
+	return graph.LoadCached(abs, snapshot)
 }
 
 func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
@@ -175,7 +182,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	}
 	resumeGC := pauseGC()
 	defer resumeGC()
-	g, err := loadGraph(f)
+	g, err := loadGraphFor(f, !f.dryRun)
 	if err != nil {
 		return err
 	}
