@@ -40,6 +40,8 @@ type Graph struct {
 	indexOnce sync.Once
 	indexed   atomic.Bool
 	display   string // the Buildfile's name in messages
+	// fromSnapshot is set when LoadCached found the graph in a snapshot.
+	fromSnapshot bool
 }
 
 // index builds byName and byOutput if the graph came without them.

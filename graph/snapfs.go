@@ -88,7 +88,7 @@ func (r *recordingFS) states(listedAt time.Time) ([]pathState, bool) {
 	out := make([]pathState, 0, len(names))
 	for _, name := range names {
 		ps := statPath(r.root, name, r.seen[name])
-		if ps.listed && (ps.mtime >= limit || ps.ctime >= limit) {
+		if ps.listed && ps.mtime >= limit {
 			return nil, false
 		}
 		out = append(out, ps)

@@ -32,6 +32,7 @@ import (
 //	        paths: count, each name, listed, kind, mtime, ctime, inode
 //	strings: count, each length, then all the bytes
 //	graph:  the fields of Graph, then each Target in topological order
+//	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
 	snapVersion = 1
@@ -111,7 +112,7 @@ func writeSnapshot(path string, g *Graph, rec *recordingFS, exe fileState, start
 		if !ok || err != nil {
 			return errStale
 		}
-		files = append(files, buildfileKey{path: f, st: st, racy: st.mtime >= limit || st.ctime >= limit, hash: xxh3.Hash128(data)})
+		files = append(files, buildfileKey{path: f, st: st, racy: st.mtime >= limit, hash: xxh3.Hash128(data)})
 	}
 	var e snapEncoder
 	b := append([]byte(snapMagic), 0, 0, 0, 0)
@@ -138,6 +139,7 @@ func writeSnapshot(path string, g *Graph, rec *recordingFS, exe fileState, start
 	body := e.graph(g)
 	b = e.appendStrings(b)
 	b = append(b, body...)
+	b = binary.LittleEndian.AppendUint64(b, xxh3.Hash(b))
 
 	tmp, err := os.CreateTemp(filepath.Dir(path), SnapshotName+".tmp*")
 	if err != nil {
@@ -206,6 +208,16 @@ func readSnapshot(path, buildfile string, exe fileState) (*Graph, error) {
 }
 
 func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error) {
+	// A checksum of everything before it ends the file: a damaged
+	// snapshot is never mistaken for a graph.
+	if len(data) < len(snapMagic)+4+8 {
+		return nil, errStale
+	}
+	sum := binary.LittleEndian.Uint64(data[len(data)-8:])
+	data = data[:len(data)-8]
+	if xxh3.Hash(data) != sum {
+		return nil, errStale
+	}
 	if string(data[:len(snapMagic)]) != snapMagic ||
 		binary.LittleEndian.Uint32(data[len(snapMagic):]) != snapVersion {
 		return nil, errStale
@@ -244,5 +256,6 @@ func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error
 		return nil, fmt.Errorf("%w: it does not decode", errStale)
 	}
 	g.File, g.Root = buildfile, root
+	g.fromSnapshot = true
 	return g, nil
 }
