@@ -42,20 +42,21 @@ const (
 
 // node is the engine's view of one target during a build.
 type node struct {
-	t        *graph.Target
-	inPlan   bool
-	pending  int // deps in the plan not finished yet
-	verdict  verdict
-	reason   string
-	progress progress
-	action   *cache.Action
-	key      cache.Hash
-	outputs  []cache.PathHash // after success: every output with its content hash
-	timedOut time.Duration    // the timeout that fired, if one did
-	priority int64            // ns of work on the longest chain from it to the end (prioritize)
-	started  time.Time        // when its commands reached a worker
-	worker   int              // pid of the worker that ran them
-	queued   time.Time        // when it was handed to the scheduler
+	t          *graph.Target
+	inPlan     bool
+	pending    int // deps in the plan not finished yet
+	verdict    verdict
+	reason     string
+	progress   progress
+	action     *cache.Action
+	key        cache.Hash
+	outputs    []cache.PathHash // after success: every output with its content hash
+	timedOut   time.Duration    // the timeout that fired, if one did
+	priority   int64            // ns of work on the longest chain from it to the end (prioritize)
+	aliasKnown bool             // an alias's outputs were gathered (depOutputs)
+	started    time.Time        // when its commands reached a worker
+	worker     int              // pid of the worker that ran them
+	queued     time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
 }
@@ -239,9 +240,6 @@ func (b *build) check() error {
 			}
 		}
 		if len(t.Cmds) == 0 {
-			if n.verdict == clean {
-				n.outputs = b.aliasOutputs(t)
-			}
 			continue
 		}
 		total++
@@ -326,7 +324,7 @@ func (b *build) prepareAction(n *node) error {
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {
-		a.DepOutputs = append(a.DepOutputs, b.nodes[d.ID].outputs...)
+		a.DepOutputs = append(a.DepOutputs, b.depOutputs(d)...)
 	}
 	a.DepOf = b.depOf
 	n.action = a
@@ -334,12 +332,26 @@ func (b *build) prepareAction(n *node) error {
 	return nil
 }
 
+// depOutputs returns the outputs that dep d stands for, once it is done:
+// its own, or for an alias those of its deps, computed on first use (most
+// aliases, like "all", are the dep of no command).
+func (b *build) depOutputs(d *graph.Target) []cache.PathHash {
+	n := &b.nodes[d.ID]
+	if len(d.Cmds) == 0 && !n.aliasKnown {
+		n.outputs, n.aliasKnown = b.aliasOutputs(d), true
+	}
+	return n.outputs
+}
+
 // aliasOutputs is what an alias stands for: the outputs of its deps.
 func (b *build) aliasOutputs(t *graph.Target) []cache.PathHash {
+	if len(t.Deps) == 1 {
+		return b.depOutputs(t.Deps[0])
+	}
 	var out []cache.PathHash
 	seen := map[string]bool{}
 	for _, d := range t.Deps {
-		for _, o := range b.nodes[d.ID].outputs {
+		for _, o := range b.depOutputs(d) {
 			if !seen[o.Path] {
 				seen[o.Path] = true
 				out = append(out, o)

@@ -82,8 +82,7 @@ func (b *build) settle(n *node) bool {
 		return false
 	}
 	if len(t.Cmds) == 0 {
-		n.outputs = b.aliasOutputs(t)
-		n.progress = succeeded
+		n.progress = succeeded // its outputs are gathered when asked for (depOutputs)
 		return true
 	}
 	switch n.verdict {
