@@ -1,8 +1,12 @@
 package cache
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // StatResult is the stat fingerprint of one file, or why it has none.
@@ -11,16 +15,44 @@ type StatResult struct {
 	Err   error     // wraps os.ErrNotExist for a missing file
 }
 
-// StatAll stats every path (absolute), workers goroutines at a time: on a
-// build with thousands of files, stat calls made two at a time take about
-// half as long as one after the other (the kernel's path walk is the cost,
-// and it runs on every core).
-func StatAll(paths []string, workers int) []StatResult {
+// StatAll stats every path (absolute, or relative to the folder dir),
+// workers goroutines at a time: on a build with thousands of files, stat
+// calls made two at a time take about half as long as one after the other
+// (the kernel's path walk is the cost, and it runs on every core), and a
+// path walked from dir rather than from / is shorter.
+func StatAll(dir string, paths []string, workers int) []StatResult {
 	out := make([]StatResult, len(paths))
+	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		dfd = unix.AT_FDCWD
+		dir = ""
+	} else {
+		defer unix.Close(dfd)
+	}
 	parallel(len(paths), workers, func(i int) {
-		out[i].State, out[i].Err = StatFile(paths[i])
+		p := paths[i]
+		var st unix.Stat_t
+		var err error
+		if dir == "" || filepath.IsAbs(p) {
+			err = unix.Stat(absIn(dir, p), &st)
+		} else {
+			err = unix.Fstatat(dfd, p, &st, 0)
+		}
+		if err != nil {
+			out[i].Err = &os.PathError{Op: "stat", Path: absIn(dir, p), Err: err}
+			return
+		}
+		out[i].State = fingerprintOf(&st)
 	})
 	return out
+}
+
+// absIn is path made absolute against dir.
+func absIn(dir, path string) string {
+	if filepath.IsAbs(path) || dir == "" {
+		return path
+	}
+	return filepath.Join(dir, path)
 }
 
 // parallel calls do(i) for i in [0, n), workers goroutines at a time (the
@@ -65,7 +97,7 @@ func (f *Files) Prime(paths []string, stats []StatResult, hash func(i int) bool,
 	primed := make(map[string]StatResult, len(paths))
 	keys := make([]string, len(paths))
 	for i, p := range paths {
-		_, keys[i] = f.store.resolve(p)
+		keys[i] = f.store.keyOf(p)
 		primed[keys[i]] = stats[i]
 	}
 	f.mu.Lock()

@@ -20,7 +20,7 @@ func TestStatAll(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	res := StatAll(paths, 4)
+	res := StatAll(dir, paths, 4)
 	for i, p := range paths {
 		want, err := StatFile(p)
 		switch {
@@ -43,7 +43,7 @@ func TestPrime(t *testing.T) {
 	s := mustOpen(t, dir)
 	defer mustClose(t, s)
 	f := s.Files()
-	stats := StatAll([]string{a, b}, 2)
+	stats := StatAll(dir, []string{"a.txt", b}, 2)
 	stats[1] = StatResult{Err: &fs.PathError{Op: "stat", Path: b, Err: fs.ErrNotExist}}
 	f.Prime([]string{a, b}, stats, func(i int) bool { return true }, 2)
 	if f.len() != 1 {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // DirName is the folder, beside the Buildfile, that holds gobuildj's state.
@@ -110,10 +112,15 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(s.logPath)
+	f, err := os.Open(s.logPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	data, err := readAll(f)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
@@ -198,13 +205,27 @@ func (s *Store) openLog() error {
 	return nil
 }
 
-// readAll reads the whole of f from its start.
+// readAll returns the whole of f from its start. It maps the file rather
+// than reading it: the strings of the records loaded from it share its
+// memory, so a log of megabytes is neither copied nor zeroed first. The
+// mapping is never undone (strings of records may outlive the Store); it
+// stays valid because the log is only ever appended to, cut after its last
+// intact record, or replaced by a rename.
 func readAll(f *os.File) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	data := make([]byte, fi.Size())
+	size := fi.Size()
+	if size == 0 {
+		return nil, nil
+	}
+	if size == int64(int(size)) {
+		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE); err == nil {
+			return data, nil
+		}
+	}
+	data := make([]byte, size)
 	n, err := f.ReadAt(data, 0)
 	if err != nil && err != io.EOF {
 		return nil, err
@@ -472,6 +493,15 @@ func (s *Store) resolve(path string) (abs, key string) {
 	}
 	key = filepath.Clean(path)
 	return filepath.Join(s.dir, key), key
+}
+
+// keyOf is the key of path (see resolve), without making it absolute.
+func (s *Store) keyOf(path string) string {
+	if filepath.IsAbs(path) {
+		_, key := s.resolve(path)
+		return key
+	}
+	return filepath.Clean(path)
 }
 
 // abs returns the absolute path of a key (or of a path relative to the

@@ -14,7 +14,7 @@ const maxStatWorkers = 8
 // of the targets in the plan, and the outputs of those with commands),
 // stated all at once, in parallel, before the check reads them one by one.
 type plannedFiles struct {
-	paths  []string // absolute
+	paths  []string // as the graph spells them: relative to its Root, or absolute
 	input  []bool   // paths[i] is some target's input (its content is hashed)
 	stats  []cache.StatResult
 	byPath map[string]int // relative path as the graph spells it -> index
@@ -22,14 +22,20 @@ type plannedFiles struct {
 
 // statPlanned stats the files of the targets in the plan.
 func (b *build) statPlanned() *plannedFiles {
-	pf := &plannedFiles{byPath: map[string]int{}}
+	size := 0
+	for i := range b.nodes {
+		if n := &b.nodes[i]; n.inPlan {
+			size += len(n.t.Inputs) + len(n.t.Outputs)
+		}
+	}
+	pf := &plannedFiles{byPath: make(map[string]int, size), paths: make([]string, 0, size), input: make([]bool, 0, size)}
 	add := func(rel string, input bool) {
 		if i, ok := pf.byPath[rel]; ok {
 			pf.input[i] = pf.input[i] || input
 			return
 		}
 		pf.byPath[rel] = len(pf.paths)
-		pf.paths = append(pf.paths, b.abs(rel))
+		pf.paths = append(pf.paths, rel)
 		pf.input = append(pf.input, input)
 	}
 	for i := range b.nodes {
@@ -46,7 +52,7 @@ func (b *build) statPlanned() *plannedFiles {
 			}
 		}
 	}
-	pf.stats = cache.StatAll(pf.paths, statWorkers())
+	pf.stats = cache.StatAll(b.g.Root, pf.paths, statWorkers())
 	return pf
 }
 
