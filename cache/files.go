@@ -24,9 +24,8 @@ type Files struct {
 	flushMu sync.Mutex // keeps Flushes in order, so the last state appended is the last remembered
 
 	mu      sync.RWMutex
-	states  map[string]FileState  // by key (see Store.resolve)
-	pending map[string]struct{}   // keys whose state changed since the last Flush
-	primed  map[string]StatResult // by key: fingerprints to use instead of a stat (Prime)
+	states  map[string]FileState // by key (see Store.resolve)
+	pending map[string]struct{}  // keys whose state changed since the last Flush
 }
 
 func newFiles(s *Store) *Files {
@@ -47,10 +46,33 @@ func (f *Files) Hash(path string) (Hash, error) {
 // State is Hash returning the file's whole current state.
 func (f *Files) State(path string) (FileState, error) {
 	abs, key := f.store.resolve(path)
-	cur, err := f.stat(abs, key)
+	cur, err := StatFile(abs)
 	if err != nil {
 		return FileState{}, err
 	}
+	return f.state(abs, key, cur)
+}
+
+// StateWith is State given the file's current stat fingerprint (from
+// StatAll) instead of stating it again.
+func (f *Files) StateWith(path string, stat StatResult) (FileState, error) {
+	if stat.Err != nil {
+		return FileState{}, stat.Err
+	}
+	key := f.store.keyOf(path)
+	f.mu.RLock()
+	old, ok := f.states[key]
+	f.mu.RUnlock()
+	if ok && old.trusted(stat.State) {
+		return old, nil
+	}
+	return f.state(f.store.abs(key), key, stat.State)
+}
+
+// state returns the state of the file at abs (stored under key) whose
+// fingerprint is now cur: the remembered one if it can be trusted, else a
+// new one, hashed and remembered.
+func (f *Files) state(abs, key string, cur FileState) (FileState, error) {
 	f.mu.RLock()
 	old, ok := f.states[key]
 	f.mu.RUnlock()

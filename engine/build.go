@@ -77,8 +77,10 @@ type build struct {
 	ports    sched.Ports  // TCP ports held by running targets (ports.go)
 	pools    *pools       // nil until a target of a pool runs
 	depOf    func(path string) string
-	stopping bool         // no new target may start
-	toSubmit []submission // tasks of targets that start, for flushStarts
+	stopping bool               // no new target may start
+	toSubmit []submission       // tasks of targets that start, for flushStarts
+	planned  *plannedFiles      // during the check before the build
+	statBuf  []cache.StatResult // scratch for the check
 	storeErr error
 	sum      Summary
 
@@ -129,9 +131,10 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.files = b.store.Files()
 	defer b.store.Close() // for the early returns; closing twice is harmless
 
-	planned.prime(b.files)
+	planned.resolve(b.files)
+	b.planned = planned
 	err = b.check()
-	b.files.Unprime() // from now on commands change files
+	b.planned = nil // from now on commands change files
 	if err != nil {
 		return b.sum, err
 	}
@@ -255,7 +258,8 @@ func (b *build) check() error {
 		if err := b.prepareAction(n); err != nil {
 			return err
 		}
-		if reason := b.store.Check(t.Name, n.action, n.key, b.absOutputs(t)); reason != "" {
+		b.statBuf = b.planned.outputStats(t.ID, len(t.Inputs), b.statBuf[:0])
+		if reason := b.store.CheckStats(t.Name, n.action, n.key, t.Outputs, b.statBuf); reason != "" {
 			n.verdict, n.reason = dirty, reason
 			continue
 		}
@@ -315,12 +319,18 @@ func (b *build) prepareAction(n *node) error {
 		a.Env = append(append([]string(nil), t.Env...), fmt.Sprintf("GOBUILDJ_PORTS=<%d ports>", t.Ports))
 	}
 	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
-	for _, in := range t.Inputs {
-		h, err := b.files.Hash(b.abs(in))
+	for j, in := range t.Inputs {
+		var st cache.FileState
+		var err error
+		if b.planned != nil {
+			st, err = b.planned.inputState(t.ID, j)
+		} else {
+			st, err = b.files.State(b.abs(in))
+		}
 		if err != nil {
 			return b.g.TargetError(t, "inputs", fmt.Sprintf("%q: %v", in, err))
 		}
-		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
+		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {

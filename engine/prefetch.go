@@ -11,13 +11,21 @@ import (
 const maxStatWorkers = 8
 
 // plannedFiles are the files the check before a build looks at (the inputs
-// of the targets in the plan, and the outputs of those with commands),
-// stated all at once, in parallel, before the check reads them one by one.
+// of the targets in the plan, and the outputs of those with commands). They
+// are stated all at once, in parallel, and the inputs whose remembered
+// state cannot be trusted are hashed in parallel too; the check then reads
+// the answers by index, without a stat, a path join or a map lookup. They
+// are valid until the first command runs.
 type plannedFiles struct {
 	paths  []string // as the graph spells them: relative to its Root, or absolute
 	input  []bool   // paths[i] is some target's input (its content is hashed)
 	stats  []cache.StatResult
-	byPath map[string]int // relative path as the graph spells it -> index
+	states []cache.FileState // of the inputs, after resolve
+	errs   []error           // of the inputs, after resolve
+	byPath map[string]int    // paths[i] -> i
+	// files[t.ID] are the indexes of t's inputs, then of its outputs (for
+	// a target with commands), in the graph's order.
+	files [][]int32
 }
 
 // statPlanned stats the files of the targets in the plan.
@@ -28,21 +36,30 @@ func (b *build) statPlanned() *plannedFiles {
 			size += len(n.t.Inputs) + len(n.t.Outputs)
 		}
 	}
-	pf := &plannedFiles{byPath: make(map[string]int, size), paths: make([]string, 0, size), input: make([]bool, 0, size)}
+	pf := &plannedFiles{
+		byPath: make(map[string]int, size),
+		paths:  make([]string, 0, size),
+		input:  make([]bool, 0, size),
+		files:  make([][]int32, len(b.nodes)),
+	}
+	arena := make([]int32, 0, size)
 	add := func(rel string, input bool) {
-		if i, ok := pf.byPath[rel]; ok {
-			pf.input[i] = pf.input[i] || input
-			return
+		i, ok := pf.byPath[rel]
+		if !ok {
+			i = len(pf.paths)
+			pf.byPath[rel] = i
+			pf.paths = append(pf.paths, rel)
+			pf.input = append(pf.input, false)
 		}
-		pf.byPath[rel] = len(pf.paths)
-		pf.paths = append(pf.paths, rel)
-		pf.input = append(pf.input, input)
+		pf.input[i] = pf.input[i] || input
+		arena = append(arena, int32(i))
 	}
 	for i := range b.nodes {
 		n := &b.nodes[i]
 		if !n.inPlan {
 			continue
 		}
+		start := len(arena)
 		for _, in := range n.t.Inputs {
 			add(in, true)
 		}
@@ -51,6 +68,7 @@ func (b *build) statPlanned() *plannedFiles {
 				add(o, false)
 			}
 		}
+		pf.files[i] = arena[start:len(arena):len(arena)]
 	}
 	pf.stats = cache.StatAll(b.g.Root, pf.paths, statWorkers())
 	return pf
@@ -65,8 +83,29 @@ func (pf *plannedFiles) exists(rel string) bool {
 	return ok && pf.stats[i].Err == nil
 }
 
-// prime hands the stats to the store's Files for the check, hashing the
-// inputs whose remembered state cannot be trusted in parallel.
-func (pf *plannedFiles) prime(files *cache.Files) {
-	files.Prime(pf.paths, pf.stats, func(i int) bool { return pf.input[i] }, statWorkers())
+// resolve finds the state of every input, from its stat and the state
+// remembered in files, hashing in parallel those that changed.
+func (pf *plannedFiles) resolve(files *cache.Files) {
+	pf.states = make([]cache.FileState, len(pf.paths))
+	pf.errs = make([]error, len(pf.paths))
+	cache.Parallel(len(pf.paths), statWorkers(), func(i int) {
+		if pf.input[i] {
+			pf.states[i], pf.errs[i] = files.StateWith(pf.paths[i], pf.stats[i])
+		}
+	})
+}
+
+// inputState is the state of input j of node id.
+func (pf *plannedFiles) inputState(id, j int) (cache.FileState, error) {
+	i := pf.files[id][j]
+	return pf.states[i], pf.errs[i]
+}
+
+// outputStats are the stats of the outputs of node id (with ninputs
+// inputs), appended to buf.
+func (pf *plannedFiles) outputStats(id, ninputs int, buf []cache.StatResult) []cache.StatResult {
+	for _, i := range pf.files[id][ninputs:] {
+		buf = append(buf, pf.stats[i])
+	}
+	return buf
 }

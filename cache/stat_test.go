@@ -32,10 +32,10 @@ func TestStatAll(t *testing.T) {
 	}
 }
 
-// TestPrime proves that a primed Files answers from the stats it was given
-// (here a stat that says the file is missing, though it is not) until
-// Unprime, and that Prime hashes the inputs it was asked to.
-func TestPrime(t *testing.T) {
+// TestStateWith proves that Files answers from the fingerprint it is given
+// (here one that says the file is missing, though it is not), and hashes a
+// file whose given fingerprint does not match its remembered state.
+func TestStateWith(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
 	oldFile(t, a, "a")
@@ -44,19 +44,18 @@ func TestPrime(t *testing.T) {
 	defer mustClose(t, s)
 	f := s.Files()
 	stats := StatAll(dir, []string{"a.txt", b}, 2)
-	stats[1] = StatResult{Err: &fs.PathError{Op: "stat", Path: b, Err: fs.ErrNotExist}}
-	f.Prime([]string{a, b}, stats, func(i int) bool { return true }, 2)
-	if f.len() != 1 {
-		t.Fatalf("%d states remembered after Prime, want 1 (a.txt hashed, b.txt said missing)", f.len())
+	missing := StatResult{Err: &fs.PathError{Op: "stat", Path: b, Err: fs.ErrNotExist}}
+	if _, err := f.StateWith(b, missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("StateWith(b, missing) = %v, want the given not-exist error", err)
 	}
-	if _, err := f.Hash(b); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("primed Hash(b) = %v, want the primed not-exist error", err)
+	st, err := f.StateWith("a.txt", stats[0])
+	if err != nil || st.Hash != HashBytes([]byte("a")) || f.len() != 1 {
+		t.Fatalf("StateWith(a) = %+v, %v with %d states remembered; want a's hash, remembered", st, err, f.len())
 	}
-	if h, err := f.Hash(a); err != nil || h != HashBytes([]byte("a")) {
-		t.Fatalf("primed Hash(a) = %s, %v", h, err)
-	}
-	f.Unprime()
-	if h, err := f.Hash(b); err != nil || h != HashBytes([]byte("b")) {
-		t.Fatalf("Hash(b) after Unprime = %s, %v; want the content's hash", h, err)
+	// A remembered state with the given fingerprint is trusted as it is.
+	fake := fakeState(t, b, false)
+	f.Remember(b, fake)
+	if st, err := f.StateWith(b, stats[1]); err != nil || st.Hash != fake.Hash {
+		t.Fatalf("StateWith(b) = %s, %v; want the remembered %s", st.Hash, err, fake.Hash)
 	}
 }
