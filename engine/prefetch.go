@@ -83,15 +83,15 @@ func (pf *plannedFiles) exists(rel string) bool {
 	return ok && pf.stats[i].Err == nil
 }
 
-// resolve finds the state of every input, from its stat and the state
-// remembered in files, hashing in parallel those that changed.
+// resolve finds the state of every file, from its stat and the state
+// remembered in files, hashing in parallel those that changed or were
+// written too recently to be trusted (racy: every output of the last
+// build), which the check would otherwise hash one by one.
 func (pf *plannedFiles) resolve(files *cache.Files) {
 	pf.states = make([]cache.FileState, len(pf.paths))
 	pf.errs = make([]error, len(pf.paths))
 	cache.Parallel(len(pf.paths), statWorkers(), func(i int) {
-		if pf.input[i] {
-			pf.states[i], pf.errs[i] = files.StateWith(pf.paths[i], pf.stats[i])
-		}
+		pf.states[i], pf.errs[i] = files.StateWith(pf.paths[i], pf.stats[i])
 	})
 }
 

@@ -42,6 +42,8 @@ type Graph struct {
 	display   string // the Buildfile's name in messages
 	// fromSnapshot is set when LoadCached found the graph in a snapshot.
 	fromSnapshot bool
+	// unsaved writes the snapshot of a graph LoadCached could not save yet.
+	unsaved func() error
 }
 
 // index builds byName and byOutput if the graph came without them.
@@ -61,9 +63,6 @@ func (g *Graph) index() {
 		g.indexed.Store(true)
 	})
 }
-
-// buildfiles are the Buildfiles the graph was read from.
-func (g *Graph) buildfiles() []string { return []string{g.File} }
 
 // findName finds a target by its exact name without building the index
 // when it is not built yet: a linear scan is cheaper for a name or two.

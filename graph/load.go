@@ -26,7 +26,8 @@ func load(path string) (*Graph, *recordingFS, error) {
 	if err != nil {
 		return nil, nil, &Error{File: display, Msg: "cannot find the Buildfile's folder: " + err.Error(), Err: err}
 	}
-	data, err := os.ReadFile(abs)
+	rec := newRecordingFS(filepath.Dir(abs))
+	data, err := rec.readFile(abs)
 	if err != nil {
 		var pe *fs.PathError
 		msg := err.Error()
@@ -35,7 +36,6 @@ func load(path string) (*Graph, *recordingFS, error) {
 		}
 		return nil, nil, &Error{File: display, Msg: "cannot read the Buildfile: " + msg, Err: err}
 	}
-	rec := newRecordingFS(filepath.Dir(abs))
 	l := &loader{
 		src:   &source{file: display, data: data},
 		root:  filepath.Dir(abs),

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,6 +24,25 @@ type recordingFS struct {
 	mu    sync.Mutex
 	seen  map[string]bool // path (slash-separated, relative to root) -> listed (else only stated)
 	order []string
+	files []buildfileKey // the Buildfiles read, as they were read
+}
+
+// readFile reads a Buildfile and notes its stat (taken first) and the hash
+// of the bytes read: a change after the stat shows in the next stat, so a
+// snapshot keyed so never describes other bytes than those parsed.
+func (r *recordingFS) readFile(path string) ([]byte, error) {
+	st, ok := statFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		st = fileState{size: -1}
+	}
+	r.mu.Lock()
+	r.files = append(r.files, buildfileKey{path: path, st: st, hash: xxh3.Hash128(data)})
+	r.mu.Unlock()
+	return data, nil
 }
 
 func newRecordingFS(root string) *recordingFS {

@@ -65,12 +65,31 @@ func LoadCached(path string, write bool) (*Graph, error) {
 	if err != nil || !write || !exeOK {
 		return g, err
 	}
-	if st, err := os.Stat(filepath.Dir(snap)); err != nil || !st.IsDir() {
+	// What the graph depends on is taken now: by the time the snapshot is
+	// saved, the build may have added files to the folders globs read.
+	key, ok := snapshotKey(g, rec, exe, started)
+	if !ok {
 		return g, nil
 	}
-	// A snapshot that cannot be written is only a missed shortcut.
-	_ = writeSnapshot(snap, g, rec, exe, started)
+	g.unsaved = func() error { return writeSnapshot(snap, g, key) }
+	if st, err := os.Stat(filepath.Dir(snap)); err == nil && st.IsDir() {
+		// A snapshot that cannot be written is only a missed shortcut.
+		_ = g.SaveSnapshot()
+	}
 	return g, nil
+}
+
+// SaveSnapshot writes the snapshot that LoadCached (asked to write one)
+// could not write because the .gobuildj folder did not exist yet: a build
+// calls it once the state store made the folder. It does nothing for a
+// graph that came from a snapshot or was saved already.
+func (g *Graph) SaveSnapshot() error {
+	if g.unsaved == nil {
+		return nil
+	}
+	save := g.unsaved
+	g.unsaved = nil
+	return save()
 }
 
 // fileState is the stat fingerprint of a file (or of the gobuildj binary).
@@ -99,36 +118,46 @@ type buildfileKey struct {
 	hash xxh3.Uint128
 }
 
-func writeSnapshot(path string, g *Graph, rec *recordingFS, exe fileState, started time.Time) error {
+// snapshotKey is what a graph just loaded depends on; false if some of it
+// changed too recently to be trusted.
+type snapKey struct {
+	exe   fileState
+	files []buildfileKey
+	paths []pathState
+}
+
+func snapshotKey(g *Graph, rec *recordingFS, exe fileState, started time.Time) (*snapKey, bool) {
 	paths, ok := rec.states(started)
 	if !ok {
-		return errStale
+		return nil, false
 	}
-	var files []buildfileKey
+	k := &snapKey{exe: exe, paths: paths}
 	limit := started.Add(-racySlack).UnixNano()
-	for _, f := range g.buildfiles() {
-		st, ok := statFile(f)
-		data, err := os.ReadFile(f)
-		if !ok || err != nil {
-			return errStale
-		}
-		files = append(files, buildfileKey{path: f, st: st, racy: st.mtime >= limit, hash: xxh3.Hash128(data)})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, f := range rec.files {
+		f.racy = f.st.mtime >= limit
+		k.files = append(k.files, f)
 	}
+	return k, len(k.files) > 0
+}
+
+func writeSnapshot(path string, g *Graph, k *snapKey) error {
 	var e snapEncoder
 	b := append([]byte(snapMagic), 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(b[len(snapMagic):], snapVersion)
-	b = appendFileState(b, exe)
+	b = appendFileState(b, k.exe)
 	b = appendStr(b, g.File)
-	b = binary.AppendUvarint(b, uint64(len(files)))
-	for _, f := range files {
+	b = binary.AppendUvarint(b, uint64(len(k.files)))
+	for _, f := range k.files {
 		b = appendStr(b, f.path)
 		b = appendFileState(b, f.st)
 		b = appendBool(b, f.racy)
 		b = binary.LittleEndian.AppendUint64(b, f.hash.Hi)
 		b = binary.LittleEndian.AppendUint64(b, f.hash.Lo)
 	}
-	b = binary.AppendUvarint(b, uint64(len(paths)))
-	for _, p := range paths {
+	b = binary.AppendUvarint(b, uint64(len(k.paths)))
+	for _, p := range k.paths {
 		b = appendStr(b, p.name)
 		b = appendBool(b, p.listed)
 		b = append(b, p.kind)

@@ -148,7 +148,7 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
 			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly"},
 		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Remote", "byName", "byOutput",
-			"indexOnce", "indexed", "display", "fromSnapshot"},
+			"indexOnce", "indexed", "display", "fromSnapshot", "unsaved"},
 		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "Salt", "Path",
 			"TLSCA", "Headers", "Platform", "Set"},
 	}
@@ -284,13 +284,24 @@ func TestSnapshotDamaged(t *testing.T) {
 	}
 }
 
-// TestSnapshotNotWrittenWithoutStateFolder: a dry run or a project that
-// never built gets no .gobuildj folder from loading.
+// TestSnapshotNotWrittenWithoutStateFolder: a project that never built
+// gets no .gobuildj folder from loading; SaveSnapshot writes the snapshot
+// once the folder exists.
 func TestSnapshotNotWrittenWithoutStateFolder(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Buildfile.toml": "[targets.all]\ncmd = \"true\"\n"})
-	cached(t, dir)
+	age(t, dir)
+	g := cached(t, dir)
 	if _, err := os.Stat(filepath.Join(dir, stateDir)); err == nil {
-		t.Error("loading created .gobuildj")
+		t.Fatal("loading created .gobuildj")
+	}
+	if err := os.Mkdir(filepath.Join(dir, stateDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.SaveSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	if !cached(t, dir).fromSnapshot {
+		t.Error("SaveSnapshot wrote no usable snapshot")
 	}
 }

@@ -23,3 +23,18 @@ func startProfile(path string) (stop func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// writeHeapProfile writes what the heap holds at the end of the build (the
+// hidden --memprofile flag). Failing to write it is only reported.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gobuildj: --memprofile: %v\n", err)
+	}
+}

@@ -37,6 +37,7 @@ type buildFlags struct {
 	remote    remoteFlags
 	flags     *pflag.FlagSet
 	profile   string // --cpuprofile: where to write a CPU profile of the build
+	memprof   string // --memprofile: where to write a heap profile at the end of the build
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -102,6 +103,8 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	f.flags = fl
 	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the build to `FILE` (go tool pprof)")
 	_ = fl.MarkHidden("cpuprofile")
+	fl.StringVar(&f.memprof, "memprofile", "", "write a heap profile at the end of the build to `FILE` (go tool pprof)")
+	_ = fl.MarkHidden("memprofile")
 
 	root.AddCommand(
 		newVersionCommand(stdout),
@@ -172,6 +175,9 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	startDir, err := os.Getwd()
 	if err != nil {
 		return fmt.Errorf("working folder: %w", err)
+	}
+	if f.memprof != "" {
+		defer writeHeapProfile(f.memprof)
 	}
 	if f.profile != "" {
 		stop, err := startProfile(f.profile)
@@ -246,6 +252,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		Status:        resumeGCOnPlan{engine.Tee(console, reps.status()), resumeGC},
 		Remote:        remoteOpts,
 	}, interrupts)
+	_ = g.SaveSnapshot() // if the state folder was made by this build
 	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
 	switch {
 	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
