@@ -40,6 +40,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 		src:   &source{file: display, data: data},
 		root:  filepath.Dir(abs),
 		globs: &globber{fsys: rec, cache: make(map[string][]string)},
+		rec:   rec,
 	}
 	l.src.abs = abs
 	g, e := l.load()
@@ -75,7 +76,8 @@ type loader struct {
 	src      *source // the top Buildfile's
 	root     string
 	globs    *globber
-	files    []*bfile // the top Buildfile, then the included ones
+	rec      *recordingFS // what Load reads, for the snapshot's key
+	files    []*bfile     // the top Buildfile, then the included ones
 	pools    map[string]int
 	poolFile map[string]*bfile // where each pool is defined
 	rules    []*Rule

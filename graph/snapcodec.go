@@ -67,7 +67,17 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 	e.uint(uint64(deps))
 	e.uint(uint64(lists))
 	e.list(g.Default)
+	e.list(g.Files)
 	e.remote(&g.Remote)
+	if g.Pools == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(g.Pools)) + 1)
+		for _, k := range sortedKeys(g.Pools) {
+			e.str(k)
+			e.int(int64(g.Pools[k]))
+		}
+	}
 	for _, t := range g.Targets {
 		e.str(t.Name)
 		e.str(t.Description)
@@ -86,8 +96,32 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 		e.bool(t.Always)
 		e.int(int64(t.Ports))
 		e.bool(t.LocalOnly)
+		e.str(t.Pool)
+		e.str(t.Depfile)
+		e.str(t.Rule)
+		e.str(t.Match)
+		e.str(t.File)
+	}
+	e.uint(uint64(len(g.Rules)))
+	for _, r := range g.Rules {
+		e.str(r.Name)
+		e.list(r.Foreach)
+		e.target(r.Target)
+		e.uint(uint64(len(r.Instances)))
+		for _, t := range r.Instances {
+			e.target(t)
+		}
 	}
 	return e.b
+}
+
+// target writes a reference to a target (nil as 0).
+func (e *snapEncoder) target(t *Target) {
+	if t == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(t.ID) + 1)
 }
 
 func (e *snapEncoder) remote(r *Remote) {
@@ -282,7 +316,18 @@ func (d *snapDecoder) graph() *Graph {
 	}
 	g := &Graph{}
 	g.Default = d.ownList()
+	g.Files = d.ownList()
 	d.remote(&g.Remote)
+	if k := d.uvarint(); k > 0 {
+		g.Pools = make(map[string]int, min(k-1, uint64(len(d.s))))
+		for range k - 1 {
+			name := d.ref()
+			g.Pools[name] = int(d.varint())
+			if d.bad {
+				return nil
+			}
+		}
+	}
 	targets := make([]Target, n)
 	order := make([]*Target, n)
 	deps := make([]*Target, nDeps)
@@ -319,13 +364,44 @@ func (d *snapDecoder) graph() *Graph {
 		t.Always = d.bool()
 		t.Ports = int(d.varint())
 		t.LocalOnly = d.bool()
+		t.Pool = d.ref()
+		t.Depfile = d.ref()
+		t.Rule = d.ref()
+		t.Match = d.ref()
+		t.File = d.ref()
 		if d.bad {
 			return nil
 		}
 	}
 	finish(order)
 	g.Targets = order
+	if k := d.count(1); k > 0 {
+		g.Rules = make([]*Rule, k)
+		for i := range g.Rules {
+			r := &Rule{Name: d.ref(), Foreach: d.ownList(), Target: d.target(order)}
+			if n := d.count(1); n > 0 {
+				r.Instances = make([]*Target, n)
+				for j := range r.Instances {
+					r.Instances[j] = d.target(order)
+				}
+			}
+			g.Rules[i] = r
+		}
+	}
 	return g
+}
+
+// target reads a reference to a target (0 is nil).
+func (d *snapDecoder) target(order []*Target) *Target {
+	i := d.uvarint()
+	if i == 0 {
+		return nil
+	}
+	if i > uint64(len(order)) {
+		d.fail()
+		return nil
+	}
+	return order[i-1]
 }
 
 func (d *snapDecoder) remote(r *Remote) {

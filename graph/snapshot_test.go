@@ -54,8 +54,16 @@ func cached(t *testing.T, dir string) *Graph {
 func sameGraph(t *testing.T, got, want *Graph) {
 	t.Helper()
 	if got.File != want.File || got.Root != want.Root || !reflect.DeepEqual(got.Default, want.Default) ||
-		!reflect.DeepEqual(got.Remote, want.Remote) || len(got.Targets) != len(want.Targets) {
+		!reflect.DeepEqual(got.Remote, want.Remote) || len(got.Targets) != len(want.Targets) ||
+		!reflect.DeepEqual(got.Files, want.Files) || !reflect.DeepEqual(got.Pools, want.Pools) || len(got.Rules) != len(want.Rules) {
 		t.Fatalf("graphs differ: %+v\nwant %+v", got, want)
+	}
+	for i, w := range want.Rules {
+		g := got.Rules[i]
+		if g.Name != w.Name || !reflect.DeepEqual(g.Foreach, w.Foreach) || g.Target.Name != w.Target.Name ||
+			!slices.Equal(names(g.Instances), names(w.Instances)) {
+			t.Errorf("rule %s differs: %+v, want %+v", w.Name, g, w)
+		}
 	}
 	for i, w := range want.Targets {
 		g := got.Targets[i]
@@ -86,9 +94,26 @@ func sameGraph(t *testing.T, got, want *Graph) {
 	}
 }
 
-// richBuildfile uses every key of a target and of [remote].
+// richBuildfile uses every key of a target and of [remote], a pool, a rule
+// and an include (richFiles holds the included Buildfile and the sources).
 const richBuildfile = `
 default = ["all"]
+include = ["lib/Buildfile.toml"]
+[pools.link]
+depth = 1
+[rules.obj]
+foreach = "src/**/*.c"
+exclude = ["src/skip.c"]
+outputs = ["build/${stem}.o"]
+inputs = ["${match}"]
+cmd = "cc -MD -MF ${out}.d -c ${in} -o ${out}"
+depfile = "${out}.d"
+[targets.link]
+deps = ["obj"]
+outputs = ["build/linked"]
+cmd = "cc -o ${out} ${deps}"
+pool = "link"
+
 [vars]
 cc = "cc"
 [remote]
@@ -119,10 +144,16 @@ timeout = "5m"
 kill_timeout = "10s"
 `
 
+var richFiles = map[string]string{
+	"src/a.c": "", "src/sub/b.c": "", "src/skip.c": "",
+	"lib/Buildfile.toml": "[targets.lib]\ninputs = [\"*.h\"]\noutputs = [\"lib.a\"]\ncmd = \"ar rcs ${out} ${in}\"\npool = \"console\"\n",
+	"lib/x.h": "",
+}
+
 // TestSnapshotRoundTrip loads a Buildfile that uses every key, then loads
 // it again from the snapshot: the graphs are the same in every field.
 func TestSnapshotRoundTrip(t *testing.T) {
-	dir := snapProject(t, richBuildfile, map[string]string{"src/a.c": "", "src/sub/b.c": ""})
+	dir := snapProject(t, richBuildfile, richFiles)
 	first := cached(t, dir)
 	if first.fromSnapshot {
 		t.Fatal("the first load came from a snapshot")
@@ -135,6 +166,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(want.Rules) != 1 || len(want.Files) != 2 || want.Pools["link"] != 1 {
+		t.Fatalf("the Buildfile does not use rules, includes and pools as meant: %+v", want)
+	}
 	sameGraph(t, second, want)
 	if sel, err := second.Select(nil); err != nil || len(sel) != 1 || sel[0].Name != "all" {
 		t.Errorf("Select(nil) = %v, %v", names(sel), err)
@@ -146,9 +180,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestSnapshotCoversEveryField(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
-			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly"},
-		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Remote", "byName", "byOutput",
+			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly", "Pool", "Depfile", "Rule", "Match", "File"},
+		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Files", "Pools", "Rules", "Remote", "byName", "byOutput",
 			"indexOnce", "indexed", "display", "fromSnapshot", "unsaved"},
+		reflect.TypeOf(Rule{}): {"Name", "Foreach", "Target", "Instances"},
 		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "Salt", "Path",
 			"TLSCA", "Headers", "Platform", "Set"},
 	}
@@ -262,7 +297,7 @@ func TestSnapshotDamaged(t *testing.T) {
 		func(b []byte) []byte { return []byte("GBJGRAPH") },
 		func(b []byte) []byte { return nil },
 	} {
-		dir := snapProject(t, richBuildfile, map[string]string{"src/a.c": ""})
+		dir := snapProject(t, richBuildfile, richFiles)
 		cached(t, dir)
 		snap := filepath.Join(dir, stateDir, SnapshotName)
 		data, err := os.ReadFile(snap)
@@ -303,5 +338,34 @@ func TestSnapshotNotWrittenWithoutStateFolder(t *testing.T) {
 	}
 	if !cached(t, dir).fromSnapshot {
 		t.Error("SaveSnapshot wrote no usable snapshot")
+	}
+}
+
+// TestSnapshotStaleInclude: an edited included Buildfile, or a file added
+// to the folder of a rule's foreach, makes the next load see the change.
+func TestSnapshotStaleInclude(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(t *testing.T, dir string)
+		check  func(g *Graph) bool
+	}{
+		{"include edited", func(t *testing.T, dir string) {
+			writeFiles(t, dir, map[string]string{"lib/Buildfile.toml": "[targets.lib]\ncmd = \"true\"\n[targets.more]\ncmd = \"true\"\n"})
+		}, func(g *Graph) bool { _, ok := g.Lookup("lib/more"); return ok }},
+		{"file added to a rule's folder", func(t *testing.T, dir string) {
+			writeFiles(t, dir, map[string]string{"src/sub/new.c": ""})
+		}, func(g *Graph) bool { _, ok := g.Lookup("build/sub/new.o"); return ok }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := snapProject(t, richBuildfile, richFiles)
+			cached(t, dir)
+			if !cached(t, dir).fromSnapshot {
+				t.Fatal("the unchanged project was loaded without its snapshot")
+			}
+			c.change(t, dir)
+			if g := cached(t, dir); !c.check(g) {
+				t.Errorf("the change is not in the graph (from snapshot: %v)", g.fromSnapshot)
+			}
+		})
 	}
 }
