@@ -147,7 +147,7 @@ kill_timeout = "10s"
 var richFiles = map[string]string{
 	"src/a.c": "", "src/sub/b.c": "", "src/skip.c": "",
 	"lib/Buildfile.toml": "[targets.lib]\ninputs = [\"*.h\"]\noutputs = [\"lib.a\"]\ncmd = \"ar rcs ${out} ${in}\"\npool = \"console\"\n",
-	"lib/x.h": "",
+	"lib/x.h":            "",
 }
 
 // TestSnapshotRoundTrip loads a Buildfile that uses every key, then loads
