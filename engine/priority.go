@@ -15,8 +15,8 @@ const defaultDuration = time.Millisecond
 // prioritize gives each target in the plan its priority: the length of the
 // longest chain of commands that must run one after another from it to the
 // end of the build, each weighted by how long its last successful run took
-// (a target never run counts as the mean of those recorded; an alias as
-// nothing). Of the targets ready at once, the one with the longest chain
+// (rounded, see coarse; a target never run counts as the mean of those
+// recorded; an alias as nothing). Of the targets ready at once, the one with the longest chain
 // behind it starts first: the critical path is never kept waiting by work
 // that could be done beside it, which is what makes a build of uneven
 // targets end sooner than first-come, first-served would.
@@ -31,14 +31,14 @@ func (b *build) prioritize() {
 			continue
 		}
 		if d, ok := b.store.LastDuration(n.t.Name); ok {
-			durs[i], known[i] = max(d, 1), true
+			durs[i], known[i] = coarse(d), true
 			sum += durs[i]
 			count++
 		}
 	}
-	guess := defaultDuration
+	guess := coarse(defaultDuration)
 	if count > 0 {
-		guess = max(sum/time.Duration(count), 1)
+		guess = coarse(sum / time.Duration(count))
 	}
 	targets := b.g.Targets
 	for k := len(targets) - 1; k >= 0; k-- { // reverse deps first
@@ -59,6 +59,18 @@ func (b *build) prioritize() {
 		}
 		n.priority = int64(own) + rest
 	}
+}
+
+// coarse rounds a duration up to a power of two of milliseconds, 16 ms at
+// least: runs of the same command differ by noise, and an order that
+// followed the noise would change from build to build for nothing (and
+// make logs differ). Only real differences in length count.
+func coarse(d time.Duration) time.Duration {
+	q := 16 * time.Millisecond
+	for q < d {
+		q <<= 1
+	}
+	return q
 }
 
 // insertTask inserts t into queue, ordered as the scheduler orders its own
