@@ -76,6 +76,10 @@ type Store struct {
 // if another gobuildj holds it. A damaged log is not an error: what can be
 // read is kept, the rest dropped, and Warnings says so.
 func Open(dir string) (*Store, error) {
+	return open(dir, nil)
+}
+
+func open(dir string, pre *Preloaded) (*Store, error) {
 	s, err := newStore(dir, false)
 	if err != nil {
 		return nil, err
@@ -90,7 +94,7 @@ func Open(dir string) (*Store, error) {
 	if s.lock, err = lockState(filepath.Join(stateDir, lockName), s.dir); err != nil {
 		return nil, err
 	}
-	if err := s.openLog(); err != nil {
+	if err := s.openLog(pre); err != nil {
 		unlockState(s.lock)
 		return nil, err
 	}
@@ -155,10 +159,13 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 // openLog opens the log for appending and loads it, repairing what Open
 // promises to repair: a torn header starts a fresh log, a header of another
 // format moves the file aside, a damaged tail is cut off.
-func (s *Store) openLog() error {
+func (s *Store) openLog(pre *Preloaded) error {
 	f, err := os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o666)
 	if err != nil {
 		return fmt.Errorf("open state: %w", err)
+	}
+	if data, ok := s.adopt(f, pre); ok {
+		return s.openedLog(f, data, pre.good, pre.damage)
 	}
 	data, err := readAll(f)
 	if err != nil {
@@ -192,6 +199,12 @@ func (s *Store) openLog() error {
 		return nil
 	}
 	good, damage := s.load(data)
+	return s.openedLog(f, data, good, damage)
+}
+
+// openedLog finishes opening the log f whose records, good bytes of them
+// intact, were loaded from data: a damaged tail is cut off.
+func (s *Store) openedLog(f *os.File, data []byte, good int, damage string) error {
 	s.log, s.size = f, int64(headerSize+good)
 	if damage != "" {
 		// Appending after the damage would hide the new records from every
