@@ -65,24 +65,25 @@ type node struct {
 // it is touched only by the goroutine that called Build (the scheduler runs
 // its handlers there).
 type build struct {
-	g        *graph.Graph
-	opts     Options
-	st       Status
-	store    *cache.Store
-	files    *cache.Files
-	nodes    []node
-	sched    *sched.Scheduler
-	js       *jobserver   // nil without a jobserver
-	remote   *remoteState // nil without a remote server
-	ports    sched.Ports  // TCP ports held by running targets (ports.go)
-	pools    *pools       // nil until a target of a pool runs
-	depOf    func(path string) string
-	stopping bool               // no new target may start
-	toSubmit []submission       // tasks of targets that start, for flushStarts
-	planned  *plannedFiles      // during the check before the build
-	statBuf  []cache.StatResult // scratch for the check
-	storeErr error
-	sum      Summary
+	g          *graph.Graph
+	opts       Options
+	st         Status
+	store      *cache.Store
+	files      *cache.Files
+	nodes      []node
+	sched      *sched.Scheduler
+	js         *jobserver   // nil without a jobserver
+	remote     *remoteState // nil without a remote server
+	ports      sched.Ports  // TCP ports held by running targets (ports.go)
+	pools      *pools       // nil until a target of a pool runs
+	depOf      func(path string) string
+	stopping   bool               // no new target may start
+	toSubmit   []submission       // tasks of targets that start, for flushStarts
+	planned    *plannedFiles      // during the check before the build
+	prestarted bool               // a worker was started during the check
+	statBuf    []cache.StatResult // scratch for the check
+	storeErr   error
+	sum        Summary
 
 	interrupted atomic.Bool
 }
@@ -109,6 +110,12 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		}
 		return ""
 	}
+	defer func() {
+		b.js.close()
+		if b.sched != nil {
+			b.sched.Discard() // workers prestarted for a Run that did not come
+		}
+	}()
 	b.markPlan(targets)
 	// The state log is read while the files are stated: the two take
 	// about as long on a large build, and neither waits for the other.
@@ -156,22 +163,8 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	log := newBuildLog(g, b.st, start)
 	b.st = log
 	defer log.close() // Done closed it, unless Build failed before
-	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
-	if err != nil {
+	if err := b.setupScheduler(); err != nil {
 		return b.sum, err
-	}
-	defer b.js.close()
-	if opts.Remote != nil {
-		b.remote = newRemoteState(opts.Remote)
-	}
-	b.sched = sched.New(sched.Options{
-		Jobs:            b.remote.schedJobs(opts.Jobs),
-		Executable:      b.remote.executable(),
-		StopKillTimeout: opts.KillGrace,
-		ExtraFiles:      b.js.workerFiles(),
-	})
-	if b.js != nil {
-		b.js.attach(b.sched, firstExtraFd)
 	}
 	if interrupt != nil {
 		done := make(chan struct{})
@@ -260,6 +253,9 @@ func (b *build) check() error {
 		case t.Always:
 			n.verdict, n.reason = dirty, "always = true"
 		}
+		if n.verdict == dirty {
+			b.prestart()
+		}
 		if n.verdict != clean {
 			continue
 		}
@@ -269,6 +265,7 @@ func (b *build) check() error {
 		b.statBuf = b.planned.outputStats(t.ID, len(t.Inputs), b.statBuf[:0])
 		if reason := b.store.CheckStats(t.Name, n.action, n.key, t.Outputs, b.statBuf); reason != "" {
 			n.verdict, n.reason = dirty, reason
+			b.prestart()
 			continue
 		}
 		n.outputs = b.recordedOutputs(t)
@@ -452,5 +449,46 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 				b.sched.Kill()
 			}
 		}
+	}
+}
+
+// setupScheduler makes the jobserver and the scheduler of the build, once.
+func (b *build) setupScheduler() error {
+	if b.sched != nil {
+		return nil
+	}
+	opts := &b.opts
+	var err error
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
+	if err != nil {
+		return err
+	}
+	if opts.Remote != nil {
+		b.remote = newRemoteState(opts.Remote)
+	}
+	b.sched = sched.New(sched.Options{
+		Jobs:            b.remote.schedJobs(opts.Jobs),
+		Executable:      b.remote.executable(),
+		StopKillTimeout: opts.KillGrace,
+		ExtraFiles:      b.js.workerFiles(),
+	})
+	if b.js != nil {
+		b.js.attach(b.sched, firstExtraFd)
+	}
+	return nil
+}
+
+// prestart starts a worker process while the check goes on, once it found
+// a target that must run: the worker's start (a few milliseconds) then
+// overlaps the rest of the check instead of delaying the first command.
+// Not for dry runs, nor with a remote server (whose setup decides the
+// workers).
+func (b *build) prestart() {
+	if b.prestarted || b.opts.DryRun || b.opts.Remote != nil {
+		return
+	}
+	b.prestarted = true
+	if b.setupScheduler() == nil {
+		b.sched.Prestart(1)
 	}
 }

@@ -97,6 +97,7 @@ type Scheduler struct {
 	cancels  bool          // a running task was canceled: the loop looks
 	live     []*worker     // worker processes not reaped yet
 	log      backlog
+	pre      *prestarted // workers started by Prestart, for the next Run
 }
 
 // New returns a Scheduler configured by opts.

@@ -61,6 +61,9 @@ func main() {
 	if len(os.Args) == 6 && os.Args[1] == floorMarker {
 		floorMain(os.Args[2:])
 	}
+	if len(os.Args) > 2 && os.Args[1] == runMarker {
+		runMain(os.Args[2:])
+	}
 	var c config
 	sizes := flag.String("sizes", "1000,10000,50000", "graph sizes (sources) of the wide shape")
 	layered := flag.String("layered", "1000", "graph sizes of the layered shape (empty: none)")

@@ -52,7 +52,8 @@ func printTables(w io.Writer, c *config, tools []tool, rows []*row, took time.Du
 		fmt.Fprintf(w, " %s | %s %s | %s |\n", ratio(gb, best), r.floorIs, cell(r.floor), ratio(gb, median(r.floor)))
 	}
 
-	fmt.Fprintf(w, "\nPeak RSS (MiB; the largest of a scenario's runs, counting the biggest of a tool's processes):\n\n")
+	fmt.Fprintf(w, "\nPeak RSS (MiB; the largest of a scenario's runs, counting the biggest of a tool's processes; "+
+		"a MiB or two of it may be the small process that starts the tool):\n\n")
 	fmt.Fprintf(w, "| shape | N | scenario |")
 	for _, t := range tools {
 		fmt.Fprintf(w, " %s |", t.name)

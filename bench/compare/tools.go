@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,6 +154,13 @@ type sample struct {
 	rss  int64 // peak resident set, bytes: the largest of the process and the children it waited for
 }
 
+// runMarker is the first argument of the process that runs a tool for the
+// harness. The peak RSS that wait4 reports for a process started with
+// vfork (as Go starts them) counts the memory of the process that forked
+// it, so a tool is started from this small, fresh process, never from the
+// harness with its copies of every output.
+const runMarker = "-run-tool"
+
 // run runs t in dir and times it from start to reap. Its output goes to a
 // file that is read only to explain a failure.
 func (t *tool) run(dir string, jobs int) (sample, error) {
@@ -161,12 +170,34 @@ func (t *tool) run(dir string, jobs int) (sample, error) {
 	}
 	defer os.Remove(logFile.Name())
 	defer logFile.Close()
-	cmd := exec.Command(t.path, t.args(jobs)...)
+	self, err := os.Executable()
+	if err != nil {
+		return sample{}, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return sample{}, err
+	}
+	defer r.Close()
+	cmd := exec.Command(self, append([]string{runMarker, t.path}, t.args(jobs)...)...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return sample{}, err
+	}
+	report, _ := io.ReadAll(r)
+	err = cmd.Wait()
+	var s sample
+	var code int
+	if _, serr := fmt.Sscan(string(report), &s.wall, &s.rss, &code); serr != nil && err == nil {
+		err = fmt.Errorf("no report from the runner: %q", report)
+	}
+	if err == nil && code != 0 {
+		err = fmt.Errorf("exit code %d", code)
+	}
 	if err != nil {
 		out, _ := os.ReadFile(logFile.Name())
 		if len(out) > 2000 {
@@ -174,11 +205,33 @@ func (t *tool) run(dir string, jobs int) (sample, error) {
 		}
 		return sample{}, fmt.Errorf("%s in %s: %v\n%s", t.name, dir, err, bytes.TrimSpace(out))
 	}
-	s := sample{wall: wall}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.rss = ru.Maxrss * 1024
-	}
 	return s, nil
+}
+
+// runMain is the process that runs one tool: it prints, on descriptor 3,
+// the tool's wall time from start to reap (ns), its peak RSS (bytes) and
+// its exit code.
+func runMain(args []string) {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	code := 0
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024
+	}
+	fmt.Fprintf(os.NewFile(3, "report"), "%d %d %d\n", int64(wall), rss, code)
+	os.Exit(0)
 }
 
 // clean removes what a full build rebuilds: the outputs and the tool's state.
