@@ -141,7 +141,14 @@ func run(c *config) error {
 			}
 		}
 	}
+	logf("hashing a 1 GiB file")
+	hash, err := measureHashing(c.work, 1<<30, 5)
+	if err != nil {
+		return err
+	}
 	printTables(os.Stdout, c, tools, rows, time.Since(start))
+	fmt.Println()
+	fmt.Println(hash)
 	return nil
 }
 
