@@ -494,3 +494,16 @@ func TestLastDuration(t *testing.T) {
 		t.Errorf("LastDuration(lib) = %v, true; want nothing", d)
 	}
 }
+
+// BenchmarkStoreSave records 1000 target runs and their output states (one
+// append each, then a Flush of the file states on Close), as a build of
+// 1000 targets does.
+func BenchmarkStoreSave(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		b.StartTimer()
+		writeStore(b, dir, 1000)
+	}
+}
