@@ -2,8 +2,8 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 
 	"github.com/gobuildj/gobuildj/engine"
@@ -32,12 +32,9 @@ func pauseGC() (resume func()) {
 	return func() {
 		once.Do(func() {
 			if limit == math.MaxInt64 { // GOMEMLIMIT not set
-				sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-				metrics.Read(sample)
-				limit = runHeapLimit
-				if sample[0].Value.Kind() == metrics.KindUint64 {
-					limit = max(limit, int64(sample[0].Value.Uint64()/2*3))
-				}
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				limit = max(runHeapLimit, int64(ms.HeapAlloc/2*3))
 			}
 			debug.SetMemoryLimit(limit)
 			debug.SetGCPercent(percent)
