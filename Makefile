@@ -21,7 +21,7 @@ test:
 
 # gobuildj next to ninja, make and go-task (installed if missing), in
 # interleaved rounds: a Markdown table of medians, ratios and peak RSS
-# (about 12 minutes on 2 cores). BENCHFLAGS="-sizes 1000 -layered ''" is quicker.
+# (about 12 minutes on 2 cores; 14 with the installs). BENCHFLAGS="-sizes 1000 -layered ''" is quicker.
 bench:
 	$(GO) run ./bench/compare $(BENCHFLAGS)
 
