@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
@@ -48,6 +50,19 @@ func (b *build) advance(ready []*graph.Target) {
 			ready = b.release(t, ready)
 		}
 	}
+	b.flushStarts()
+}
+
+// flushStarts dispatches the tasks of the targets that start, highest
+// priority first: the first one may take a free slot at once.
+func (b *build) flushStarts() {
+	subs := b.toSubmit
+	b.toSubmit = subs[:0]
+	slices.SortStableFunc(subs, func(x, y submission) int { return cmp.Compare(y.task.Priority, x.task.Priority) })
+	for i, s := range subs {
+		subs[i] = submission{}
+		b.dispatch(s.n, s.task, s.remoteExec)
+	}
 }
 
 // settle decides what happens to a target whose deps are all finished. It
@@ -67,8 +82,7 @@ func (b *build) settle(n *node) bool {
 		return false
 	}
 	if len(t.Cmds) == 0 {
-		n.outputs = b.aliasOutputs(t)
-		n.progress = succeeded
+		n.progress = succeeded // its outputs are gathered when asked for (depOutputs)
 		return true
 	}
 	switch n.verdict {
@@ -167,6 +181,7 @@ func (b *build) start(n *node) {
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
+		Priority:    n.priority,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
 			b.st.Started(b.startEvent(n, ctx.Pid()))
@@ -184,7 +199,14 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
-	b.dispatch(n, task, remoteExec)
+	b.toSubmit = append(b.toSubmit, submission{n, task, remoteExec})
+}
+
+// submission is a task to hand to the scheduler, and how.
+type submission struct {
+	n          *node
+	task       *sched.Task
+	remoteExec bool // it runs on the build farm
 }
 
 // finish records the outcome of a target's commands and releases its
