@@ -25,6 +25,13 @@ import (
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
 func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reason string) {
+	return s.CheckStats(name, a, key, outputs, nil)
+}
+
+// CheckStats is Check given the current stat fingerprint of each output
+// (stats[i] of outputs[i], from StatAll), instead of stating them again;
+// stats nil means stat them.
+func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, stats []StatResult) (reason string) {
 	body, ok := s.targetBody(name)
 	if !ok {
 		return "no previous run"
@@ -43,13 +50,17 @@ func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reaso
 	paths := v // a second reader over the same outputs
 	for _, out := range outputs {
 		recorded, _ := paths.next()
-		if s.key(out) != s.key(recorded) {
+		if s.keyOf(out) != s.keyOf(recorded) {
 			return "outputs changed"
 		}
 	}
-	for _, out := range outputs {
+	for i, out := range outputs {
 		_, st := v.next()
-		if reason := s.checkOutput(out, st); reason != "" {
+		var cur *StatResult
+		if stats != nil {
+			cur = &stats[i]
+		}
+		if reason := s.checkOutput(out, st, cur); reason != "" {
 			return reason
 		}
 	}
@@ -58,15 +69,26 @@ func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reaso
 
 // checkOutput tells why the output at path no longer has the recorded
 // state, or "" if it does.
-func (s *Store) checkOutput(path string, recorded FileState) string {
-	abs, key := s.resolve(path)
-	cur, err := StatFile(abs)
+func (s *Store) checkOutput(path string, recorded FileState, stat *StatResult) string {
+	key := s.keyOf(path)
+	var cur FileState
+	var err error
+	if stat != nil {
+		cur, err = stat.State, stat.Err
+	} else {
+		cur, err = StatFile(s.abs(key))
+	}
 	if err == nil && recorded.trusted(cur) {
 		return ""
 	}
+	// Not trusted as recorded (most often because it was written just
+	// before it was hashed: racy): ask the file states, which rehash it
+	// once and remember a trusted state for next time.
 	var h Hash
 	if err == nil {
-		h, err = s.files.Hash(abs)
+		var st FileState
+		st, err = s.files.StateWith(key, StatResult{State: cur})
+		h = st.Hash
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

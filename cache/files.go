@@ -50,6 +50,29 @@ func (f *Files) State(path string) (FileState, error) {
 	if err != nil {
 		return FileState{}, err
 	}
+	return f.state(abs, key, cur)
+}
+
+// StateWith is State given the file's current stat fingerprint (from
+// StatAll) instead of stating it again.
+func (f *Files) StateWith(path string, stat StatResult) (FileState, error) {
+	if stat.Err != nil {
+		return FileState{}, stat.Err
+	}
+	key := f.store.keyOf(path)
+	f.mu.RLock()
+	old, ok := f.states[key]
+	f.mu.RUnlock()
+	if ok && old.trusted(stat.State) {
+		return old, nil
+	}
+	return f.state(f.store.abs(key), key, stat.State)
+}
+
+// state returns the state of the file at abs (stored under key) whose
+// fingerprint is now cur: the remembered one if it can be trusted, else a
+// new one, hashed and remembered.
+func (f *Files) state(abs, key string, cur FileState) (FileState, error) {
 	f.mu.RLock()
 	old, ok := f.states[key]
 	f.mu.RUnlock()

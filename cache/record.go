@@ -404,3 +404,17 @@ func (d *decoder) fileState(st *FileState) {
 	}
 	st.Racy = flags&1 != 0
 }
+
+// viewDuration reads the duration of a target record body without
+// decoding the rest. The body must have passed readEntry.
+func viewDuration(body string) (time.Duration, bool) {
+	v, err := viewTarget(body)
+	if err != nil {
+		return 0, false
+	}
+	for range v.outputs {
+		v.next()
+	}
+	d := time.Duration(v.d.varint())
+	return d, !v.d.bad
+}

@@ -10,7 +10,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // DirName is the folder, beside the Buildfile, that holds gobuildj's state.
@@ -73,6 +76,10 @@ type Store struct {
 // if another gobuildj holds it. A damaged log is not an error: what can be
 // read is kept, the rest dropped, and Warnings says so.
 func Open(dir string) (*Store, error) {
+	return open(dir, nil)
+}
+
+func open(dir string, pre *Preloaded) (*Store, error) {
 	s, err := newStore(dir, false)
 	if err != nil {
 		return nil, err
@@ -87,7 +94,7 @@ func Open(dir string) (*Store, error) {
 	if s.lock, err = lockState(filepath.Join(stateDir, lockName), s.dir); err != nil {
 		return nil, err
 	}
-	if err := s.openLog(); err != nil {
+	if err := s.openLog(pre); err != nil {
 		unlockState(s.lock)
 		return nil, err
 	}
@@ -109,10 +116,15 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(s.logPath)
+	f, err := os.Open(s.logPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	data, err := readAll(f)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
@@ -147,10 +159,13 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 // openLog opens the log for appending and loads it, repairing what Open
 // promises to repair: a torn header starts a fresh log, a header of another
 // format moves the file aside, a damaged tail is cut off.
-func (s *Store) openLog() error {
+func (s *Store) openLog(pre *Preloaded) error {
 	f, err := os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o666)
 	if err != nil {
 		return fmt.Errorf("open state: %w", err)
+	}
+	if data, ok := s.adopt(f, pre); ok {
+		return s.openedLog(f, data, pre.good, pre.damage)
 	}
 	data, err := readAll(f)
 	if err != nil {
@@ -184,6 +199,12 @@ func (s *Store) openLog() error {
 		return nil
 	}
 	good, damage := s.load(data)
+	return s.openedLog(f, data, good, damage)
+}
+
+// openedLog finishes opening the log f whose records, good bytes of them
+// intact, were loaded from data: a damaged tail is cut off.
+func (s *Store) openedLog(f *os.File, data []byte, good int, damage string) error {
 	s.log, s.size = f, int64(headerSize+good)
 	if damage != "" {
 		// Appending after the damage would hide the new records from every
@@ -197,13 +218,27 @@ func (s *Store) openLog() error {
 	return nil
 }
 
-// readAll reads the whole of f from its start.
+// readAll returns the whole of f from its start. It maps the file rather
+// than reading it: the strings of the records loaded from it share its
+// memory, so a log of megabytes is neither copied nor zeroed first. The
+// mapping is never undone (strings of records may outlive the Store); it
+// stays valid because the log is only ever appended to, cut after its last
+// intact record, or replaced by a rename.
 func readAll(f *os.File) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	data := make([]byte, fi.Size())
+	size := fi.Size()
+	if size == 0 {
+		return nil, nil
+	}
+	if size == int64(int(size)) {
+		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE); err == nil {
+			return data, nil
+		}
+	}
+	data := make([]byte, size)
 	n, err := f.ReadAt(data, 0)
 	if err != nil && err != io.EOF {
 		return nil, err
@@ -261,6 +296,16 @@ func (s *Store) Target(name string) (TargetRecord, bool) {
 		return TargetRecord{}, false
 	}
 	return rec, true
+}
+
+// LastDuration returns how long the last successful run of target name
+// took, if there is a record of one: cheaper than Target, for ordering work.
+func (s *Store) LastDuration(name string) (time.Duration, bool) {
+	body, ok := s.targetBody(name)
+	if !ok {
+		return 0, false
+	}
+	return viewDuration(body)
 }
 
 // targetBody returns the body of the record of target name.
@@ -461,6 +506,15 @@ func (s *Store) resolve(path string) (abs, key string) {
 	}
 	key = filepath.Clean(path)
 	return filepath.Join(s.dir, key), key
+}
+
+// keyOf is the key of path (see resolve), without making it absolute.
+func (s *Store) keyOf(path string) string {
+	if filepath.IsAbs(path) {
+		_, key := s.resolve(path)
+		return key
+	}
+	return filepath.Clean(path)
 }
 
 // abs returns the absolute path of a key (or of a path relative to the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // logPath is where the store of dir keeps its log.
@@ -470,4 +471,39 @@ func BenchmarkStoreLoad(b *testing.B) {
 			s.Close()
 		}
 	})
+}
+
+// TestLastDuration reads back the duration of a recorded run, also after
+// the record went through the log, and nothing for a target without one.
+func TestLastDuration(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	rec := TargetRecord{Name: "app", Duration: 1234 * time.Millisecond,
+		Inputs:  []PathHash{{Path: "a.c", Hash: HashBytes([]byte("a"))}},
+		Outputs: []PathState{{Path: "app", State: FileState{Size: 3, Hash: HashBytes([]byte("app"))}}}}
+	if err := s.RecordTarget(rec); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, s)
+	s = mustOpen(t, dir)
+	defer mustClose(t, s)
+	if d, ok := s.LastDuration("app"); !ok || d != rec.Duration {
+		t.Errorf("LastDuration(app) = %v, %v; want %v, true", d, ok, rec.Duration)
+	}
+	if d, ok := s.LastDuration("lib"); ok {
+		t.Errorf("LastDuration(lib) = %v, true; want nothing", d)
+	}
+}
+
+// BenchmarkStoreSave records 1000 target runs and their output states (one
+// append each, then a Flush of the file states on Close), as a build of
+// 1000 targets does.
+func BenchmarkStoreSave(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		b.StartTimer()
+		writeStore(b, dir, 1000)
+	}
 }

@@ -42,23 +42,23 @@ const (
 
 // node is the engine's view of one target during a build.
 type node struct {
-	t        *graph.Target
-	inPlan   bool
-	pending  int // deps in the plan not finished yet
-	verdict  verdict
-	reason   string
-	progress progress
-	action   *cache.Action
-	key      cache.Hash
-	outputs  []cache.PathHash // after success: every output with its content hash
-	timedOut time.Duration    // the timeout that fired, if one did
-	started  time.Time        // when its commands reached a worker
-	worker   int              // pid of the worker that ran them
-	queued   time.Time        // when it was handed to the scheduler
+	t          *graph.Target
+	inPlan     bool
+	pending    int // deps in the plan not finished yet
+	verdict    verdict
+	reason     string
+	progress   progress
+	action     *cache.Action
+	key        cache.Hash
+	outputs    []cache.PathHash // after success: every output with its content hash
+	timedOut   time.Duration    // the timeout that fired, if one did
+	priority   int64            // ns of work on the longest chain from it to the end (prioritize)
+	aliasKnown bool             // an alias's outputs were gathered (depOutputs)
+	started    time.Time        // when its commands reached a worker
+	worker     int              // pid of the worker that ran them
+	queued     time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
-	// aliasKnown says an alias's outputs were gathered (depOutputs).
-	aliasKnown bool
 	// task is its task while it is handed to the scheduler (nil for the
 	// console pool), so that a change in watch mode can cancel it.
 	task *sched.Task
@@ -71,21 +71,25 @@ type node struct {
 // it is touched only by the goroutine that called Build (the scheduler runs
 // its handlers there).
 type build struct {
-	g        *graph.Graph
-	opts     Options
-	st       Status
-	store    *cache.Store
-	files    *cache.Files
-	nodes    []node
-	sched    *sched.Scheduler
-	js       *jobserver   // nil without a jobserver
-	remote   *remoteState // nil without a remote server
-	ports    sched.Ports  // TCP ports held by running targets (ports.go)
-	pools    *pools       // nil until a target of a pool runs
-	depOf    func(path string) string
-	stopping bool // no new target may start
-	storeErr error
-	sum      Summary
+	g          *graph.Graph
+	opts       Options
+	st         Status
+	store      *cache.Store
+	files      *cache.Files
+	nodes      []node
+	sched      *sched.Scheduler
+	js         *jobserver   // nil without a jobserver
+	remote     *remoteState // nil without a remote server
+	ports      sched.Ports  // TCP ports held by running targets (ports.go)
+	pools      *pools       // nil until a target of a pool runs
+	depOf      func(path string) string
+	stopping   bool               // no new target may start
+	toSubmit   []submission       // tasks of targets that start, for flushStarts
+	planned    *plannedFiles      // during the check before the build
+	prestarted bool               // a worker was started during the check
+	statBuf    []cache.StatResult // scratch for the check
+	storeErr   error
+	sum        Summary
 
 	// plan lists the nodes with inPlan set: the targets of this build.
 	plan []*node
@@ -122,8 +126,23 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b := newBuild(g, opts)
 	b.sum.DryRun = opts.DryRun
 	b.sum.Start = start
+	defer func() {
+		b.js.close()
+		if b.sched != nil {
+			b.sched.Discard() // workers prestarted for a Run that did not come
+		}
+	}()
 	b.markPlan(targets)
-	if err := b.checkPlanInputs(); err != nil {
+	// The state log is read while the files are stated: the two take
+	// about as long on a large build, and neither waits for the other.
+	preloaded := make(chan *cache.Preloaded, 1)
+	if !opts.DryRun {
+		go func() { preloaded <- cache.Preload(g.Root) }()
+	} else {
+		preloaded <- nil
+	}
+	planned := b.statPlanned()
+	if err := b.checkPlanInputs(planned); err != nil {
 		return b.sum, err
 	}
 
@@ -131,7 +150,7 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	if opts.DryRun {
 		b.store, err = cache.OpenReadOnly(g.Root)
 	} else {
-		b.store, err = cache.Open(g.Root)
+		b.store, err = cache.OpenPreloaded(g.Root, <-preloaded)
 	}
 	if err != nil {
 		return b.sum, fmt.Errorf("state: %w", err)
@@ -139,19 +158,18 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.files = b.store.Files()
 	defer b.store.Close() // for the early returns; closing twice is harmless
 
-	if err := b.check(); err != nil {
+	if err := b.checkPlanned(planned); err != nil {
 		return b.sum, err
 	}
 	if opts.DryRun {
 		return b.dryRun(start), nil
 	}
 
-	if err := b.startScheduler(); err != nil {
-		return b.sum, err
-	}
-	defer b.js.close()
 	log := b.beginCycle(start)
 	defer log.close() // Done closed it, unless Build failed before
+	if err := b.setupScheduler(); err != nil {
+		return b.sum, err
+	}
 	if interrupt != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -175,27 +193,17 @@ func newBuild(g *graph.Graph, opts Options) *build {
 	return b
 }
 
-// startScheduler makes the jobserver, the remote state and the scheduler
-// of a build that runs commands.
-func (b *build) startScheduler() error {
-	var err error
-	b.js, err = newJobserver(b.opts.Jobserver, b.opts.Jobs, os.TempDir(), b.opts.MakeJobserver)
-	if err != nil {
-		return err
+// checkPlanned runs the check of the plan over the files statPlanned
+// stated, then orders the targets to run by their critical path.
+func (b *build) checkPlanned(planned *plannedFiles) error {
+	planned.resolve(b.files)
+	b.planned = planned
+	err := b.check()
+	b.planned = nil // from now on commands change files
+	if err == nil && !b.opts.FIFO && !b.opts.DryRun {
+		b.prioritize()
 	}
-	if b.opts.Remote != nil {
-		b.remote = newRemoteState(b.opts.Remote)
-	}
-	b.sched = sched.New(sched.Options{
-		Jobs:            b.remote.schedJobs(b.opts.Jobs),
-		Executable:      b.remote.executable(),
-		StopKillTimeout: b.opts.KillGrace,
-		ExtraFiles:      b.js.workerFiles(),
-	})
-	if b.js != nil {
-		b.js.attach(b.sched, firstExtraFd)
-	}
-	return nil
+	return err
 }
 
 // beginCycle starts telling the story of a build that runs its plan: in
@@ -280,9 +288,9 @@ func (b *build) markPlan(targets []*graph.Target) {
 
 // checkPlanInputs fails with a *graph.Error if a target of the plan reads a
 // file that does not exist and that no dep produces.
-func (b *build) checkPlanInputs() error {
+func (b *build) checkPlanInputs(planned *plannedFiles) error {
 	for _, n := range b.plan {
-		if err := b.checkInputsExist(n.t); err != nil {
+		if err := b.checkInputsExist(n.t, planned); err != nil {
 			return err
 		}
 	}
@@ -313,14 +321,19 @@ func (b *build) check() error {
 		case t.Always:
 			n.verdict, n.reason = dirty, "always = true"
 		}
+		if n.verdict == dirty {
+			b.prestart()
+		}
 		if n.verdict != clean {
 			continue
 		}
 		if err := b.prepareAction(n); err != nil {
 			return err
 		}
-		if reason := b.store.Check(t.Name, n.action, n.key, b.absOutputs(t)); reason != "" {
+		b.statBuf = b.planned.outputStats(t.ID, len(t.Inputs), b.statBuf[:0])
+		if reason := b.store.CheckStats(t.Name, n.action, n.key, t.Outputs, b.statBuf); reason != "" {
 			n.verdict, n.reason = dirty, reason
+			b.prestart()
 			continue
 		}
 		n.outputs = b.recordedOutputs(t)
@@ -339,9 +352,9 @@ func (b *build) check() error {
 
 // checkInputsExist reports an input that does not exist and that no dep of
 // the target declares as an output.
-func (b *build) checkInputsExist(t *graph.Target) error {
+func (b *build) checkInputsExist(t *graph.Target, planned *plannedFiles) error {
 	for _, in := range t.Inputs {
-		if b.producedByDep(t, in) {
+		if planned.exists(in) || b.producedByDep(t, in) {
 			continue
 		}
 		if _, err := os.Lstat(b.abs(in)); err != nil {
@@ -379,12 +392,18 @@ func (b *build) prepareAction(n *node) error {
 		a.Env = append(append([]string(nil), t.Env...), fmt.Sprintf("GOBUILDJ_PORTS=<%d ports>", t.Ports))
 	}
 	a.Inputs = make([]cache.PathHash, 0, len(t.Inputs))
-	for _, in := range t.Inputs {
-		h, err := b.files.Hash(b.abs(in))
+	for j, in := range t.Inputs {
+		var st cache.FileState
+		var err error
+		if b.planned != nil {
+			st, err = b.planned.inputState(t.ID, j)
+		} else {
+			st, err = b.files.State(b.abs(in))
+		}
 		if err != nil {
 			return b.g.TargetError(t, "inputs", fmt.Sprintf("%q: %v", in, err))
 		}
-		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: h})
+		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
 	for _, d := range t.Deps {
@@ -506,5 +525,46 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 				b.sched.Kill()
 			}
 		}
+	}
+}
+
+// setupScheduler makes the jobserver and the scheduler of the build, once.
+func (b *build) setupScheduler() error {
+	if b.sched != nil {
+		return nil
+	}
+	opts := &b.opts
+	var err error
+	b.js, err = newJobserver(opts.Jobserver, opts.Jobs, os.TempDir(), opts.MakeJobserver)
+	if err != nil {
+		return err
+	}
+	if opts.Remote != nil {
+		b.remote = newRemoteState(opts.Remote)
+	}
+	b.sched = sched.New(sched.Options{
+		Jobs:            b.remote.schedJobs(opts.Jobs),
+		Executable:      b.remote.executable(),
+		StopKillTimeout: opts.KillGrace,
+		ExtraFiles:      b.js.workerFiles(),
+	})
+	if b.js != nil {
+		b.js.attach(b.sched, firstExtraFd)
+	}
+	return nil
+}
+
+// prestart starts a worker process while the check goes on, once it found
+// a target that must run: the worker's start (a few milliseconds) then
+// overlaps the rest of the check instead of delaying the first command.
+// Not for dry runs, nor with a remote server (whose setup decides the
+// workers).
+func (b *build) prestart() {
+	if b.prestarted || b.opts.DryRun || b.opts.Remote != nil {
+		return
+	}
+	b.prestarted = true
+	if b.setupScheduler() == nil {
+		b.sched.Prestart(1)
 	}
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// Remote, if set, shares results through a remote cache or runs
 	// targets on a build farm (ignored by dry runs).
 	Remote *RemoteOptions
+	// FIFO starts ready targets in the order they became ready instead of
+	// longest critical path first: for comparisons.
+	FIFO bool
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // gitHubActions formats failures for a GitHub Actions log: the output of a
@@ -50,7 +51,7 @@ func (g *gitHubActions) failure(ev FinishEvent) string {
 	if ev.Cmd != "" {
 		msg = append(msg, ev.Cmd)
 	}
-	msg = append(msg, lastLines(ansiEscape.ReplaceAll(ev.Output, nil), outputTail)...)
+	msg = append(msg, lastLines(ansiEscape().ReplaceAll(ev.Output, nil), outputTail)...)
 	if len(msg) == 0 {
 		msg = append(msg, head)
 	}
@@ -88,11 +89,15 @@ type Diagnostic struct {
 }
 
 // ansiEscape matches the escape sequences of terminal colours (gcc
-// -fdiagnostics-color=always), removed before a line is matched.
-var ansiEscape = regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]")
+// -fdiagnostics-color=always), removed before a line is matched. The
+// regular expressions are compiled on first use: not every build starts
+// paying for them.
+var ansiEscape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]") })
 
 // diagnosticLine matches `file:line[:col]: [fatal error|error|warning]: message`.
-var diagnosticLine = regexp.MustCompile(`^([^\s:][^:]*):(\d+):(?:(\d+):)? (?:(fatal error|error|warning): )?(.+)$`)
+var diagnosticLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([^\s:][^:]*):(\d+):(?:(\d+):)? (?:(fatal error|error|warning): )?(.+)$`)
+})
 
 // Diagnostics finds the compiler diagnostics in a command's output; paths in
 // it are relative to dir, the command's folder. A line tagged `error:` or
@@ -103,7 +108,7 @@ var diagnosticLine = regexp.MustCompile(`^([^\s:][^:]*):(\d+):(?:(\d+):)? (?:(fa
 func Diagnostics(output []byte, dir string) []Diagnostic {
 	var out []Diagnostic
 	for _, line := range bytes.Split(output, []byte("\n")) {
-		m := diagnosticLine.FindSubmatch(ansiEscape.ReplaceAll(bytes.TrimRight(line, "\r"), nil))
+		m := diagnosticLine().FindSubmatch(ansiEscape().ReplaceAll(bytes.TrimRight(line, "\r"), nil))
 		if m == nil {
 			continue
 		}

@@ -221,7 +221,7 @@ func (j *jobserver) submit(t *sched.Task) {
 		j.startLocked(t, false)
 		return
 	}
-	j.queue = append(j.queue, t)
+	j.queue = insertTask(j.queue, t)
 	if !j.readerUp {
 		j.readerUp = true
 		go j.reader()

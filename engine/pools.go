@@ -51,7 +51,7 @@ func (b *build) dispatch(n *node, task *sched.Task, remoteExec bool) {
 		b.submit(task, remoteExec)
 		return
 	}
-	b.pools.queue[pool] = append(b.pools.queue[pool], poolTask{task, remoteExec})
+	b.pools.queue[pool] = insertPoolTask(b.pools.queue[pool], poolTask{task, remoteExec})
 }
 
 // poolNext starts the next queued task of pool, unless the build is

@@ -256,7 +256,7 @@ func (g *localGate) submit(t *sched.Task) {
 		g.s.AddTask(t)
 		return
 	}
-	g.queue = append(g.queue, t)
+	g.queue = insertTask(g.queue, t)
 }
 
 // clear drops the tasks waiting for a local slot (the build is stopping).

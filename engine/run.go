@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
@@ -42,6 +44,7 @@ func (b *build) advance(ready []*graph.Target) {
 			ready = b.release(t, ready)
 		}
 	}
+	b.flushStarts()
 	b.advancing--
 	if b.advancing == 0 && b.inflight == 0 && b.onIdle != nil {
 		b.onIdle()
@@ -58,6 +61,18 @@ func (b *build) readyInPlan() []*graph.Target {
 		}
 	}
 	return ready
+}
+
+// flushStarts dispatches the tasks of the targets that start, highest
+// priority first: the first one may take a free slot at once.
+func (b *build) flushStarts() {
+	subs := b.toSubmit
+	b.toSubmit = subs[:0]
+	slices.SortStableFunc(subs, func(x, y submission) int { return cmp.Compare(y.task.Priority, x.task.Priority) })
+	for i, s := range subs {
+		subs[i] = submission{}
+		b.dispatch(s.n, s.task, s.remoteExec)
+	}
 }
 
 // settle decides what happens to a target whose deps are all finished. It
@@ -78,8 +93,7 @@ func (b *build) settle(n *node) bool {
 		return false
 	}
 	if len(t.Cmds) == 0 {
-		n.outputs, n.aliasKnown = nil, false // gathered when asked for (depOutputs)
-		n.progress = succeeded
+		n.progress = succeeded // its outputs are gathered when asked for (depOutputs)
 		return true
 	}
 	switch n.verdict {
@@ -182,6 +196,7 @@ func (b *build) start(n *node) {
 		Payload:     job.Encode(),
 		TermTimeout: t.Timeout,
 		KillTimeout: kill,
+		Priority:    n.priority,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
 			b.eta.started(n)
@@ -201,7 +216,14 @@ func (b *build) start(n *node) {
 		b.leasePorts(task, t.Ports)
 	}
 	n.task = task
-	b.dispatch(n, task, remoteExec)
+	b.toSubmit = append(b.toSubmit, submission{n, task, remoteExec})
+}
+
+// submission is a task to hand to the scheduler, and how.
+type submission struct {
+	n          *node
+	task       *sched.Task
+	remoteExec bool // it runs on the build farm
 }
 
 // finish records the outcome of a target's commands and releases its
@@ -324,6 +346,8 @@ func (b *build) fail(n *node, cmd, why string, output []byte) {
 // their targets left waiting; running commands finish.
 func (b *build) stop() {
 	b.stopping = true
+	clear(b.toSubmit) // collected by this advance, not dispatched yet
+	b.toSubmit = b.toSubmit[:0]
 	b.js.clear()
 	b.remote.clear()
 	b.pools.clear()

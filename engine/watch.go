@@ -91,9 +91,10 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 	}
 	b.files = b.store.Files()
 	defer b.store.Close()
-	if err := b.startScheduler(); err != nil {
+	if err := b.setupScheduler(); err != nil {
 		return err
 	}
+	b.prestarted = true // the workers stay up between builds: no prestart
 	defer b.js.close()
 	for _, w := range b.store.Warnings() {
 		b.st.Message("gobuildj: warning: " + w)
@@ -287,9 +288,10 @@ func (s *session) startCycle(c Cycle, announce bool) {
 	} else {
 		s.planStale()
 	}
-	err := b.checkPlanInputs()
+	planned := b.statPlanned()
+	err := b.checkPlanInputs(planned)
 	if err == nil {
-		err = b.check()
+		err = b.checkPlanned(planned)
 	}
 	if err != nil {
 		b.st.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: nothing was built; still watching", err))

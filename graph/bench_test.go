@@ -2,9 +2,11 @@ package graph
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // generate writes a Buildfile of n compile targets, each with inputs, an
@@ -126,5 +128,49 @@ func TestLoadGenerated(t *testing.T) {
 	o, _ := g.Lookup("obj5")
 	if want := "cc -O2 -Wall -c include/h0.h include/h1.h"; !strings.HasPrefix(o.Cmds[0], want) || len(o.Inputs) != 21 {
 		t.Errorf("obj5: cmd %q, %d inputs", o.Cmds[0], len(o.Inputs))
+	}
+}
+
+// BenchmarkSnapshotLoad loads the 10,000-leaf wide graph from its snapshot,
+// as a no-op build does.
+func BenchmarkSnapshotLoad(b *testing.B) {
+	dir := b.TempDir()
+	path := generateWide(b, dir, 10000)
+	if err := os.Mkdir(filepath.Join(dir, stateDir), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(path, old, old)
+	os.Chtimes(dir, old, old)
+	if _, err := LoadCached(path, true); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		g, err := LoadCached(path, true)
+		if err != nil || !g.fromSnapshot {
+			b.Fatalf("not from the snapshot: %v", err)
+		}
+	}
+}
+
+// BenchmarkGlob expands "src/**/*.c" over 5,000 files in 50 folders (and as
+// many files that do not match).
+func BenchmarkGlob(b *testing.B) {
+	dir := b.TempDir()
+	files := map[string]string{}
+	for d := range 50 {
+		for f := range 100 {
+			files[fmt.Sprintf("src/d%d/f%d.c", d, f)] = ""
+			files[fmt.Sprintf("src/d%d/f%d.h", d, f)] = ""
+		}
+	}
+	writeFiles(b, dir, files)
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := Glob(dir, "src/**/*.c")
+		if err != nil || len(m) != 5000 {
+			b.Fatalf("%d matches, %v", len(m), err)
+		}
 	}
 }

@@ -74,10 +74,6 @@ type globber struct {
 	cache map[string][]string
 }
 
-func newGlobber(root string) *globber {
-	return &globber{fsys: os.DirFS(root), cache: make(map[string][]string)}
-}
-
 // expand returns the matches of a pattern checked by globPattern. The slice
 // is shared: callers must not modify it.
 func (g *globber) expand(pattern string) ([]string, error) {

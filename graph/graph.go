@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,9 +33,50 @@ type Graph struct {
 	Rules  []*Rule
 	Remote Remote // the [remote] table
 
-	byName   map[string]*Target
-	byOutput map[string]*Target // cleaned output path relative to Root -> the target declaring it
-	display  string             // the Buildfile's name in messages
+	// byName and byOutput index the targets. A graph from a snapshot
+	// builds them on first use (index): a no-op build looks up one name.
+	byName    map[string]*Target
+	byOutput  map[string]*Target // cleaned output path relative to Root -> the target declaring it
+	indexOnce sync.Once
+	indexed   atomic.Bool
+	display   string // the Buildfile's name in messages
+	// fromSnapshot is set when LoadCached found the graph in a snapshot.
+	fromSnapshot bool
+	// unsaved writes the snapshot of a graph LoadCached could not save yet.
+	unsaved func() error
+}
+
+// index builds byName and byOutput if the graph came without them.
+func (g *Graph) index() {
+	g.indexOnce.Do(func() {
+		if g.byName == nil {
+			byName := make(map[string]*Target, len(g.Targets))
+			byOutput := make(map[string]*Target, len(g.Targets))
+			for _, t := range g.Targets {
+				byName[t.Name] = t
+				for _, o := range t.Outputs {
+					byOutput[o] = t
+				}
+			}
+			g.byName, g.byOutput = byName, byOutput
+		}
+		g.indexed.Store(true)
+	})
+}
+
+// findName finds a target by its exact name without building the index
+// when it is not built yet: a linear scan is cheaper for a name or two.
+func (g *Graph) findName(name string) (*Target, bool) {
+	if g.indexed.Load() {
+		t, ok := g.byName[name]
+		return t, ok
+	}
+	for _, t := range g.Targets {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // Target is one node: a command (possibly a list) with inputs, outputs and
@@ -92,6 +135,7 @@ func (t *Target) IsAlias() bool { return len(t.Cmds) == 0 }
 // relative to Root: "./x" and "x" are the same; an absolute path under Root
 // also works).
 func (g *Graph) Lookup(name string) (*Target, bool) {
+	g.index()
 	return lookup(g.byName, g.byOutput, g.Root, name)
 }
 
@@ -121,7 +165,7 @@ func (g *Graph) Select(names []string) ([]*Target, error) {
 		switch {
 		case len(g.Default) > 0:
 			names = g.Default
-		case g.byName["all"] != nil:
+		case func() bool { _, ok := g.findName("all"); return ok }():
 			names = []string{"all"}
 		default:
 			return nil, &Error{File: g.display, Msg: g.nothingToBuild()}
@@ -130,7 +174,10 @@ func (g *Graph) Select(names []string) ([]*Target, error) {
 	sel := make([]*Target, 0, len(names))
 	seen := make(map[*Target]struct{}, len(names))
 	for _, name := range names {
-		t, ok := g.Lookup(name)
+		t, ok := g.findName(name)
+		if !ok {
+			t, ok = g.Lookup(name)
+		}
 		if !ok {
 			return nil, &Error{File: g.display, Msg: g.unknown(name)}
 		}
@@ -143,6 +190,7 @@ func (g *Graph) Select(names []string) ([]*Target, error) {
 }
 
 func (g *Graph) sortedNames() []string {
+	g.index()
 	names := make([]string, 0, len(g.byName))
 	for name := range g.byName {
 		names = append(names, name)
@@ -166,6 +214,7 @@ func (g *Graph) nothingToBuild() string {
 }
 
 func (g *Graph) unknown(name string) string {
+	g.index()
 	cands := g.sortedNames()
 	for o := range g.byOutput {
 		cands = append(cands, o)
@@ -274,4 +323,14 @@ func implicitEdge(from, to *Target) string {
 		}
 	}
 	return ""
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

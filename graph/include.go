@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -47,7 +46,7 @@ func (l *loader) include(f *bfile, chain []*bfile) *Error {
 				return f.src.errorAt(a, "", "include", fmt.Sprintf("%q is included twice (expected each Buildfile once: its targets would be declared twice)", s))
 			}
 		}
-		data, rdErr := os.ReadFile(abs)
+		data, rdErr := l.rec.readFile(abs)
 		if rdErr != nil {
 			msg := rdErr.Error()
 			var pe *fs.PathError

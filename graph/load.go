@@ -15,32 +15,40 @@ import (
 // expanded against the file system now). Any problem is returned as *Error
 // (errors.As-able), never a half-built graph.
 func Load(path string) (*Graph, error) {
+	g, _, err := load(path)
+	return g, err
+}
+
+// load is Load, also returning what its globs read.
+func load(path string) (*Graph, *recordingFS, error) {
 	display := displayName(path)
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, &Error{File: display, Msg: "cannot find the Buildfile's folder: " + err.Error(), Err: err}
+		return nil, nil, &Error{File: display, Msg: "cannot find the Buildfile's folder: " + err.Error(), Err: err}
 	}
-	data, err := os.ReadFile(abs)
+	rec := newRecordingFS(filepath.Dir(abs))
+	data, err := rec.readFile(abs)
 	if err != nil {
 		var pe *fs.PathError
 		msg := err.Error()
 		if errors.As(err, &pe) {
 			msg = pe.Err.Error()
 		}
-		return nil, &Error{File: display, Msg: "cannot read the Buildfile: " + msg, Err: err}
+		return nil, nil, &Error{File: display, Msg: "cannot read the Buildfile: " + msg, Err: err}
 	}
 	l := &loader{
 		src:   &source{file: display, data: data},
 		root:  filepath.Dir(abs),
-		globs: newGlobber(filepath.Dir(abs)),
+		globs: &globber{fsys: rec, cache: make(map[string][]string)},
+		rec:   rec,
 	}
 	l.src.abs = abs
 	g, e := l.load()
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	g.File = abs
-	return g, nil
+	return g, rec, nil
 }
 
 // displayName is how messages name the Buildfile: as given, or relative to
@@ -68,7 +76,8 @@ type loader struct {
 	src      *source // the top Buildfile's
 	root     string
 	globs    *globber
-	files    []*bfile // the top Buildfile, then the included ones
+	rec      *recordingFS // what Load reads, for the snapshot's key
+	files    []*bfile     // the top Buildfile, then the included ones
 	pools    map[string]int
 	poolFile map[string]*bfile // where each pool is defined
 	rules    []*Rule

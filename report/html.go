@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gobuildj/gobuildj/engine"
@@ -15,8 +16,12 @@ import (
 //go:embed report.html.tmpl
 var pageTemplate string
 
-// page is parsed once; it is read-only afterwards.
-var page = template.Must(template.New("report").Parse(pageTemplate))
+// page parses the template once, when the first report is written rather
+// than when gobuildj starts (every build would pay for it); it is
+// read-only afterwards.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(pageTemplate))
+})
 
 // The view of a build that report.html.tmpl renders. Positions on the
 // timeline are percentages of the build's span, computed here so that the
@@ -72,7 +77,7 @@ type (
 // time, the critical path and the slowest targets, each failure with its
 // command and output, and what did not run and why.
 func WriteHTML(w io.Writer, b *Build, meta Meta) error {
-	if err := page.Execute(w, buildPage(b, meta)); err != nil {
+	if err := page().Execute(w, buildPage(b, meta)); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
 	return nil

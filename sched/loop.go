@@ -97,6 +97,7 @@ func (s *Scheduler) Run() error {
 			panic(p)
 		}
 	}()
+	r.adoptPrestarted()
 	r.loop()
 	r.shutdown()
 

@@ -3,6 +3,8 @@ package sched
 import (
 	"fmt"
 	"os"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,6 +97,7 @@ type Scheduler struct {
 	cancels  bool          // a running task was canceled: the loop looks
 	live     []*worker     // worker processes not reaped yet
 	log      backlog
+	pre      *prestarted // workers started by Prestart, for the next Run
 }
 
 // New returns a Scheduler configured by opts.
@@ -123,7 +126,7 @@ func (s *Scheduler) AddTask(t *Task) {
 func (s *Scheduler) enqueueLocked(rt *taskRun) {
 	rt.state.Store(int32(StateQueued))
 	rt.t.run = rt
-	s.queue = append(s.queue, rt)
+	s.queue = insertByPriority(s.queue, rt)
 	s.busy++
 	if rt.t.Key != "" {
 		if s.keyed == nil {
@@ -320,3 +323,16 @@ func (c *SchedulerContext) Pid() int { return c.w.pid }
 
 // Task returns the task this context belongs to.
 func (c *SchedulerContext) Task() *Task { return c.task }
+
+// insertByPriority inserts rt into queue (ordered by Priority, highest
+// first, and by arrival among equals) after every task of its priority or
+// higher. Without priorities it appends.
+func insertByPriority(queue []*taskRun, rt *taskRun) []*taskRun {
+	p := rt.t.Priority
+	n := len(queue)
+	if n == 0 || queue[n-1].t.Priority >= p {
+		return append(queue, rt)
+	}
+	i := sort.Search(n, func(i int) bool { return queue[i].t.Priority < p })
+	return slices.Insert(queue, i, rt)
+}

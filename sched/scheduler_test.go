@@ -727,3 +727,24 @@ func TestWorkersOfAnotherExecutable(t *testing.T) {
 		t.Errorf("unknown task: %v from worker %d", unknown.Err, unknown.Worker)
 	}
 }
+
+// TestPriority queues tasks before Run with one worker: they start highest
+// priority first, and in queue order among equal priorities.
+func TestPriority(t *testing.T) {
+	s := sched.New(sched.Options{Jobs: 1})
+	var got []string
+	for i, p := range []int64{0, 5, 1, 5, 0, 9, 1} {
+		name := fmt.Sprintf("%d:p%d", i, p)
+		s.AddTask(&sched.Task{
+			Func:     "test.echo",
+			Payload:  []byte(name),
+			Priority: p,
+			OnStart:  func(*sched.SchedulerContext) { got = append(got, name) },
+		})
+	}
+	run(t, s)
+	want := []string{"5:p9", "1:p5", "3:p5", "2:p1", "6:p1", "0:p0", "4:p0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("started %v, want %v", got, want)
+	}
+}

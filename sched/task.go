@@ -20,6 +20,13 @@ type Task struct {
 	// are the same work) and in introspection. It is optional.
 	Key string
 
+	// Priority orders the queue: a task with a higher priority starts
+	// before one with a lower priority; tasks of equal priority start in
+	// the order they were queued (all 0: first in, first out). A build
+	// engine gives each task the length of the longest chain of work that
+	// waits for it, so that the critical path starts first.
+	Priority int64
+
 	// TermTimeout, if positive, sends TermSignal to the worker's process
 	// group (the worker and everything its task started) when the task
 	// has run this long.

@@ -36,6 +36,8 @@ type buildFlags struct {
 	reports   reportFlags
 	remote    remoteFlags
 	flags     *pflag.FlagSet
+	profile   string // --cpuprofile: where to write a CPU profile of the build
+	memprof   string // --memprofile: where to write a heap profile at the end of the build
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -99,6 +101,10 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl
+	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the build to `FILE` (go tool pprof)")
+	_ = fl.MarkHidden("cpuprofile")
+	fl.StringVar(&f.memprof, "memprofile", "", "write a heap profile at the end of the build to `FILE` (go tool pprof)")
+	_ = fl.MarkHidden("memprofile")
 
 	root.AddCommand(
 		newVersionCommand(stdout),
@@ -133,8 +139,15 @@ func completeTargets(f *buildFlags) func(*cobra.Command, []string, string) ([]st
 	}
 }
 
-// loadGraph changes to -C and loads the Buildfile named by -f.
+// loadGraph changes to -C and loads the Buildfile named by -f, from the
+// snapshot of its last load when that is still valid.
 func loadGraph(f buildFlags) (*graph.Graph, error) {
+	return loadGraphFor(f, false)
+}
+
+// loadGraphFor is loadGraph; a build that may write sets snapshot to save
+// a snapshot of the graph for the next one.
+func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if f.dir != "" {
 		if err := os.Chdir(f.dir); err != nil {
 			return nil, usageError{fmt.Errorf("-C: %w", err)}
@@ -153,7 +166,7 @@ func loadGraph(f buildFlags) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	return graph.Load(abs)
+	return graph.LoadCached(abs, snapshot)
 }
 
 func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
@@ -164,7 +177,19 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return fmt.Errorf("working folder: %w", err)
 	}
-	g, err := loadGraph(f)
+	if f.memprof != "" {
+		defer writeHeapProfile(f.memprof)
+	}
+	if f.profile != "" {
+		stop, err := startProfile(f.profile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer stop()
+	}
+	resumeGC := pauseGC()
+	defer resumeGC()
+	g, err := loadGraphFor(f, !f.dryRun)
 	if err != nil {
 		return err
 	}
@@ -225,9 +250,10 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		KillGrace:     f.killGrace,
 		Jobserver:     js,
 		MakeJobserver: parent,
-		Status:        engine.Tee(console, reps.status()),
+		Status:        resumeGCOnPlan{engine.Tee(console, reps.status()), resumeGC},
 		Remote:        remoteOpts,
 	}, interrupts)
+	_ = g.SaveSnapshot() // if the state folder was made by this build
 	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
 	switch {
 	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):

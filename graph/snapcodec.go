@@ -1,0 +1,427 @@
+package graph
+
+import (
+	"encoding/binary"
+	"time"
+	"unsafe"
+)
+
+// snapEncoder writes a graph's body, each distinct string once in a table
+// that comes first.
+type snapEncoder struct {
+	b     []byte
+	index map[string]uint64
+	strs  []string
+}
+
+func (e *snapEncoder) str(s string) {
+	i, ok := e.index[s]
+	if !ok {
+		if e.index == nil {
+			e.index = map[string]uint64{}
+		}
+		i = uint64(len(e.strs))
+		e.index[s] = i
+		e.strs = append(e.strs, s)
+	}
+	e.b = binary.AppendUvarint(e.b, i)
+}
+
+// list writes a string list, keeping nil apart from empty.
+func (e *snapEncoder) list(ss []string) {
+	if ss == nil {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = binary.AppendUvarint(e.b, uint64(len(ss))+1)
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *snapEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *snapEncoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *snapEncoder) bool(v bool)   { e.b = appendBool(e.b, v) }
+
+// appendStrings appends the string table to b.
+func (e *snapEncoder) appendStrings(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+	}
+	for _, s := range e.strs {
+		b = append(b, s...)
+	}
+	return b
+}
+
+// graph encodes every field of g (RDeps, IDs and the lookup maps are
+// derived again on decoding) and returns the body.
+func (e *snapEncoder) graph(g *Graph) []byte {
+	deps, lists := 0, 0
+	for _, t := range g.Targets {
+		deps += len(t.Deps)
+		lists += len(t.Inputs) + len(t.Globs) + len(t.Outputs) + len(t.Cmds) + len(t.Env)
+	}
+	e.uint(uint64(len(g.Targets)))
+	e.uint(uint64(deps))
+	e.uint(uint64(lists))
+	e.list(g.Default)
+	e.list(g.Files)
+	e.remote(&g.Remote)
+	if g.Pools == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(g.Pools)) + 1)
+		for _, k := range sortedKeys(g.Pools) {
+			e.str(k)
+			e.int(int64(g.Pools[k]))
+		}
+	}
+	for _, t := range g.Targets {
+		e.str(t.Name)
+		e.str(t.Description)
+		e.uint(uint64(len(t.Deps)))
+		for _, d := range t.Deps {
+			e.uint(uint64(d.ID))
+		}
+		e.list(t.Inputs)
+		e.list(t.Globs)
+		e.list(t.Outputs)
+		e.list(t.Cmds)
+		e.str(t.Dir)
+		e.list(t.Env)
+		e.int(int64(t.Timeout))
+		e.int(int64(t.KillTimeout))
+		e.bool(t.Always)
+		e.int(int64(t.Ports))
+		e.bool(t.LocalOnly)
+		e.str(t.Pool)
+		e.str(t.Depfile)
+		e.str(t.Rule)
+		e.str(t.Match)
+		e.str(t.File)
+	}
+	e.uint(uint64(len(g.Rules)))
+	for _, r := range g.Rules {
+		e.str(r.Name)
+		e.list(r.Foreach)
+		e.target(r.Target)
+		e.uint(uint64(len(r.Instances)))
+		for _, t := range r.Instances {
+			e.target(t)
+		}
+	}
+	return e.b
+}
+
+// target writes a reference to a target (nil as 0).
+func (e *snapEncoder) target(t *Target) {
+	if t == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(t.ID) + 1)
+}
+
+func (e *snapEncoder) remote(r *Remote) {
+	for _, s := range []string{r.Cache, r.Exec, r.Instance, r.Salt, r.Path, r.TLSCA} {
+		e.str(s)
+	}
+	e.bool(r.Upload)
+	e.bool(r.Strict)
+	e.int(int64(r.Jobs))
+	e.int(int64(r.Timeout))
+	e.list(r.Headers)
+	e.list(r.Platform)
+	if r.Set == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(r.Set)) + 1)
+	for _, k := range sortedKeys(r.Set) {
+		e.str(k)
+		e.bool(r.Set[k])
+	}
+}
+
+// snapDecoder reads a snapshot. The first failure sets bad and makes every
+// later read return zero values, so callers check once at the end. Strings
+// share the snapshot's memory.
+type snapDecoder struct {
+	s    string
+	bad  bool
+	strs []string
+	// arena is where the string lists of the targets are carved from.
+	arena []string
+}
+
+func (d *snapDecoder) fail() { d.bad, d.s = true, "" }
+
+func (d *snapDecoder) byte() byte {
+	if len(d.s) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.s[0]
+	d.s = d.s[1:]
+	return c
+}
+
+func (d *snapDecoder) bool() bool { return d.byte() == 1 }
+
+func (d *snapDecoder) uvarint() uint64 {
+	if len(d.s) > 0 && d.s[0] < 0x80 {
+		x := uint64(d.s[0])
+		d.s = d.s[1:]
+		return x
+	}
+	var x uint64
+	var shift uint
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			d.s = d.s[i+1:]
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	d.fail()
+	return 0
+}
+
+func (d *snapDecoder) varint() int64 {
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (d *snapDecoder) u64() uint64 {
+	if len(d.s) < 8 {
+		d.fail()
+		return 0
+	}
+	x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(d.s), 8))
+	d.s = d.s[8:]
+	return x
+}
+
+// count reads a length that cannot exceed what is left, given that each
+// element takes at least minSize bytes.
+func (d *snapDecoder) count(minSize int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.s)/minSize) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// str reads an inline string (length and bytes).
+func (d *snapDecoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.s)) {
+		d.fail()
+		return ""
+	}
+	s := d.s[:n]
+	d.s = d.s[n:]
+	return s
+}
+
+func (d *snapDecoder) fileState() fileState {
+	return fileState{size: d.varint(), mtime: d.varint(), ctime: d.varint(), inode: d.uvarint()}
+}
+
+// strings reads the string table.
+func (d *snapDecoder) strings() {
+	n := d.count(1)
+	d.strs = make([]string, n)
+	lens := make([]uint64, n)
+	total := uint64(0)
+	for i := range n {
+		lens[i] = d.uvarint()
+		total += lens[i]
+	}
+	if d.bad || total > uint64(len(d.s)) {
+		d.fail()
+		return
+	}
+	blob := d.s[:total]
+	d.s = d.s[total:]
+	off := uint64(0)
+	for i, l := range lens {
+		d.strs[i] = blob[off : off+l]
+		off += l
+	}
+}
+
+// ref reads a reference to the string table.
+func (d *snapDecoder) ref() string {
+	i := d.uvarint()
+	if i >= uint64(len(d.strs)) {
+		d.fail()
+		return ""
+	}
+	return d.strs[i]
+}
+
+// list reads a string list into the arena (nil stays nil).
+func (d *snapDecoder) list() []string {
+	n := d.uvarint()
+	if n == 0 {
+		return nil
+	}
+	n--
+	if n > uint64(len(d.arena)) || n > uint64(len(d.s)) {
+		d.fail()
+		return nil
+	}
+	l := d.arena[:n:n]
+	d.arena = d.arena[n:]
+	for i := range l {
+		l[i] = d.ref()
+	}
+	return l
+}
+
+// ownList reads a string list outside the arena.
+func (d *snapDecoder) ownList() []string {
+	n := d.uvarint()
+	if n == 0 {
+		return nil
+	}
+	n--
+	if n > uint64(len(d.s)) {
+		d.fail()
+		return nil
+	}
+	l := make([]string, n)
+	for i := range l {
+		l[i] = d.ref()
+	}
+	return l
+}
+
+func (d *snapDecoder) graph() *Graph {
+	n := d.count(1)
+	nDeps := d.count(1)
+	nLists := d.count(1)
+	if d.bad {
+		return nil
+	}
+	g := &Graph{}
+	g.Default = d.ownList()
+	g.Files = d.ownList()
+	d.remote(&g.Remote)
+	if k := d.uvarint(); k > 0 {
+		g.Pools = make(map[string]int, min(k-1, uint64(len(d.s))))
+		for range k - 1 {
+			name := d.ref()
+			g.Pools[name] = int(d.varint())
+			if d.bad {
+				return nil
+			}
+		}
+	}
+	targets := make([]Target, n)
+	order := make([]*Target, n)
+	deps := make([]*Target, nDeps)
+	d.arena = make([]string, nLists)
+	for i := range targets {
+		t := &targets[i]
+		order[i] = t
+		t.ID = i
+		t.Name = d.ref()
+		t.Description = d.ref()
+		if k := d.uvarint(); k > 0 {
+			if k > uint64(len(deps)) {
+				d.fail()
+				return nil
+			}
+			t.Deps, deps = deps[:k:k], deps[k:]
+			for j := range t.Deps {
+				id := d.uvarint()
+				if id >= uint64(i) { // deps come first in topological order
+					d.fail()
+					return nil
+				}
+				t.Deps[j] = &targets[id]
+			}
+		}
+		t.Inputs = d.list()
+		t.Globs = d.list()
+		t.Outputs = d.list()
+		t.Cmds = d.list()
+		t.Dir = d.ref()
+		t.Env = d.list()
+		t.Timeout = time.Duration(d.varint())
+		t.KillTimeout = time.Duration(d.varint())
+		t.Always = d.bool()
+		t.Ports = int(d.varint())
+		t.LocalOnly = d.bool()
+		t.Pool = d.ref()
+		t.Depfile = d.ref()
+		t.Rule = d.ref()
+		t.Match = d.ref()
+		t.File = d.ref()
+		if d.bad {
+			return nil
+		}
+	}
+	finish(order)
+	g.Targets = order
+	if k := d.count(1); k > 0 {
+		g.Rules = make([]*Rule, k)
+		for i := range g.Rules {
+			r := &Rule{Name: d.ref(), Foreach: d.ownList(), Target: d.target(order)}
+			if n := d.count(1); n > 0 {
+				r.Instances = make([]*Target, n)
+				for j := range r.Instances {
+					r.Instances[j] = d.target(order)
+				}
+			}
+			g.Rules[i] = r
+		}
+	}
+	return g
+}
+
+// target reads a reference to a target (0 is nil).
+func (d *snapDecoder) target(order []*Target) *Target {
+	i := d.uvarint()
+	if i == 0 {
+		return nil
+	}
+	if i > uint64(len(order)) {
+		d.fail()
+		return nil
+	}
+	return order[i-1]
+}
+
+func (d *snapDecoder) remote(r *Remote) {
+	for _, p := range []*string{&r.Cache, &r.Exec, &r.Instance, &r.Salt, &r.Path, &r.TLSCA} {
+		*p = d.ref()
+	}
+	r.Upload = d.bool()
+	r.Strict = d.bool()
+	r.Jobs = int(d.varint())
+	r.Timeout = time.Duration(d.varint())
+	r.Headers = d.ownList()
+	r.Platform = d.ownList()
+	if n := d.uvarint(); n > 0 {
+		r.Set = make(map[string]bool, min(n-1, uint64(len(d.s))))
+		for range n - 1 {
+			k := d.ref()
+			r.Set[k] = d.bool()
+			if d.bad {
+				return
+			}
+		}
+	}
+}

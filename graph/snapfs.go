@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/zeebo/xxh3"
+	"golang.org/x/sys/unix"
+)
+
+// recordingFS is the file system that globs read during a Load. It notes
+// every folder listed and every path looked at, so that a snapshot of the
+// graph knows which changes to the file system make it stale: a file added
+// to or removed from a listed folder changes the folder's mtime; a path
+// that appears, disappears or changes type changes its stat.
+type recordingFS struct {
+	fsys fs.FS
+	root string
+
+	mu    sync.Mutex
+	seen  map[string]bool // path (slash-separated, relative to root) -> listed (else only stated)
+	order []string
+	files []buildfileKey // the Buildfiles read, as they were read
+}
+
+// readFile reads a Buildfile and notes its stat (taken first) and the hash
+// of the bytes read: a change after the stat shows in the next stat, so a
+// snapshot keyed so never describes other bytes than those parsed.
+func (r *recordingFS) readFile(path string) ([]byte, error) {
+	st, ok := statFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		st = fileState{size: -1}
+	}
+	r.mu.Lock()
+	r.files = append(r.files, buildfileKey{path: path, st: st, hash: xxh3.Hash128(data)})
+	r.mu.Unlock()
+	return data, nil
+}
+
+func newRecordingFS(root string) *recordingFS {
+	return &recordingFS{fsys: os.DirFS(root), root: root, seen: map[string]bool{}}
+}
+
+func (r *recordingFS) note(name string, listed bool) {
+	r.mu.Lock()
+	old, ok := r.seen[name]
+	if !ok {
+		r.order = append(r.order, name)
+	}
+	r.seen[name] = old || listed
+	r.mu.Unlock()
+}
+
+// Open opens a file of the underlying file system; a folder opened this
+// way (to be listed) is noted as listed.
+func (r *recordingFS) Open(name string) (fs.File, error) {
+	r.note(name, true)
+	return r.fsys.Open(name)
+}
+
+// ReadDir lists a folder and notes it.
+func (r *recordingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	r.note(name, true)
+	return fs.ReadDir(r.fsys, name)
+}
+
+// Stat stats a path and notes it.
+func (r *recordingFS) Stat(name string) (fs.FileInfo, error) {
+	r.note(name, false)
+	return fs.Stat(r.fsys, name)
+}
+
+// pathState is what a snapshot keeps of a path that globs looked at, to
+// tell later whether it is still the same.
+type pathState struct {
+	name   string // slash-separated, relative to the root
+	listed bool   // a folder whose entries were read: its mtime and ctime count
+	kind   uint8  // pathMissing, pathFile or pathDir
+	mtime  int64  // listed folders only
+	ctime  int64
+	inode  uint64
+}
+
+const (
+	pathMissing uint8 = iota
+	pathFile
+	pathDir
+)
+
+// states stats every noted path now. It reports false if a listed folder
+// changed too recently to be trusted: a file added within the same
+// timestamp tick as the listing would not change its mtime (see
+// cache.FileState.Racy), so no snapshot should rely on it.
+func (r *recordingFS) states(listedAt time.Time) ([]pathState, bool) {
+	r.mu.Lock()
+	names := slices.Clone(r.order)
+	r.mu.Unlock()
+	slices.Sort(names)
+	limit := listedAt.Add(-racySlack).UnixNano()
+	out := make([]pathState, 0, len(names))
+	for _, name := range names {
+		ps := statPath(r.root, name, r.seen[name])
+		if ps.listed && ps.mtime >= limit {
+			return nil, false
+		}
+		out = append(out, ps)
+	}
+	return out, true
+}
+
+// racySlack is how close to the moment it was read a file's or folder's
+// timestamp may be before its stat is not trusted to reveal later changes
+// (the kernel's file clock lags the fine clock by up to a tick).
+const racySlack = 50 * time.Millisecond
+
+// statPath takes the state of name (relative to root) now.
+func statPath(root, name string, listed bool) pathState {
+	ps := pathState{name: name, listed: listed}
+	var st unix.Stat_t
+	if err := unix.Stat(filepath.Join(root, filepath.FromSlash(name)), &st); err != nil {
+		return ps
+	}
+	ps.kind = pathFile
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		ps.kind = pathDir
+	}
+	if listed {
+		ps.mtime, ps.ctime, ps.inode = st.Mtim.Nano(), st.Ctim.Nano(), st.Ino
+	}
+	return ps
+}
+
+// same reports whether the path is still as ps recorded it.
+func (ps *pathState) same(root string) bool {
+	return statPath(root, ps.name, ps.listed) == *ps
+}

@@ -1,0 +1,290 @@
+package graph
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+	"unsafe"
+
+	"github.com/zeebo/xxh3"
+	"golang.org/x/sys/unix"
+)
+
+// A snapshot is a graph as Load made it, in a binary file under .gobuildj/
+// that a later LoadCached maps into memory instead of parsing TOML again:
+// a no-op build of 10,000 targets spends most of its time parsing
+// otherwise. It is keyed by everything Load read: the gobuildj binary, the
+// Buildfile's path and the content of every Buildfile (a stat fast path
+// avoids reading them, but a changed stat or a racy one means a read and a
+// content hash), and the state of every folder and path its globs looked
+// at (a file added to or removed from a folder changes its mtime). Load
+// reads nothing else: the graph does not depend on the environment.
+//
+// Layout (integers are uvarints unless said otherwise, strings an index in
+// the string table):
+//
+//	"GBJGRAPH" u32le version
+//	key:    exe size, mtime, ctime, inode; Buildfile path (length + bytes);
+//	        Buildfiles: count, each path, size, mtime, ctime, inode, racy, xxh3-128;
+//	        paths: count, each name, listed, kind, mtime, ctime, inode
+//	strings: count, each length, then all the bytes
+//	graph:  the fields of Graph, then each Target in topological order
+//	u64le xxh3 of everything before
+const (
+	snapMagic   = "GBJGRAPH"
+	snapVersion = 1
+	// SnapshotName is the snapshot's file in the state folder.
+	SnapshotName = "graph.snap"
+)
+
+// errStale is any reason not to use a snapshot.
+var errStale = errors.New("stale or unreadable snapshot")
+
+// LoadCached loads the Buildfile at path as Load does, from the snapshot in
+// the .gobuildj folder beside it when that snapshot is still valid. After a
+// Load it writes a new snapshot if write is set and the folder exists (the
+// state store creates it; a dry run writes nothing).
+func LoadCached(path string, write bool) (*Graph, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Load(path)
+	}
+	snap := filepath.Join(filepath.Dir(abs), stateDir, SnapshotName)
+	exe, exeOK := executableState()
+	if exeOK {
+		if g, err := readSnapshot(snap, abs, exe); err == nil {
+			g.display = displayName(path)
+			return g, nil
+		}
+	}
+	started := time.Now()
+	g, rec, err := load(path)
+	if err != nil || !write || !exeOK {
+		return g, err
+	}
+	// What the graph depends on is taken now: by the time the snapshot is
+	// saved, the build may have added files to the folders globs read.
+	key, ok := snapshotKey(g, rec, exe, started)
+	if !ok {
+		return g, nil
+	}
+	g.unsaved = func() error { return writeSnapshot(snap, g, key) }
+	if st, err := os.Stat(filepath.Dir(snap)); err == nil && st.IsDir() {
+		// A snapshot that cannot be written is only a missed shortcut.
+		_ = g.SaveSnapshot()
+	}
+	return g, nil
+}
+
+// SaveSnapshot writes the snapshot that LoadCached (asked to write one)
+// could not write because the .gobuildj folder did not exist yet: a build
+// calls it once the state store made the folder. It does nothing for a
+// graph that came from a snapshot or was saved already.
+func (g *Graph) SaveSnapshot() error {
+	if g.unsaved == nil {
+		return nil
+	}
+	save := g.unsaved
+	g.unsaved = nil
+	return save()
+}
+
+// fileState is the stat fingerprint of a file (or of the gobuildj binary).
+type fileState struct {
+	size, mtime, ctime int64
+	inode              uint64
+}
+
+func statFile(path string) (fileState, bool) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return fileState{}, false
+	}
+	return fileState{st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino}, true
+}
+
+// executableState identifies the running gobuildj: a snapshot written by
+// another build of it may describe another graph format or semantics.
+func executableState() (fileState, bool) { return statFile("/proc/self/exe") }
+
+// buildfileKey is what a snapshot keeps of a Buildfile it was made from.
+type buildfileKey struct {
+	path string
+	st   fileState
+	racy bool // modified too close to the read: its stat proves nothing
+	hash xxh3.Uint128
+}
+
+// snapshotKey is what a graph just loaded depends on; false if some of it
+// changed too recently to be trusted.
+type snapKey struct {
+	exe   fileState
+	files []buildfileKey
+	paths []pathState
+}
+
+func snapshotKey(g *Graph, rec *recordingFS, exe fileState, started time.Time) (*snapKey, bool) {
+	paths, ok := rec.states(started)
+	if !ok {
+		return nil, false
+	}
+	k := &snapKey{exe: exe, paths: paths}
+	limit := started.Add(-racySlack).UnixNano()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, f := range rec.files {
+		f.racy = f.st.mtime >= limit
+		k.files = append(k.files, f)
+	}
+	return k, len(k.files) > 0
+}
+
+func writeSnapshot(path string, g *Graph, k *snapKey) error {
+	var e snapEncoder
+	b := append([]byte(snapMagic), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(b[len(snapMagic):], snapVersion)
+	b = appendFileState(b, k.exe)
+	b = appendStr(b, g.File)
+	b = binary.AppendUvarint(b, uint64(len(k.files)))
+	for _, f := range k.files {
+		b = appendStr(b, f.path)
+		b = appendFileState(b, f.st)
+		b = appendBool(b, f.racy)
+		b = binary.LittleEndian.AppendUint64(b, f.hash.Hi)
+		b = binary.LittleEndian.AppendUint64(b, f.hash.Lo)
+	}
+	b = binary.AppendUvarint(b, uint64(len(k.paths)))
+	for _, p := range k.paths {
+		b = appendStr(b, p.name)
+		b = appendBool(b, p.listed)
+		b = append(b, p.kind)
+		b = binary.AppendVarint(b, p.mtime)
+		b = binary.AppendVarint(b, p.ctime)
+		b = binary.AppendUvarint(b, p.inode)
+	}
+	body := e.graph(g)
+	b = e.appendStrings(b)
+	b = append(b, body...)
+	b = binary.LittleEndian.AppendUint64(b, xxh3.Hash(b))
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), SnapshotName+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+func appendFileState(b []byte, st fileState) []byte {
+	b = binary.AppendVarint(b, st.size)
+	b = binary.AppendVarint(b, st.mtime)
+	b = binary.AppendVarint(b, st.ctime)
+	return binary.AppendUvarint(b, st.inode)
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+// readSnapshot maps the snapshot at path and returns its graph if the
+// snapshot was made by this binary from the Buildfile at buildfile and
+// nothing it depends on changed since.
+func readSnapshot(path, buildfile string, exe fileState) (*Graph, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() < int64(len(snapMagic))+4 || fi.Size() != int64(int(fi.Size())) {
+		return nil, errStale
+	}
+	// The mapping lives as long as the process: the graph's strings point
+	// into it. The file is only ever replaced by a rename, never changed.
+	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_PRIVATE)
+	if err != nil {
+		return nil, err
+	}
+	g, err := decodeSnapshot(data, buildfile, exe)
+	if err != nil {
+		_ = unix.Munmap(data)
+		return nil, err
+	}
+	return g, nil
+}
+
+func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error) {
+	// A checksum of everything before it ends the file: a damaged
+	// snapshot is never mistaken for a graph.
+	if len(data) < len(snapMagic)+4+8 {
+		return nil, errStale
+	}
+	sum := binary.LittleEndian.Uint64(data[len(data)-8:])
+	data = data[:len(data)-8]
+	if xxh3.Hash(data) != sum {
+		return nil, errStale
+	}
+	if string(data[:len(snapMagic)]) != snapMagic ||
+		binary.LittleEndian.Uint32(data[len(snapMagic):]) != snapVersion {
+		return nil, errStale
+	}
+	d := snapDecoder{s: unsafe.String(unsafe.SliceData(data), len(data))}
+	d.s = d.s[len(snapMagic)+4:]
+	if d.fileState() != exe || d.str() != buildfile {
+		return nil, errStale
+	}
+	root := filepath.Dir(buildfile)
+	for range d.count(1) {
+		path := d.str()
+		st := d.fileState()
+		racy := d.bool()
+		hash := xxh3.Uint128{Hi: d.u64(), Lo: d.u64()}
+		if d.bad {
+			return nil, errStale
+		}
+		if cur, ok := statFile(path); ok && cur == st && !racy {
+			continue
+		}
+		content, err := os.ReadFile(path)
+		if err != nil || xxh3.Hash128(content) != hash {
+			return nil, errStale
+		}
+	}
+	for range d.count(1) {
+		ps := pathState{name: d.str(), listed: d.bool(), kind: d.byte(), mtime: d.varint(), ctime: d.varint(), inode: d.uvarint()}
+		if d.bad || !ps.same(root) {
+			return nil, errStale
+		}
+	}
+	d.strings()
+	g := d.graph()
+	if d.bad || d.s != "" {
+		return nil, fmt.Errorf("%w: it does not decode", errStale)
+	}
+	g.File, g.Root = buildfile, root
+	g.fromSnapshot = true
+	return g, nil
+}
