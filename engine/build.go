@@ -88,6 +88,7 @@ type build struct {
 	planned    *plannedFiles      // during the check before the build
 	prestarted bool               // a worker was started during the check
 	statBuf    []cache.StatResult // scratch for the check
+	planFiles  [][]int32          // plannedFiles.files, kept between the builds of watch mode
 	storeErr   error
 	sum        Summary
 
