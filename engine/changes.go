@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/watch"
 )
 
@@ -19,11 +20,15 @@ import (
 // proportional to the change: a map from each file that a wanted target
 // reads (declared, matched by a glob, or named by its last depfile) to the
 // targets that read it, the Buildfiles, the files globs matched, and the
-// glob patterns by their fixed folder. It also says which folders to watch.
+// glob patterns by their fixed folder; and the outputs of the wanted
+// targets, which a change by anything but their command (a deletion, an
+// edit) makes stale. It also says which folders to watch.
 type inputIndex struct {
 	readers    map[string][]int // file (as in Target.Inputs) -> IDs of the wanted targets reading it
 	found      map[int][]string // target ID -> the files its last depfile named
 	outputs    map[string]bool  // declared outputs and depfiles: what commands write
+	producers  map[string]int   // output of a wanted target with commands -> its ID
+	outDirs    map[string]int   // folders of those outputs -> how many
 	buildfiles map[string]bool  // absolute paths of the Buildfiles read
 	// matched are the files that input globs and rules' foreach matched
 	// (or were seen by a reload): one that appears or goes away where a
@@ -40,6 +45,8 @@ func newInputIndex(b *build, wanted []bool) *inputIndex {
 		readers:    map[string][]int{},
 		found:      map[int][]string{},
 		outputs:    map[string]bool{},
+		producers:  map[string]int{},
+		outDirs:    map[string]int{},
 		buildfiles: map[string]bool{},
 		matched:    map[string]bool{},
 		patterns:   map[string][]string{},
@@ -59,6 +66,14 @@ func newInputIndex(b *build, wanted []bool) *inputIndex {
 		}
 		if !wanted[t.ID] {
 			continue
+		}
+		if len(t.Cmds) > 0 {
+			for _, o := range t.Outputs {
+				if _, ok := x.producers[o]; !ok {
+					x.producers[o] = t.ID
+					x.outDirs[filepath.Dir(o)]++
+				}
+			}
 		}
 		for _, in := range t.Inputs {
 			x.addReader(in, t.ID)
@@ -179,6 +194,11 @@ func (x *inputIndex) holdsFiles(rel string) bool {
 			return true
 		}
 	}
+	for d := range x.outDirs {
+		if d == rel || strings.HasPrefix(d, prefix) {
+			return true
+		}
+	}
 	for d := range x.patterns {
 		if d == rel || strings.HasPrefix(d, prefix) || x.trees[d] && (d == "." || strings.HasPrefix(rel, d+string(filepath.Separator))) {
 			return true
@@ -187,8 +207,8 @@ func (x *inputIndex) holdsFiles(rel string) bool {
 	return false
 }
 
-// spec is what to watch: the folders of the files read and of the
-// Buildfiles, and the fixed folders of the patterns (those that look into
+// spec is what to watch: the folders of the files read, of the outputs
+// and of the Buildfiles, and the fixed folders of the patterns (those that look into
 // subfolders, whole).
 func (x *inputIndex) spec(root string) watch.Spec {
 	var s watch.Spec
@@ -199,6 +219,9 @@ func (x *inputIndex) spec(root string) watch.Spec {
 		return filepath.Join(root, d)
 	}
 	for d := range x.dirs {
+		s.Dirs = append(s.Dirs, abs(d))
+	}
+	for d := range x.outDirs {
 		s.Dirs = append(s.Dirs, abs(d))
 	}
 	for f := range x.buildfiles {
@@ -231,9 +254,10 @@ type classified struct {
 	changed []string     // the changed files that matter, as Target.Inputs names them
 }
 
-// classify maps changed paths (absolute) to what they affect. A path that
-// is an output, or that nothing reads and no pattern looks at, does not
-// matter.
+// classify maps changed paths (absolute) to what they affect. An output
+// matters only when it is no longer what its command left (deleted, or
+// changed by something else: see outputChanged); a path that nothing reads
+// and no pattern looks at does not matter.
 func (s *session) classify(paths []string, overflow bool) classified {
 	b, x := s.b, s.index
 	c := classified{seeds: map[int]bool{}}
@@ -258,6 +282,10 @@ func (s *session) classify(paths []string, overflow bool) classified {
 		}
 		rel := b.rel(p)
 		if x.outputs[rel] {
+			if id, ok := s.outputChanged(rel); ok {
+				c.seeds[id] = true
+				note(rel)
+			}
 			continue
 		}
 		fi, err := os.Lstat(p)
@@ -291,11 +319,46 @@ func (s *session) classify(paths []string, overflow bool) classified {
 					note(m)
 				}
 			}
+			for o := range x.producers {
+				if strings.HasPrefix(o, prefix) {
+					if id, ok := s.outputChanged(o); ok {
+						c.seeds[id] = true
+						note(o)
+					}
+				}
+			}
 		}
 	}
 	slices.Sort(c.changed)
 	c.changed = slices.Compact(c.changed)
 	return c
+}
+
+// outputChanged reports whether rel, an output, is no longer what its
+// command left, and which wanted target made it: it is gone, or its stat
+// fingerprint differs from the one recorded when its command ended. The
+// writes of the commands themselves are not changes: a command that runs
+// or will run is about to write it, and one that ended had its outputs'
+// fingerprints recorded before any of its events are looked at (both
+// happen on the scheduler's goroutine).
+func (s *session) outputChanged(rel string) (int, bool) {
+	id, ok := s.index.producers[rel]
+	if !ok {
+		return 0, false
+	}
+	n := &s.b.nodes[id]
+	if s.stale[id] || n.inPlan && (n.progress == waiting || n.progress == running) {
+		return 0, false // it runs again anyway
+	}
+	rec, ok := s.b.files.Remembered(rel)
+	if !ok {
+		return 0, false // never built: it is stale already
+	}
+	cur, err := cache.StatFile(s.b.abs(rel))
+	if err != nil {
+		return id, true // gone, or unreadable: a plain build runs it
+	}
+	return id, !rec.SameFingerprint(cur)
 }
 
 // noteFound updates the index after target n ran: its depfile may name

@@ -23,12 +23,13 @@ so a change costs the same in a graph of 50 or 50,000 targets. The skip rules
 and the state in .gobuildj/ are those of a plain build: touching a file runs
 nothing, and a plain build afterwards agrees with watch.
 
-Watched: the folders of every input, of the files depfiles named, and of the
-Buildfiles; the fixed folder of each input glob and rule's foreach, with its
-subfolders (new ones too). Ignored: declared outputs and depfiles, .gobuildj/
-and editor temporary files (*.swp, *.swo, *.swx, *~, 4913, .#*, #*#,
-*___jb_tmp___, *___jb_old___). Saving by rename (vim, JetBrains, VS Code) works;
-so do deleted and re-created files.
+Watched: the folders of every input, of the files depfiles named, of the
+outputs and of the Buildfiles; the fixed folder of each input glob and rule's
+foreach, with its subfolders (new ones too). Ignored: what the commands write
+(outputs, depfiles), .gobuildj/ and editor temporary files (*.swp, *.swo, *.swx,
+*~, 4913, .#*, #*#, *___jb_tmp___, *___jb_old___). Saving by rename (vim,
+JetBrains, VS Code) works; so do deleted and re-created files. An output deleted
+or edited by hand makes its target run again, as a plain build would.
 
 A changed Buildfile is read again; one that does not load is reported
 (file:line:column) and watch goes on with the last good one. A new file that an
@@ -180,6 +181,10 @@ type watchStatus struct {
 func (s *watchStatus) Done(sum engine.Summary) {
 	s.ConsoleStatus.Done(sum)
 	s.once.Do(func() {
-		s.ConsoleStatus.Message(fmt.Sprintf("gobuildj watch: watching %d folders for changes (Ctrl-C stops)", s.watcher.Watched()))
+		folders := "folders"
+		if s.watcher.Watched() == 1 {
+			folders = "folder"
+		}
+		s.ConsoleStatus.Message(fmt.Sprintf("gobuildj watch: watching %d %s for changes (Ctrl-C stops)", s.watcher.Watched(), folders))
 	})
 }

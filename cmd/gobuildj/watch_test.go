@@ -138,9 +138,7 @@ func (w *watching) cycle(changed ...string) []string {
 			lines = append(lines, line)
 			break
 		}
-		timings := strings.HasPrefix(line, "gobuildj: critical path") || strings.HasPrefix(line, "gobuildj: slowest") ||
-			strings.HasPrefix(line, " ")
-		if strings.HasPrefix(line, "gobuildj") && !timings {
+		if strings.HasPrefix(line, "gobuildj") && !timingLine(line) {
 			w.t.Fatalf("unexpected line before a build's header: %q; output:\n%s", line, w.output())
 		}
 	}
@@ -170,6 +168,36 @@ func (w *watching) waitSummary() []string {
 			return lines
 		}
 	}
+}
+
+// quiet fails the test if watch prints anything but the end of the last
+// summary (its critical path and slowest targets) for d: no build starts.
+func (w *watching) quiet(d time.Duration) {
+	w.t.Helper()
+	deadline := time.After(d)
+	for {
+		select {
+		case line, ok := <-w.lines:
+			if !ok {
+				w.t.Fatalf("watch ended; output:\n%s", w.output())
+			}
+			w.mu.Lock()
+			w.all = append(w.all, line)
+			w.mu.Unlock()
+			if !timingLine(line) {
+				w.t.Fatalf("watch printed %q when nothing had changed; output:\n%s", line, w.output())
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// timingLine reports whether line belongs to the timings printed after a
+// summary.
+func timingLine(line string) bool {
+	return strings.HasPrefix(line, "gobuildj: critical path") || strings.HasPrefix(line, "gobuildj: slowest") ||
+		strings.HasPrefix(line, " ")
 }
 
 // stop interrupts watch and returns its exit code.
@@ -422,6 +450,57 @@ func TestWatchDeletedInput(t *testing.T) {
 	assertRan(t, dir, "other")
 	if got := read(t, filepath.Join(dir, "build/other.txt")); got != "back\n" {
 		t.Errorf("build/other.txt = %q", got)
+	}
+}
+
+func TestWatchDeletedOrEditedOutput(t *testing.T) {
+	dir := watchedProject(t)
+	w := startWatch(t, dir)
+	ranLog(t, dir)
+	// What the commands wrote is no change: no build follows a build.
+	w.quiet(time.Second)
+	// An output deleted by hand: its target runs again; what reads it is
+	// cut off, the output being the same.
+	if err := os.Remove(filepath.Join(dir, "build/gen.txt")); err != nil {
+		t.Fatal(err)
+	}
+	lines := w.cycle("build/gen.txt")
+	assertRan(t, dir, "gen")
+	if s := summaryOf(lines); !strings.Contains(s, "1 run, 3 up to date, 0 failed") {
+		t.Errorf("summary after a deleted output: %s", s)
+	}
+	w.quiet(time.Second)
+	// An output edited by hand: its target puts it back.
+	write(t, filepath.Join(dir, "build/other.txt"), "edited\n")
+	w.cycle("build/other.txt")
+	assertRan(t, dir, "other")
+	if got := read(t, filepath.Join(dir, "build/other.txt")); got != "x\n" {
+		t.Errorf("build/other.txt = %q after its target ran again", got)
+	}
+	// An output touched: its hash is the same, nothing runs.
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(dir, "build/docs.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	lines = w.cycle("build/docs.txt")
+	assertRan(t, dir)
+	if s := summaryOf(lines); !strings.Contains(s, "0 run, 4 up to date, 0 failed") {
+		t.Errorf("summary after a touched output: %s", s)
+	}
+	// The whole build folder removed: everything runs again, once.
+	if err := os.RemoveAll(filepath.Join(dir, "build")); err != nil {
+		t.Fatal(err)
+	}
+	w.cycle("build/")
+	assertRan(t, dir, "docs", "gen", "other", "upper")
+	w.quiet(time.Second)
+	if code := w.stop(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	r := mustBuild(t, dir)
+	assertRan(t, dir)
+	if !strings.Contains(r.out, "0 run, 4 up to date") {
+		t.Errorf("a plain build after watch:\n%s", r.out)
 	}
 }
 
