@@ -103,19 +103,7 @@ func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, inter
 		return err
 	}
 	console := engine.NewConsoleStatus(stdout, live, color, width)
-	var parent *engine.MakeJobserver
-	if js != engine.JobserverNone {
-		parent, err = engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
-		switch {
-		case err != nil:
-			if !f.jobsSet {
-				f.jobs = 1
-			}
-			console.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
-		case parent != nil && parent.Jobs > 0 && !f.jobsSet:
-			f.jobs = parent.Jobs
-		}
-	}
+	parent := inheritJobserver(&f, js, console)
 	watcher, err := watch.New(watch.Options{Debounce: w.debounce})
 	if err != nil {
 		return err
