@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/bench/shape"
 )
 
 // BenchmarkWatchLatency measures how long `gobuildj watch` takes from the
@@ -148,40 +150,23 @@ func (w *latencyWatch) measure(b *testing.B) {
 	b.ReportMetric(ms(latencies[len(latencies)*9/10]), "p90-ms/save")
 }
 
-// writeWideGraph writes a Buildfile of n cp targets in groups of 100 and
-// returns the inputs of its probes.
+// writeWideGraph writes the wide graph of bench/shape with n sources,
+// every thousandth target a probe, and returns the probes' inputs.
 func writeWideGraph(b *testing.B, dir string, n int, fifo string) []string {
-	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+	g, err := shape.New("wide", n)
+	if err != nil {
 		b.Fatal(err)
 	}
-	var bf strings.Builder
-	groups := (n + 99) / 100
-	bf.WriteString("[targets.all]\ndeps = [")
-	for g := range groups {
-		fmt.Fprintf(&bf, "\"g%d\",", g)
-	}
-	bf.WriteString("]\n")
-	for g := range groups {
-		fmt.Fprintf(&bf, "[targets.g%d]\ndeps = [", g)
-		for i := g * 100; i < n && i < (g+1)*100; i++ {
-			fmt.Fprintf(&bf, "\"t%d\",", i)
-		}
-		bf.WriteString("]\n")
-	}
 	var probes []string
-	for i := range n {
-		src := filepath.Join(dir, "src", fmt.Sprintf("%d.txt", i))
-		if err := os.WriteFile(src, []byte(fmt.Sprintf("source %d\n", i)), 0o644); err != nil {
-			b.Fatal(err)
+	for i := range g.Nodes {
+		if i%1000 != 500 {
+			continue
 		}
-		cmd := "cp ${in} ${out}"
-		if i%1000 == 500 {
-			probes = append(probes, src)
-			cmd = fmt.Sprintf(`read l < ${in}; case $$l in bench*) echo started > %s;; esac; cp ${in} ${out}`, fifo)
-		}
-		fmt.Fprintf(&bf, "[targets.t%d]\ninputs = [\"src/%d.txt\"]\noutputs = [\"out/%d.o\"]\ncmd = '%s'\n", i, i, i, cmd)
+		nd := &g.Nodes[i]
+		probes = append(probes, filepath.Join(dir, nd.Inputs[0]))
+		nd.Cmd = fmt.Sprintf(`read l < ${in}; case $$l in bench*) echo started > %s;; esac; cp ${in} ${out}`, fifo)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Buildfile.toml"), []byte(bf.String()), 0o644); err != nil {
+	if err := g.Write(dir); err != nil {
 		b.Fatal(err)
 	}
 	return probes
