@@ -93,6 +93,16 @@ func (s FileState) trusted(cur FileState) bool {
 	return !s.Racy && !s.Hash.IsZero() && s.SameFingerprint(cur)
 }
 
+// Remembered returns the state last remembered for the file at path,
+// without looking at the file.
+func (f *Files) Remembered(path string) (FileState, bool) {
+	_, key := f.store.resolve(path)
+	f.mu.RLock()
+	st, ok := f.states[key]
+	f.mu.RUnlock()
+	return st, ok
+}
+
 // Remember records st as the current state of the file at path, e.g. an
 // output that a worker hashed right after its command wrote it. A state
 // without a hash (from StatFile) carries nothing to remember and is ignored.

@@ -236,6 +236,29 @@ func TestFilesRememberAndFlush(t *testing.T) {
 	}
 }
 
+func TestFilesRemembered(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	defer mustClose(t, s)
+	f := s.Files()
+	if _, ok := f.Remembered("out/a.o"); ok {
+		t.Fatal("a state remembered for a file never seen")
+	}
+	want := FileState{Size: 7, MtimeNs: 42, Hash: HashBytes([]byte("a"))}
+	f.Remember(filepath.Join(dir, "out/a.o"), want)
+	// By its absolute path or relative to the store's folder: one file.
+	for _, p := range []string{"out/a.o", filepath.Join(dir, "out/a.o")} {
+		got, ok := f.Remembered(p)
+		if !ok || got != want {
+			t.Errorf("Remembered(%q) = %+v, %v; want %+v", p, got, ok, want)
+		}
+	}
+	// Remembered does not look at the file (there is none).
+	if _, err := os.Stat(filepath.Join(dir, "out/a.o")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the test needs out/a.o to be missing: %v", err)
+	}
+}
+
 // TestFilesConcurrent hashes the same files from many goroutines (run with
 // -race) and checks every answer.
 func TestFilesConcurrent(t *testing.T) {

@@ -59,6 +59,12 @@ type node struct {
 	queued     time.Time        // when it was handed to the scheduler
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// task is its task while it is handed to the scheduler (nil for the
+	// console pool), so that a change in watch mode can cancel it.
+	task *sched.Task
+	// rerun is set when its task was canceled because a file it reads
+	// changed: it runs again once the canceled commands are over.
+	rerun bool
 }
 
 // build is the state of one Build call. Apart from the interrupted flag,
@@ -82,8 +88,28 @@ type build struct {
 	planned    *plannedFiles      // during the check before the build
 	prestarted bool               // a worker was started during the check
 	statBuf    []cache.StatResult // scratch for the check
+	planFiles  [][]int32          // plannedFiles.files, kept between the builds of watch mode
 	storeErr   error
 	sum        Summary
+
+	// plan lists the nodes with inPlan set: the targets of this build.
+	plan []*node
+	// inflight counts the targets of the plan handed to the scheduler
+	// (or to a pool, the jobserver or the remote gate) whose outcome is
+	// not known yet; advancing is the depth of advance calls. The build is
+	// over when both are 0.
+	inflight, advancing int
+	// onIdle, if set, is called when the build is over (watch mode ends
+	// its cycle there); a one-shot build ends when the scheduler's Run
+	// returns.
+	onIdle func()
+	// total is what the Status was last told by Planned, less the early
+	// cutoffs since: the commands it expects.
+	total int
+	eta   eta
+	// ran, if set, is told of each target that succeeded by running its
+	// commands (watch mode indexes what its depfile named).
+	ran func(n *node)
 
 	interrupted atomic.Bool
 }
@@ -98,18 +124,9 @@ type build struct {
 func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-chan os.Signal) (Summary, error) {
 	opts.normalize()
 	start := time.Now()
-	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
+	b := newBuild(g, opts)
 	b.sum.DryRun = opts.DryRun
 	b.sum.Start = start
-	for i, t := range g.Targets {
-		b.nodes[i].t = t
-	}
-	b.depOf = func(path string) string {
-		if t, ok := g.Lookup(path); ok {
-			return t.Name
-		}
-		return ""
-	}
 	defer func() {
 		b.js.close()
 		if b.sched != nil {
@@ -126,12 +143,8 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		preloaded <- nil
 	}
 	planned := b.statPlanned()
-	for _, t := range g.Targets {
-		if b.nodes[t.ID].inPlan {
-			if err := b.checkInputsExist(t, planned); err != nil {
-				return b.sum, err
-			}
-		}
+	if err := b.checkPlanInputs(planned); err != nil {
+		return b.sum, err
 	}
 
 	var err error
@@ -146,22 +159,14 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.files = b.store.Files()
 	defer b.store.Close() // for the early returns; closing twice is harmless
 
-	planned.resolve(b.files)
-	b.planned = planned
-	err = b.check()
-	b.planned = nil // from now on commands change files
-	if err != nil {
+	if err := b.checkPlanned(planned); err != nil {
 		return b.sum, err
 	}
 	if opts.DryRun {
 		return b.dryRun(start), nil
 	}
-	if !opts.FIFO {
-		b.prioritize()
-	}
 
-	log := newBuildLog(g, b.st, start)
-	b.st = log
+	log := b.beginCycle(start)
 	defer log.close() // Done closed it, unless Build failed before
 	if err := b.setupScheduler(); err != nil {
 		return b.sum, err
@@ -169,26 +174,73 @@ func Build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	if interrupt != nil {
 		done := make(chan struct{})
 		defer close(done)
-		go b.watchInterrupts(interrupt, done)
+		go b.watchInterrupts(interrupt, done, b.st, nil)
 	}
+	return b.endCycle(b.run(), true)
+}
 
-	err = b.run()
-	b.sum.Wall = time.Since(start)
+// newBuild returns the engine's state for building g.
+func newBuild(g *graph.Graph, opts Options) *build {
+	b := &build{g: g, opts: opts, st: opts.Status, nodes: make([]node, len(g.Targets))}
+	for i, t := range g.Targets {
+		b.nodes[i].t = t
+	}
+	b.depOf = func(path string) string {
+		if t, ok := b.g.Lookup(path); ok {
+			return t.Name
+		}
+		return ""
+	}
+	return b
+}
+
+// checkPlanned runs the check of the plan over the files statPlanned
+// stated, then orders the targets to run by their critical path.
+func (b *build) checkPlanned(planned *plannedFiles) error {
+	planned.resolve(b.files)
+	b.planned = planned
+	err := b.check()
+	b.planned = nil // from now on commands change files
+	if err == nil && !b.opts.FIFO && !b.opts.DryRun {
+		b.prioritize()
+	}
+	return err
+}
+
+// beginCycle starts telling the story of a build that runs its plan: in
+// .gobuildj/log/last.log besides the Status, with an ETA for the status
+// line. It returns the log, which Done closes.
+func (b *build) beginCycle(start time.Time) *buildLog {
+	log := newBuildLog(b.g, b.opts.Status, start)
+	b.st = log
+	b.eta.plan(b)
+	return log
+}
+
+// endCycle ends a build whose commands are over: it counts what did not
+// run, writes the file states (and closes the state store if closeStore is
+// set), tells the Status and returns the build's outcome.
+func (b *build) endCycle(runErr error, closeStore bool) (Summary, error) {
+	b.abandonQueued()
+	b.sum.Wall = time.Since(b.sum.Start)
 	b.sum.Interrupted = b.interrupted.Load()
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if n.inPlan && len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
+	for _, n := range b.plan {
+		if len(n.t.Cmds) > 0 && (n.progress == waiting || n.progress == running || n.progress == blocked) {
 			b.sum.NotRun++
 			if n.progress != blocked {
 				b.skipped(n, SkipNotRun, b.notRunWhy())
 			}
 		}
 	}
-	b.noteStoreErr(b.store.Close()) // flushes file states, may compact
+	if closeStore {
+		b.noteStoreErr(b.store.Close()) // flushes file states, may compact
+	} else {
+		b.noteStoreErr(b.files.Flush())
+	}
 	b.st.Done(b.sum)
 	switch {
-	case err != nil:
-		return b.sum, err
+	case runErr != nil:
+		return b.sum, runErr
 	case b.sum.Interrupted:
 		return b.sum, ErrInterrupted
 	case b.sum.Failed > 0:
@@ -214,6 +266,7 @@ func (b *build) noteStoreErr(err error) {
 // for each, the deps it waits for.
 func (b *build) markPlan(targets []*graph.Target) {
 	stack := append([]*graph.Target(nil), targets...)
+	count := 0
 	for len(stack) > 0 {
 		t := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -223,20 +276,36 @@ func (b *build) markPlan(targets []*graph.Target) {
 		}
 		n.inPlan = true
 		n.pending = len(t.Deps)
+		count++
 		stack = append(stack, t.Deps...)
+	}
+	b.plan = make([]*node, 0, count)
+	for i := range b.nodes { // in topological order
+		if b.nodes[i].inPlan {
+			b.plan = append(b.plan, &b.nodes[i])
+		}
 	}
 }
 
-// check decides, before anything runs, which targets are up to date (clean),
+// checkPlanInputs fails with a *graph.Error if a target of the plan reads a
+// file that does not exist and that no dep produces.
+func (b *build) checkPlanInputs(planned *plannedFiles) error {
+	for _, n := range b.plan {
+		if err := b.checkInputsExist(n.t, planned); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check decides, before anything runs, which targets of the plan (b.plan,
+// in topological order) are up to date (clean),
 // which must run (dirty) and which depend on the outcome of others (maybe),
 // and fails with a *graph.Error if a needed input file does not exist.
 func (b *build) check() error {
 	total := 0
-	for _, t := range b.g.Targets { // topological order
-		n := &b.nodes[t.ID]
-		if !n.inPlan {
-			continue
-		}
+	for _, n := range b.plan { // topological order
+		t := n.t
 		n.verdict = clean
 		for _, d := range t.Deps {
 			if b.nodes[d.ID].verdict != clean {
@@ -271,13 +340,13 @@ func (b *build) check() error {
 		n.outputs = b.recordedOutputs(t)
 	}
 	planned := 0
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if n.inPlan && len(n.t.Cmds) > 0 && n.verdict != clean {
+	for _, n := range b.plan {
+		if len(n.t.Cmds) > 0 && n.verdict != clean {
 			planned++
 		}
 	}
 	b.sum.UpToDate = total - planned
+	b.total = planned
 	b.st.Planned(planned)
 	return nil
 }
@@ -349,7 +418,8 @@ func (b *build) prepareAction(n *node) error {
 
 // depOutputs returns the outputs that dep d stands for, once it is done:
 // its own, or for an alias those of its deps, computed on first use (most
-// aliases, like "all", are the dep of no command).
+// aliases, like "all", are the dep of no command, and in watch mode "all"
+// is done again at every change).
 func (b *build) depOutputs(d *graph.Target) []cache.PathHash {
 	n := &b.nodes[d.ID]
 	if len(d.Cmds) == 0 && !n.aliasKnown {
@@ -431,7 +501,11 @@ func (b *build) describe(t *graph.Target) string {
 	return t.Description
 }
 
-func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}) {
+// watchInterrupts stops the build on the first interrupt and kills its
+// commands on the second, saying so on st (the goroutine's own: b.st
+// belongs to the scheduler's); then, if set, calls stopped (watch mode
+// lets the scheduler's Run return there).
+func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}, st Status, stopped func()) {
 	count := 0
 	for {
 		select {
@@ -441,11 +515,14 @@ func (b *build) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}
 			count++
 			b.interrupted.Store(true)
 			b.js.clear()
+			if stopped != nil {
+				stopped()
+			}
 			if count == 1 {
-				b.st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
+				st.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
 				b.sched.Stop()
 			} else {
-				b.st.Message("gobuildj: killing running commands")
+				st.Message("gobuildj: killing running commands")
 				b.sched.Kill()
 			}
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gobuildj/gobuildj/graph"
 )
@@ -70,10 +71,12 @@ func (b *build) notRunWhy() string {
 // startEvent describes n as its commands reach worker pid (0: none).
 func (b *build) startEvent(n *node, pid int) StartEvent {
 	running, ready := b.load()
-	return StartEvent{
+	ev := StartEvent{
 		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason,
 		Worker: pid, Time: n.started, Running: running, Ready: ready,
 	}
+	ev.ETA, _ = b.eta.estimate(time.Now())
+	return ev
 }
 
 // fillFinish adds to ev what reports want beside the outcome.
@@ -82,6 +85,7 @@ func (b *build) fillFinish(ev *FinishEvent, n *node) {
 	ev.Dir = b.abs(n.t.Dir)
 	ev.Deps = b.waitedFor(n.t)
 	ev.Running, ev.Ready = b.load()
+	ev.ETA, _ = b.eta.estimate(ev.End)
 }
 
 // waitedFor names the deps of t with commands, looking through aliases,

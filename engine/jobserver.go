@@ -76,7 +76,11 @@ type jobserver struct {
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	inFlight int           // tasks submitted and not finished
+	inFlight int // tasks submitted and not finished
+	// implicit is set while a task holds the implicit slot. It can be
+	// free while others run (the task that held it ended first): the next
+	// task takes it without a token.
+	implicit bool
 	held     int           // tokens read and not written back
 	queue    []*sched.Task // tasks waiting for a token
 	closed   bool
@@ -213,7 +217,7 @@ func (j *jobserver) commandSetup(_ int) (files []int, makeflags string) {
 func (j *jobserver) submit(t *sched.Task) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.inFlight == 0 {
+	if !j.implicit {
 		j.startLocked(t, false)
 		return
 	}
@@ -228,6 +232,9 @@ func (j *jobserver) submit(t *sched.Task) {
 // startLocked hands t to the scheduler, holding a token or the implicit slot.
 func (j *jobserver) startLocked(t *sched.Task, token bool) {
 	j.inFlight++
+	if !token {
+		j.implicit = true
+	}
 	cleanup := t.Cleanup
 	t.Cleanup = func() {
 		j.release(token)
@@ -255,6 +262,8 @@ func (j *jobserver) release(token bool) {
 	}
 	if token {
 		j.putTokenLocked()
+	} else {
+		j.implicit = false
 	}
 }
 
@@ -297,13 +306,13 @@ func (j *jobserver) reader() {
 			j.putTokenLocked()
 			j.mu.Unlock()
 			return
-		case len(j.queue) > 0 && j.inFlight > 0:
+		case len(j.queue) > 0 && j.implicit:
 			next := j.queue[0]
 			j.queue = j.queue[1:]
 			j.startLocked(next, true)
 		case len(j.queue) > 0:
-			// Everything finished meanwhile: the next task takes the
-			// implicit slot and the token goes back.
+			// The implicit slot became free meanwhile: the next task
+			// takes it and the token goes back.
 			next := j.queue[0]
 			j.queue = j.queue[1:]
 			j.startLocked(next, false)
@@ -323,6 +332,23 @@ func (j *jobserver) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.queue = nil
+}
+
+// remove takes t out of the queue of tasks waiting for a token; false if
+// it is not there (it was handed to the scheduler).
+func (j *jobserver) remove(t *sched.Task) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i, q := range j.queue {
+		if q == t {
+			j.queue = append(j.queue[:i:i], j.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // pending reports whether tasks wait for a token.

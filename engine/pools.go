@@ -89,3 +89,28 @@ func (b *build) submit(task *sched.Task, remoteExec bool) {
 		b.sched.AddTask(task)
 	}
 }
+
+// clear drops the tasks waiting for a slot of their pool (the build is
+// stopping).
+func (p *pools) clear() {
+	if p == nil {
+		return
+	}
+	clear(p.queue)
+}
+
+// remove takes task out of its pool's queue; false if it is not there.
+func (p *pools) remove(task *sched.Task) bool {
+	if p == nil {
+		return false
+	}
+	for pool, q := range p.queue {
+		for i, pt := range q {
+			if pt.task == task {
+				p.queue[pool] = append(q[:i:i], q[i+1:]...)
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -28,19 +28,24 @@ type plannedFiles struct {
 	files [][]int32
 }
 
-// statPlanned stats the files of the targets in the plan.
+// statPlanned stats the files of the targets in the plan. Its cost grows
+// with the plan, not with the graph: a build of watch mode plans what a
+// change affects.
 func (b *build) statPlanned() *plannedFiles {
 	size := 0
-	for i := range b.nodes {
-		if n := &b.nodes[i]; n.inPlan {
-			size += len(n.t.Inputs) + len(n.t.Outputs)
-		}
+	for _, n := range b.plan {
+		size += len(n.t.Inputs) + len(n.t.Outputs)
+	}
+	// Indexed by target ID, and only read for targets of the plan: the
+	// builds of a watch session reuse one.
+	if len(b.planFiles) != len(b.nodes) {
+		b.planFiles = make([][]int32, len(b.nodes))
 	}
 	pf := &plannedFiles{
 		byPath: make(map[string]int, size),
 		paths:  make([]string, 0, size),
 		input:  make([]bool, 0, size),
-		files:  make([][]int32, len(b.nodes)),
+		files:  b.planFiles,
 	}
 	arena := make([]int32, 0, size)
 	add := func(rel string, input bool) {
@@ -54,11 +59,8 @@ func (b *build) statPlanned() *plannedFiles {
 		pf.input[i] = pf.input[i] || input
 		arena = append(arena, int32(i))
 	}
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if !n.inPlan {
-			continue
-		}
+	for _, n := range b.plan {
+		i := n.t.ID
 		start := len(arena)
 		for _, in := range n.t.Inputs {
 			add(in, true)

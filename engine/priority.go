@@ -21,18 +21,19 @@ const defaultDuration = time.Millisecond
 // that could be done beside it, which is what makes a build of uneven
 // targets end sooner than first-come, first-served would.
 func (b *build) prioritize() {
-	durs := make([]time.Duration, len(b.nodes))
-	known := make([]bool, len(b.nodes))
+	// By position in the plan (in topological order), so that a build of
+	// watch mode, which plans what a change affects, costs what it plans.
+	durs := make([]time.Duration, len(b.plan))
+	known := make([]bool, len(b.plan))
 	var sum time.Duration
 	var count int
-	for i := range b.nodes {
-		n := &b.nodes[i]
-		if !n.inPlan || len(n.t.Cmds) == 0 || n.verdict == clean {
+	for k, n := range b.plan {
+		if len(n.t.Cmds) == 0 || n.verdict == clean {
 			continue
 		}
 		if d, ok := b.store.LastDuration(n.t.Name); ok {
-			durs[i], known[i] = coarse(d), true
-			sum += durs[i]
+			durs[k], known[k] = coarse(d), true
+			sum += durs[k]
 			count++
 		}
 	}
@@ -40,21 +41,17 @@ func (b *build) prioritize() {
 	if count > 0 {
 		guess = coarse(sum / time.Duration(count))
 	}
-	targets := b.g.Targets
-	for k := len(targets) - 1; k >= 0; k-- { // reverse deps first
-		t := targets[k]
-		n := &b.nodes[t.ID]
-		if !n.inPlan {
-			continue
-		}
+	for k := len(b.plan) - 1; k >= 0; k-- { // reverse deps first
+		n := b.plan[k]
+		t := n.t
 		var rest int64
 		for _, rd := range t.RDeps {
 			if rn := &b.nodes[rd.ID]; rn.inPlan {
 				rest = max(rest, rn.priority)
 			}
 		}
-		own := durs[t.ID]
-		if !known[t.ID] && len(t.Cmds) > 0 && n.verdict != clean {
+		own := durs[k]
+		if !known[k] && len(t.Cmds) > 0 && n.verdict != clean {
 			own = guess
 		}
 		n.priority = int64(own) + rest

@@ -265,3 +265,18 @@ func (r *remoteState) clear() {
 		r.gate.queue = nil
 	}
 }
+
+// remove takes t out of the tasks waiting for a local slot; false if it is
+// not there.
+func (r *remoteState) remove(t *sched.Task) bool {
+	if r == nil || r.gate == nil {
+		return false
+	}
+	for i, q := range r.gate.queue {
+		if q == t {
+			r.gate.queue = append(r.gate.queue[:i:i], r.gate.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}

@@ -17,14 +17,7 @@ import (
 // to the scheduler and, from each command's OnFinish, releases its reverse
 // deps, until nothing is left to do.
 func (b *build) run() error {
-	var ready []*graph.Target
-	for _, t := range b.g.Targets {
-		n := &b.nodes[t.ID]
-		if n.inPlan && n.pending == 0 {
-			ready = append(ready, t)
-		}
-	}
-	b.advance(ready)
+	b.advance(b.readyInPlan())
 	if b.interrupted.Load() {
 		b.sched.Clear()
 		return nil
@@ -42,6 +35,7 @@ func (b *build) run() error {
 // target is done at once and releases its reverse deps in turn; a target that
 // must run becomes a task.
 func (b *build) advance(ready []*graph.Target) {
+	b.advancing++
 	for len(ready) > 0 {
 		t := ready[0]
 		ready = ready[1:]
@@ -51,6 +45,22 @@ func (b *build) advance(ready []*graph.Target) {
 		}
 	}
 	b.flushStarts()
+	b.advancing--
+	if b.advancing == 0 && b.inflight == 0 && b.onIdle != nil {
+		b.onIdle()
+	}
+}
+
+// readyInPlan lists the targets of the plan that wait for no dep, in
+// topological order.
+func (b *build) readyInPlan() []*graph.Target {
+	var ready []*graph.Target
+	for _, n := range b.plan {
+		if n.pending == 0 && n.progress == waiting && !n.rerun {
+			ready = append(ready, n.t)
+		}
+	}
+	return ready
 }
 
 // flushStarts dispatches the tasks of the targets that start, highest
@@ -74,6 +84,7 @@ func (b *build) settle(n *node) bool {
 	for _, d := range t.Deps {
 		if p := b.nodes[d.ID].progress; p == failed || p == blocked {
 			n.progress = blocked
+			b.eta.finished(n)
 			b.skipped(n, SkipBlocked, b.blockedWhy(t))
 			return true
 		}
@@ -108,6 +119,8 @@ func (b *build) settle(n *node) bool {
 			n.outputs = b.recordedOutputs(t)
 			n.progress = succeeded
 			b.sum.UpToDate++
+			b.total--
+			b.eta.finished(n)
 			b.skipped(n, SkipCutoff, "its deps were rebuilt with identical outputs")
 			return true
 		}
@@ -176,6 +189,8 @@ func (b *build) start(n *node) {
 	}
 	n.progress = running
 	n.queued = time.Now()
+	n.started = time.Time{}
+	b.inflight++
 	task := &sched.Task{
 		Func:        b.taskName(job.Remote),
 		Payload:     job.Encode(),
@@ -184,6 +199,7 @@ func (b *build) start(n *node) {
 		Priority:    n.priority,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			n.started = time.Now()
+			b.eta.started(n)
 			b.st.Started(b.startEvent(n, ctx.Pid()))
 		},
 		OnTermTimeout: func() { n.timedOut = t.Timeout },
@@ -199,6 +215,7 @@ func (b *build) start(n *node) {
 	if t.Ports > 0 {
 		b.leasePorts(task, t.Ports)
 	}
+	n.task = task
 	b.toSubmit = append(b.toSubmit, submission{n, task, remoteExec})
 }
 
@@ -213,6 +230,14 @@ type submission struct {
 // reverse deps.
 func (b *build) finish(n *node, res sched.Result) {
 	t := n.t
+	b.inflight--
+	n.task = nil
+	if n.rerun {
+		b.eta.stopped(n)
+		b.restarted(n, res)
+		return
+	}
+	b.eta.finished(n)
 	var out worker.Result
 	if res.Err == nil {
 		var err error
@@ -294,6 +319,9 @@ func (b *build) succeed(n *node, out worker.Result) {
 	}
 	b.noteStoreErr(b.store.RecordTarget(rec))
 	n.progress = succeeded
+	if b.ran != nil {
+		b.ran(n)
+	}
 	ev := b.finishEvent(n, true, "", "", out.Output)
 	ev.Cached, ev.Remote = out.Cached, out.Remote
 	b.st.Finished(ev)
@@ -304,14 +332,39 @@ func (b *build) succeed(n *node, out worker.Result) {
 func (b *build) fail(n *node, cmd, why string, output []byte) {
 	t := n.t
 	n.progress = failed
+	b.eta.finished(n)
 	b.sum.Failed++
 	b.noteStoreErr(b.store.ForgetTarget(t.Name))
 	b.st.Finished(b.finishEvent(n, false, cmd, why, output))
 	if !b.opts.KeepGoing && !b.stopping {
-		b.stopping = true
-		b.js.clear()
-		b.remote.clear()
-		b.sched.Clear()
+		b.stop()
+	}
+}
+
+// stop lets no other target start: the tasks waiting for a slot (of the
+// scheduler, a pool, the jobserver or the remote gate) are dropped and
+// their targets left waiting; running commands finish.
+func (b *build) stop() {
+	b.stopping = true
+	clear(b.toSubmit) // collected by this advance, not dispatched yet
+	b.toSubmit = b.toSubmit[:0]
+	b.js.clear()
+	b.remote.clear()
+	b.pools.clear()
+	b.sched.Clear()
+	b.abandonQueued()
+}
+
+// abandonQueued puts back to waiting the targets whose tasks were dropped
+// before they reached a worker (stop, or an interrupted build whose Run
+// returned): no OnFinish will come for them.
+func (b *build) abandonQueued() {
+	for _, n := range b.plan {
+		if n.progress == running && n.started.IsZero() && n.task != nil && !n.rerun {
+			n.progress = waiting
+			n.task = nil
+			b.inflight--
+		}
 	}
 }
 

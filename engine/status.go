@@ -50,6 +50,9 @@ type StartEvent struct {
 	// the terminal until the target's FinishEvent, so the status steps
 	// aside meanwhile.
 	Console bool
+	// ETA is how long the build should still take, from the durations
+	// recorded by the last runs of the targets left (0: unknown).
+	ETA time.Duration
 }
 
 // FinishEvent is a target whose commands ended.
@@ -84,6 +87,11 @@ type FinishEvent struct {
 	// Cached is set when the outputs came from a remote cache (nothing
 	// ran), Remote when the commands ran on a remote worker.
 	Cached, Remote bool
+	// Restarted is set for a target whose commands were stopped because
+	// a file they read changed meanwhile (watch mode): it runs again.
+	Restarted bool
+	// ETA is as in StartEvent.
+	ETA time.Duration
 }
 
 // SkipKind says why a target's commands did not run.
@@ -132,6 +140,9 @@ type SkipEvent struct {
 // Summary counts what a build did.
 type Summary struct {
 	Run, UpToDate, Failed, NotRun int
+	// Restarted counts the commands stopped and run again because a file
+	// they read changed while they ran (watch mode).
+	Restarted int
 	// Cached counts the targets whose outputs came from a remote cache
 	// (not in Run); Remote the targets of Run that ran remotely.
 	Cached, Remote int
@@ -158,6 +169,9 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, ", %d up to date, %d failed", s.UpToDate, s.Failed)
 	if s.NotRun > 0 {
 		fmt.Fprintf(&b, ", %d not run", s.NotRun)
+	}
+	if s.Restarted > 0 {
+		fmt.Fprintf(&b, ", %d restarted", s.Restarted)
 	}
 	fmt.Fprintf(&b, " in %s", roundDuration(s.Wall))
 	if s.Interrupted {
@@ -195,9 +209,17 @@ type ConsoleStatus struct {
 	order   []string          // running targets, oldest first
 	lineOn  bool              // a live status line is on screen
 	lastAt  time.Time
+	drawn   string         // the live line on screen
 	runs    []Run          // the timing of every command, for the summary
 	github  *gitHubActions // nil unless EnableGitHubActions was called
 	console string         // the target of the console pool that has the terminal, "" if none
+	// building is set between Planned and Done: a Planned during a build
+	// (a change in watch mode) changes the total and keeps the count.
+	building bool
+	eta      time.Duration // the last estimate of the time left, 0 if none
+	etaAt    time.Time     // when it was made
+	ticker   chan struct{} // closed by Done to stop the redraws of a live line
+	tickDone chan struct{}
 }
 
 // NewConsoleStatus returns a Status writing to out. live selects the
@@ -220,12 +242,57 @@ func (c *ConsoleStatus) EnableGitHubActions(workspace string) {
 	c.github = &gitHubActions{base: workspace}
 }
 
-// Planned implements Status.
+// Planned implements Status. A ConsoleStatus may show several builds one
+// after the other (watch mode); a Planned during a build changes its total.
 func (c *ConsoleStatus) Planned(total int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total = total
+	if c.building {
+		return
+	}
+	c.building = true
+	c.done = 0
+	c.eta = 0
 	c.runs = c.runs[:0] // a new build: its own timings
+	if c.live {
+		// Redraw the line as time passes, for the ETA.
+		c.ticker, c.tickDone = make(chan struct{}), make(chan struct{})
+		go c.tick(c.ticker, c.tickDone)
+	}
+}
+
+// tick redraws the live line every tenth of a second while a build runs
+// (only when it changed: the ETA counts down).
+func (c *ConsoleStatus) tick(stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			c.mu.Lock()
+			if c.lineOn && len(c.order) > 0 {
+				if line := c.liveLineLocked(""); line != c.drawn {
+					c.drawLocked(line, false)
+				}
+			}
+			c.mu.Unlock()
+		}
+	}
+}
+
+// ClearScreen clears the terminal (watch --clear, before each build); it
+// does nothing when the output is not a live terminal.
+func (c *ConsoleStatus) ClearScreen() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live {
+		io.WriteString(c.out, "\x1b[H\x1b[2J\x1b[3J")
+		c.lineOn = false
+	}
 }
 
 // Explain implements Status.
@@ -239,6 +306,7 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	defer c.mu.Unlock()
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
+	c.eta, c.etaAt = ev.ETA, ev.Time
 	if ev.Console {
 		// The command writes to the terminal from now on: its status
 		// line goes first, and nothing is drawn until it ends.
@@ -257,7 +325,10 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	target, description, ok, cmd, why, output := ev.Target, ev.Description, ev.OK, ev.Cmd, ev.Why, ev.Output
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.runs = append(c.runs, RunOf(ev))
+	if !ev.Restarted {
+		c.runs = append(c.runs, RunOf(ev))
+	}
+	c.eta, c.etaAt = ev.ETA, ev.End
 	delete(c.running, target)
 	for i, t := range c.order {
 		if t == target {
@@ -273,6 +344,15 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
 	}
 	switch {
+	case ev.Restarted:
+		head := "RESTARTED: " + target
+		if why != "" {
+			head += " (" + why + ")"
+		}
+		if c.color {
+			head = "\x1b[1;33m" + head + "\x1b[0m"
+		}
+		b.WriteString(head + "\n")
 	case !ok && c.github != nil:
 		b.WriteString(c.github.failure(ev))
 		output = nil
@@ -337,7 +417,16 @@ func (c *ConsoleStatus) Message(text string) {
 // Done implements Status.
 func (c *ConsoleStatus) Done(sum Summary) {
 	c.mu.Lock()
+	if c.ticker != nil {
+		close(c.ticker)
+		done := c.tickDone
+		c.ticker, c.tickDone = nil, nil
+		c.mu.Unlock()
+		<-done // it takes c.mu
+		c.mu.Lock()
+	}
 	defer c.mu.Unlock()
+	c.building = false
 	c.clearLocked()
 	fmt.Fprintln(c.out, sum.String())
 	if !sum.DryRun {
@@ -358,10 +447,23 @@ func (c *ConsoleStatus) printAbove(text string) {
 // liveLineLocked is the status line while commands run: the targets
 // running now, oldest first, as many as the width holds, then how many more;
 // or the last finished one when nothing runs.
+// After them come how many run and, when the recorded durations allow, an
+// estimate of the time left: "[3/10] CC a.o, CC b.o (+2 more) | 4 running,
+// ETA 12s".
 func (c *ConsoleStatus) liveLineLocked(fallback string) string {
 	line := fmt.Sprintf("[%d/%d] ", c.done, c.total)
 	if len(c.order) == 0 {
 		return line + fallback
+	}
+	tail := fmt.Sprintf(" | %d running", len(c.order))
+	if c.eta > 0 {
+		if left := c.eta - time.Since(c.etaAt); left > 0 {
+			tail += ", ETA " + formatETA(left)
+		}
+	}
+	room := c.width - 1 - utf8.RuneCountInString(tail)
+	if room < 30 { // a narrow terminal: the descriptions first
+		tail, room = "", c.width-1
 	}
 	line += c.running[c.order[0]]
 	width := utf8.RuneCountInString(line)
@@ -372,13 +474,46 @@ func (c *ConsoleStatus) liveLineLocked(fallback string) string {
 		if i < len(c.order)-1 {
 			need += len(fmt.Sprintf(" (+%d more)", len(c.order)-i-1))
 		}
-		if need > c.width-1 {
-			return line + fmt.Sprintf(" (+%d more)", len(c.order)-i)
+		if need > room {
+			return line + fmt.Sprintf(" (+%d more)", len(c.order)-i) + tail
 		}
 		line += next
 		width += utf8.RuneCountInString(next)
 	}
-	return line
+	if width > room { // the first description alone is too long: cut it
+		line = cutMiddle(line, max(room, 10))
+	}
+	return line + tail
+}
+
+// formatETA rounds a time left for the status line: "12s", "3m5s", "1h2m".
+func formatETA(d time.Duration) string {
+	if d < time.Second {
+		return "<1s"
+	}
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	d = d.Round(time.Second)
+	m, sec := int(d.Minutes()), int(d.Seconds())%60
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%ds", sec)
+	case sec == 0:
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dm%ds", m, sec)
+}
+
+// cutMiddle shortens line to width runes with "..." in its middle.
+func cutMiddle(line string, width int) string {
+	r := []rune(line)
+	if len(r) <= width {
+		return line
+	}
+	half := (width - 3) / 2
+	return string(r[:half]) + "..." + string(r[len(r)-(width-3-half):])
 }
 
 // drawLocked shows line as the live status line, at most ten times a second
@@ -392,6 +527,7 @@ func (c *ConsoleStatus) drawLocked(line string, force bool) {
 		return
 	}
 	c.lastAt = now
+	c.drawn = line
 	if r := []rune(line); len(r) > c.width-1 {
 		half := (c.width - 4) / 2
 		line = string(r[:half]) + "..." + string(r[len(r)-(c.width-4-half):])

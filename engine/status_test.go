@@ -145,21 +145,33 @@ func TestConsoleStatusLive(t *testing.T) {
 
 func TestConsoleStatusLiveShowsRunningTargets(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, true, false, 40)
+	s := NewConsoleStatus(&out, true, false, 54)
 	s.Planned(5)
 	for _, name := range []string{"a", "b", "c", "d", "e"} {
-		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o"})
+		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o", Time: time.Now(), ETA: time.Minute})
 		time.Sleep(110 * time.Millisecond) // past the redraw limit
 	}
-	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true})
+	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true, End: time.Now(), ETA: 30 * time.Second})
+	s.Done(Summary{})
 	got := out.String()
 	for _, want := range []string{
-		"\r[0/5] CC a.o, CC b.o\x1b[K",
-		"\r[0/5] CC a.o, CC b.o, CC c.o (+2 more)\x1b[K", // 40 columns hold three and the count
-		"\r[1/5] CC b.o, CC c.o, CC d.o, CC e.o\x1b[K",
+		"\r[0/5] CC a.o, CC b.o | 2 running, ETA 1m\x1b[K",
+		"\r[0/5] CC a.o, CC b.o (+2 more) | 4 running, ETA 1m\x1b[K", // 54 columns hold two, the count and the ETA
+		"\r[1/5] CC b.o, CC c.o (+2 more) | 4 running, ETA 30s\x1b[K",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("live status lacks %q:\n%q", want, got)
+		}
+	}
+}
+
+func TestFormatETA(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		300 * time.Millisecond: "<1s", 12400 * time.Millisecond: "12s", time.Minute: "1m",
+		185 * time.Second: "3m5s", 62 * time.Minute: "1h2m",
+	} {
+		if got := formatETA(d); got != want {
+			t.Errorf("formatETA(%s) = %q, want %q", d, got, want)
 		}
 	}
 }
@@ -183,7 +195,7 @@ func TestConsoleStatusConsolePool(t *testing.T) {
 		s.Done(Summary{Run: 2})
 		want := "[1/2] RUN app\nwhat the command wrote to the terminal\n[2/2] CC b.o\ngobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		if live {
-			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
+			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o | 1 running\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		}
 		if got := out.String(); !strings.HasPrefix(got, want) { // the summary's timings follow
 			t.Errorf("live=%v:\n got %q\nwant %q", live, got, want)
@@ -197,5 +209,73 @@ func TestGitHubActionsInterrupted(t *testing.T) {
 	want := "::group::INTERRUPTED: a (killed by SIGTERM)\n::endgroup::\n::error title=a was interrupted (killed by SIGTERM)::INTERRUPTED: a (killed by SIGTERM)\n"
 	if got != want {
 		t.Errorf("interrupted target:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestConsoleStatusSeveralBuilds(t *testing.T) {
+	// Watch mode: builds follow one another on one console, and a change
+	// during a build raises its total and restarts a target.
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, false, false, 80)
+	s.Planned(2)
+	s.Finished(FinishEvent{Target: "a", Description: "A", OK: true})
+	s.Planned(3) // a change joined the build: b runs again
+	s.Finished(FinishEvent{Target: "b", Description: "B", Restarted: true, Why: "restarted: b.txt changed while it ran"})
+	s.Finished(FinishEvent{Target: "b", Description: "B", OK: true})
+	s.Done(Summary{Run: 2, Restarted: 1})
+	s.Planned(1)
+	s.Finished(FinishEvent{Target: "c", Description: "C", OK: true})
+	s.Done(Summary{Run: 1})
+	want := "[1/2] A\n[2/3] B\nRESTARTED: b (restarted: b.txt changed while it ran)\n[3/3] B\n" +
+		"gobuildj: 2 run, 0 up to date, 0 failed, 1 restarted in 0s\n"
+	got := out.String()
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("first build:\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(got, "[1/1] C\ngobuildj: 1 run, 0 up to date, 0 failed in 0s\n") {
+		t.Errorf("the second build does not count from 1:\n%q", got)
+	}
+}
+
+func TestETA(t *testing.T) {
+	// Two jobs, four targets of 4s each left, one of them running for 1s:
+	// 15s of work over 2 jobs is 7.5s, more than the 3s the running one
+	// still needs.
+	nodes := make([]node, 4)
+	e := eta{jobs: 2, left: map[*node]time.Duration{}, running: map[*node]time.Time{}, known: true, mean: 4 * time.Second}
+	for i := range nodes {
+		e.left[&nodes[i]] = 4 * time.Second
+		e.work += 4 * time.Second
+	}
+	now := time.Now()
+	e.running[&nodes[0]] = now.Add(-time.Second)
+	if got, ok := e.estimate(now); !ok || got != 7500*time.Millisecond {
+		t.Errorf("estimate = %v, %v; want 7.5s", got, ok)
+	}
+	// One target left, running for 1s of its 4s: 3s.
+	for i := 1; i < 4; i++ {
+		e.finished(&nodes[i])
+	}
+	if got, ok := e.estimate(now); !ok || got != 3*time.Second {
+		t.Errorf("estimate = %v, %v; want 3s", got, ok)
+	}
+	// Slower than recorded: no estimate rather than a wrong one.
+	e.running[&nodes[0]] = now.Add(-10 * time.Second)
+	if got, ok := e.estimate(now); ok {
+		t.Errorf("estimate = %v for a command slower than recorded, want none", got)
+	}
+	var none eta
+	if _, ok := none.estimate(now); ok {
+		t.Error("an estimate without recorded durations")
+	}
+}
+
+func TestConsoleStatusClearScreen(t *testing.T) {
+	for _, live := range []bool{false, true} {
+		var out bytes.Buffer
+		NewConsoleStatus(&out, live, false, 80).ClearScreen()
+		if got := out.String(); (got != "") != live {
+			t.Errorf("live=%v: ClearScreen wrote %q", live, got)
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/bench/shape"
 )
 
 // generate writes a Buildfile of n compile targets, each with inputs, an
@@ -50,29 +52,18 @@ func generate(tb testing.TB, dir string, n int) string {
 	return filepath.Join(dir, "Buildfile.toml")
 }
 
-// generateWide writes the "wide" graph of bench/gen, which the performance
-// budget is measured on: n leaves `cp src/I.txt out/I.o` (the sources are
-// not needed to load), one alias per 100 leaves, and "all" over the aliases.
+// generateWide writes the "wide" graph of bench/shape, which the
+// performance budget is measured on: n leaves `cp src/I.txt out/I.o`, one
+// alias per 100 leaves, and "all" over the aliases.
 func generateWide(tb testing.TB, dir string, n int) string {
 	tb.Helper()
-	var b strings.Builder
-	groups := (n + 99) / 100
-	b.WriteString("[targets.all]\ndeps = [")
-	for g := range groups {
-		fmt.Fprintf(&b, "\"g%d\",", g)
+	g, err := shape.New("wide", n)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	b.WriteString("]\n")
-	for g := range groups {
-		fmt.Fprintf(&b, "[targets.g%d]\ndeps = [", g)
-		for i := g * 100; i < n && i < (g+1)*100; i++ {
-			fmt.Fprintf(&b, "\"t%d\",", i)
-		}
-		b.WriteString("]\n")
+	if err := g.Write(dir); err != nil {
+		tb.Fatal(err)
 	}
-	for i := range n {
-		fmt.Fprintf(&b, "[targets.t%d]\ninputs = [\"src/%d.txt\"]\noutputs = [\"out/%d.o\"]\ncmd = \"cp ${in} ${out}\"\n", i, i, i)
-	}
-	writeFiles(tb, dir, map[string]string{"Buildfile.toml": b.String()})
 	return filepath.Join(dir, "Buildfile.toml")
 }
 

@@ -30,6 +30,10 @@ type Node struct {
 	Inputs []string // files: sources or outputs of other nodes
 	Deps   []string // names of nodes whose outputs are inputs
 	Prog   string   // "cp" (one input to Out) or "cat" (Inputs into Out)
+	// Cmd, when set, is the node's command in the Buildfile instead of
+	// Prog's (the other tools' files keep Prog): benchmarks of gobuildj
+	// alone make probes of some nodes with it.
+	Cmd string
 }
 
 // group is an alias target over nodes or other groups.
@@ -139,6 +143,25 @@ func writeFile(path string, write func(w *bufio.Writer)) error {
 	return f.Close()
 }
 
+// tomlString spells s as a TOML basic string.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 // quoted spells names as a TOML or YAML flow list.
 func quoted(names []string) string {
 	var b strings.Builder
@@ -162,11 +185,14 @@ func (g *Graph) buildfile(w *bufio.Writer) {
 	}
 	for _, nd := range g.Nodes {
 		cmd := "cp ${in} ${out}"
-		if nd.Prog == "cat" {
+		switch {
+		case nd.Cmd != "":
+			cmd = nd.Cmd
+		case nd.Prog == "cat":
 			// cat writes to stdout: the shell redirects it.
 			cmd = "cat ${in} > ${out}"
 		}
-		fmt.Fprintf(w, "[targets.%s]\ninputs = %s\noutputs = [\"%s\"]\ncmd = \"%s\"\n", nd.Name, quoted(nd.Inputs), nd.Out, cmd)
+		fmt.Fprintf(w, "[targets.%s]\ninputs = %s\noutputs = [\"%s\"]\ncmd = %s\n", nd.Name, quoted(nd.Inputs), nd.Out, tomlString(cmd))
 	}
 }
 

@@ -119,30 +119,45 @@ gobuildj: critical path: 4 targets, D of the D wall time:
 	}
 }
 
-// onTerminal runs gobuildj in dir with its stdout and stderr on a new
-// pseudo-terminal and returns what the terminal received.
-func onTerminal(t *testing.T, dir string, env []string, args ...string) string {
+// openPTY opens a new pseudo-terminal of 24 rows and 100 columns (the
+// test is skipped where there is none): the master side, which reads what
+// is written to the terminal, and the terminal itself, for a child's
+// stdout and stderr.
+func openPTY(t *testing.T) (master, tty *os.File) {
 	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
-	defer master.Close()
 	fd := int(master.Fd())
 	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		master.Close()
 		t.Fatalf("unlockpt: %v", err)
 	}
 	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
 	if err != nil {
+		master.Close()
 		t.Fatalf("ptsname: %v", err)
 	}
-	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
+		master.Close()
 		t.Fatal(err)
 	}
 	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 100}); err != nil {
+		master.Close()
+		tty.Close()
 		t.Fatal(err)
 	}
+	return master, tty
+}
+
+// onTerminal runs gobuildj in dir with its stdout and stderr on a new
+// pseudo-terminal and returns what the terminal received.
+func onTerminal(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	master, tty := openPTY(t)
+	defer master.Close()
 	var out bytes.Buffer
 	done := make(chan struct{})
 	go func() {
@@ -153,7 +168,7 @@ func onTerminal(t *testing.T, dir string, env []string, args ...string) string {
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "CI=", "NO_COLOR=", "GITHUB_ACTIONS=", "TERM=xterm"), env...)
 	cmd.Stdout, cmd.Stderr = tty, tty
-	err = cmd.Run()
+	err := cmd.Run()
 	tty.Close()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,5 +101,39 @@ cmd = "p=$${MAKEFLAGS##*fifo:}; tok=$$(head -c1 \"$$p\"); printf %s \"$$tok\" > 
 	fifo := got[strings.Index(got, "fifo:")+len("fifo:"):]
 	if _, err := os.Stat(fifo); !os.IsNotExist(err) {
 		t.Errorf("the fifo %s was left behind (%v)", fifo, err)
+	}
+}
+
+func TestJobserverImplicitSlotIsReused(t *testing.T) {
+	// At -j2, x takes the implicit slot and y the token; x ends first,
+	// then z takes y's token and, when it ends, releases c and d at once.
+	// c gets z's token; the slot x freed long ago must go to d. Each
+	// waits until the other has started, so they must run together.
+	const meet = "touch %[1]s.started; i=0; while [ ! -f %[2]s.started ]; do i=$$((i+1)); [ $$i -gt 200 ] && exit 1; sleep 0.05; done"
+	bf := fmt.Sprintf(`
+[targets.all]
+deps = ["x", "c", "d"]
+
+[targets.x]
+cmd = "true"
+
+[targets.y]
+cmd = "sleep 0.1"
+
+[targets.z]
+deps = ["y"]
+cmd  = "sleep 0.3"
+
+[targets.c]
+deps = ["z"]
+cmd  = "%s"
+
+[targets.d]
+deps = ["z"]
+cmd  = "%s"
+`, fmt.Sprintf(meet, "c", "d"), fmt.Sprintf(meet, "d", "c"))
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	if r := gobuildj(t, dir, "-j2"); r.code != 0 {
+		t.Fatalf("c and d did not run together at -j2 (exit %d):\n%s", r.code, r.out)
 	}
 }

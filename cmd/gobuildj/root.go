@@ -113,6 +113,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		newQueryCommand(&f, stdout),
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
+		newWatchCommand(&f, stdout, interrupts),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -218,21 +219,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 		}
 		console.EnableGitHubActions(workspace)
 	}
-	var parent *engine.MakeJobserver
-	if js != engine.JobserverNone {
-		// Under make -jN: share make's budget rather than add ours to it.
-		parent, err = engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
-		switch {
-		case err != nil:
-			// As make does: without the parent's tokens, one job.
-			if !f.jobsSet {
-				f.jobs = 1
-			}
-			console.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
-		case parent != nil && parent.Jobs > 0 && !f.jobsSet:
-			f.jobs = parent.Jobs
-		}
-	}
+	parent := inheritJobserver(&f, js, console)
 	var reps *reports
 	if !f.dryRun {
 		if reps, err = openReports(f.reports); err != nil {
@@ -286,4 +273,26 @@ func terminalMode(out io.Writer, colorFlag string) (live, color bool, width int,
 		return false, false, 0, usageError{fmt.Errorf("--color %q: expected auto, always or never", colorFlag)}
 	}
 	return live, color, width, nil
+}
+
+// inheritJobserver finds the jobserver of a parent make in MAKEFLAGS
+// (unless js is none), so that gobuildj under make -jN shares make's budget
+// rather than adds its own to it: -j, when not given, becomes the parent's.
+// A jobserver that MAKEFLAGS names but that cannot be used is reported on
+// console and, as make does, leaves one job.
+func inheritJobserver(f *buildFlags, js engine.JobserverMode, console *engine.ConsoleStatus) *engine.MakeJobserver {
+	if js == engine.JobserverNone {
+		return nil
+	}
+	parent, err := engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
+	switch {
+	case err != nil:
+		if !f.jobsSet {
+			f.jobs = 1
+		}
+		console.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
+	case parent != nil && parent.Jobs > 0 && !f.jobsSet:
+		f.jobs = parent.Jobs
+	}
+	return parent
 }

@@ -1,0 +1,114 @@
+package engine
+
+import "time"
+
+// eta estimates how long the commands of a build have left to run, from the
+// durations that the last runs of their targets recorded: the expected work
+// of the planned targets not finished yet (less what running ones have
+// done), spread over the jobs, and never less than what the longest running
+// command should still take. A target never run before counts as the mean
+// of those that were. It is kept up to date as targets start and end, so
+// that an estimate costs a walk over the running targets only.
+type eta struct {
+	jobs    int
+	work    time.Duration           // the expected work of left
+	left    map[*node]time.Duration // planned targets not finished, with their expected work
+	running map[*node]time.Time     // targets whose commands run, with when they started
+	known   bool                    // some target has a recorded duration
+	mean    time.Duration
+}
+
+// plan starts the estimate of the targets of b's plan that may run.
+func (e *eta) plan(b *build) {
+	*e = eta{jobs: b.opts.Jobs, left: map[*node]time.Duration{}, running: map[*node]time.Time{}}
+	var unknown []*node
+	var sum time.Duration
+	count := 0
+	for _, n := range b.plan {
+		if len(n.t.Cmds) == 0 || n.verdict == clean {
+			continue
+		}
+		if rec, ok := b.store.Target(n.t.Name); ok && rec.Duration > 0 {
+			e.left[n] = rec.Duration
+			sum += rec.Duration
+			count++
+		} else {
+			unknown = append(unknown, n)
+		}
+	}
+	if count == 0 {
+		return
+	}
+	e.known = true
+	e.mean = sum / time.Duration(count)
+	for _, n := range unknown {
+		e.left[n] = e.mean
+		sum += e.mean
+	}
+	e.work = sum
+}
+
+// add counts a target planned during the build (watch mode: it runs again).
+func (e *eta) add(b *build, n *node) {
+	if e.left == nil || len(n.t.Cmds) == 0 {
+		return
+	}
+	if _, ok := e.left[n]; ok {
+		return
+	}
+	d := e.mean
+	if rec, ok := b.store.Target(n.t.Name); ok && rec.Duration > 0 {
+		d = rec.Duration
+		if !e.known {
+			e.known, e.mean = true, d
+		}
+	}
+	e.left[n] = d
+	e.work += d
+}
+
+// started notes that n's commands reached a worker.
+func (e *eta) started(n *node) {
+	if e.running != nil {
+		e.running[n] = time.Now()
+	}
+}
+
+// stopped notes that n's commands were stopped; it runs again.
+func (e *eta) stopped(n *node) {
+	delete(e.running, n)
+}
+
+// finished notes that n will not run (any more) in this build.
+func (e *eta) finished(n *node) {
+	if e.left == nil {
+		return
+	}
+	delete(e.running, n)
+	if d, ok := e.left[n]; ok {
+		e.work -= d
+		delete(e.left, n)
+	}
+}
+
+// estimate returns how long the build should still take, and false when it
+// cannot say (nothing recorded, or commands already slower than recorded).
+func (e *eta) estimate(now time.Time) (time.Duration, bool) {
+	if !e.known || len(e.left) == 0 {
+		return 0, false
+	}
+	work := e.work
+	var longest time.Duration
+	for n, start := range e.running {
+		d := e.left[n]
+		done := min(now.Sub(start), d)
+		work -= done
+		longest = max(longest, d-done)
+	}
+	par := min(max(e.jobs, 1), len(e.left))
+	est := max(work/time.Duration(par), longest)
+	if est <= 0 {
+		return 0, false
+	}
+	return est, true
+}

@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/gobuildj/gobuildj/graph"
+)
+
+// adopt makes g, with targets selected, the graph of the session: the
+// first one, or a Buildfile read again. A target of the old graph whose
+// definition is the same in g (same commands, environment, folder, inputs,
+// outputs, depfile, deps) and that was up to date stays up to date, with
+// its outputs known: reading the Buildfile again costs no stat of what it
+// did not change. Every other wanted target is stale. The inputs are
+// indexed again and the watcher told what to watch.
+func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
+	b := s.b
+	old, oldNodes, oldWanted, oldStale := b.g, b.nodes, s.wanted, s.stale
+	nodes := make([]node, len(g.Targets))
+	for i, t := range g.Targets {
+		nodes[i].t = t
+	}
+	b.g, b.nodes, b.pools = g, nodes, nil
+	s.targets = targets
+	s.wanted = make([]bool, len(g.Targets))
+	s.wantedCmds = 0
+	stack := append([]*graph.Target(nil), targets...)
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if s.wanted[t.ID] {
+			continue
+		}
+		s.wanted[t.ID] = true
+		if len(t.Cmds) > 0 {
+			s.wantedCmds++
+		}
+		stack = append(stack, t.Deps...)
+	}
+	s.stale = map[int]bool{}
+	for i, t := range g.Targets {
+		if !s.wanted[i] {
+			continue
+		}
+		if oldWanted != nil {
+			if ot, ok := old.Lookup(t.Name); ok && ot.Name == t.Name && oldWanted[ot.ID] && !oldStale[ot.ID] && sameTarget(ot, t) {
+				on := &oldNodes[ot.ID]
+				nodes[i].outputs, nodes[i].aliasKnown = on.outputs, on.aliasKnown
+				nodes[i].progress, nodes[i].verdict = succeeded, clean
+				continue
+			}
+		}
+		s.stale[i] = true
+	}
+	s.index = newInputIndex(b, s.wanted)
+	s.watchIndexed()
+}
+
+// sameTarget reports whether a and b, the same target in two loads of a
+// Buildfile, would run the same action: what its key covers, its outputs
+// and whether it always runs.
+func sameTarget(a, b *graph.Target) bool {
+	return slices.Equal(a.Cmds, b.Cmds) && slices.Equal(a.Env, b.Env) && a.Dir == b.Dir &&
+		slices.Equal(a.Inputs, b.Inputs) && slices.Equal(a.Outputs, b.Outputs) &&
+		a.Depfile == b.Depfile && a.Always == b.Always && a.Ports == b.Ports &&
+		slices.EqualFunc(a.Deps, b.Deps, func(x, y *graph.Target) bool { return x.Name == y.Name })
+}
