@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // TargetRecord is what is kept of a target's last successful run. Key and
@@ -145,16 +147,16 @@ var errBadRecord = errors.New("record does not decode")
 // pointer per target instead of a dozen, which matters to the start of a
 // no-op build. Strings share the memory of body.
 func readEntry(body string) (entry, error) {
-	d := decoder{s: body}
-	e := entry{kind: d.byte()}
+	d := newDecoder(body)
+	e := entry{kind: d.Byte()}
 	switch e.kind {
 	case kindTarget:
-		e.name = d.str()
+		e.name = d.Str()
 		d.targetFields(nil)
 	case kindTombstone:
-		e.name = d.str()
+		e.name = d.Str()
 	case kindFile:
-		e.name = d.str()
+		e.name = d.Str()
 		d.fileState(&e.file)
 	default:
 		return entry{}, fmt.Errorf("%w: unknown kind %d", errBadRecord, e.kind)
@@ -165,12 +167,12 @@ func readEntry(body string) (entry, error) {
 // decodeTarget decodes the body of a target record. Its strings share the
 // memory of body; its slices are its own.
 func decodeTarget(body string) (TargetRecord, error) {
-	d := decoder{s: body}
+	d := newDecoder(body)
 	var r TargetRecord
-	if kind := d.byte(); kind != kindTarget {
+	if kind := d.Byte(); kind != kindTarget {
 		return r, fmt.Errorf("%w: kind %d is not a target", errBadRecord, kind)
 	}
-	r.Name = d.str()
+	r.Name = d.Str()
 	d.targetFields(&r)
 	return r, d.err(kindTarget)
 }
@@ -185,35 +187,35 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	key, cmd, deps := d.hash(), d.hash(), d.hash()
 	inputs := d.pathHashes(store)
 	depOutputs := d.pathHashes(store)
-	n := d.count(minOutputSize)
+	n := d.Count(minOutputSize)
 	var outputs []PathState
 	if store && n > 0 {
 		outputs = make([]PathState, n)
 	}
 	for i := range n {
-		path := d.str()
+		path := d.Str()
 		var st FileState
 		d.fileState(&st)
 		if store {
 			outputs[i] = PathState{Path: path, State: st}
 		}
 	}
-	duration := time.Duration(d.varint())
-	finished := int64(d.fixed64())
+	duration := time.Duration(d.Varint())
+	finished := int64(d.Fixed64())
 	var discovered []string
 	var depfile string
-	if d.s != "" {
-		n := d.count(1)
+	if d.Len() != 0 {
+		n := d.Count(1)
 		if store && n > 0 {
 			discovered = make([]string, n)
 		}
 		for i := range n {
-			p := d.str()
+			p := d.Str()
 			if store {
 				discovered[i] = p
 			}
 		}
-		depfile = d.str()
+		depfile = d.Str()
 	}
 	if store {
 		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
@@ -237,17 +239,17 @@ type targetView struct {
 // viewTarget reads the key of a target record body and positions the view
 // at its first output. The body must have passed readEntry.
 func viewTarget(body string) (targetView, error) {
-	d := decoder{s: body}
-	d.byte()
-	d.str()
+	d := newDecoder(body)
+	d.Byte()
+	d.Str()
 	v := targetView{key: d.hash()}
 	d.hash()
 	d.hash()
 	d.pathHashes(false)
 	d.pathHashes(false)
-	v.outputs = d.count(minOutputSize)
+	v.outputs = d.Count(minOutputSize)
 	v.d = d
-	if d.bad {
+	if d.Bad() {
 		return v, d.err(kindTarget)
 	}
 	return v, nil
@@ -255,152 +257,65 @@ func viewTarget(body string) (targetView, error) {
 
 // next reads the next output of the view.
 func (v *targetView) next() (path string, st FileState) {
-	path = v.d.str()
+	path = v.d.Str()
 	v.d.fileState(&st)
 	return path, st
 }
 
-// decoder reads the fields of a record body. The first failure sets bad and
-// makes every later read return zero values, so callers check once at the end.
+// decoder reads the fields of a record body. The first failure makes it
+// bad and every later read return zero values, so callers check once at
+// the end.
 type decoder struct {
-	s   string
-	bad bool
+	wire.Reader
 }
+
+func newDecoder(body string) decoder { return decoder{wire.NewReader(body)} }
 
 // err tells why the body of a record of kind did not decode, or nil if it
 // did, all of it.
 func (d *decoder) err(kind byte) error {
-	if d.bad {
+	if d.Bad() {
 		return fmt.Errorf("%w: kind %d is cut short", errBadRecord, kind)
 	}
-	if d.s != "" {
-		return fmt.Errorf("%w: kind %d has %d extra bytes", errBadRecord, kind, len(d.s))
+	if d.Len() != 0 {
+		return fmt.Errorf("%w: kind %d has %d extra bytes", errBadRecord, kind, d.Len())
 	}
 	return nil
 }
 
-func (d *decoder) fail() {
-	d.bad, d.s = true, ""
-}
-
-func (d *decoder) byte() byte {
-	if len(d.s) < 1 {
-		d.fail()
-		return 0
-	}
-	c := d.s[0]
-	d.s = d.s[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	if len(d.s) > 0 && d.s[0] < 0x80 { // most lengths and counts
-		x := uint64(d.s[0])
-		d.s = d.s[1:]
-		return x
-	}
-	return d.uvarintSlow()
-}
-
-func (d *decoder) uvarintSlow() uint64 {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
-		c := d.s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				break // overflows 64 bits
-			}
-			d.s = d.s[i+1:]
-			return x | uint64(c)<<shift
-		}
-		x |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	d.fail()
-	return 0
-}
-
-func (d *decoder) fixed64() uint64 {
-	if len(d.s) < 8 {
-		d.fail()
-		return 0
-	}
-	x := le64(d.s)
-	d.s = d.s[8:]
-	return x
-}
-
-func (d *decoder) varint() int64 {
-	ux := d.uvarint()
-	x := int64(ux >> 1)
-	if ux&1 != 0 {
-		x = ^x
-	}
-	return x
-}
-
-// count reads a list length, refusing one that could not fit in the rest
-// of the body given that each element takes at least minSize bytes (so a
-// corrupt length never triggers a huge allocation).
-func (d *decoder) count(minSize int) int {
-	n := d.uvarint()
-	if n > uint64(len(d.s)/minSize) {
-		d.fail()
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) str() string {
-	n := d.uvarint()
-	if n > uint64(len(d.s)) {
-		d.fail()
-		return ""
-	}
-	s := d.s[:n]
-	d.s = d.s[n:]
-	return s
-}
-
 func (d *decoder) hash() Hash {
 	var h Hash
-	if len(d.s) < len(h) {
-		d.fail()
-		return h
-	}
-	copy(h[:], d.s)
-	d.s = d.s[len(h):]
+	copy(h[:], d.Take(uint64(len(h))))
 	return h
 }
 
 // pathHashes reads a list of paths and hashes, returned if store is set.
 func (d *decoder) pathHashes(store bool) []PathHash {
-	n := d.count(1 + 16)
+	n := d.Count(1 + 16)
 	if !store || n == 0 {
 		for range n {
-			d.str()
+			d.Str()
 			d.hash()
 		}
 		return nil
 	}
 	phs := make([]PathHash, n)
 	for i := range phs {
-		phs[i].Path = d.str()
+		phs[i].Path = d.Str()
 		phs[i].Hash = d.hash()
 	}
 	return phs
 }
 
 func (d *decoder) fileState(st *FileState) {
-	st.Size = d.varint()
-	st.MtimeNs = int64(d.fixed64())
-	st.CtimeNs = int64(d.fixed64())
-	st.Inode = d.uvarint()
+	st.Size = d.Varint()
+	st.MtimeNs = int64(d.Fixed64())
+	st.CtimeNs = int64(d.Fixed64())
+	st.Inode = d.Uvarint()
 	st.Hash = d.hash()
-	flags := d.byte()
+	flags := d.Byte()
 	if flags&^1 != 0 {
-		d.fail()
+		d.Fail()
 	}
 	st.Racy = flags&1 != 0
 }
@@ -415,6 +330,6 @@ func viewDuration(body string) (time.Duration, bool) {
 	for range v.outputs {
 		v.next()
 	}
-	d := time.Duration(v.d.varint())
-	return d, !v.d.bad
+	d := time.Duration(v.d.Varint())
+	return d, !v.d.Bad()
 }

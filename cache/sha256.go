@@ -158,18 +158,18 @@ func (d *Digests) loadLocked() {
 	}
 	recs := string(data[headerSize:])
 	good, _ := scanRecords(recs, func(body string) error {
-		dec := decoder{s: body}
-		if dec.byte() != kindDigest {
+		dec := newDecoder(body)
+		if dec.Byte() != kindDigest {
 			return errBadRecord
 		}
-		key := dec.str()
+		key := dec.Str()
 		var e digestEntry
 		dec.fileState(&e.state)
-		e.exec = dec.byte() == 1
-		if len(dec.s) != sha256.Size || dec.bad {
+		e.exec = dec.Byte() == 1
+		if dec.Len() != sha256.Size || dec.Bad() {
 			return errBadRecord
 		}
-		copy(e.sum[:], dec.s)
+		copy(e.sum[:], dec.Rest())
 		d.entries[key] = e
 		d.records++
 		return nil

@@ -3,7 +3,8 @@ package graph
 import (
 	"encoding/binary"
 	"time"
-	"unsafe"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // snapEncoder writes a graph's body, each distinct string once in a table
@@ -149,110 +150,30 @@ func (e *snapEncoder) remote(r *Remote) {
 // later read return zero values, so callers check once at the end. Strings
 // share the snapshot's memory.
 type snapDecoder struct {
-	s    string
-	bad  bool
+	wire.Reader
 	strs []string
 	// arena is where the string lists of the targets are carved from.
 	arena []string
 }
 
-func (d *snapDecoder) fail() { d.bad, d.s = true, "" }
-
-func (d *snapDecoder) byte() byte {
-	if len(d.s) < 1 {
-		d.fail()
-		return 0
-	}
-	c := d.s[0]
-	d.s = d.s[1:]
-	return c
-}
-
-func (d *snapDecoder) bool() bool { return d.byte() == 1 }
-
-func (d *snapDecoder) uvarint() uint64 {
-	if len(d.s) > 0 && d.s[0] < 0x80 {
-		x := uint64(d.s[0])
-		d.s = d.s[1:]
-		return x
-	}
-	var x uint64
-	var shift uint
-	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
-		c := d.s[i]
-		if c < 0x80 {
-			d.s = d.s[i+1:]
-			return x | uint64(c)<<shift
-		}
-		x |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	d.fail()
-	return 0
-}
-
-func (d *snapDecoder) varint() int64 {
-	ux := d.uvarint()
-	x := int64(ux >> 1)
-	if ux&1 != 0 {
-		x = ^x
-	}
-	return x
-}
-
-func (d *snapDecoder) u64() uint64 {
-	if len(d.s) < 8 {
-		d.fail()
-		return 0
-	}
-	x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(d.s), 8))
-	d.s = d.s[8:]
-	return x
-}
-
-// count reads a length that cannot exceed what is left, given that each
-// element takes at least minSize bytes.
-func (d *snapDecoder) count(minSize int) int {
-	n := d.uvarint()
-	if n > uint64(len(d.s)/minSize) {
-		d.fail()
-		return 0
-	}
-	return int(n)
-}
-
-// str reads an inline string (length and bytes).
-func (d *snapDecoder) str() string {
-	n := d.uvarint()
-	if n > uint64(len(d.s)) {
-		d.fail()
-		return ""
-	}
-	s := d.s[:n]
-	d.s = d.s[n:]
-	return s
-}
-
 func (d *snapDecoder) fileState() fileState {
-	return fileState{size: d.varint(), mtime: d.varint(), ctime: d.varint(), inode: d.uvarint()}
+	return fileState{size: d.Varint(), mtime: d.Varint(), ctime: d.Varint(), inode: d.Uvarint()}
 }
 
 // strings reads the string table.
 func (d *snapDecoder) strings() {
-	n := d.count(1)
+	n := d.Count(1)
 	d.strs = make([]string, n)
 	lens := make([]uint64, n)
 	total := uint64(0)
 	for i := range n {
-		lens[i] = d.uvarint()
+		lens[i] = d.Uvarint()
 		total += lens[i]
 	}
-	if d.bad || total > uint64(len(d.s)) {
-		d.fail()
+	if d.Bad() {
 		return
 	}
-	blob := d.s[:total]
-	d.s = d.s[total:]
+	blob := d.Take(total)
 	off := uint64(0)
 	for i, l := range lens {
 		d.strs[i] = blob[off : off+l]
@@ -262,9 +183,9 @@ func (d *snapDecoder) strings() {
 
 // ref reads a reference to the string table.
 func (d *snapDecoder) ref() string {
-	i := d.uvarint()
+	i := d.Uvarint()
 	if i >= uint64(len(d.strs)) {
-		d.fail()
+		d.Fail()
 		return ""
 	}
 	return d.strs[i]
@@ -272,13 +193,13 @@ func (d *snapDecoder) ref() string {
 
 // list reads a string list into the arena (nil stays nil).
 func (d *snapDecoder) list() []string {
-	n := d.uvarint()
+	n := d.Uvarint()
 	if n == 0 {
 		return nil
 	}
 	n--
-	if n > uint64(len(d.arena)) || n > uint64(len(d.s)) {
-		d.fail()
+	if n > uint64(len(d.arena)) || n > uint64(d.Len()) {
+		d.Fail()
 		return nil
 	}
 	l := d.arena[:n:n]
@@ -291,13 +212,13 @@ func (d *snapDecoder) list() []string {
 
 // ownList reads a string list outside the arena.
 func (d *snapDecoder) ownList() []string {
-	n := d.uvarint()
+	n := d.Uvarint()
 	if n == 0 {
 		return nil
 	}
 	n--
-	if n > uint64(len(d.s)) {
-		d.fail()
+	if n > uint64(d.Len()) {
+		d.Fail()
 		return nil
 	}
 	l := make([]string, n)
@@ -308,22 +229,22 @@ func (d *snapDecoder) ownList() []string {
 }
 
 func (d *snapDecoder) graph() *Graph {
-	n := d.count(1)
-	nDeps := d.count(1)
-	nLists := d.count(1)
-	if d.bad {
+	n := d.Count(1)
+	nDeps := d.Count(1)
+	nLists := d.Count(1)
+	if d.Bad() {
 		return nil
 	}
 	g := &Graph{}
 	g.Default = d.ownList()
 	g.Files = d.ownList()
 	d.remote(&g.Remote)
-	if k := d.uvarint(); k > 0 {
-		g.Pools = make(map[string]int, min(k-1, uint64(len(d.s))))
+	if k := d.Uvarint(); k > 0 {
+		g.Pools = make(map[string]int, min(k-1, uint64(d.Len())))
 		for range k - 1 {
 			name := d.ref()
-			g.Pools[name] = int(d.varint())
-			if d.bad {
+			g.Pools[name] = int(d.Varint())
+			if d.Bad() {
 				return nil
 			}
 		}
@@ -338,16 +259,16 @@ func (d *snapDecoder) graph() *Graph {
 		t.ID = i
 		t.Name = d.ref()
 		t.Description = d.ref()
-		if k := d.uvarint(); k > 0 {
+		if k := d.Uvarint(); k > 0 {
 			if k > uint64(len(deps)) {
-				d.fail()
+				d.Fail()
 				return nil
 			}
 			t.Deps, deps = deps[:k:k], deps[k:]
 			for j := range t.Deps {
-				id := d.uvarint()
+				id := d.Uvarint()
 				if id >= uint64(i) { // deps come first in topological order
-					d.fail()
+					d.Fail()
 					return nil
 				}
 				t.Deps[j] = &targets[id]
@@ -359,27 +280,27 @@ func (d *snapDecoder) graph() *Graph {
 		t.Cmds = d.list()
 		t.Dir = d.ref()
 		t.Env = d.list()
-		t.Timeout = time.Duration(d.varint())
-		t.KillTimeout = time.Duration(d.varint())
-		t.Always = d.bool()
-		t.Ports = int(d.varint())
-		t.LocalOnly = d.bool()
+		t.Timeout = time.Duration(d.Varint())
+		t.KillTimeout = time.Duration(d.Varint())
+		t.Always = d.Bool()
+		t.Ports = int(d.Varint())
+		t.LocalOnly = d.Bool()
 		t.Pool = d.ref()
 		t.Depfile = d.ref()
 		t.Rule = d.ref()
 		t.Match = d.ref()
 		t.File = d.ref()
-		if d.bad {
+		if d.Bad() {
 			return nil
 		}
 	}
 	finish(order)
 	g.Targets = order
-	if k := d.count(1); k > 0 {
+	if k := d.Count(1); k > 0 {
 		g.Rules = make([]*Rule, k)
 		for i := range g.Rules {
 			r := &Rule{Name: d.ref(), Foreach: d.ownList(), Target: d.target(order)}
-			if n := d.count(1); n > 0 {
+			if n := d.Count(1); n > 0 {
 				r.Instances = make([]*Target, n)
 				for j := range r.Instances {
 					r.Instances[j] = d.target(order)
@@ -393,12 +314,12 @@ func (d *snapDecoder) graph() *Graph {
 
 // target reads a reference to a target (0 is nil).
 func (d *snapDecoder) target(order []*Target) *Target {
-	i := d.uvarint()
+	i := d.Uvarint()
 	if i == 0 {
 		return nil
 	}
 	if i > uint64(len(order)) {
-		d.fail()
+		d.Fail()
 		return nil
 	}
 	return order[i-1]
@@ -408,18 +329,18 @@ func (d *snapDecoder) remote(r *Remote) {
 	for _, p := range []*string{&r.Cache, &r.Exec, &r.Instance, &r.Salt, &r.Path, &r.TLSCA} {
 		*p = d.ref()
 	}
-	r.Upload = d.bool()
-	r.Strict = d.bool()
-	r.Jobs = int(d.varint())
-	r.Timeout = time.Duration(d.varint())
+	r.Upload = d.Bool()
+	r.Strict = d.Bool()
+	r.Jobs = int(d.Varint())
+	r.Timeout = time.Duration(d.Varint())
 	r.Headers = d.ownList()
 	r.Platform = d.ownList()
-	if n := d.uvarint(); n > 0 {
-		r.Set = make(map[string]bool, min(n-1, uint64(len(d.s))))
+	if n := d.Uvarint(); n > 0 {
+		r.Set = make(map[string]bool, min(n-1, uint64(d.Len())))
 		for range n - 1 {
 			k := d.ref()
-			r.Set[k] = d.bool()
-			if d.bad {
+			r.Set[k] = d.Bool()
+			if d.Bad() {
 				return
 			}
 		}

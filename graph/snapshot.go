@@ -11,6 +11,8 @@ import (
 
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // A snapshot is a graph as Load made it, in a binary file under .gobuildj/
@@ -251,18 +253,17 @@ func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error
 		binary.LittleEndian.Uint32(data[len(snapMagic):]) != snapVersion {
 		return nil, errStale
 	}
-	d := snapDecoder{s: unsafe.String(unsafe.SliceData(data), len(data))}
-	d.s = d.s[len(snapMagic)+4:]
-	if d.fileState() != exe || d.str() != buildfile {
+	d := snapDecoder{Reader: wire.NewReader(unsafe.String(unsafe.SliceData(data[len(snapMagic)+4:]), len(data)-len(snapMagic)-4))}
+	if d.fileState() != exe || d.Str() != buildfile {
 		return nil, errStale
 	}
 	root := filepath.Dir(buildfile)
-	for range d.count(1) {
-		path := d.str()
+	for range d.Count(1) {
+		path := d.Str()
 		st := d.fileState()
-		racy := d.bool()
-		hash := xxh3.Uint128{Hi: d.u64(), Lo: d.u64()}
-		if d.bad {
+		racy := d.Bool()
+		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
+		if d.Bad() {
 			return nil, errStale
 		}
 		if cur, ok := statFile(path); ok && cur == st && !racy {
@@ -273,15 +274,15 @@ func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error
 			return nil, errStale
 		}
 	}
-	for range d.count(1) {
-		ps := pathState{name: d.str(), listed: d.bool(), kind: d.byte(), mtime: d.varint(), ctime: d.varint(), inode: d.uvarint()}
-		if d.bad || !ps.same(root) {
+	for range d.Count(1) {
+		ps := pathState{name: d.Str(), listed: d.Bool(), kind: d.Byte(), mtime: d.Varint(), ctime: d.Varint(), inode: d.Uvarint()}
+		if d.Bad() || !ps.same(root) {
 			return nil, errStale
 		}
 	}
 	d.strings()
 	g := d.graph()
-	if d.bad || d.s != "" {
+	if d.Bad() || d.Len() != 0 {
 		return nil, fmt.Errorf("%w: it does not decode", errStale)
 	}
 	g.File, g.Root = buildfile, root
