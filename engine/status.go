@@ -376,10 +376,15 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 	if len(output) > 0 && output[len(output)-1] != '\n' {
 		b.WriteByte('\n')
 	}
-	c.clearLocked()
-	io.WriteString(c.out, b.String())
+	if b.Len() > 0 {
+		// Lines to print: above the live line, which comes back at once.
+		c.clearLocked()
+		io.WriteString(c.out, b.String())
+	}
 	if c.live {
-		c.drawLocked(c.liveLineLocked(description), true)
+		// Else the line is redrawn at most ten times a second (the
+		// ticker draws what the limit held back).
+		c.drawLocked(c.liveLineLocked(description), b.Len() > 0)
 	}
 }
 

@@ -195,7 +195,9 @@ func TestConsoleStatusConsolePool(t *testing.T) {
 		s.Done(Summary{Run: 2})
 		want := "[1/2] RUN app\nwhat the command wrote to the terminal\n[2/2] CC b.o\ngobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		if live {
-			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o | 1 running\x1b[K\r\x1b[K\r[2/2] CC b.o\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
+			// b's end comes within a tenth of a second of the last draw:
+			// the line is not drawn again before the summary replaces it.
+			want = "[1/2] RUN app\nwhat the command wrote to the terminal\n\r[1/2] CC b.o | 1 running\x1b[K\r\x1b[Kgobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		}
 		if got := out.String(); !strings.HasPrefix(got, want) { // the summary's timings follow
 			t.Errorf("live=%v:\n got %q\nwant %q", live, got, want)
@@ -277,5 +279,29 @@ func TestConsoleStatusClearScreen(t *testing.T) {
 		if got := out.String(); (got != "") != live {
 			t.Errorf("live=%v: ClearScreen wrote %q", live, got)
 		}
+	}
+}
+
+func TestConsoleStatusLiveRedrawsAtMostTenTimesASecond(t *testing.T) {
+	var out bytes.Buffer
+	s := NewConsoleStatus(&out, true, false, 80)
+	const n = 2000
+	s.Planned(n)
+	start := time.Now()
+	for i := range n {
+		name := fmt.Sprintf("t%d", i)
+		s.Started(StartEvent{Target: name, Description: "CC " + name, Time: time.Now()})
+		s.Finished(FinishEvent{Target: name, Description: "CC " + name, OK: true, End: time.Now()})
+	}
+	elapsed := time.Since(start)
+	s.Done(Summary{Run: n})
+	// A draw is "\r[done/total] ..."; the first is at once, then one per
+	// tenth of a second at the most (and the ticker's, as often).
+	draws := strings.Count(out.String(), "\r[")
+	if limit := 1 + 2*int(elapsed/(100*time.Millisecond)+1); draws > limit {
+		t.Errorf("%d events in %v drew the line %d times, want at most %d", 2*n, elapsed, draws, limit)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("gobuildj: %d run", n)) {
+		t.Errorf("no summary:\n%q", out.String())
 	}
 }
