@@ -32,7 +32,8 @@ JetBrains, VS Code) works; so do deleted and re-created files. An output deleted
 or edited by hand makes its target run again, as a plain build would.
 
 A changed Buildfile is read again; one that does not load is reported
-(file:line:column) and watch goes on with the last good one. A new file that an
+(file:line:column) and watch goes on with the last good one (one that does not
+load when watch starts ends it with exit code 2, as a build). A new file that an
 input glob or a rule's foreach matches is built; a removed one is dropped.
 
 A change during a build joins it: the commands of the targets it affects get

@@ -653,8 +653,19 @@ func TestWatchUsage(t *testing.T) {
 			t.Errorf("gobuildj %v: exit %d, output %q; want exit %d and %q", tc.args, r.code, r.out, exitUsage, tc.want)
 		}
 	}
-	r := mustBuild(t, dir, "watch", "--help")
-	for _, want := range []string{"--debounce", "--clear", "SIGTERM", "joins it"} {
+	// No good Buildfile yet: watch ends as a build does, having run and
+	// written nothing.
+	broken := project(t, map[string]string{"Buildfile.toml": "[targets.a\ncmd = \"echo ${target} >> ran.log\"\n"})
+	r := gobuildj(t, broken, "watch")
+	if r.code != exitUsage || !strings.Contains(r.out, "Buildfile.toml:1:") {
+		t.Errorf("watch of a broken Buildfile: exit %d, output %q; want exit %d and its file:line", r.code, r.out, exitUsage)
+	}
+	assertRan(t, broken)
+	if _, err := os.Stat(filepath.Join(broken, ".gobuildj")); !os.IsNotExist(err) {
+		t.Errorf("watch of a broken Buildfile wrote .gobuildj: %v", err)
+	}
+	r = mustBuild(t, dir, "watch", "--help")
+	for _, want := range []string{"--debounce", "--clear", "SIGTERM", "joins it", "exit code 2"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("watch --help lacks %q", want)
 		}
