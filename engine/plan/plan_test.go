@@ -43,7 +43,7 @@ func (g *testGraph) add(t *testing.T, name string, deps []string) int {
 	return id
 }
 
-func (g *testGraph) Len() int              { return len(g.names) }
+func (g *testGraph) Len() int             { return len(g.names) }
 func (g *testGraph) Deps(id int) []int32  { return g.deps[id] }
 func (g *testGraph) RDeps(id int) []int32 { return g.rdeps[id] }
 
