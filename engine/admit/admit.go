@@ -1,0 +1,312 @@
+// Package admit decides when a job that must run may start. It holds the
+// one queue where such jobs wait, and the chain of limits each must pass:
+// the build's -j, pools, the GNU make jobserver, the cap on local commands
+// beside a build farm, TCP ports. A limit is a Limiter; a new limit (a load
+// average, say) is one more Limiter, not another queue.
+//
+// A job that passes every limit holds what each gave it until Release,
+// which gives all of it back exactly once, whatever the way the job ended
+// (success, failure, cancel, interrupt). A job that waits holds nothing:
+// dropping it from the queue (Remove, Clear) frees nothing because nothing
+// was taken. So no exit path can lose a slot.
+package admit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Job is a job as the limits see it: what it asks for, and, once admitted,
+// what it holds. The caller owns its other fields (ID).
+type Job struct {
+	// ID is the caller's name for the job (a target's number).
+	ID int
+	// Priority orders the queue: higher first; equal ones in the order
+	// they were added.
+	Priority int64
+	// Pool is the pool whose depth limits the job ("" for none).
+	Pool string
+	// Remote is set for a job that runs on a build farm: it takes no
+	// slot of the local limits (-j, the jobserver).
+	Remote bool
+	// Ports is how many TCP ports the job reserves while it runs.
+	Ports int
+
+	// PortList holds the ports it was given, once admitted.
+	PortList []int
+	// Err is set, instead of admitting it, when a limit can never let
+	// it pass (no free port): the job fails with it.
+	Err error
+
+	seq      uint64
+	class    *class
+	index    int // in its class's heap, -1 when not queued
+	holds    [maxLimiters]uint64
+	admitted bool
+}
+
+// maxLimiters bounds the chain, so that a job keeps its holds inline.
+const maxLimiters = 8
+
+// Limiter is one limit on the jobs that run at once. Its methods are called
+// by the Queue, on the goroutine that owns it; a Limiter that learns of
+// room elsewhere (the jobserver's pipe) says so through the wake function
+// it was built with, and the owner then calls Admit again.
+type Limiter interface {
+	// Take takes room for j and returns what it took (for Give), or
+	// false, holding nothing, when there is none now. An error means j
+	// can never pass. A limiter that does not limit j returns true.
+	Take(j *Job) (hold uint64, ok bool, err error)
+	// Give gives back what Take took for j.
+	Give(j *Job, hold uint64)
+}
+
+// Idler is a Limiter that holds something on behalf of the queue (a
+// jobserver token read ahead) and gives it back when nobody waits.
+type Idler interface {
+	Idle()
+}
+
+// Queue is where jobs wait for room, highest priority first. Jobs of
+// different pools (and local and remote jobs) wait in separate lines, so
+// that a job held back by its pool does not hold back those behind it that
+// its pool does not limit. It is not safe for concurrent use.
+type Queue struct {
+	chain   []Limiter
+	classes []*class
+	seq     uint64
+	waiting int
+	out     []*Job
+}
+
+// class is a line of the queue: the jobs of one pool, local or remote.
+type class struct {
+	pool   string
+	remote bool
+	heap   []*Job
+	full   bool // no room was found for its best job in this pass of Admit
+}
+
+// NewQueue returns an empty queue whose jobs must pass limits, in order.
+func NewQueue(limits ...Limiter) *Queue {
+	if len(limits) > maxLimiters {
+		panic(fmt.Sprintf("admit: %d limiters, at most %d", len(limits), maxLimiters))
+	}
+	return &Queue{chain: limits}
+}
+
+// Add queues j until Admit finds room for it.
+func (q *Queue) Add(j *Job) {
+	if j.class != nil && j.index >= 0 {
+		panic(fmt.Sprintf("admit: job %d added twice", j.ID))
+	}
+	j.admitted, j.Err, j.PortList = false, nil, nil
+	q.seq++
+	j.seq = q.seq
+	c := q.classOf(j)
+	j.class = c
+	c.push(j)
+	q.waiting++
+}
+
+func (q *Queue) classOf(j *Job) *class {
+	for _, c := range q.classes {
+		if c.pool == j.Pool && c.remote == j.Remote {
+			return c
+		}
+	}
+	c := &class{pool: j.Pool, remote: j.Remote}
+	q.classes = append(q.classes, c)
+	return c
+}
+
+// Len is how many jobs wait.
+func (q *Queue) Len() int { return q.waiting }
+
+// Admit admits every job it finds room for, best first, and returns them
+// (valid until the next Admit). A job admitted with Err set holds nothing:
+// it must fail. The others hold their room until Release.
+func (q *Queue) Admit() []*Job {
+	q.out = q.out[:0]
+	for _, c := range q.classes {
+		c.full = false
+	}
+	for q.waiting > 0 {
+		var best *class
+		for _, c := range q.classes {
+			if len(c.heap) > 0 && !c.full && (best == nil || c.heap[0].before(best.heap[0])) {
+				best = c
+			}
+		}
+		if best == nil {
+			break
+		}
+		j := best.heap[0]
+		ok, err := q.take(j)
+		if !ok && err == nil {
+			best.full = true // no room for its best job in this pass
+			continue
+		}
+		best.pop()
+		q.waiting--
+		j.Err = err
+		j.admitted = err == nil
+		q.out = append(q.out, j)
+	}
+	if q.waiting == 0 {
+		q.idle()
+	}
+	return q.out
+}
+
+// take passes j through the chain: all or nothing.
+func (q *Queue) take(j *Job) (bool, error) {
+	for i, l := range q.chain {
+		hold, ok, err := l.Take(j)
+		if !ok || err != nil {
+			for k := i - 1; k >= 0; k-- {
+				q.chain[k].Give(j, j.holds[k])
+			}
+			if err != nil {
+				return false, err
+			}
+			return false, nil
+		}
+		j.holds[i] = hold
+	}
+	return true, nil
+}
+
+// Release gives back everything an admitted job holds. Calling it again,
+// or for a job that was not admitted, does nothing: every exit path may
+// call it.
+func (q *Queue) Release(j *Job) {
+	if !j.admitted {
+		return
+	}
+	j.admitted = false
+	for i := len(q.chain) - 1; i >= 0; i-- {
+		q.chain[i].Give(j, j.holds[i])
+	}
+}
+
+// Remove takes j out of the queue, if it waits there; it holds nothing.
+func (q *Queue) Remove(j *Job) bool {
+	c := j.class
+	if c == nil || j.index < 0 || j.index >= len(c.heap) || c.heap[j.index] != j {
+		return false
+	}
+	c.removeAt(j.index)
+	q.waiting--
+	if q.waiting == 0 {
+		q.idle()
+	}
+	return true
+}
+
+// Clear empties the queue and returns the jobs that waited, best first.
+// They held nothing.
+func (q *Queue) Clear() []*Job {
+	var dropped []*Job
+	for q.waiting > 0 {
+		var best *class
+		for _, c := range q.classes {
+			if len(c.heap) > 0 && (best == nil || c.heap[0].before(best.heap[0])) {
+				best = c
+			}
+		}
+		dropped = append(dropped, best.pop())
+		q.waiting--
+	}
+	q.idle()
+	return dropped
+}
+
+// Waiting reports whether j waits in the queue.
+func (q *Queue) Waiting(j *Job) bool {
+	c := j.class
+	return c != nil && j.index >= 0 && j.index < len(c.heap) && c.heap[j.index] == j
+}
+
+func (q *Queue) idle() {
+	for _, l := range q.chain {
+		if i, ok := l.(Idler); ok {
+			i.Idle()
+		}
+	}
+}
+
+// ErrNoRoom is wrapped by the error of a limit that a job can never pass.
+var ErrNoRoom = errors.New("no room")
+
+func (a *Job) before(b *Job) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	return a.seq < b.seq
+}
+
+func (c *class) push(j *Job) {
+	c.heap = append(c.heap, j)
+	j.index = len(c.heap) - 1
+	c.up(j.index)
+}
+
+func (c *class) pop() *Job {
+	j := c.heap[0]
+	c.removeAt(0)
+	return j
+}
+
+func (c *class) removeAt(i int) {
+	n := len(c.heap) - 1
+	j := c.heap[i]
+	if i != n {
+		c.swap(i, n)
+	}
+	c.heap[n] = nil
+	c.heap = c.heap[:n]
+	j.index = -1
+	if i != n {
+		if !c.down(i) {
+			c.up(i)
+		}
+	}
+}
+
+func (c *class) swap(i, k int) {
+	c.heap[i], c.heap[k] = c.heap[k], c.heap[i]
+	c.heap[i].index = i
+	c.heap[k].index = k
+}
+
+func (c *class) up(k int) {
+	for k > 0 {
+		i := (k - 1) / 2
+		if !c.heap[k].before(c.heap[i]) {
+			break
+		}
+		c.swap(i, k)
+		k = i
+	}
+}
+
+func (c *class) down(i0 int) bool {
+	i, n := i0, len(c.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		k := l
+		if r := l + 1; r < n && c.heap[r].before(c.heap[l]) {
+			k = r
+		}
+		if !c.heap[k].before(c.heap[i]) {
+			break
+		}
+		c.swap(i, k)
+		i = k
+	}
+	return i > i0
+}
