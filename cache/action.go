@@ -2,8 +2,9 @@ package cache
 
 import (
 	"cmp"
-	"encoding/binary"
 	"slices"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // Action is a complete description of one run of a target: everything that
@@ -39,7 +40,7 @@ const (
 // (["a b"] and ["a", "b"] differ, as do an input's path and its neighbour's).
 func (a *Action) Key() Hash {
 	b := make([]byte, 0, a.sizeHint())
-	b = appendString(b, keyTag)
+	b = wire.AppendString(b, keyTag)
 	b = a.appendCmd(b)
 	b = appendPathHashes(b, sortedByPath(a.Inputs))
 	b = appendPathHashes(b, a.DepOutputs)
@@ -49,13 +50,13 @@ func (a *Action) Key() Hash {
 // CmdHash returns the hash of the commands, env and dir alone: a record
 // keeps it to tell "command changed" from other reasons.
 func (a *Action) CmdHash() Hash {
-	return HashBytes(a.appendCmd(appendString(nil, cmdTag)))
+	return HashBytes(a.appendCmd(wire.AppendString(nil, cmdTag)))
 }
 
 // DepsHash returns the hash of the deps' outputs alone: a record keeps it to
 // tell "dep output changed" from other reasons.
 func (a *Action) DepsHash() Hash {
-	return HashBytes(appendPathHashes(appendString(nil, depsTag), a.DepOutputs))
+	return HashBytes(appendPathHashes(wire.AppendString(nil, depsTag), a.DepOutputs))
 }
 
 // Record returns the record of a successful run of a as target name, with
@@ -73,9 +74,9 @@ func (a *Action) Record(name string, key Hash) TargetRecord {
 }
 
 func (a *Action) appendCmd(b []byte) []byte {
-	b = appendStrings(b, a.Cmds)
-	b = appendStrings(b, a.Env)
-	return appendString(b, a.Dir)
+	b = wire.AppendStrings(b, a.Cmds)
+	b = wire.AppendStrings(b, a.Env)
+	return wire.AppendString(b, a.Dir)
 }
 
 func (a *Action) sizeHint() int {
@@ -93,14 +94,6 @@ func (a *Action) sizeHint() int {
 		n += 20 + len(ph.Path)
 	}
 	return n
-}
-
-func appendStrings(b []byte, ss []string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ss)))
-	for _, s := range ss {
-		b = appendString(b, s)
-	}
-	return b
 }
 
 // sortedByPath returns phs sorted by path: phs itself if it already is,

@@ -2,8 +2,9 @@ package cache
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
+
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // Check decides whether target name may be skipped: it may if its last
@@ -14,8 +15,8 @@ import (
 // outputs are the declared outputs, absolute or relative to the store's
 // folder, in declaration order.
 //
-// Check returns "" when the target is up to date, else the first reason it
-// is not, in words for --explain: "no previous run", "command changed"
+// Check returns the zero Reason when the target is up to date, else the
+// first reason it is not; in the words of --explain: "no previous run", "command changed"
 // (commands, env or dir), "input src/a.c changed", "input src/b.c added",
 // "input src/c.c removed", "dep gen rebuilt with new outputs" (a dep's
 // outputs changed, named by Action.DepOf; without it "dep output
@@ -24,34 +25,34 @@ import (
 // "output build/a.o missing", "output build/a.o modified". a, the action
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
-func (s *Store) Check(name string, a *Action, key Hash, outputs []string) (reason string) {
+func (s *Store) Check(name string, a *Action, key Hash, outputs []string) event.Reason {
 	return s.CheckStats(name, a, key, outputs, nil)
 }
 
 // CheckStats is Check given the current stat fingerprint of each output
 // (stats[i] of outputs[i], from StatAll), instead of stating them again;
 // stats nil means stat them.
-func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, stats []StatResult) (reason string) {
+func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, stats []StatResult) event.Reason {
 	body, ok := s.targetBody(name)
 	if !ok {
-		return "no previous run"
+		return event.Reason{Kind: event.NoPreviousRun}
 	}
 	v, err := viewTarget(body)
 	if err != nil { // cannot happen: the load or RecordTarget checked it
-		return "no previous run"
+		return event.Reason{Kind: event.NoPreviousRun}
 	}
 	if v.key != key {
 		rec, _ := decodeTarget(body)
 		return s.explainKey(&rec, a)
 	}
 	if v.outputs != len(outputs) {
-		return "outputs changed"
+		return event.Reason{Kind: event.OutputsChanged}
 	}
 	paths := v // a second reader over the same outputs
 	for _, out := range outputs {
 		recorded, _ := paths.next()
 		if s.keyOf(out) != s.keyOf(recorded) {
-			return "outputs changed"
+			return event.Reason{Kind: event.OutputsChanged}
 		}
 	}
 	for i, out := range outputs {
@@ -60,16 +61,16 @@ func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, s
 		if stats != nil {
 			cur = &stats[i]
 		}
-		if reason := s.checkOutput(out, st, cur); reason != "" {
+		if reason := s.checkOutput(out, st, cur); !reason.IsZero() {
 			return reason
 		}
 	}
-	return ""
+	return event.Reason{}
 }
 
 // checkOutput tells why the output at path no longer has the recorded
 // state, or "" if it does.
-func (s *Store) checkOutput(path string, recorded FileState, stat *StatResult) string {
+func (s *Store) checkOutput(path string, recorded FileState, stat *StatResult) event.Reason {
 	key := s.keyOf(path)
 	var cur FileState
 	var err error
@@ -79,7 +80,7 @@ func (s *Store) checkOutput(path string, recorded FileState, stat *StatResult) s
 		cur, err = StatFile(s.abs(key))
 	}
 	if err == nil && recorded.trusted(cur) {
-		return ""
+		return event.Reason{}
 	}
 	// Not trusted as recorded (most often because it was written just
 	// before it was hashed: racy): ask the file states, which rehash it
@@ -92,78 +93,78 @@ func (s *Store) checkOutput(path string, recorded FileState, stat *StatResult) s
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("output %s missing", key)
+		return event.Because(event.OutputMissing, key)
 	case err != nil:
-		return fmt.Sprintf("output %s unreadable (%v)", key, err)
+		return event.Reason{Kind: event.OutputUnreadable, Subject: key, Detail: err.Error()}
 	case h != recorded.Hash:
-		return fmt.Sprintf("output %s modified", key)
+		return event.Because(event.OutputModified, key)
 	}
-	return ""
+	return event.Reason{}
 }
 
 // explainKey names what changed between the recorded run and a.
-func (s *Store) explainKey(rec *TargetRecord, a *Action) string {
+func (s *Store) explainKey(rec *TargetRecord, a *Action) event.Reason {
 	if a == nil {
-		return "action changed"
+		return event.Reason{Kind: event.ActionChanged}
 	}
 	inputs := sortedByPath(a.Inputs)
 	// A file added to or removed from a glob also changes ${in} in the
 	// command, as a dep output added or removed changes ${deps}: name the
 	// file, the cause, before the command.
-	if reason := s.diffInputs(rec.Inputs, inputs, false); reason != "" {
+	if reason := s.diffInputs(rec.Inputs, inputs, false); !reason.IsZero() {
 		return reason
 	}
 	depsChanged := rec.DepsHash != a.DepsHash()
 	if depsChanged {
-		if reason := s.diffDepOutputs(rec.DepOutputs, a, false); reason != "" {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, false); !reason.IsZero() {
 			return reason
 		}
 	}
 	if rec.CmdHash != a.CmdHash() {
-		return "command changed"
+		return event.Reason{Kind: event.CommandChanged}
 	}
-	if reason := s.diffInputs(rec.Inputs, inputs, true); reason != "" {
+	if reason := s.diffInputs(rec.Inputs, inputs, true); !reason.IsZero() {
 		return reason
 	}
 	if depsChanged {
-		if reason := s.diffDepOutputs(rec.DepOutputs, a, true); reason != "" {
+		if reason := s.diffDepOutputs(rec.DepOutputs, a, true); !reason.IsZero() {
 			return reason
 		}
-		return "dep outputs changed" // the same files in another order
+		return event.Reason{Kind: event.DepOutputsChanged} // the same files in another order
 	}
 	// Every part the record keeps is equal: the key covers something else
 	// (the caller's key is not a.Key(), or the key's definition changed).
-	return "action changed"
+	return event.Reason{Kind: event.ActionChanged}
 }
 
 // diffInputs names the first input, in path order, that was added, removed
 // or (if contents is set) changed between old and cur (both sorted by path).
-func (s *Store) diffInputs(old, cur []PathHash, contents bool) string {
+func (s *Store) diffInputs(old, cur []PathHash, contents bool) event.Reason {
 	i, j := 0, 0
 	for i < len(old) || j < len(cur) {
 		switch {
 		case j == len(cur) || (i < len(old) && old[i].Path < cur[j].Path):
-			return fmt.Sprintf("input %s removed", s.key(old[i].Path))
+			return event.Because(event.InputRemoved, s.key(old[i].Path))
 		case i == len(old) || cur[j].Path < old[i].Path:
-			return fmt.Sprintf("input %s added", s.key(cur[j].Path))
+			return event.Because(event.InputAdded, s.key(cur[j].Path))
 		case contents && old[i].Hash != cur[j].Hash:
-			return fmt.Sprintf("input %s changed", s.key(cur[j].Path))
+			return event.Because(event.InputChanged, s.key(cur[j].Path))
 		}
 		i++
 		j++
 	}
-	return ""
+	return event.Reason{}
 }
 
 // diffDepOutputs names the first dep output that was added or removed
 // between old and those of a, or (if contents is set) changed: a changed
 // one by the dep that produced it, when a can name it.
-func (s *Store) diffDepOutputs(old []PathHash, a *Action, contents bool) string {
+func (s *Store) diffDepOutputs(old []PathHash, a *Action, contents bool) event.Reason {
 	if old == nil {
 		if !contents {
-			return ""
+			return event.Reason{}
 		}
-		return "dep outputs changed" // the record did not keep them
+		return event.Reason{Kind: event.DepOutputsChanged} // the record did not keep them
 	}
 	cur := a.DepOutputs
 	before := make(map[string]Hash, len(old))
@@ -176,22 +177,22 @@ func (s *Store) diffDepOutputs(old []PathHash, a *Action, contents bool) string 
 		h, ok := before[ph.Path]
 		switch {
 		case !ok:
-			return fmt.Sprintf("dep output %s added", s.key(ph.Path))
+			return event.Because(event.DepOutputAdded, s.key(ph.Path))
 		case h != ph.Hash && contents:
 			if a.DepOf != nil {
 				if name := a.DepOf(ph.Path); name != "" {
-					return fmt.Sprintf("dep %s rebuilt with new outputs", name)
+					return event.Because(event.DepRebuilt, name)
 				}
 			}
-			return fmt.Sprintf("dep output %s changed", s.key(ph.Path))
+			return event.Because(event.DepOutputChanged, s.key(ph.Path))
 		}
 	}
 	for _, ph := range old {
 		if !now[ph.Path] {
-			return fmt.Sprintf("dep output %s removed", s.key(ph.Path))
+			return event.Because(event.DepOutputRemoved, s.key(ph.Path))
 		}
 	}
-	return ""
+	return event.Reason{}
 }
 
 // key returns the key of path: how the state names it and how reasons show it.

@@ -162,7 +162,7 @@ func TestCheck(t *testing.T) {
 				k := fx.a.Key()
 				key = &k
 			}
-			got := fx.s.Check(fx.name, fx.a, *key, fx.outputs)
+			got := fx.s.Check(fx.name, fx.a, *key, fx.outputs).String()
 			if got != tc.want && (tc.want == "" || !strings.HasPrefix(got, tc.want)) {
 				t.Errorf("Check = %q, want %q", got, tc.want)
 			}
@@ -185,11 +185,11 @@ func TestCheckAfterReopen(t *testing.T) {
 	mustClose(t, fx.s)
 	s := mustOpen(t, fx.dir)
 	defer mustClose(t, s)
-	if got := s.Check("obj", fx.a, fx.a.Key(), fx.outputs); got != "" {
+	if got := s.Check("obj", fx.a, fx.a.Key(), fx.outputs); !got.IsZero() {
 		t.Errorf("Check after reopening = %q, want up to date", got)
 	}
 	fx.a.Inputs[1].Hash = Hash{}
-	if got := s.Check("obj", fx.a, fx.a.Key(), fx.outputs); got != "input src/b.c changed" {
+	if got := s.Check("obj", fx.a, fx.a.Key(), fx.outputs); got.String() != "input src/b.c changed" {
 		t.Errorf("Check = %q", got)
 	}
 }
@@ -201,7 +201,7 @@ func BenchmarkCheckUpToDate(b *testing.B) {
 	key := fx.a.Key()
 	b.ReportAllocs()
 	for b.Loop() {
-		if reason := fx.s.Check(fx.name, fx.a, key, fx.outputs); reason != "" {
+		if reason := fx.s.Check(fx.name, fx.a, key, fx.outputs); !reason.IsZero() {
 			b.Fatal(reason)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // oldFile writes content to path and ages it so that its fingerprint is
@@ -299,7 +301,7 @@ func BenchmarkFilesHash(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	time.Sleep(racySlack + 20*time.Millisecond)
+	time.Sleep(fileid.RacySlack + 20*time.Millisecond)
 	s := mustOpen(b, dir)
 	defer mustClose(b, s)
 	f := s.Files()

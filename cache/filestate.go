@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // FileState is what gobuildj remembers of a file: its stat fingerprint and
@@ -17,42 +19,38 @@ type FileState struct {
 	Inode   uint64
 	Hash    Hash
 	// Racy is set when the file's mtime or ctime was not clearly older
-	// than the moment it was hashed: a write in the same timestamp tick could have
-	// changed the content without changing the fingerprint (git's "racy
-	// git" problem), so the fingerprint must not be trusted next time.
+	// than the moment it was hashed (see fileid.Fingerprint.Racy): the
+	// fingerprint must not be trusted next time.
 	Racy bool
 }
 
-// racySlack is how close to the moment of hashing an mtime may be before the
-// fingerprint is distrusted. Kernel file timestamps come from a coarse clock
-// that lags the fine clock by up to a scheduler tick (4 ms at HZ=250, 10 ms at
-// HZ=100), so the slack covers a few ticks.
-const racySlack = 50 * time.Millisecond
+// Fingerprint returns the stat fingerprint of s, without hash and racy flag.
+func (s FileState) Fingerprint() fileid.Fingerprint {
+	return fileid.Fingerprint{Size: s.Size, MtimeNs: s.MtimeNs, CtimeNs: s.CtimeNs, Inode: s.Inode}
+}
+
+// stateOf is the FileState of fingerprint fp, with a zero Hash.
+func stateOf(fp fileid.Fingerprint) FileState {
+	return FileState{Size: fp.Size, MtimeNs: fp.MtimeNs, CtimeNs: fp.CtimeNs, Inode: fp.Inode}
+}
 
 // SameFingerprint reports whether a and b have the same stat fingerprint
 // (size, mtime, ctime, inode), ignoring hashes.
 func (a FileState) SameFingerprint(b FileState) bool {
-	return a.Size == b.Size && a.MtimeNs == b.MtimeNs && a.CtimeNs == b.CtimeNs && a.Inode == b.Inode
+	return a.Fingerprint() == b.Fingerprint()
 }
 
 // StatFile returns the stat fingerprint of path, with a zero Hash. A missing
 // file gives an error that wraps os.ErrNotExist.
 func StatFile(path string) (FileState, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return FileState{}, &os.PathError{Op: "stat", Path: path, Err: err}
+	fp, err := fileid.Stat(path)
+	if err != nil {
+		return FileState{}, err
 	}
-	return fingerprintOf(&st), nil
+	return stateOf(fp), nil
 }
 
-func fingerprintOf(st *unix.Stat_t) FileState {
-	return FileState{
-		Size:    st.Size,
-		MtimeNs: st.Mtim.Nano(),
-		CtimeNs: st.Ctim.Nano(),
-		Inode:   st.Ino,
-	}
-}
+func fingerprintOf(st *unix.Stat_t) FileState { return stateOf(fileid.FromStat(st)) }
 
 // Fingerprint hashes the file at path and returns its complete state. The
 // stat is taken from the open descriptor before reading, so the fingerprint
@@ -77,13 +75,6 @@ func Fingerprint(path string) (FileState, error) {
 		return FileState{}, err
 	}
 	fs.Hash = h
-	fs.Racy = isRacy(fs, start)
+	fs.Racy = fs.Fingerprint().Racy(start)
 	return fs, nil
-}
-
-// isRacy reports whether a fingerprint taken at hashedAt can hide a later
-// write: its mtime or ctime is within racySlack of (or after) hashedAt.
-func isRacy(fs FileState, hashedAt time.Time) bool {
-	limit := hashedAt.Add(-racySlack).UnixNano()
-	return fs.MtimeNs >= limit || fs.CtimeNs >= limit
 }

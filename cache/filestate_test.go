@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 func TestStatFile(t *testing.T) {
@@ -93,7 +95,7 @@ func quickly(tb testing.TB, writeAndHash func() (FileState, error)) FileState {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if time.Since(start) < racySlack/2 {
+		if time.Since(start) < fileid.RacySlack/2 {
 			return st
 		}
 	}
@@ -110,5 +112,5 @@ func makeOld(tb testing.TB, path string) {
 	if err := os.Chtimes(path, old, old); err != nil {
 		tb.Fatal(err)
 	}
-	time.Sleep(racySlack + 20*time.Millisecond)
+	time.Sleep(fileid.RacySlack + 20*time.Millisecond)
 }

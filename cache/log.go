@@ -1,10 +1,11 @@
 package cache
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/zeebo/xxh3"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // The state log is a header followed by records, appended and never
@@ -29,7 +30,7 @@ const (
 // appendHeader appends the log header to b.
 func appendHeader(b []byte) []byte {
 	b = append(b, logMagic...)
-	return binary.LittleEndian.AppendUint32(b, logVersion)
+	return wire.AppendFixed32(b, logVersion)
 }
 
 // headerProblem tells why data does not start with a header this version
@@ -46,7 +47,7 @@ func headerProblem(data []byte) (problem string, torn bool) {
 	if string(data[:len(logMagic)]) != logMagic {
 		return "it is not a gobuildj state log (bad magic)", false
 	}
-	if v := binary.LittleEndian.Uint32(data[len(logMagic):]); v != logVersion {
+	if v := wire.Fixed32At(data[len(logMagic):]); v != logVersion {
 		return fmt.Sprintf("it was written by another version of gobuildj (format %d; this one reads format %d)", v, logVersion), false
 	}
 	return "", false
@@ -62,8 +63,8 @@ func beginRecord(b []byte) (out []byte, start int) {
 // endRecord fills in the frame of the record begun at start.
 func endRecord(b []byte, start int) []byte {
 	body := b[start+frameSize:]
-	binary.LittleEndian.PutUint32(b[start:], uint32(len(body)))
-	binary.LittleEndian.PutUint64(b[start+4:], xxh3.Hash(body))
+	wire.PutFixed32(b[start:], uint32(len(body)))
+	wire.PutFixed64(b[start+4:], xxh3.Hash(body))
 	return b
 }
 
@@ -77,8 +78,8 @@ func scanRecords(recs string, apply func(body string) error) (good int, damage s
 		if len(rest) < frameSize {
 			return off, "a record frame is cut short"
 		}
-		n := uint64(le32(rest))
-		sum := le64(rest[4:])
+		n := uint64(wire.Fixed32At(rest))
+		sum := wire.Fixed64At(rest[4:])
 		if n == 0 || n > maxRecordSize {
 			return off, fmt.Sprintf("a record has an impossible length %d", n)
 		}
@@ -102,7 +103,7 @@ func scanRecords(recs string, apply func(body string) error) (good int, damage s
 // their final size. It trusts the frames: scanRecords checks them.
 func countKinds(recs string) (targets, files int) {
 	for off := 0; off+frameSize < len(recs); {
-		n := int(le32(recs[off:]))
+		n := int(wire.Fixed32At(recs[off:]))
 		if n == 0 || n > len(recs)-off-frameSize {
 			break
 		}
@@ -115,19 +116,6 @@ func countKinds(recs string) (targets, files int) {
 		off += frameSize + n
 	}
 	return targets, files
-}
-
-// le32 decodes the little-endian uint32 at the start of s.
-func le32(s string) uint32 {
-	_ = s[3] // one bounds check; the compiler merges the loads
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// le64 decodes the little-endian uint64 at the start of s.
-func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // describeDamage words a damaged log tail for a warning; verb says what

@@ -2,9 +2,10 @@ package cache
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 func recordRun(t *testing.T, s *Store, name string, d time.Duration) {
@@ -45,7 +46,7 @@ func TestPreload(t *testing.T) {
 			recordRun(t, s, "a", 1500*time.Millisecond)
 			recordRun(t, s, "b", 2500*time.Millisecond)
 			mustClose(t, s)
-			if err := os.Rename(filepath.Join(other, DirName, logName), filepath.Join(dir, DirName, logName)); err != nil {
+			if err := os.Rename(statedir.Of(other).StateLog(), statedir.Of(dir).StateLog()); err != nil {
 				t.Fatal(err)
 			}
 		}, map[string]time.Duration{"a": 1500 * time.Millisecond, "b": 2500 * time.Millisecond}},

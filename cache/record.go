@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -67,31 +66,28 @@ type entry struct {
 // appendTargetBody appends the body of a target record to b.
 func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	b = append(b, kindTarget)
-	b = appendString(b, rec.Name)
+	b = wire.AppendString(b, rec.Name)
 	b = append(b, rec.Key[:]...)
 	b = append(b, rec.CmdHash[:]...)
 	b = append(b, rec.DepsHash[:]...)
 	b = appendPathHashes(b, rec.Inputs)
 	b = appendPathHashes(b, rec.DepOutputs)
-	b = binary.AppendUvarint(b, uint64(len(rec.Outputs)))
+	b = wire.AppendUvarint(b, uint64(len(rec.Outputs)))
 	for _, o := range rec.Outputs {
-		b = appendString(b, o.Path)
+		b = wire.AppendString(b, o.Path)
 		b = appendFileState(b, &o.State)
 	}
-	b = binary.AppendVarint(b, int64(rec.Duration))
+	b = wire.AppendVarint(b, int64(rec.Duration))
 	var finished int64 // 0 stands for the zero Time
 	if !rec.Finished.IsZero() {
 		finished = rec.Finished.UnixNano()
 	}
-	b = binary.LittleEndian.AppendUint64(b, uint64(finished))
+	b = wire.AppendFixed64(b, uint64(finished))
 	// Optional trailing fields: a record without them (written before they
 	// existed, or by a target without a depfile) reads as having none.
 	if len(rec.Discovered) > 0 || rec.Depfile != "" {
-		b = binary.AppendUvarint(b, uint64(len(rec.Discovered)))
-		for _, p := range rec.Discovered {
-			b = appendString(b, p)
-		}
-		b = appendString(b, rec.Depfile)
+		b = wire.AppendStrings(b, rec.Discovered)
+		b = wire.AppendString(b, rec.Depfile)
 	}
 	return b
 }
@@ -99,36 +95,31 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 // appendTombstoneBody appends the body of a tombstone for target name.
 func appendTombstoneBody(b []byte, name string) []byte {
 	b = append(b, kindTombstone)
-	return appendString(b, name)
+	return wire.AppendString(b, name)
 }
 
 // appendFileBody appends the body of a file record.
 func appendFileBody(b []byte, path string, st *FileState) []byte {
 	b = append(b, kindFile)
-	b = appendString(b, path)
+	b = wire.AppendString(b, path)
 	return appendFileState(b, st)
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 func appendPathHashes(b []byte, phs []PathHash) []byte {
-	b = binary.AppendUvarint(b, uint64(len(phs)))
+	b = wire.AppendUvarint(b, uint64(len(phs)))
 	for _, ph := range phs {
-		b = appendString(b, ph.Path)
+		b = wire.AppendString(b, ph.Path)
 		b = append(b, ph.Hash[:]...)
 	}
 	return b
 }
 
 func appendFileState(b []byte, st *FileState) []byte {
-	b = binary.AppendVarint(b, st.Size)
+	b = wire.AppendVarint(b, st.Size)
 	// Nanosecond times take 9 bytes as varints: fixed 8 are smaller.
-	b = binary.LittleEndian.AppendUint64(b, uint64(st.MtimeNs))
-	b = binary.LittleEndian.AppendUint64(b, uint64(st.CtimeNs))
-	b = binary.AppendUvarint(b, st.Inode)
+	b = wire.AppendFixed64(b, uint64(st.MtimeNs))
+	b = wire.AppendFixed64(b, uint64(st.CtimeNs))
+	b = wire.AppendUvarint(b, st.Inode)
 	b = append(b, st.Hash[:]...)
 	var flags byte
 	if st.Racy {

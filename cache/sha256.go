@@ -7,15 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
-)
 
-// sha256LogName is the file, in DirName, of the SHA-256 table.
-const sha256LogName = "sha256.log"
+	"github.com/gobuildj/gobuildj/internal/wire"
+)
 
 // kindDigest is the record kind of the SHA-256 table: a path, the file's
 // state, its executable bit and its SHA-256.
@@ -55,7 +53,7 @@ type digestEntry struct {
 // Digests returns the store's SHA-256 table. Every call returns the same one.
 func (s *Store) Digests() *Digests {
 	s.digestsOnce.Do(func() {
-		s.digests = &Digests{store: s, path: filepath.Join(s.dir, DirName, sha256LogName)}
+		s.digests = &Digests{store: s, path: s.state.SHA256Table()}
 	})
 	return s.digests
 }
@@ -135,7 +133,7 @@ func hashSHA256(path string) (digestEntry, error) {
 		return digestEntry{}, fmt.Errorf("sha256 %s: %w", path, err)
 	}
 	e := digestEntry{state: fingerprintOf(&st), exec: isExec(st.Mode)}
-	e.state.Racy = isRacy(e.state, start)
+	e.state.Racy = e.state.Fingerprint().Racy(start)
 	h.Sum(e.sum[:0])
 	return e, nil
 }
@@ -247,15 +245,11 @@ func (d *Digests) rewriteLocked() error {
 func appendDigestRecord(b []byte, key string, e digestEntry) []byte {
 	b, start := beginRecord(b)
 	b = append(b, kindDigest)
-	b = appendString(b, key)
+	b = wire.AppendString(b, key)
 	st := e.state
 	st.Hash = Hash{}
 	b = appendFileState(b, &st)
-	if e.exec {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
+	b = wire.AppendBool(b, e.exec)
 	b = append(b, e.sum[:]...)
 	return endRecord(b, start)
 }

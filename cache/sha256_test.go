@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 func TestSHA256TableHashesOncePerChange(t *testing.T) {
@@ -17,7 +20,7 @@ func TestSHA256TableHashesOncePerChange(t *testing.T) {
 	// An mtime clearly in the past, so the entry is not racy.
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(path, old, old)
-	time.Sleep(2 * racySlack) // so that the change of ctime is not racy
+	time.Sleep(2 * fileid.RacySlack) // so that the change of ctime is not racy
 
 	s, err := Open(dir)
 	if err != nil {
@@ -62,7 +65,7 @@ func TestSHA256TableHashesOncePerChange(t *testing.T) {
 		t.Fatal("a changed file kept its old SHA-256")
 	}
 	os.Chtimes(path, old, old)
-	time.Sleep(2 * racySlack) // so that the change of ctime is not racy
+	time.Sleep(2 * fileid.RacySlack) // so that the change of ctime is not racy
 	if err := os.Chmod(path, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +77,7 @@ func TestSHA256TableHashesOncePerChange(t *testing.T) {
 	}
 
 	// A damaged tail is dropped, and what comes before it kept.
-	log := filepath.Join(dir, DirName, sha256LogName)
+	log := statedir.Of(dir).SHA256Table()
 	f, _ := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
 	f.Write([]byte{1, 2, 3})
 	f.Close()
@@ -96,7 +99,7 @@ func TestSHA256TableRemember(t *testing.T) {
 	}
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(path, old, old)
-	time.Sleep(2 * racySlack) // so that the change of ctime is not racy
+	time.Sleep(2 * fileid.RacySlack) // so that the change of ctime is not racy
 	st, err := Fingerprint(path)
 	if err != nil {
 		t.Fatal(err)

@@ -14,17 +14,11 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
-// DirName is the folder, beside the Buildfile, that holds gobuildj's state.
-const DirName = ".gobuildj"
-
 const (
-	logName   = "state.log"      // the record log, in DirName
-	lockName  = "lock"           // the flock file, in DirName
-	badSuffix = ".bad"           // an unreadable log is moved aside to logName+badSuffix
-	tmpPrefix = logName + ".tmp" // compaction's temporary files
-
 	// compactMinRecords is the log size, in records, below which Close never
 	// compacts: rewriting a tiny log saves nothing.
 	compactMinRecords = 256
@@ -52,7 +46,8 @@ var ErrReadOnly = errors.New("the state was opened read-only")
 type Store struct {
 	dir      string // absolute Buildfile folder
 	prefix   string // dir with a trailing slash: paths under it are kept relative
-	logPath  string
+	state    statedir.Dir
+	logPath  string // state.StateLog()
 	readOnly bool
 
 	mu       sync.RWMutex
@@ -84,14 +79,13 @@ func open(dir string, pre *Preloaded) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	stateDir := filepath.Dir(s.logPath)
-	if err := os.Mkdir(stateDir, 0o777); err == nil {
+	if err := os.Mkdir(s.state.Path(), 0o777); err == nil {
 		// Keep the state out of version control without asking.
-		_ = os.WriteFile(filepath.Join(stateDir, ".gitignore"), []byte("*\n"), 0o666)
+		_ = os.WriteFile(s.state.GitIgnore(), []byte(statedir.GitIgnoreContent), 0o666)
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create state folder: %w", err)
 	}
-	if s.lock, err = lockState(filepath.Join(stateDir, lockName), s.dir); err != nil {
+	if s.lock, err = lockState(s.state.Lock(), s.dir); err != nil {
 		return nil, err
 	}
 	if err := s.openLog(pre); err != nil {
@@ -99,7 +93,7 @@ func open(dir string, pre *Preloaded) (*Store, error) {
 		return nil, err
 	}
 	// Left by a compaction that was interrupted: never renamed, never read.
-	if tmps, err := filepath.Glob(filepath.Join(stateDir, tmpPrefix+"*")); err == nil {
+	if tmps, err := s.state.StateLogTemps(); err == nil {
 		for _, tmp := range tmps {
 			os.Remove(tmp)
 		}
@@ -145,10 +139,12 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state folder %s: %w", dir, err)
 	}
+	state := statedir.Of(abs)
 	s := &Store{
 		dir:      abs,
 		prefix:   strings.TrimSuffix(abs, "/") + "/",
-		logPath:  filepath.Join(abs, DirName, logName),
+		state:    state,
+		logPath:  state.StateLog(),
 		readOnly: readOnly,
 		targets:  map[string]string{},
 	}
@@ -175,7 +171,7 @@ func (s *Store) openLog(pre *Preloaded) error {
 	problem, torn := headerProblem(data)
 	if problem != "" {
 		f.Close()
-		bad := s.logPath + badSuffix
+		bad := s.state.BadStateLog()
 		if err := os.Rename(s.logPath, bad); err != nil {
 			return fmt.Errorf("state %s is unreadable (%s) and could not be moved aside: %w", s.logPath, problem, err)
 		}
@@ -436,8 +432,7 @@ func (s *Store) needsCompactionLocked() bool {
 // states of files that no longer exist are dropped on the way. s.mu must be
 // held.
 func (s *Store) compactLocked() (err error) {
-	stateDir := filepath.Dir(s.logPath)
-	tmp, err := os.CreateTemp(stateDir, tmpPrefix+"*")
+	tmp, err := s.state.CreateStateLogTemp()
 	if err != nil {
 		return fmt.Errorf("compact state %s: %w", s.logPath, err)
 	}
@@ -483,7 +478,7 @@ func (s *Store) compactLocked() (err error) {
 	}
 	// The rename is durable once the folder is synced; if that fails the
 	// old log or the new one survives a crash, both sound.
-	if d, err := os.Open(stateDir); err == nil {
+	if d, err := os.Open(s.state.Path()); err == nil {
 		d.Sync()
 		d.Close()
 	}

@@ -11,10 +11,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // logPath is where the store of dir keeps its log.
-func logPath(dir string) string { return filepath.Join(dir, DirName, logName) }
+func logPath(dir string) string { return statedir.Of(dir).StateLog() }
 
 func mustOpen(tb testing.TB, dir string) *Store {
 	tb.Helper()
@@ -80,8 +82,9 @@ func TestStoreRoundTrip(t *testing.T) {
 	wantTargets(t, s, "a", "c")
 	mustClose(t, s)
 
-	for _, name := range []string{".gitignore", "lock", logName} {
-		if _, err := os.Stat(filepath.Join(dir, DirName, name)); err != nil {
+	state := statedir.Of(dir)
+	for _, name := range []string{state.GitIgnore(), state.Lock(), state.StateLog()} {
+		if _, err := os.Stat(name); err != nil {
 			t.Errorf("the state folder lacks %s: %v", name, err)
 		}
 	}
@@ -119,8 +122,8 @@ func TestOpenReadOnlyCreatesNothing(t *testing.T) {
 		t.Errorf("Flush of a read-only store must do nothing: %v", err)
 	}
 	mustClose(t, s)
-	if _, err := os.Stat(filepath.Join(dir, DirName)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("OpenReadOnly created %s", DirName)
+	if _, err := os.Stat(statedir.Of(dir).Path()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly created %s", statedir.Name)
 	}
 }
 
@@ -252,7 +255,7 @@ func TestBadHeader(t *testing.T) {
 			wantTargets(t, s)
 			mustRecord(t, s, sampleRecord("b"))
 			mustClose(t, s)
-			if moved, err := os.ReadFile(logPath(dir) + badSuffix); err != nil || string(moved) != string(old) {
+			if moved, err := os.ReadFile(statedir.Of(dir).BadStateLog()); err != nil || string(moved) != string(old) {
 				t.Errorf("the unreadable log was not moved aside intact: %v", err)
 			}
 			s = mustOpen(t, dir)
@@ -326,7 +329,7 @@ func TestCompaction(t *testing.T) {
 	if got := fileSize(t, logPath(dir)); got <= compacted {
 		t.Errorf("a mostly live log was compacted (%d -> %d bytes)", compacted, got)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, DirName, tmpPrefix+"*"))
+	leftovers, _ := statedir.Of(dir).StateLogTemps()
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %q", leftovers)
 	}

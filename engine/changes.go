@@ -12,6 +12,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/engine/plan"
 	"github.com/gobuildj/gobuildj/watch"
 )
 
@@ -40,7 +41,7 @@ type inputIndex struct {
 }
 
 // newInputIndex indexes what the wanted targets of b's graph read.
-func newInputIndex(b *build, wanted []bool) *inputIndex {
+func newInputIndex(b *builder, wanted []bool) *inputIndex {
 	x := &inputIndex{
 		readers:    map[string][]int{},
 		found:      map[int][]string{},
@@ -243,7 +244,7 @@ func (x *inputIndex) spec(root string) watch.Spec {
 // watchIndexed tells the watcher what to watch now.
 func (s *session) watchIndexed() {
 	if err := s.w.Watcher.Set(s.index.spec(s.b.g.Root)); err != nil {
-		s.b.st.Message("gobuildj watch: warning: " + err.Error())
+		s.b.ls.Message("gobuildj watch: warning: " + err.Error())
 	}
 }
 
@@ -346,8 +347,7 @@ func (s *session) outputChanged(rel string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n := &s.b.nodes[id]
-	if s.stale[id] || n.inPlan && (n.progress == waiting || n.progress == running) {
+	if st := s.b.plan.State(id); s.stale[id] || st == plan.Waiting || st == plan.Ready || st == plan.Taken {
 		return 0, false // it runs again anyway
 	}
 	rec, ok := s.b.files.Remembered(rel)

@@ -27,7 +27,7 @@ import (
 // with those its last recorded run's depfile named. A named file that no
 // longer exists is left out: the input list then differs from the
 // recorded one, which reruns the target.
-func (b *build) withDiscovered(t *graph.Target, declared []cache.PathHash) []cache.PathHash {
+func (b *builder) withDiscovered(t *graph.Target, declared []cache.PathHash) []cache.PathHash {
 	if t.Depfile == "" {
 		return declared
 	}
@@ -40,7 +40,7 @@ func (b *build) withDiscovered(t *graph.Target, declared []cache.PathHash) []cac
 
 // mergeInputs adds the files found (relative to the root, or absolute) to
 // the declared inputs, hashed, sorted by path, without duplicates.
-func (b *build) mergeInputs(declared []cache.PathHash, found []string) []cache.PathHash {
+func (b *builder) mergeInputs(declared []cache.PathHash, found []string) []cache.PathHash {
 	out := make([]cache.PathHash, 0, len(declared)+len(found))
 	out = append(out, declared...)
 	for _, p := range found {
@@ -56,7 +56,7 @@ func (b *build) mergeInputs(declared []cache.PathHash, found []string) []cache.P
 
 // prepareDepfile removes the last depfile of n's target and creates its
 // folder, before its commands run.
-func (b *build) prepareDepfile(n *node) error {
+func (b *builder) prepareDepfile(n *node) error {
 	if n.t.Depfile == "" {
 		return nil
 	}
@@ -73,7 +73,7 @@ func (b *build) prepareDepfile(n *node) error {
 // readDepfile reads the depfile that n's commands just wrote and makes the
 // files it names part of n's action, and of the record of the run. It
 // returns why the target fails when the depfile is missing or unreadable.
-func (b *build) readDepfile(n *node) string {
+func (b *builder) readDepfile(n *node) string {
 	t := n.t
 	if t.Depfile == "" {
 		return ""
@@ -123,7 +123,7 @@ func (n *node) recordDepfile(rec *cache.TargetRecord) {
 }
 
 // rel expresses an absolute path relative to the root when inside it.
-func (b *build) rel(abs string) string {
+func (b *builder) rel(abs string) string {
 	root := b.g.Root + string(filepath.Separator)
 	if strings.HasPrefix(abs, root) {
 		return abs[len(root):]

@@ -1,7 +1,21 @@
-// Package engine runs a graph on the scheduler: it decides which targets are
-// up to date (through cache), hands the others to worker processes (through
-// sched) as soon as their deps are done, records what they produced and
-// reports everything to a Status.
+// Package engine builds the targets of a graph. Its parts, each in a file or
+// a package of its own:
+//
+//   - the plan (package plan): what is wanted, what waits for what, what is
+//     ready, in which order; pure, no I/O;
+//   - the check (check.go, files.go, depfile.go): is a target up to date, and
+//     if not, why; from the state store, the file states and its deps'
+//     outputs (package cache);
+//   - admission (package admit): the one queue of commands waiting to start,
+//     and the chain of limits they pass (-j, pools, the jobserver, ports);
+//   - the runners (package runner): worker processes (package sched), the
+//     terminal for the console pool, a build farm;
+//   - the builder (builder.go): drives the four and tells an
+//     event.Listener what happened (package event); presentation (package
+//     console, package report) listens and never calls back.
+//
+// Build runs one build; Watch keeps the builder alive between the builds of
+// a watch session.
 package engine
 
 import (
@@ -9,6 +23,9 @@ import (
 	"os"
 	"runtime"
 	"time"
+
+	"github.com/gobuildj/gobuildj/engine/admit"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // Errors a build ends with; the command line maps them to exit codes.
@@ -37,15 +54,15 @@ type Options struct {
 	// or a timeout without kill_timeout, before SIGKILL.
 	KillGrace time.Duration
 	// Jobserver is the form of the GNU make jobserver offered to commands
-	// in MAKEFLAGS (default JobserverPipe).
-	Jobserver JobserverMode
+	// in MAKEFLAGS (default admit.JobserverPipe).
+	Jobserver admit.JobserverMode
 	// MakeJobserver, if not nil, is the jobserver of the make that runs
-	// gobuildj (FindMakeJobserver): gobuildj is then its client, taking a
+	// gobuildj (admit.FindMakeJobserver): gobuildj is then its client, taking a
 	// token for each command beyond its first, and its commands share it.
 	// Jobs still caps gobuildj's own commands. Ignored with JobserverNone.
-	MakeJobserver *MakeJobserver
-	// Status receives the build's events (required).
-	Status Status
+	MakeJobserver *admit.MakeJobserver
+	// Listener receives the build's events (required).
+	Listener event.Listener
 	// Stdin, Stdout and Stderr are the terminal that the commands of the
 	// console pool get (default: gobuildj's own).
 	Stdin, Stdout, Stderr *os.File

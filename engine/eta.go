@@ -11,29 +11,30 @@ import "time"
 // that an estimate costs a walk over the running targets only.
 type eta struct {
 	jobs    int
-	work    time.Duration           // the expected work of left
-	left    map[*node]time.Duration // planned targets not finished, with their expected work
-	running map[*node]time.Time     // targets whose commands run, with when they started
-	known   bool                    // some target has a recorded duration
+	work    time.Duration         // the expected work of left
+	left    map[int]time.Duration // targets to run not finished, with their expected work
+	running map[int]time.Time     // targets whose commands run, with when they started
+	known   bool                  // some target has a recorded duration
 	mean    time.Duration
 }
 
-// plan starts the estimate of the targets of b's plan that may run.
-func (e *eta) plan(b *build) {
-	*e = eta{jobs: b.opts.Jobs, left: map[*node]time.Duration{}, running: map[*node]time.Time{}}
-	var unknown []*node
+// plan starts the estimate of the targets of b's build that may run.
+func (e *eta) plan(b *builder) {
+	*e = eta{jobs: b.opts.Jobs, left: map[int]time.Duration{}, running: map[int]time.Time{}}
+	var unknown []int
 	var sum time.Duration
 	count := 0
-	for _, n := range b.plan {
+	for _, id := range b.cycle {
+		n := &b.nodes[id]
 		if len(n.t.Cmds) == 0 || n.verdict == clean {
 			continue
 		}
 		if rec, ok := b.store.Target(n.t.Name); ok && rec.Duration > 0 {
-			e.left[n] = rec.Duration
+			e.left[id] = rec.Duration
 			sum += rec.Duration
 			count++
 		} else {
-			unknown = append(unknown, n)
+			unknown = append(unknown, id)
 		}
 	}
 	if count == 0 {
@@ -41,19 +42,20 @@ func (e *eta) plan(b *build) {
 	}
 	e.known = true
 	e.mean = sum / time.Duration(count)
-	for _, n := range unknown {
-		e.left[n] = e.mean
+	for _, id := range unknown {
+		e.left[id] = e.mean
 		sum += e.mean
 	}
 	e.work = sum
 }
 
 // add counts a target planned during the build (watch mode: it runs again).
-func (e *eta) add(b *build, n *node) {
+func (e *eta) add(b *builder, n *node) {
 	if e.left == nil || len(n.t.Cmds) == 0 {
 		return
 	}
-	if _, ok := e.left[n]; ok {
+	id := n.t.ID
+	if _, ok := e.left[id]; ok {
 		return
 	}
 	d := e.mean
@@ -63,31 +65,32 @@ func (e *eta) add(b *build, n *node) {
 			e.known, e.mean = true, d
 		}
 	}
-	e.left[n] = d
+	e.left[id] = d
 	e.work += d
 }
 
-// started notes that n's commands reached a worker.
-func (e *eta) started(n *node) {
+// started notes that the commands of target id reached a process.
+func (e *eta) started(id int) {
 	if e.running != nil {
-		e.running[n] = time.Now()
+		e.running[id] = time.Now()
 	}
 }
 
-// stopped notes that n's commands were stopped; it runs again.
-func (e *eta) stopped(n *node) {
-	delete(e.running, n)
+// stopped notes that the commands of target id were stopped; it runs
+// again.
+func (e *eta) stopped(id int) {
+	delete(e.running, id)
 }
 
-// finished notes that n will not run (any more) in this build.
-func (e *eta) finished(n *node) {
+// finished notes that target id will not run (any more) in this build.
+func (e *eta) finished(id int) {
 	if e.left == nil {
 		return
 	}
-	delete(e.running, n)
-	if d, ok := e.left[n]; ok {
+	delete(e.running, id)
+	if d, ok := e.left[id]; ok {
 		e.work -= d
-		delete(e.left, n)
+		delete(e.left, id)
 	}
 }
 
@@ -99,8 +102,8 @@ func (e *eta) estimate(now time.Time) (time.Duration, bool) {
 	}
 	work := e.work
 	var longest time.Duration
-	for n, start := range e.running {
-		d := e.left[n]
+	for id, start := range e.running {
+		d := e.left[id]
 		done := min(now.Sub(start), d)
 		work -= done
 		longest = max(longest, d-done)

@@ -4,34 +4,36 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gobuildj/gobuildj/engine/plan"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 )
 
-// The helpers below fill the events a build sends its Status with what
+// The helpers below fill the events a build sends its Listener with what
 // reports need (why a target ran or did not, what it waited for, how busy
-// the scheduler was), so that run.go and build.go only name the moment.
+// the build was), so that builder.go only names the moment.
 
-// skipped tells the Status that a target with commands does not run in this
-// build, and why.
-func (b *build) skipped(n *node, kind SkipKind, why string) {
+// skipped tells the Listener that a target with commands does not run in
+// this build, and why.
+func (b *builder) skipped(n *node, kind event.SkipKind, why string) {
 	if len(n.t.Cmds) == 0 {
 		return
 	}
-	if kind == SkipBlocked && b.interrupted.Load() {
+	if kind == event.SkipBlocked && b.interrupted.Load() {
 		// its dep "failed" because the build was stopped: say that
-		kind, why = SkipNotRun, b.notRunWhy()
+		kind, why = event.SkipNotRun, b.notRunWhy()
 	}
-	b.st.Skipped(SkipEvent{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why})
+	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why})
 }
 
 // blockedWhy says which failure kept t from running: "dep lib failed", or
 // "dep all did not run: lib failed" when the failure is further down.
-func (b *build) blockedWhy(t *graph.Target) string {
+func (b *builder) blockedWhy(t *graph.Target) string {
 	for _, d := range t.Deps {
-		switch b.nodes[d.ID].progress {
-		case failed:
+		switch b.plan.State(d.ID) {
+		case plan.Failed:
 			return fmt.Sprintf("dep %s failed", d.Name)
-		case blocked:
+		case plan.Blocked:
 			if root := b.rootFailure(d); root != "" {
 				return fmt.Sprintf("dep %s did not run: %s failed", d.Name, root)
 			}
@@ -43,12 +45,12 @@ func (b *build) blockedWhy(t *graph.Target) string {
 
 // rootFailure finds, through blocked deps, a failed target that kept t from
 // running ("" if none is found).
-func (b *build) rootFailure(t *graph.Target) string {
+func (b *builder) rootFailure(t *graph.Target) string {
 	for _, d := range t.Deps {
-		switch b.nodes[d.ID].progress {
-		case failed:
+		switch b.plan.State(d.ID) {
+		case plan.Failed:
 			return d.Name
-		case blocked:
+		case plan.Blocked:
 			if root := b.rootFailure(d); root != "" {
 				return root
 			}
@@ -58,7 +60,7 @@ func (b *build) rootFailure(t *graph.Target) string {
 }
 
 // notRunWhy says why the build ended with targets still waiting.
-func (b *build) notRunWhy() string {
+func (b *builder) notRunWhy() string {
 	switch {
 	case b.interrupted.Load():
 		return "the build was interrupted"
@@ -68,10 +70,10 @@ func (b *build) notRunWhy() string {
 	return "the build stopped"
 }
 
-// startEvent describes n as its commands reach worker pid (0: none).
-func (b *build) startEvent(n *node, pid int) StartEvent {
+// startEvent describes n as its commands reach process pid (0: none).
+func (b *builder) startEvent(n *node, pid int) event.Start {
 	running, ready := b.load()
-	ev := StartEvent{
+	ev := event.Start{
 		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason,
 		Worker: pid, Time: n.started, Running: running, Ready: ready,
 	}
@@ -79,18 +81,33 @@ func (b *build) startEvent(n *node, pid int) StartEvent {
 	return ev
 }
 
-// fillFinish adds to ev what reports want beside the outcome.
-func (b *build) fillFinish(ev *FinishEvent, n *node) {
-	ev.Reason = n.reason
-	ev.Dir = b.abs(n.t.Dir)
-	ev.Deps = b.waitedFor(n.t)
+// finishEvent describes the end of n's commands.
+func (b *builder) finishEvent(n *node, ok bool, cmd, why string, output []byte) event.Finish {
+	end := time.Now()
+	start := n.started
+	if start.IsZero() {
+		start = end
+	}
+	queued := n.queued
+	if queued.IsZero() {
+		queued = start
+	}
+	ev := event.Finish{
+		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
+		Cmds: n.t.Cmds, Output: output, Worker: n.worker, Queued: queued, Start: start, End: end,
+		Interrupted: !ok && b.interrupted.Load(),
+		Reason:      n.reason,
+		Dir:         b.abs(n.t.Dir),
+		Deps:        b.waitedFor(n.t),
+	}
 	ev.Running, ev.Ready = b.load()
 	ev.ETA, _ = b.eta.estimate(ev.End)
+	return ev
 }
 
 // waitedFor names the deps of t with commands, looking through aliases,
 // that ran in this build: the targets whose end could have delayed t.
-func (b *build) waitedFor(t *graph.Target) []string {
+func (b *builder) waitedFor(t *graph.Target) []string {
 	var names []string
 	var seen map[int]bool
 	var walk func(deps []*graph.Target)
@@ -126,16 +143,12 @@ func (b *build) waitedFor(t *graph.Target) []string {
 	return names
 }
 
-// load counts the targets whose commands are in workers and those handed to
-// the scheduler (or waiting for a jobserver token) that wait for a worker.
-func (b *build) load() (running, ready int) {
-	if b.sched == nil {
-		return 0, 0
+// load counts the targets whose commands run in a process, and those that
+// wait to: for admission (a slot, a token) or for a process.
+func (b *builder) load() (running, ready int) {
+	ready = b.inRunner - b.inProcess
+	if b.queue != nil {
+		ready += b.queue.Len()
 	}
-	ready = b.sched.Queued()
-	if b.js != nil {
-		ready += b.js.pending()
-	}
-	ready += b.pools.queued()
-	return b.sched.Running(), ready
+	return b.inProcess, ready
 }

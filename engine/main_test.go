@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/sched"
 )
@@ -19,22 +20,62 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// recorder is a Status that keeps the order in which targets started.
+// recorder is a Listener that keeps what happened, in order: the targets
+// that started, ended, were skipped (with the kind and why), the messages
+// and the summaries.
 type recorder struct {
-	mu      sync.Mutex
-	started []string
+	mu       sync.Mutex
+	started  []string
+	finished []event.Finish
+	skipped  []event.Skip
+	messages []string
+	planned  []int
+	sums     []event.Summary
 }
 
-func (r *recorder) Planned(int)            {}
-func (r *recorder) Explain(string, string) {}
-func (r *recorder) Skipped(SkipEvent)      {}
-func (r *recorder) Message(string)         {}
-func (r *recorder) Finished(FinishEvent)   {}
-func (r *recorder) Done(Summary)           {}
-func (r *recorder) Started(ev StartEvent) {
+func (r *recorder) Planned(total int) {
+	r.mu.Lock()
+	r.planned = append(r.planned, total)
+	r.mu.Unlock()
+}
+func (r *recorder) Explain(string, event.Reason) {}
+func (r *recorder) Skipped(ev event.Skip) {
+	r.mu.Lock()
+	r.skipped = append(r.skipped, ev)
+	r.mu.Unlock()
+}
+func (r *recorder) Message(text string) {
+	r.mu.Lock()
+	r.messages = append(r.messages, text)
+	r.mu.Unlock()
+}
+func (r *recorder) Finished(ev event.Finish) {
+	r.mu.Lock()
+	r.finished = append(r.finished, ev)
+	r.mu.Unlock()
+}
+func (r *recorder) Done(sum event.Summary) {
+	r.mu.Lock()
+	r.sums = append(r.sums, sum)
+	r.mu.Unlock()
+}
+func (r *recorder) Started(ev event.Start) {
 	r.mu.Lock()
 	r.started = append(r.started, ev.Target)
 	r.mu.Unlock()
+}
+
+// skips lists the skipped targets of kind, as "target: why".
+func (r *recorder) skips(kind event.SkipKind) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.skipped {
+		if s.Kind == kind {
+			out = append(out, s.Target+": "+s.Why)
+		}
+	}
+	return out
 }
 
 // loadBuildfile writes a Buildfile into a new folder and loads it.
@@ -56,7 +97,7 @@ func loadBuildfile(tb testing.TB, text string) *graph.Graph {
 func buildAll(tb testing.TB, g *graph.Graph, opts Options) []string {
 	tb.Helper()
 	rec := &recorder{}
-	opts.Status = rec
+	opts.Listener = rec
 	targets, err := g.Select([]string{"all"})
 	if err != nil {
 		tb.Fatal(err)

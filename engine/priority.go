@@ -1,12 +1,6 @@
 package engine
 
-import (
-	"slices"
-	"sort"
-	"time"
-
-	"github.com/gobuildj/gobuildj/sched"
-)
+import "time"
 
 // defaultDuration is what a command never run before is assumed to take
 // when no command of the build has a recorded duration either.
@@ -20,14 +14,19 @@ const defaultDuration = time.Millisecond
 // behind it starts first: the critical path is never kept waiting by work
 // that could be done beside it, which is what makes a build of uneven
 // targets end sooner than first-come, first-served would.
-func (b *build) prioritize() {
-	// By position in the plan (in topological order), so that a build of
-	// watch mode, which plans what a change affects, costs what it plans.
-	durs := make([]time.Duration, len(b.plan))
-	known := make([]bool, len(b.plan))
+func (b *builder) prioritize() {
+	if b.opts.FIFO {
+		return // all 0: first ready, first started
+	}
+	// By position in the build (in topological order), so that a build
+	// of watch mode, which looks at what a change affects, costs what it
+	// looks at.
+	durs := make([]time.Duration, len(b.cycle))
+	known := make([]bool, len(b.cycle))
 	var sum time.Duration
 	var count int
-	for k, n := range b.plan {
+	for k, id := range b.cycle {
+		n := &b.nodes[id]
 		if len(n.t.Cmds) == 0 || n.verdict == clean {
 			continue
 		}
@@ -41,12 +40,12 @@ func (b *build) prioritize() {
 	if count > 0 {
 		guess = coarse(sum / time.Duration(count))
 	}
-	for k := len(b.plan) - 1; k >= 0; k-- { // reverse deps first
-		n := b.plan[k]
+	for k := len(b.cycle) - 1; k >= 0; k-- { // reverse deps first
+		n := &b.nodes[b.cycle[k]]
 		t := n.t
 		var rest int64
 		for _, rd := range t.RDeps {
-			if rn := &b.nodes[rd.ID]; rn.inPlan {
+			if rn := &b.nodes[rd.ID]; rn.inCycle {
 				rest = max(rest, rn.priority)
 			}
 		}
@@ -55,6 +54,7 @@ func (b *build) prioritize() {
 			own = guess
 		}
 		n.priority = int64(own) + rest
+		b.plan.SetPriority(t.ID, n.priority)
 	}
 }
 
@@ -68,25 +68,4 @@ func coarse(d time.Duration) time.Duration {
 		q <<= 1
 	}
 	return q
-}
-
-// insertTask inserts t into queue, ordered as the scheduler orders its own
-// (sched.Task.Priority, highest first; in arrival order among equals).
-func insertTask(queue []*sched.Task, t *sched.Task) []*sched.Task {
-	n := len(queue)
-	if n == 0 || queue[n-1].Priority >= t.Priority {
-		return append(queue, t)
-	}
-	i := sort.Search(n, func(i int) bool { return queue[i].Priority < t.Priority })
-	return slices.Insert(queue, i, t)
-}
-
-// insertPoolTask inserts t into a pool's queue in the same order.
-func insertPoolTask(queue []poolTask, t poolTask) []poolTask {
-	n := len(queue)
-	if n == 0 || queue[n-1].task.Priority >= t.task.Priority {
-		return append(queue, t)
-	}
-	i := sort.Search(n, func(i int) bool { return queue[i].task.Priority < t.task.Priority })
-	return slices.Insert(queue, i, t)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 
+	"github.com/gobuildj/gobuildj/engine/plan"
 	"github.com/gobuildj/gobuildj/graph"
 )
 
@@ -16,37 +17,36 @@ import (
 func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
 	b := s.b
 	old, oldNodes, oldWanted, oldStale := b.g, b.nodes, s.wanted, s.stale
-	nodes := make([]node, len(g.Targets))
-	for i, t := range g.Targets {
-		nodes[i].t = t
-	}
-	b.g, b.nodes, b.pools = g, nodes, nil
+	b.setGraph(g)
 	s.targets = targets
 	s.wanted = make([]bool, len(g.Targets))
 	s.wantedCmds = 0
-	stack := append([]*graph.Target(nil), targets...)
-	for len(stack) > 0 {
-		t := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if s.wanted[t.ID] {
-			continue
+	ids := make([]int, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ID
+	}
+	b.plan.Want(ids...)
+	b.plan.Stop() // nothing starts before the first build's check
+	for id := range g.Targets {
+		if b.plan.State(id) != plan.Unwanted {
+			s.wanted[id] = true
+			if len(g.Targets[id].Cmds) > 0 {
+				s.wantedCmds++
+			}
 		}
-		s.wanted[t.ID] = true
-		if len(t.Cmds) > 0 {
-			s.wantedCmds++
-		}
-		stack = append(stack, t.Deps...)
 	}
 	s.stale = map[int]bool{}
-	for i, t := range g.Targets {
+	for i, t := range g.Targets { // in topological order: deps first
 		if !s.wanted[i] {
 			continue
 		}
 		if oldWanted != nil {
 			if ot, ok := old.Lookup(t.Name); ok && ot.Name == t.Name && oldWanted[ot.ID] && !oldStale[ot.ID] && sameTarget(ot, t) {
 				on := &oldNodes[ot.ID]
-				nodes[i].outputs, nodes[i].aliasKnown = on.outputs, on.aliasKnown
-				nodes[i].progress, nodes[i].verdict = succeeded, clean
+				n := &b.nodes[i]
+				n.outputs, n.aliasKnown = on.outputs, on.aliasKnown
+				n.verdict = clean
+				b.plan.MarkDone(i)
 				continue
 			}
 		}

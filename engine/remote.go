@@ -8,7 +8,6 @@ import (
 
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/remote"
-	"github.com/gobuildj/gobuildj/sched"
 	"github.com/gobuildj/gobuildj/worker"
 )
 
@@ -61,10 +60,8 @@ const DefaultRemotePath = "/usr/local/bin:/usr/bin:/bin"
 
 // remoteState is the remote side of one build.
 type remoteState struct {
-	opts   RemoteOptions
-	down   string // why the server is not used any more ("" while it is)
-	warned bool
-	gate   *localGate // caps local commands at -j when remote jobs go beyond it (nil if not needed)
+	opts RemoteOptions
+	down string // why the server is not used any more ("" while it is)
 }
 
 func newRemoteState(opts *RemoteOptions) *remoteState {
@@ -78,9 +75,10 @@ func newRemoteState(opts *RemoteOptions) *remoteState {
 	return r
 }
 
-// schedJobs is the number of worker processes a build needs: with remote
-// execution, a worker waits on the server for each remote target.
-func (r *remoteState) schedJobs(jobs int) int {
+// workerJobs is the number of worker processes a build needs: with remote
+// execution, a worker waits on the server for each remote target, and local
+// commands stay within jobs (admission's -j).
+func (r *remoteState) workerJobs(jobs int) int {
 	if r != nil && r.opts.Exec {
 		return max(jobs, r.opts.Jobs)
 	}
@@ -102,7 +100,7 @@ func (r *remoteState) executable() string {
 // depfile (the inputs it names are found by running it, and the depfile is
 // not an output a remote result brings back), or it reads or writes outside
 // the Buildfile's folder (which an input tree cannot hold).
-func (b *build) remoteRequest(n *node) []byte {
+func (b *builder) remoteRequest(n *node) []byte {
 	r := b.remote
 	t := n.t
 	if r == nil || r.down != "" || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
@@ -156,15 +154,6 @@ func (b *build) remoteRequest(n *node) []byte {
 	return req.Encode()
 }
 
-// taskName is the sched task that runs a job: gobuildj-remote's for a
-// job with a remote request.
-func (b *build) taskName(request []byte) string {
-	if request != nil {
-		return remote.TaskName
-	}
-	return worker.TaskName
-}
-
 // remoteEnv is the whole environment of a target's commands as the remote
 // side sees it: its env, GOBUILDJ_TARGET and PATH (unless env sets it).
 func remoteEnv(t *graph.Target, path string) []string {
@@ -185,17 +174,17 @@ func escapes(p string) bool {
 // remoteFinished takes in what the worker said about the server: it warns
 // once and stops using a server that failed, reports a refused entry, and
 // keeps the SHA-256s of the outputs for the targets that read them.
-func (b *build) remoteFinished(n *node, out *worker.Result) {
+func (b *builder) remoteFinished(n *node, out *worker.Result) {
 	r := b.remote
 	if r == nil {
 		return
 	}
 	if out.RemoteNote != "" {
-		b.st.Message("gobuildj: warning: " + out.RemoteNote)
+		b.ls.Message("gobuildj: warning: " + out.RemoteNote)
 	}
 	if out.RemoteErr != "" && r.down == "" {
 		r.down = out.RemoteErr
-		b.st.Message(fmt.Sprintf("gobuildj: warning: %s; building locally from now on", out.RemoteErr))
+		b.ls.Message(fmt.Sprintf("gobuildj: warning: %s; building locally from now on", out.RemoteErr))
 	}
 	if !out.OK() {
 		return
@@ -205,78 +194,4 @@ func (b *build) remoteFinished(n *node, out *worker.Result) {
 			b.store.Digests().Remember(b.abs(n.t.Outputs[i]), out.Outputs[i], sum)
 		}
 	}
-}
-
-// remoteSubmit hands a task to the scheduler: a remote execution at once
-// (it needs no local slot), a local one through the jobserver or the local
-// gate, which keep local commands within -j.
-func (b *build) remoteSubmit(task *sched.Task, remoteExec bool) bool {
-	r := b.remote
-	if r == nil || !r.opts.Exec {
-		return false
-	}
-	if remoteExec {
-		b.sched.AddTask(task)
-		return true
-	}
-	if b.js != nil {
-		return false // the jobserver is the local gate
-	}
-	if r.gate == nil {
-		r.gate = &localGate{limit: b.opts.Jobs, s: b.sched}
-	}
-	r.gate.submit(task)
-	return true
-}
-
-// localGate starts at most limit tasks at once and queues the others.
-// Its methods run on the scheduler's goroutine.
-type localGate struct {
-	limit, running int
-	queue          []*sched.Task
-	s              *sched.Scheduler
-}
-
-func (g *localGate) submit(t *sched.Task) {
-	finish := t.OnFinish
-	t.OnFinish = func(res sched.Result) {
-		g.running--
-		if len(g.queue) > 0 {
-			next := g.queue[0]
-			g.queue = g.queue[1:]
-			g.running++
-			g.s.AddTask(next)
-		}
-		if finish != nil {
-			finish(res)
-		}
-	}
-	if g.running < g.limit {
-		g.running++
-		g.s.AddTask(t)
-		return
-	}
-	g.queue = insertTask(g.queue, t)
-}
-
-// clear drops the tasks waiting for a local slot (the build is stopping).
-func (r *remoteState) clear() {
-	if r != nil && r.gate != nil {
-		r.gate.queue = nil
-	}
-}
-
-// remove takes t out of the tasks waiting for a local slot; false if it is
-// not there.
-func (r *remoteState) remove(t *sched.Task) bool {
-	if r == nil || r.gate == nil {
-		return false
-	}
-	for i, q := range r.gate.queue {
-		if q == t {
-			r.gate.queue = append(r.gate.queue[:i:i], r.gate.queue[i+1:]...)
-			return true
-		}
-	}
-	return false
 }

@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/engine/admit"
+	"github.com/gobuildj/gobuildj/engine/plan"
+	"github.com/gobuildj/gobuildj/engine/runner"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/watch"
 )
@@ -78,38 +82,42 @@ type Cycle struct {
 // if a build was stopped, else nil. It returns an error at once if the
 // targets cannot be selected or the state cannot be opened.
 func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os.Signal) error {
+	return watchWith(g, opts, wopts, interrupt, nil)
+}
+
+// watchWith is Watch, with the runner of every job made by newRunner if
+// set (tests).
+func watchWith(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os.Signal, newRunner func(runner.Sink) runner.Runner) error {
 	opts.normalize()
 	targets, err := g.Select(wopts.Targets)
 	if err != nil {
 		return err
 	}
 	s := &session{w: wopts, names: wopts.Targets}
-	b := newBuild(g, opts)
+	b := newBuilder(g, opts)
+	b.newRunner = newRunner
 	s.b = b
 	if b.store, err = cache.Open(g.Root); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	b.files = b.store.Files()
 	defer b.store.Close()
-	if err := b.setupScheduler(); err != nil {
+	if err := b.setup(); err != nil {
 		return err
 	}
 	b.prestarted = true // the workers stay up between builds: no prestart
-	defer b.js.close()
 	for _, w := range b.store.Warnings() {
-		b.st.Message("gobuildj: warning: " + w)
+		b.ls.Message("gobuildj: warning: " + w)
 	}
-	release := b.sched.Hold()
-	b.onIdle = s.cycleOver
 	b.ran = s.noteFound
 	s.adopt(g, targets)
 
 	done := make(chan struct{})
-	go b.watchInterrupts(interrupt, done, opts.Status, release)
-	go s.forward(done)
+	go b.watchInterrupts(interrupt, done, opts.Listener)
 	s.startCycle(Cycle{Time: time.Now(), First: true}, true)
-	runErr := b.sched.Run()
+	s.loop()
 	close(done)
+	runErr := b.closeRunners()
 	if s.active { // interrupted: its commands are over
 		s.active = false
 		b.sum.UpToDate = s.upToDate()
@@ -117,7 +125,7 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 		s.unplan()
 	}
 	if runErr != nil {
-		return fmt.Errorf("scheduler: %w", runErr)
+		return runErr
 	}
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("state: %w", err)
@@ -128,11 +136,11 @@ func Watch(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-chan os
 	return err
 }
 
-// session is the state of Watch between and during its builds. Like a
-// build's, it is touched only by the scheduler's goroutine: changes reach
-// it as timers (sched.OnDelay) that run there.
+// session is the state of Watch between and during its builds. Like the
+// builder's, it is touched only by the goroutine of the loop, which takes
+// in both what runners report and what the watcher sees.
 type session struct {
-	b     *build
+	b     *builder
 	w     WatchOptions
 	names []string // Targets as given
 
@@ -157,18 +165,31 @@ type session struct {
 	reloadTargets []*graph.Target
 }
 
-// forward hands each batch of changes to the scheduler's goroutine.
-func (s *session) forward(done <-chan struct{}) {
+// loop runs the session until an interrupt ends it and its commands are
+// over: builds go on, and changes start or join them.
+func (s *session) loop() {
+	b := s.b
 	batches := s.w.Watcher.Batches()
 	for {
-		select {
-		case <-done:
-			return
-		case batch, ok := <-batches:
-			if !ok || s.b.interrupted.Load() {
+		b.pump()
+		if b.idle() {
+			if s.active {
+				s.cycleOver()
+				continue
+			}
+			if b.interrupted.Load() {
 				return
 			}
-			s.b.sched.OnDelay(0, func() { s.changed(batch) })
+		}
+		select {
+		case <-b.inbox.wake:
+			b.drain()
+		case batch, ok := <-batches:
+			if !ok {
+				batches = nil // no more changes: wait for the interrupt
+				continue
+			}
+			s.changed(batch)
 		}
 	}
 }
@@ -179,7 +200,7 @@ func (s *session) changed(batch watch.Batch) {
 		return
 	}
 	for _, p := range batch.Problems {
-		s.b.st.Message("gobuildj watch: warning: " + p)
+		s.b.ls.Message("gobuildj watch: warning: " + p)
 	}
 	s.update(batch.Paths, batch.Overflow)
 }
@@ -214,9 +235,8 @@ func (s *session) update(paths []string, overflow bool) {
 			// start nothing more until then.
 			s.waiting = append(s.waiting, paths...)
 			s.overflowed = s.overflowed || overflow
-			b.st.Message("gobuildj watch: " + summarize(c.changed, 3) + " changed during the build: running commands finish, then the build starts again")
+			b.ls.Message("gobuildj watch: " + summarize(c.changed, 3) + " changed during the build: running commands finish, then the build starts again")
 			b.stop()
-			b.advance(nil) // ends the build if nothing runs
 			return
 		default:
 			s.adopt(s.reload, s.reloadTargets)
@@ -252,7 +272,7 @@ func (s *session) readBuildfile() bool {
 		targets, err = g.Select(s.names)
 	}
 	if err != nil {
-		b.st.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: the Buildfile does not load: still watching with the last good one", err))
+		b.ls.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: the Buildfile does not load: still watching with the last good one", err))
 		return false
 	}
 	s.reload, s.reloadTargets = g, targets
@@ -280,21 +300,16 @@ func (s *session) startCycle(c Cycle, announce bool) {
 	if announce && s.w.OnCycle != nil {
 		s.w.OnCycle(c)
 	}
-	b.sum = Summary{Start: c.Time}
+	b.sum = event.Summary{Start: c.Time}
 	b.stopping = false
-	b.st = b.opts.Status
-	if c.First {
-		b.markPlan(s.targets)
-	} else {
-		s.planStale()
-	}
+	s.planStale()
 	planned := b.statPlanned()
-	err := b.checkPlanInputs(planned)
+	err := b.checkCycleInputs(planned)
 	if err == nil {
 		err = b.checkPlanned(planned)
 	}
 	if err != nil {
-		b.st.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: nothing was built; still watching", err))
+		b.ls.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: nothing was built; still watching", err))
 		s.unplan()
 		return
 	}
@@ -302,127 +317,97 @@ func (s *session) startCycle(c Cycle, announce bool) {
 		b.opts.Force = false // -B rebuilds everything once
 	}
 	s.active = true
-	b.beginCycle(c.Time)
-	b.advance(b.readyInPlan())
+	b.eta.plan(b)
+	b.plan.Resume()
 }
 
-// planStale puts in the plan the stale targets and the wanted targets that
-// depend on them, in topological order, each waiting for its deps in the
-// plan.
+// planStale makes the stale targets, and the wanted targets that depend on
+// them, wait in the plan again, and makes them the targets of this build.
 func (s *session) planStale() {
 	b := s.b
-	var stack []*graph.Target
+	ids := make([]int, 0, len(s.stale))
 	for id := range s.stale {
-		stack = append(stack, b.g.Targets[id])
+		ids = append(ids, id)
 	}
-	var plan []*node
-	for len(stack) > 0 {
-		t := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n := &b.nodes[t.ID]
-		if n.inPlan || !s.wanted[t.ID] {
-			continue
-		}
-		n.inPlan = true
-		plan = append(plan, n)
-		stack = append(stack, t.RDeps...)
+	for _, id := range b.cycle {
+		b.nodes[id].inCycle = false
 	}
-	slices.SortFunc(plan, func(x, y *node) int { return x.t.ID - y.t.ID })
-	for _, n := range plan {
-		*n = node{t: n.t, inPlan: true}
-		for _, d := range n.t.Deps {
-			if b.nodes[d.ID].inPlan {
-				n.pending++
-			}
-		}
+	b.cycle = b.cycle[:0]
+	for _, r := range b.plan.Redo(ids...) {
+		n := &b.nodes[r.ID]
+		s.resetNode(n)
+		b.cycle = append(b.cycle, r.ID)
 	}
-	b.plan = plan
+}
+
+// resetNode forgets what a build found of n: it is looked at again.
+func (s *session) resetNode(n *node) {
+	*n = node{t: n.t, inCycle: true, verdict: maybe, priority: n.priority, job: admit.Job{ID: n.t.ID}}
 }
 
 // join makes a change part of the build in progress: the targets that
-// read the changed files (and those of the plan that failed or were
+// read the changed files (and those of the build that failed or were
 // blocked) are planned again with what depends on them; those running are
 // stopped and run again.
 func (s *session) join(seeds map[int]bool, changed []string) {
 	b := s.b
-	why := "restarted: " + summarize(changed, 3) + " changed while it ran"
-	var stack []*graph.Target
+	why := event.Reason{Kind: event.Restarted, Subject: summarize(changed, 3)}
+	var ids []int
 	for id := range seeds {
-		stack = append(stack, b.g.Targets[id])
-	}
-	for _, n := range b.plan {
-		if n.progress == failed || n.progress == blocked {
-			stack = append(stack, n.t)
+		if s.wanted[id] {
+			ids = append(ids, id)
 		}
 	}
-	var affected []*node
-	seen := map[int]bool{}
-	for len(stack) > 0 {
-		t := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[t.ID] || !s.wanted[t.ID] {
-			continue
+	for _, id := range b.cycle {
+		if st := b.plan.State(id); st == plan.Failed || st == plan.Blocked {
+			ids = append(ids, id)
 		}
-		seen[t.ID] = true
-		affected = append(affected, &b.nodes[t.ID])
-		stack = append(stack, t.RDeps...)
 	}
-	slices.SortFunc(affected, func(x, y *node) int { return x.t.ID - y.t.ID })
-	more := 0 // commands the Status now expects beside those it did
-	for _, n := range affected {
+	more := 0 // commands the Listener now expects beside those it did
+	for _, r := range b.plan.Redo(ids...) {
+		n := &b.nodes[r.ID]
 		cmds := len(n.t.Cmds) > 0
 		switch {
 		case n.rerun:
 			continue // already stopped: it runs again anyway
-		case n.progress == running:
-			started := !n.started.IsZero()
-			if b.cancel(n, why) {
-				if started {
-					more++
-				}
-				continue
+		case r.Was == plan.Taken && b.queue.Remove(&n.job):
+			// It waited for admission, holding nothing: it simply waits
+			// for its deps again.
+			b.plan.Return(r.ID)
+			b.eta.finished(r.ID)
+		case r.Was == plan.Taken:
+			// Its commands run: stop them; it runs again once they
+			// are over (restarted).
+			if !n.started.IsZero() {
+				more++
 			}
-		case !n.inPlan:
-			n.inPlan = true
-			b.plan = append(b.plan, n)
+			n.rerun = true
+			n.reason = why
+			b.runnerOf(n).Cancel(n.run)
+			continue
+		case !n.inCycle:
+			b.cycle = append(b.cycle, r.ID)
 			if cmds {
 				more++
 			}
-		case n.progress == waiting:
+		case r.Was == plan.Waiting || r.Was == plan.Ready:
 			if cmds && n.verdict == clean {
 				more++ // it was not expected to run
 			}
-		case n.progress == blocked:
+		case r.Was == plan.Blocked:
 			// Expected and never finished: it still is.
-		case n.progress == failed:
+		case r.Was == plan.Failed:
 			b.sum.Failed--
 			more++
 		case cmds:
 			more++ // it ran, was up to date or was cut off: it may run again
 		}
-		t := n.t
-		*n = node{t: t, inPlan: true, verdict: maybe}
-	}
-	slices.SortFunc(b.plan, func(x, y *node) int { return x.t.ID - y.t.ID })
-	var ready []*graph.Target
-	for _, n := range affected {
-		n.pending = 0
-		if n.rerun {
-			n.pending = 1
-		}
-		for _, d := range n.t.Deps {
-			if dn := &b.nodes[d.ID]; dn.inPlan && (dn.progress == waiting || dn.progress == running) {
-				n.pending++
-			}
-		}
+		s.resetNode(n)
 		b.eta.add(b, n)
-		if n.pending == 0 && n.progress == waiting {
-			ready = append(ready, n.t)
-		}
 	}
+	slices.Sort(b.cycle)
 	b.total += more
-	b.st.Planned(b.total)
-	b.advance(ready)
+	b.ls.Planned(b.total)
 }
 
 // cycleOver ends the build in progress once nothing runs or can start:
@@ -446,40 +431,37 @@ func (s *session) cycleOver() {
 	}
 	paths, overflow := s.waiting, s.overflowed
 	s.waiting, s.overflowed = nil, false
-	b.sched.OnDelay(0, func() {
-		if !b.interrupted.Load() {
-			s.update(paths, overflow)
-		}
-	})
+	s.update(paths, overflow)
 }
 
 // upToDate counts the wanted targets with commands that did not run and
 // needed not: a plain build would say the same.
 func (s *session) upToDate() int {
 	n := s.wantedCmds
-	for _, pn := range s.b.plan {
-		if len(pn.t.Cmds) > 0 && !(pn.progress == succeeded && pn.started.IsZero()) {
+	for _, id := range s.b.cycle {
+		pn := &s.b.nodes[id]
+		if len(pn.t.Cmds) > 0 && !(s.b.plan.State(id) == plan.Done && pn.started.IsZero()) {
 			n--
 		}
 	}
 	return n
 }
 
-// unplan ends a build's plan: what succeeded is up to date (clean, for
-// the builds to come), the rest stays stale.
+// unplan ends a build: what succeeded is up to date (clean, for the builds
+// to come), the rest stays stale, and the plan starts nothing until the
+// next build.
 func (s *session) unplan() {
 	b := s.b
-	for _, n := range b.plan {
-		n.inPlan = false
-		if n.progress == succeeded {
+	for _, id := range b.cycle {
+		n := &b.nodes[id]
+		if b.plan.State(id) == plan.Done {
 			n.verdict = clean
-			delete(s.stale, n.t.ID)
+			delete(s.stale, id)
 		} else {
-			s.stale[n.t.ID] = true
+			s.stale[id] = true
 		}
 	}
-	b.plan = nil
-	b.st = b.opts.Status
+	b.plan.Stop()
 }
 
 // summarize names up to max paths, and how many more.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/watch"
 )
 
@@ -40,7 +41,7 @@ func (f *fakeWatcher) lastSpec(t *testing.T) watch.Spec {
 	return f.specs[len(f.specs)-1]
 }
 
-// cycles is a Status that hands each build's summary to the test, with
+// cycles is a Listener that hands each build's summary to the test, with
 // the targets that started in it.
 type cycles struct {
 	recorder
@@ -48,11 +49,11 @@ type cycles struct {
 }
 
 type cycleResult struct {
-	sum     Summary
+	sum     event.Summary
 	started []string
 }
 
-func (c *cycles) Done(s Summary) {
+func (c *cycles) Done(s event.Summary) {
 	c.mu.Lock()
 	started := c.started
 	c.started = nil
@@ -99,7 +100,7 @@ func watchSession(t *testing.T, text string, files map[string]string) (string, *
 	interrupt := make(chan os.Signal, 1)
 	ended := make(chan error, 1)
 	go func() {
-		ended <- Watch(g, Options{Jobs: 2, Status: st, KillGrace: time.Second}, WatchOptions{
+		ended <- Watch(g, Options{Jobs: 2, Listener: st, KillGrace: time.Second}, WatchOptions{
 			Watcher: fw,
 			OnCycle: func(c Cycle) { heads <- c },
 		}, interrupt)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/bench/shape"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // generate writes a Buildfile of n compile targets, each with inputs, an
@@ -127,7 +128,7 @@ func TestLoadGenerated(t *testing.T) {
 func BenchmarkSnapshotLoad(b *testing.B) {
 	dir := b.TempDir()
 	path := generateWide(b, dir, 10000)
-	if err := os.Mkdir(filepath.Join(dir, stateDir), 0o755); err != nil {
+	if err := os.Mkdir(statedir.Of(dir).Path(), 0o755); err != nil {
 		b.Fatal(err)
 	}
 	old := time.Now().Add(-time.Hour)

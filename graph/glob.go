@@ -10,11 +10,9 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
-)
 
-// stateDir is the folder beside the Buildfile where gobuildj keeps its
-// state; globs never match in it and outputs may not be in it.
-const stateDir = ".gobuildj"
+	"github.com/gobuildj/gobuildj/internal/statedir"
+)
 
 // isGlob reports whether an input is a pattern rather than a file path.
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[{") }
@@ -58,7 +56,7 @@ func globFS(fsys fs.FS, pattern string) ([]string, error) {
 	}
 	kept := matches[:0]
 	for _, m := range matches {
-		if m == stateDir || strings.HasPrefix(m, stateDir+"/") {
+		if statedir.Holds(m) { // gobuildj's own state is never an input
 			continue
 		}
 		kept = append(kept, filepath.FromSlash(m))

@@ -1,9 +1,9 @@
 package graph
 
 import (
-	"encoding/binary"
 	"time"
 
+	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
@@ -25,7 +25,7 @@ func (e *snapEncoder) str(s string) {
 		e.index[s] = i
 		e.strs = append(e.strs, s)
 	}
-	e.b = binary.AppendUvarint(e.b, i)
+	e.b = wire.AppendUvarint(e.b, i)
 }
 
 // list writes a string list, keeping nil apart from empty.
@@ -34,21 +34,21 @@ func (e *snapEncoder) list(ss []string) {
 		e.b = append(e.b, 0)
 		return
 	}
-	e.b = binary.AppendUvarint(e.b, uint64(len(ss))+1)
+	e.b = wire.AppendUvarint(e.b, uint64(len(ss))+1)
 	for _, s := range ss {
 		e.str(s)
 	}
 }
 
-func (e *snapEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *snapEncoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
-func (e *snapEncoder) bool(v bool)   { e.b = appendBool(e.b, v) }
+func (e *snapEncoder) uint(v uint64) { e.b = wire.AppendUvarint(e.b, v) }
+func (e *snapEncoder) int(v int64)   { e.b = wire.AppendVarint(e.b, v) }
+func (e *snapEncoder) bool(v bool)   { e.b = wire.AppendBool(e.b, v) }
 
 // appendStrings appends the string table to b.
 func (e *snapEncoder) appendStrings(b []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(e.strs)))
+	b = wire.AppendUvarint(b, uint64(len(e.strs)))
 	for _, s := range e.strs {
-		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = wire.AppendUvarint(b, uint64(len(s)))
 	}
 	for _, s := range e.strs {
 		b = append(b, s...)
@@ -156,8 +156,8 @@ type snapDecoder struct {
 	arena []string
 }
 
-func (d *snapDecoder) fileState() fileState {
-	return fileState{size: d.Varint(), mtime: d.Varint(), ctime: d.Varint(), inode: d.Uvarint()}
+func (d *snapDecoder) fingerprint() fileid.Fingerprint {
+	return fileid.Fingerprint{Size: d.Varint(), MtimeNs: d.Varint(), CtimeNs: d.Varint(), Inode: d.Uvarint()}
 }
 
 // strings reads the string table.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // recordingFS is the file system that globs read during a Load. It notes
@@ -31,13 +33,13 @@ type recordingFS struct {
 // of the bytes read: a change after the stat shows in the next stat, so a
 // snapshot keyed so never describes other bytes than those parsed.
 func (r *recordingFS) readFile(path string) ([]byte, error) {
-	st, ok := statFile(path)
+	st, statErr := fileid.Stat(path)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		st = fileState{size: -1}
+	if statErr != nil {
+		st = fileid.Fingerprint{Size: -1}
 	}
 	r.mu.Lock()
 	r.files = append(r.files, buildfileKey{path: path, st: st, hash: xxh3.Hash128(data)})
@@ -98,28 +100,22 @@ const (
 // states stats every noted path now. It reports false if a listed folder
 // changed too recently to be trusted: a file added within the same
 // timestamp tick as the listing would not change its mtime (see
-// cache.FileState.Racy), so no snapshot should rely on it.
+// fileid.RacyTime), so no snapshot should rely on it.
 func (r *recordingFS) states(listedAt time.Time) ([]pathState, bool) {
 	r.mu.Lock()
 	names := slices.Clone(r.order)
 	r.mu.Unlock()
 	slices.Sort(names)
-	limit := listedAt.Add(-racySlack).UnixNano()
 	out := make([]pathState, 0, len(names))
 	for _, name := range names {
 		ps := statPath(r.root, name, r.seen[name])
-		if ps.listed && ps.mtime >= limit {
+		if ps.listed && fileid.RacyTime(ps.mtime, listedAt) {
 			return nil, false
 		}
 		out = append(out, ps)
 	}
 	return out, true
 }
-
-// racySlack is how close to the moment it was read a file's or folder's
-// timestamp may be before its stat is not trusted to reveal later changes
-// (the kernel's file clock lags the fine clock by up to a tick).
-const racySlack = 50 * time.Millisecond
 
 // statPath takes the state of name (relative to root) now.
 func statPath(root, name string, listed bool) pathState {
@@ -133,7 +129,8 @@ func statPath(root, name string, listed bool) pathState {
 		ps.kind = pathDir
 	}
 	if listed {
-		ps.mtime, ps.ctime, ps.inode = st.Mtim.Nano(), st.Ctim.Nano(), st.Ino
+		fp := fileid.FromStat(&st)
+		ps.mtime, ps.ctime, ps.inode = fp.MtimeNs, fp.CtimeNs, fp.Inode
 	}
 	return ps
 }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
 
+	"github.com/gobuildj/gobuildj/internal/fileid"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
@@ -38,8 +39,6 @@ import (
 const (
 	snapMagic   = "GBJGRAPH"
 	snapVersion = 1
-	// SnapshotName is the snapshot's file in the state folder.
-	SnapshotName = "graph.snap"
 )
 
 // errStale is any reason not to use a snapshot.
@@ -54,10 +53,10 @@ func LoadCached(path string, write bool) (*Graph, error) {
 	if err != nil {
 		return Load(path)
 	}
-	snap := filepath.Join(filepath.Dir(abs), stateDir, SnapshotName)
+	state := statedir.Of(filepath.Dir(abs))
 	exe, exeOK := executableState()
 	if exeOK {
-		if g, err := readSnapshot(snap, abs, exe); err == nil {
+		if g, err := readSnapshot(state.Snapshot(), abs, exe); err == nil {
 			g.display = displayName(path)
 			return g, nil
 		}
@@ -73,8 +72,8 @@ func LoadCached(path string, write bool) (*Graph, error) {
 	if !ok {
 		return g, nil
 	}
-	g.unsaved = func() error { return writeSnapshot(snap, g, key) }
-	if st, err := os.Stat(filepath.Dir(snap)); err == nil && st.IsDir() {
+	g.unsaved = func() error { return writeSnapshot(state, g, key) }
+	if st, err := os.Stat(state.Path()); err == nil && st.IsDir() {
 		// A snapshot that cannot be written is only a missed shortcut.
 		_ = g.SaveSnapshot()
 	}
@@ -94,28 +93,17 @@ func (g *Graph) SaveSnapshot() error {
 	return save()
 }
 
-// fileState is the stat fingerprint of a file (or of the gobuildj binary).
-type fileState struct {
-	size, mtime, ctime int64
-	inode              uint64
-}
-
-func statFile(path string) (fileState, bool) {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return fileState{}, false
-	}
-	return fileState{st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino}, true
-}
-
 // executableState identifies the running gobuildj: a snapshot written by
 // another build of it may describe another graph format or semantics.
-func executableState() (fileState, bool) { return statFile("/proc/self/exe") }
+func executableState() (fileid.Fingerprint, bool) {
+	fp, err := fileid.Stat("/proc/self/exe")
+	return fp, err == nil
+}
 
 // buildfileKey is what a snapshot keeps of a Buildfile it was made from.
 type buildfileKey struct {
 	path string
-	st   fileState
+	st   fileid.Fingerprint
 	racy bool // modified too close to the read: its stat proves nothing
 	hash xxh3.Uint128
 }
@@ -123,98 +111,87 @@ type buildfileKey struct {
 // snapshotKey is what a graph just loaded depends on; false if some of it
 // changed too recently to be trusted.
 type snapKey struct {
-	exe   fileState
+	exe   fileid.Fingerprint
 	files []buildfileKey
 	paths []pathState
 }
 
-func snapshotKey(g *Graph, rec *recordingFS, exe fileState, started time.Time) (*snapKey, bool) {
+func snapshotKey(g *Graph, rec *recordingFS, exe fileid.Fingerprint, started time.Time) (*snapKey, bool) {
 	paths, ok := rec.states(started)
 	if !ok {
 		return nil, false
 	}
 	k := &snapKey{exe: exe, paths: paths}
-	limit := started.Add(-racySlack).UnixNano()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, f := range rec.files {
-		f.racy = f.st.mtime >= limit
+		f.racy = fileid.RacyTime(f.st.MtimeNs, started)
 		k.files = append(k.files, f)
 	}
 	return k, len(k.files) > 0
 }
 
-func writeSnapshot(path string, g *Graph, k *snapKey) error {
+// writeSnapshot writes the snapshot of g, keyed by k, into the state
+// folder: into a temporary file renamed over the old snapshot, so that a
+// reader maps either the old one or the new one, whole.
+func writeSnapshot(state statedir.Dir, g *Graph, k *snapKey) error {
 	var e snapEncoder
-	b := append([]byte(snapMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[len(snapMagic):], snapVersion)
-	b = appendFileState(b, k.exe)
-	b = appendStr(b, g.File)
-	b = binary.AppendUvarint(b, uint64(len(k.files)))
+	b := wire.AppendFixed32([]byte(snapMagic), snapVersion)
+	b = appendFingerprint(b, k.exe)
+	b = wire.AppendString(b, g.File)
+	b = wire.AppendUvarint(b, uint64(len(k.files)))
 	for _, f := range k.files {
-		b = appendStr(b, f.path)
-		b = appendFileState(b, f.st)
-		b = appendBool(b, f.racy)
-		b = binary.LittleEndian.AppendUint64(b, f.hash.Hi)
-		b = binary.LittleEndian.AppendUint64(b, f.hash.Lo)
+		b = wire.AppendString(b, f.path)
+		b = appendFingerprint(b, f.st)
+		b = wire.AppendBool(b, f.racy)
+		b = wire.AppendFixed64(b, f.hash.Hi)
+		b = wire.AppendFixed64(b, f.hash.Lo)
 	}
-	b = binary.AppendUvarint(b, uint64(len(k.paths)))
+	b = wire.AppendUvarint(b, uint64(len(k.paths)))
 	for _, p := range k.paths {
-		b = appendStr(b, p.name)
-		b = appendBool(b, p.listed)
+		b = wire.AppendString(b, p.name)
+		b = wire.AppendBool(b, p.listed)
 		b = append(b, p.kind)
-		b = binary.AppendVarint(b, p.mtime)
-		b = binary.AppendVarint(b, p.ctime)
-		b = binary.AppendUvarint(b, p.inode)
+		b = wire.AppendVarint(b, p.mtime)
+		b = wire.AppendVarint(b, p.ctime)
+		b = wire.AppendUvarint(b, p.inode)
 	}
 	body := e.graph(g)
 	b = e.appendStrings(b)
 	b = append(b, body...)
-	b = binary.LittleEndian.AppendUint64(b, xxh3.Hash(b))
+	b = wire.AppendFixed64(b, xxh3.Hash(b))
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), SnapshotName+".tmp*")
+	tmp, err := state.CreateSnapshotTemp()
 	if err != nil {
-		return err
+		return fmt.Errorf("write graph snapshot: %w", err)
 	}
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return err
+		return fmt.Errorf("write graph snapshot: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
-		return err
+		return fmt.Errorf("write graph snapshot: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp.Name(), state.Snapshot()); err != nil {
 		os.Remove(tmp.Name())
-		return err
+		return fmt.Errorf("write graph snapshot: %w", err)
 	}
 	return nil
 }
 
-func appendFileState(b []byte, st fileState) []byte {
-	b = binary.AppendVarint(b, st.size)
-	b = binary.AppendVarint(b, st.mtime)
-	b = binary.AppendVarint(b, st.ctime)
-	return binary.AppendUvarint(b, st.inode)
-}
-
-func appendStr(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
+func appendFingerprint(b []byte, fp fileid.Fingerprint) []byte {
+	b = wire.AppendVarint(b, fp.Size)
+	b = wire.AppendVarint(b, fp.MtimeNs)
+	b = wire.AppendVarint(b, fp.CtimeNs)
+	return wire.AppendUvarint(b, fp.Inode)
 }
 
 // readSnapshot maps the snapshot at path and returns its graph if the
 // snapshot was made by this binary from the Buildfile at buildfile and
 // nothing it depends on changed since.
-func readSnapshot(path, buildfile string, exe fileState) (*Graph, error) {
+func readSnapshot(path, buildfile string, exe fileid.Fingerprint) (*Graph, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -238,35 +215,35 @@ func readSnapshot(path, buildfile string, exe fileState) (*Graph, error) {
 	return g, nil
 }
 
-func decodeSnapshot(data []byte, buildfile string, exe fileState) (*Graph, error) {
+func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint) (*Graph, error) {
 	// A checksum of everything before it ends the file: a damaged
 	// snapshot is never mistaken for a graph.
 	if len(data) < len(snapMagic)+4+8 {
 		return nil, errStale
 	}
-	sum := binary.LittleEndian.Uint64(data[len(data)-8:])
+	sum := wire.Fixed64At(data[len(data)-8:])
 	data = data[:len(data)-8]
 	if xxh3.Hash(data) != sum {
 		return nil, errStale
 	}
 	if string(data[:len(snapMagic)]) != snapMagic ||
-		binary.LittleEndian.Uint32(data[len(snapMagic):]) != snapVersion {
+		wire.Fixed32At(data[len(snapMagic):]) != snapVersion {
 		return nil, errStale
 	}
 	d := snapDecoder{Reader: wire.NewReader(unsafe.String(unsafe.SliceData(data[len(snapMagic)+4:]), len(data)-len(snapMagic)-4))}
-	if d.fileState() != exe || d.Str() != buildfile {
+	if d.fingerprint() != exe || d.Str() != buildfile {
 		return nil, errStale
 	}
 	root := filepath.Dir(buildfile)
 	for range d.Count(1) {
 		path := d.Str()
-		st := d.fileState()
+		st := d.fingerprint()
 		racy := d.Bool()
 		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
 		if d.Bad() {
 			return nil, errStale
 		}
-		if cur, ok := statFile(path); ok && cur == st && !racy {
+		if cur, err := fileid.Stat(path); err == nil && cur == st && !racy {
 			continue
 		}
 		content, err := os.ReadFile(path)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // snapProject writes a Buildfile and files into a new folder with a
@@ -17,7 +19,7 @@ func snapProject(t *testing.T, buildfile string, files map[string]string) string
 	dir := t.TempDir()
 	writeFiles(t, dir, files)
 	writeFiles(t, dir, map[string]string{"Buildfile.toml": buildfile})
-	if err := os.Mkdir(filepath.Join(dir, stateDir), 0o755); err != nil {
+	if err := os.Mkdir(statedir.Of(dir).Path(), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	age(t, dir)
@@ -275,9 +277,9 @@ cmd = "cc ${in}"
 func TestSnapshotNotTrustedWhenRacy(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Buildfile.toml": "[targets.all]\ninputs = [\"src/*.c\"]\ncmd = \"cc ${in}\"\n", "src/a.c": ""})
-	os.Mkdir(filepath.Join(dir, stateDir), 0o755)
+	os.Mkdir(statedir.Of(dir).Path(), 0o755)
 	cached(t, dir) // src/ was just written: not snapshotted
-	if _, err := os.Stat(filepath.Join(dir, stateDir, SnapshotName)); err == nil {
+	if _, err := os.Stat(statedir.Of(dir).Snapshot()); err == nil {
 		t.Fatal("a snapshot was written although src/ changed within the racy window")
 	}
 	writeFiles(t, dir, map[string]string{"src/b.c": ""})
@@ -299,7 +301,7 @@ func TestSnapshotDamaged(t *testing.T) {
 	} {
 		dir := snapProject(t, richBuildfile, richFiles)
 		cached(t, dir)
-		snap := filepath.Join(dir, stateDir, SnapshotName)
+		snap := statedir.Of(dir).Snapshot()
 		data, err := os.ReadFile(snap)
 		if err != nil {
 			t.Fatal(err)
@@ -327,10 +329,10 @@ func TestSnapshotNotWrittenWithoutStateFolder(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"Buildfile.toml": "[targets.all]\ncmd = \"true\"\n"})
 	age(t, dir)
 	g := cached(t, dir)
-	if _, err := os.Stat(filepath.Join(dir, stateDir)); err == nil {
+	if _, err := os.Stat(statedir.Of(dir).Path()); err == nil {
 		t.Fatal("loading created .gobuildj")
 	}
-	if err := os.Mkdir(filepath.Join(dir, stateDir), 0o755); err != nil {
+	if err := os.Mkdir(statedir.Of(dir).Path(), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := g.SaveSnapshot(); err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // pending is a target under construction: its spec, what has been expanded
@@ -242,8 +244,8 @@ func outputPath(dir, s string) (string, string) {
 		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path without "..", such as "build/app")`, s)
 	case p == ".":
 		return "", fmt.Sprintf(`%q is the Buildfile's folder itself (expected a file path such as "build/app")`, s)
-	case p == stateDir || strings.HasPrefix(p, stateDir+string(filepath.Separator)):
-		return "", fmt.Sprintf("%q is inside %s/, where gobuildj keeps its state (expected a path outside it)", s, stateDir)
+	case statedir.Holds(p):
+		return "", fmt.Sprintf("%q is inside %s/, where gobuildj keeps its state (expected a path outside it)", s, statedir.Name)
 	}
 	return p, ""
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 //go:embed report.html.tmpl
@@ -37,7 +37,7 @@ type (
 		CriticalSummary              string
 		Critical, Slowest, Commands  []htmlRow
 		Failures                     []htmlFailure
-		Skipped, UpToDate            []engine.SkipEvent
+		Skipped, UpToDate            []event.Skip
 		UpToDateSummary              string
 		Messages                     []string
 	}
@@ -110,7 +110,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		sum.Run, sum.UpToDate, sum.Failed, sum.NotRun, human(sum.Wall), meta.Jobs)
 
 	runs := b.Runs()
-	path := engine.CriticalPath(runs)
+	path := event.CriticalPath(runs)
 	critical := map[string]bool{}
 	var pathTime time.Duration
 	for _, r := range path {
@@ -128,18 +128,18 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 	for i, c := range b.Commands {
 		id[c.Target] = fmt.Sprintf("cmd-%d", i)
 	}
-	row := func(c engine.FinishEvent) htmlRow {
+	row := func(c event.Finish) htmlRow {
 		worker := "none"
 		if c.Worker != 0 {
 			worker = fmt.Sprintf("pid %d", c.Worker)
 		}
 		return htmlRow{
-			ID: id[c.Target], Target: c.Target, Description: c.Description, Reason: c.Reason, Worker: worker,
+			ID: id[c.Target], Target: c.Target, Description: c.Description, Reason: c.Reason.String(), Worker: worker,
 			Start: human(c.Start.Sub(start)), Duration: human(c.End.Sub(c.Start)), Wait: human(c.Start.Sub(c.Queued)),
 			Failed: !c.OK, Critical: critical[c.Target],
 		}
 	}
-	byTarget := map[string]engine.FinishEvent{}
+	byTarget := map[string]event.Finish{}
 	for _, c := range b.Commands {
 		byTarget[c.Target] = c
 		p.Commands = append(p.Commands, row(c))
@@ -153,7 +153,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 	for _, r := range path {
 		p.Critical = append(p.Critical, row(byTarget[r.Target]))
 	}
-	for _, r := range engine.Slowest(runs, engine.SlowestCount) {
+	for _, r := range event.Slowest(runs, event.SlowestCount) {
 		p.Slowest = append(p.Slowest, row(byTarget[r.Target]))
 	}
 
@@ -177,7 +177,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 				label = "" // a few pixels wide: the tooltip names it
 			}
 			title := fmt.Sprintf("%s\n%s\nstarted at %s, took %s\nran because: %s", c.Target, c.Description,
-				human(c.Start.Sub(start)), human(c.End.Sub(c.Start)), orUnknown(c.Reason))
+				human(c.Start.Sub(start)), human(c.End.Sub(c.Start)), orUnknown(c.Reason.String()))
 			if !c.OK {
 				title += "\nFAILED: " + failureMessage(c)
 			}
@@ -208,7 +208,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 	}
 
 	for _, s := range b.Skipped {
-		if s.Kind == engine.SkipUpToDate {
+		if s.Kind == event.SkipUpToDate {
 			p.UpToDate = append(p.UpToDate, s)
 		} else {
 			p.Skipped = append(p.Skipped, s)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 func TestHTML(t *testing.T) {
@@ -79,7 +79,7 @@ func fmtDurations(ds []time.Duration) string {
 
 func TestLoadLine(t *testing.T) {
 	// a 1000 ms build: one unit of the line per millisecond
-	b := &Build{Summary: engine.Summary{Start: at(0), Wall: time.Second}, Load: []Sample{
+	b := &Build{Summary: event.Summary{Start: at(0), Wall: time.Second}, Load: []Sample{
 		{Time: at(100), Running: 1},
 		{Time: at(100), Running: 2},
 		{Time: at(500), Running: 1},          // a command ends...

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // The JUnit XML schema as GitLab, Jenkins and GitHub's test reporters read
@@ -124,7 +124,7 @@ func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 
 // failureMessage says what happened to a failed target ("exit code 1",
 // "interrupted; killed by SIGTERM").
-func failureMessage(c engine.FinishEvent) string {
+func failureMessage(c event.Finish) string {
 	why := c.Why
 	if why == "" {
 		why = "failed"

@@ -1,7 +1,7 @@
 // Package report turns the events of a build into files that CI systems and
 // people read afterwards: JUnit XML for test reporters, a Chrome trace for
 // Perfetto, and a self-contained HTML page with the build's timeline. A
-// Recorder is one more engine.Status; the files are written from what it
+// Recorder is one more event.Listener; the files are written from what it
 // kept once the build is done.
 package report
 
@@ -10,19 +10,19 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // Build is what a build told its Status, in the order it happened. It
 // answers what ran (and on which worker, when, why and how it ended), what
 // did not run and why, and how busy the scheduler was over time.
 type Build struct {
-	Summary  engine.Summary
-	Planned  int                  // commands that may run, as first announced
-	Commands []engine.FinishEvent // every target whose commands ran, in the order they ended
-	Skipped  []engine.SkipEvent   // every target with commands that did not run
-	Load     []Sample             // the scheduler's load after each start and end
-	Messages []string             // interruption notices and other messages
+	Summary  event.Summary
+	Planned  int            // commands that may run, as first announced
+	Commands []event.Finish // every target whose commands ran, in the order they ended
+	Skipped  []event.Skip   // every target with commands that did not run
+	Load     []Sample       // the scheduler's load after each start and end
+	Messages []string       // interruption notices and other messages
 }
 
 // Sample is the number of targets running in workers and of those ready
@@ -45,7 +45,7 @@ type Meta struct {
 	Jobs int
 }
 
-// Recorder is an engine.Status that keeps every event of a build for the
+// Recorder is an event.Listener that keeps every event of a build for the
 // reports. It is safe for use from several goroutines.
 type Recorder struct {
 	mu sync.Mutex
@@ -55,7 +55,7 @@ type Recorder struct {
 // NewRecorder returns an empty Recorder.
 func NewRecorder() *Recorder { return &Recorder{} }
 
-// Planned implements engine.Status.
+// Planned implements event.Listener.
 func (r *Recorder) Planned(total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -64,40 +64,40 @@ func (r *Recorder) Planned(total int) {
 	}
 }
 
-// Explain implements engine.Status; the reason comes again with Started.
-func (r *Recorder) Explain(target, reason string) {}
+// Explain implements event.Listener; the reason comes again with Started.
+func (r *Recorder) Explain(string, event.Reason) {}
 
-// Started implements engine.Status.
-func (r *Recorder) Started(ev engine.StartEvent) {
+// Started implements event.Listener.
+func (r *Recorder) Started(ev event.Start) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.b.Load = append(r.b.Load, Sample{Time: ev.Time, Running: ev.Running, Ready: ev.Ready})
 }
 
-// Finished implements engine.Status.
-func (r *Recorder) Finished(ev engine.FinishEvent) {
+// Finished implements event.Listener.
+func (r *Recorder) Finished(ev event.Finish) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.b.Commands = append(r.b.Commands, ev)
 	r.b.Load = append(r.b.Load, Sample{Time: ev.End, Running: ev.Running, Ready: ev.Ready})
 }
 
-// Skipped implements engine.Status.
-func (r *Recorder) Skipped(ev engine.SkipEvent) {
+// Skipped implements event.Listener.
+func (r *Recorder) Skipped(ev event.Skip) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.b.Skipped = append(r.b.Skipped, ev)
 }
 
-// Message implements engine.Status.
+// Message implements event.Listener.
 func (r *Recorder) Message(text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.b.Messages = append(r.b.Messages, text)
 }
 
-// Done implements engine.Status.
-func (r *Recorder) Done(sum engine.Summary) {
+// Done implements event.Listener.
+func (r *Recorder) Done(sum event.Summary) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.b.Summary = sum
@@ -115,12 +115,12 @@ func (r *Recorder) Build() *Build {
 	return &b
 }
 
-// Runs returns the timing of every command, for engine.CriticalPath and
-// engine.Slowest.
-func (b *Build) Runs() []engine.Run {
-	runs := make([]engine.Run, len(b.Commands))
+// Runs returns the timing of every command, for event.CriticalPath and
+// event.Slowest.
+func (b *Build) Runs() []event.Run {
+	runs := make([]event.Run, len(b.Commands))
 	for i, c := range b.Commands {
-		runs[i] = engine.RunOf(c)
+		runs[i] = event.RunOf(c)
 	}
 	return runs
 }

@@ -58,7 +58,7 @@ func WriteTrace(w io.Writer, b *Build, meta Meta) error {
 				"target":      c.Target,
 				"description": c.Description,
 				"status":      status,
-				"cache":       "miss: " + orUnknown(c.Reason),
+				"cache":       "miss: " + orUnknown(c.Reason.String()),
 				"queued_ms":   float64(c.Start.Sub(c.Queued).Microseconds()) / 1e3,
 			}
 			if len(c.Deps) > 0 {

@@ -18,7 +18,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		s := sched.New(sched.Options{Jobs: 2})
 		failed := 0
 		for range tasks {
-			s.AddTask(&sched.Task{Func: "bench.nop", Payload: payload, OnFinish: func(r sched.Result) {
+			s.AddTask(&sched.Task{Func: "bench.nop", Payload: payload, OnEnd: func(r sched.Result) {
 				if r.Err != nil {
 					failed++
 				}

@@ -1,7 +1,7 @@
 // Package sched runs tasks in a pool of worker processes, in the manner of
 // tezt's Scheduler: a scheduler queues tasks, at most Jobs run at once, each
 // in a long-lived worker process, and the scheduler reacts to their progress
-// with handlers (OnStart, OnMessage, OnFinish) that may queue more tasks.
+// with handlers (OnStart, OnMessage, OnEnd) that may queue more tasks.
 //
 // Workers are re-executions of the program itself (Go cannot fork without
 // exec), so task code is a function registered by name from an init
@@ -15,15 +15,16 @@
 //			sched.WorkerMain() // never returns
 //		}
 //		s := sched.New(sched.Options{Jobs: 4})
-//		s.AddTask(&sched.Task{Func: "double", Payload: []byte("x"), OnFinish: ...})
+//		s.AddTask(&sched.Task{Func: "double", Payload: []byte("x"), OnEnd: ...})
 //		if err := s.Run(); err != nil { ... }
 //	}
 //
 // # The story of a task
 //
 // A task is queued (AddTask), sent to a worker (OnStart), talks with the
-// scheduler while it runs, and ends (OnFinish, then OnSuccess if it
-// succeeded, then Cleanup, which every accepted task gets exactly once).
+// scheduler while it runs, and ends: OnEnd is called exactly once for every
+// task the scheduler accepted, with a Result whose State says how it ended
+// (succeeded, failed, canceled, or dropped from the queue by Clear or Drop).
 // Task.State and Task.Times tell where it is and when it got there.
 //
 // A task and the scheduler exchange messages while it runs
@@ -39,9 +40,12 @@
 // closes WorkerContext.Done), KillTimeout then sends SIGKILL. A worker that
 // dies fails its task with a reason such as "worker was killed by SIGKILL"
 // (ProcessStatus words it) and is replaced; no process of its group
-// survives it. Workers exit when the scheduler tells them to (end of Run,
-// idle timeout), and also when the scheduler dies: they see EOF on their
-// pipe or get a parent-death signal, and kill their group.
+// survives it. A task whose worker died before it started the task (an
+// idle worker killed just before it got the task) is queued again, with
+// the messages OnStart sent it, and OnStart is not called again. Workers exit when the scheduler tells them to (end of Run,
+// idle timeout): they see EOF on their pipe, kill the rest of their group
+// and exit with code 0. They also exit when the scheduler dies: they see
+// EOF or get a parent-death signal, and kill their whole group.
 //
 // # Controlling the work
 //
@@ -65,8 +69,9 @@
 // # Concurrency
 //
 // All handlers run one at a time on the goroutine that called Run, except
-// Cleanup and Group.OnDone hooks of tasks dropped by Clear or Drop, which
-// run on the caller's goroutine. Every other method may be called from any
-// goroutine, but Push and Group.Wait must not be called from a handler
-// (they wait for Run's goroutine).
+// the OnEnd and Group.OnDone hooks of tasks dropped by Clear or Drop, which
+// run on the caller's goroutine once the scheduler's lock is released.
+// Every other method may be called from any goroutine, but Push and
+// Group.Wait must not be called from a handler (they wait for Run's
+// goroutine).
 package sched

@@ -29,7 +29,7 @@ func ExampleScheduler() {
 		s.AddTask(&sched.Task{
 			Func:    "example.upper",
 			Payload: []byte(w),
-			OnFinish: func(r sched.Result) {
+			OnEnd: func(r sched.Result) {
 				if r.Err != nil {
 					log.Printf("%s: %v", w, r.Err)
 					return
@@ -72,7 +72,7 @@ func ExampleRegisterFunc() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		t.OnFinish = func(res sched.Result) {
+		t.OnEnd = func(res sched.Result) {
 			if res.Err != nil {
 				fmt.Println("error:", res.Err)
 				return
@@ -105,8 +105,10 @@ func ExampleRequest() {
 			mine = p
 			sched.Typed[int]{}.Reply(req, p[0])
 		},
-		OnFinish: func(r sched.Result) { fmt.Printf("got a port: %s\n", r.Value) },
-		Cleanup:  func() { ports.Release(mine) },
+		OnEnd: func(r sched.Result) {
+			fmt.Printf("got a port: %s\n", r.Value)
+			ports.Release(mine)
+		},
 	})
 	if err := s.Run(); err != nil {
 		log.Fatal(err)
@@ -123,7 +125,7 @@ func ExampleScheduler_OnDelay() {
 	s.OnDelay(10*time.Millisecond, func() {
 		fmt.Println("timer fired")
 		s.AddTask(&sched.Task{Func: "example.upper", Payload: []byte("late task"),
-			OnFinish: func(r sched.Result) { fmt.Println(string(r.Value)) }})
+			OnEnd: func(r sched.Result) { fmt.Println(string(r.Value)) }})
 	})
 	if err := s.Run(); err != nil {
 		log.Fatal(err)
@@ -157,7 +159,11 @@ func ExampleScheduler_Drop() {
 	s := sched.New(sched.Options{Jobs: 1})
 	for _, v := range []string{"v1", "v2", "v3"} {
 		s.Drop(&sched.Task{Func: "example.upper", Key: "render", Payload: []byte(v),
-			OnFinish: func(r sched.Result) { fmt.Println("rendered", string(r.Value)) }}, nil)
+			OnEnd: func(r sched.Result) {
+				if r.State == sched.StateSucceeded {
+					fmt.Println("rendered", string(r.Value))
+				}
+			}}, nil)
 	}
 	fmt.Println("queued:", s.Queued())
 	if err := s.Run(); err != nil {

@@ -37,7 +37,7 @@ func TestIdleWorkerMessageAndTimerCancel(t *testing.T) {
 		}
 	}})
 	timer = s.OnDelay(time.Hour, func() { t.Error("a canceled timer fired") })
-	s.AddTask(&sched.Task{Func: "test.later", Payload: []byte("200ms"), OnFinish: func(r sched.Result) {
+	s.AddTask(&sched.Task{Func: "test.later", Payload: []byte("200ms"), OnEnd: func(r sched.Result) {
 		if r.Err != nil || string(r.Value) != "returned" {
 			t.Errorf("result %q, %v", r.Value, r.Err)
 		}
@@ -54,13 +54,13 @@ func TestIdleWorkerMessageAndTimerCancel(t *testing.T) {
 
 func TestTimersKeepRunAlive(t *testing.T) {
 	// A timer set before Run, with nothing queued, keeps Run alive; its
-	// function adds a task, whose OnFinish sets another timer.
+	// function adds a task, whose OnEnd sets another timer.
 	s := sched.New(sched.Options{Jobs: 1})
 	var steps []string
 	var late *sched.Timer
 	s.OnDelay(50*time.Millisecond, func() {
 		steps = append(steps, "timer 1")
-		s.AddTask(&sched.Task{Func: "test.echo", Payload: []byte("task"), OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: "test.echo", Payload: []byte("task"), OnEnd: func(r sched.Result) {
 			steps = append(steps, string(r.Value))
 			late = s.OnDelay(20*time.Millisecond, func() { steps = append(steps, "timer 2") })
 		}})
@@ -110,7 +110,7 @@ func TestTypedMessagesBothWays(t *testing.T) {
 		progress = append(progress, m)
 	}
 	var got point
-	task.OnFinish = func(r sched.Result) {
+	task.OnEnd = func(r sched.Result) {
 		if r.Err != nil {
 			t.Fatalf("task failed: %v", r.Err)
 		}
@@ -132,7 +132,7 @@ func TestTypedMessagesBothWays(t *testing.T) {
 func TestTypedBadPayload(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 1})
 	var err error
-	s.AddTask(&sched.Task{Func: "test.typed", Payload: []byte("not json"), OnFinish: func(r sched.Result) { err = r.Err }})
+	s.AddTask(&sched.Task{Func: "test.typed", Payload: []byte("not json"), OnEnd: func(r sched.Result) { err = r.Err }})
 	run(t, s)
 	if err == nil || !strings.Contains(err.Error(), "decode sched_test.point") {
 		t.Errorf("error %v, want a decoding error", err)
@@ -168,7 +168,7 @@ func TestRequestsAnsweredLater(t *testing.T) {
 	}})
 	results := map[string]bool{}
 	for range 3 {
-		s.AddTask(&sched.Task{Func: "test.request", Payload: []byte("2"), OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: "test.request", Payload: []byte("2"), OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("task failed: %v", r.Err)
 				return
@@ -199,7 +199,7 @@ func TestRequestsAnsweredLater(t *testing.T) {
 func TestRequestRefusedAndAbandoned(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 2})
 	var noHandler, failed, abandoned string
-	s.AddTask(&sched.Task{Func: "test.rawrequest", Payload: []byte("x"), OnFinish: func(r sched.Result) { noHandler = string(r.Value) }})
+	s.AddTask(&sched.Task{Func: "test.rawrequest", Payload: []byte("x"), OnEnd: func(r sched.Result) { noHandler = string(r.Value) }})
 	s.AddTask(&sched.Task{Func: "test.rawrequest", Payload: []byte("y"),
 		OnRequest: func(_ *sched.SchedulerContext, req *sched.Request) {
 			req.Fail(errors.New("no " + string(req.Body) + " here"))
@@ -207,11 +207,11 @@ func TestRequestRefusedAndAbandoned(t *testing.T) {
 				t.Error("a second answer was accepted")
 			}
 		},
-		OnFinish: func(r sched.Result) { failed = string(r.Value) }})
+		OnEnd: func(r sched.Result) { failed = string(r.Value) }})
 	// Never answered: TermTimeout closes Done, which ends the wait.
 	s.AddTask(&sched.Task{Func: "test.rawrequest", Payload: []byte("z"), TermTimeout: 300 * time.Millisecond,
 		OnRequest: func(*sched.SchedulerContext, *sched.Request) {},
-		OnFinish:  func(r sched.Result) { abandoned = string(r.Value) }})
+		OnEnd:     func(r sched.Result) { abandoned = string(r.Value) }})
 	run(t, s)
 	if !strings.Contains(noHandler, "neither Task.OnRequest nor Options.OnRequest") {
 		t.Errorf("without a handler: %q", noHandler)
@@ -246,7 +246,7 @@ func TestPushBackPressure(t *testing.T) {
 	go func() {
 		defer release.Cancel()
 		for range tasks {
-			err := s.Push(t.Context(), &sched.Task{Func: "test.sleep", Payload: []byte("20ms"), OnFinish: func(sched.Result) { finished.Add(1) }})
+			err := s.Push(t.Context(), &sched.Task{Func: "test.sleep", Payload: []byte("20ms"), OnEnd: func(sched.Result) { finished.Add(1) }})
 			if err != nil {
 				pushed <- err
 				return
@@ -288,8 +288,12 @@ func TestDropboxLatestWinsAndMerge(t *testing.T) {
 	cleaned := 0
 	add := func(key, payload string, merge func(q, l *sched.Task) *sched.Task) bool {
 		return s.Drop(&sched.Task{Func: "test.echo", Key: key, Payload: []byte(payload),
-			OnFinish: func(r sched.Result) { ran = append(ran, string(r.Value)) },
-			Cleanup:  func() { cleaned++ },
+			OnEnd: func(r sched.Result) {
+				cleaned++
+				if r.State != sched.StateDropped {
+					ran = append(ran, string(r.Value))
+				}
+			},
 		}, merge)
 	}
 	if add("latest", "1", nil) {
@@ -316,10 +320,10 @@ func TestDropboxLatestWinsAndMerge(t *testing.T) {
 	if !slices.Equal(ran, []string{"3", "a+b+c"}) {
 		t.Errorf("ran %q, want [3 a+b+c]", ran)
 	}
-	// Every task was cleaned up once, dropped or run: the six given to
-	// Drop and the two merges built ("a+b", then "a+b+c").
+	// Every task ended once, dropped or run: the six given to Drop and
+	// the two merges built ("a+b", then "a+b+c").
 	if cleaned != 8 {
-		t.Errorf("Cleanup called %d times, want 8", cleaned)
+		t.Errorf("OnEnd called %d times, want 8", cleaned)
 	}
 }
 
@@ -336,7 +340,7 @@ func TestAddUnique(t *testing.T) {
 			t.Error("AddUnique added a task whose key is running")
 		}
 	}
-	first.OnFinish = func(sched.Result) {
+	first.OnEnd = func(sched.Result) {
 		again = &sched.Task{Func: "test.echo", Key: "k"}
 		if _, added := s.AddUnique(again); !added {
 			t.Error("AddUnique refused a key whose task has finished")
@@ -355,7 +359,7 @@ func TestIntrospection(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 2})
 	var tasks []*sched.Task
 	for i := range 5 {
-		task := &sched.Task{Func: "test.waitmsg", Key: strconv.Itoa(i), OnFinish: func(r sched.Result) {
+		task := &sched.Task{Func: "test.waitmsg", Key: strconv.Itoa(i), OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("task %d: %v", i, r.Err)
 			}
@@ -497,7 +501,7 @@ func TestGroupCancel(t *testing.T) {
 	g := s.NewGroup("slow")
 	var errs []error
 	for range 4 {
-		g.Add(&sched.Task{Func: "test.waitdone", OnFinish: func(r sched.Result) { errs = append(errs, r.Err) }})
+		g.Add(&sched.Task{Func: "test.waitdone", OnEnd: func(r sched.Result) { errs = append(errs, r.Err) }})
 	}
 	other := &sched.Task{Func: "test.echo", Payload: []byte("unrelated")}
 	s.AddTask(other)
@@ -541,8 +545,8 @@ func TestCancelQueuedAndRunning(t *testing.T) {
 			t.Error("Cancel returned false for a live task")
 		}
 	}
-	running.OnFinish = func(r sched.Result) { runErr = r.Err }
-	queued.OnFinish = func(r sched.Result) { queuedErr = r.Err }
+	running.OnEnd = func(r sched.Result) { runErr = r.Err }
+	queued.OnEnd = func(r sched.Result) { queuedErr = r.Err }
 	s.AddTask(running)
 	s.AddTask(queued)
 	run(t, s)
@@ -564,9 +568,7 @@ func TestHooksOrder(t *testing.T) {
 	var calls []string
 	hooks := func(name, fn string) *sched.Task {
 		return &sched.Task{Func: fn, Payload: []byte(name),
-			OnFinish:  func(sched.Result) { calls = append(calls, name+" finish") },
-			OnSuccess: func(sched.Result) { calls = append(calls, name+" success") },
-			Cleanup:   func() { calls = append(calls, name+" cleanup") },
+			OnEnd: func(r sched.Result) { calls = append(calls, name+" "+r.State.String()) },
 		}
 	}
 	s.AddTask(hooks("ok", "test.echo"))
@@ -575,7 +577,7 @@ func TestHooksOrder(t *testing.T) {
 	dropped := hooks("dropped", "test.echo")
 	s.AddTask(dropped)
 	s.Clear()
-	want := []string{"ok finish", "ok success", "ok cleanup", "bad finish", "bad cleanup", "dropped cleanup"}
+	want := []string{"ok succeeded", "bad failed", "dropped dropped"}
 	if !slices.Equal(calls, want) {
 		t.Errorf("hooks %q, want %q", calls, want)
 	}
@@ -628,7 +630,7 @@ func TestKillWorkersAndProcessCount(t *testing.T) {
 					}
 				}
 			},
-			OnFinish: func(r sched.Result) { errs = append(errs, r.Err) }})
+			OnEnd: func(r sched.Result) { errs = append(errs, r.Err) }})
 	}
 	run(t, s)
 	if len(errs) != jobs {
@@ -652,7 +654,7 @@ func TestOnWorkerKillTimeout(t *testing.T) {
 	// WorkerKillTimeout it gets SIGKILL, and the hook is called.
 	called := 0
 	s := sched.New(sched.Options{Jobs: 1, WorkerKillTimeout: 200 * time.Millisecond, OnWorkerKillTimeout: func() { called++ }})
-	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) {
+	s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(r sched.Result) {
 		if err := syscall.Kill(r.Worker, syscall.SIGSTOP); err != nil {
 			t.Error(err)
 		}
@@ -702,7 +704,7 @@ func TestPortsDistinctAndBindable(t *testing.T) {
 				}
 				sched.Typed[[]int]{}.ToWorker(ctx, mine)
 			},
-			OnFinish: func(r sched.Result) {
+			OnEnd: func(r sched.Result) {
 				if r.Err != nil {
 					t.Errorf("task: %v", r.Err)
 				}
@@ -712,8 +714,8 @@ func TestPortsDistinctAndBindable(t *testing.T) {
 					}
 					served[p] = true
 				}
+				ports.Release(mine)
 			},
-			Cleanup: func() { ports.Release(mine) },
 		})
 	}
 	run(t, s)

@@ -50,17 +50,21 @@ func (s *Scheduler) NewGroup(name string) *Group {
 }
 
 // Add queues t (as AddTask) as a member of the group. It fails with
-// ErrGroupClosed after Close or Cancel.
+// ErrGroupClosed after Close or Cancel, and t is then not queued. An Add
+// that races Cancel either fails so or queues t before Cancel looks at the
+// group's tasks, which cancels it: no task escapes a canceled group.
 func (g *Group) Add(t *Task) error {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.closed {
-		g.mu.Unlock()
 		return ErrGroupClosed
 	}
 	t.group = g
 	g.tasks = append(g.tasks, t)
 	g.total++
-	g.mu.Unlock()
+	// Queued under g.mu (the scheduler never takes g.mu while it holds
+	// its own lock), so that Cancel, which lists g.tasks under g.mu,
+	// finds t queued and cancels it.
 	g.s.AddTask(t)
 	return nil
 }

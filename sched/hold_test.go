@@ -17,7 +17,7 @@ func TestHoldKeepsRunAndWorkers(t *testing.T) {
 	go func() { done <- s.Run() }()
 	pids := make(chan int, 2)
 	add := func() {
-		s.AddTask(&sched.Task{Func: "test.echo", Payload: []byte("x"), OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: "test.echo", Payload: []byte("x"), OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("task: %v", r.Err)
 			}

@@ -59,9 +59,11 @@ func (s *Scheduler) ProcessCount() int {
 // KillWorkers sends sig to the process group of every live worker, busy or
 // idle: what the workers' tasks started gets it too. The workers catch
 // SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 (unlike TermTimeout and
-// Stop, this does not close their tasks' Done); any other deadly signal
-// kills them, and their tasks fail with the reason ("worker was killed by
-// SIGKILL"). Their exits are not reported to OnUnexpectedWorkerExit. It
+// Stop, this does not close their tasks' Done). SIGQUIT stops them: a
+// running task's Done closes (WorkerContext.Signal says SIGQUIT), and the
+// worker exits with code 0 once the task has answered, at once if idle (no
+// goroutine dump). Any other deadly signal kills them, and their tasks fail
+// with the reason ("worker was killed by SIGKILL"). Their exits are not reported to OnUnexpectedWorkerExit. It
 // returns how many workers were signalled, and may be called from any
 // goroutine.
 func (s *Scheduler) KillWorkers(sig syscall.Signal) int {

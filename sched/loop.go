@@ -147,11 +147,7 @@ func (r *run) deliver() {
 			return
 		}
 		for _, rt := range canceled {
-			now := time.Now()
-			if rt.t.OnFinish != nil {
-				rt.t.OnFinish(Result{Err: ErrCanceled, Queued: rt.queued, Finished: now})
-			}
-			rt.ended(StateCanceled)
+			rt.end(Result{State: StateCanceled, Err: ErrCanceled, Finished: unixTime(rt.finishedNs.Load())})
 		}
 		for _, t := range fired {
 			t.call()
@@ -262,10 +258,7 @@ func (r *run) fail(rt *taskRun, err error) {
 	r.s.mu.Unlock()
 	rt.finishedNs.Store(now.UnixNano())
 	rt.state.Store(int32(state))
-	if rt.t.OnFinish != nil {
-		rt.t.OnFinish(Result{Err: err, Queued: rt.queued, Finished: now})
-	}
-	rt.ended(state)
+	rt.end(Result{State: state, Err: err, Finished: now})
 }
 
 // worker returns an idle worker, or a new one.
@@ -296,15 +289,45 @@ func (r *run) worker() (*worker, error) {
 	return w, nil
 }
 
-// start sends rt to w and arms its timers.
+// start sends rt to w, with the messages OnStart sent to it in a worker
+// that died before it started the task, and arms its timers. A ready
+// worker found dead (an idle worker killed, whose exit the loop has not
+// seen yet) gets no task: rt goes back to the front of the queue, and w is
+// left to its exit event.
 func (r *run) start(w *worker, rt *taskRun) {
 	r.nextID++
 	t := rt.t
 	rt.started = time.Now()
-	rt.ctx.w, rt.ctx.id, rt.ctx.task = w, r.nextID, t
-	// A write error means the worker just died; its exit event will fail
-	// the task with the reason.
-	_ = w.fw.writeTask(rt.ctx.id, t.Func, t.Payload)
+	c := &rt.ctx
+	c.mu.Lock()
+	c.w, c.id, c.task = w, r.nextID, t
+	err := w.fw.writeTask(c.id, t.Func, t.Payload)
+	for _, msg := range c.early {
+		if err != nil {
+			break
+		}
+		err = w.fw.writeMessage(c.id, msg)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			if rt.canceled.Load() {
+				r.fail(rt, errors.New("its worker died before it started"))
+				return
+			}
+			if w.ready {
+				r.s.requeue(rt)
+				return
+			}
+			// A new worker that died at once: its exit event fails
+			// the task with the reason.
+		} else {
+			// The task cannot be sent (too large): the worker is fine.
+			r.makeIdle(w)
+			r.fail(rt, fmt.Errorf("sched: send task to worker %d: %w", w.pid, err))
+			return
+		}
+	}
 	w.task = rt
 	r.running++
 	r.s.running.Store(int64(r.running))
@@ -323,7 +346,8 @@ func (r *run) start(w *worker, rt *taskRun) {
 	if rt.canceled.Load() { // canceled while its worker started
 		r.termWithGrace(w, rt)
 	}
-	if t.OnStart != nil {
+	if t.OnStart != nil && !rt.onStartCalled {
+		rt.onStartCalled = true
 		t.OnStart(&rt.ctx)
 	}
 }
@@ -377,18 +401,13 @@ func (r *run) handle(ev event) {
 		if rt := w.task; rt != nil && rt.ctx.id == ev.id && !rt.termed {
 			r.term(w, rt)
 			r.armKill(w, rt, rt.t.KillTimeout)
+			rt.timedOut = true
 			r.s.record(EventTermTimeout, w.pid, rt.t, "")
-			if rt.t.OnTermTimeout != nil {
-				rt.t.OnTermTimeout()
-			}
 		}
 	case evKillTimeout:
 		if rt := w.task; rt != nil && rt.ctx.id == ev.id {
 			killGroup(w.pid, unix.SIGKILL)
 			r.s.record(EventKillTimeout, w.pid, rt.t, "")
-			if rt.t.OnKillTimeout != nil {
-				rt.t.OnKillTimeout()
-			}
 		}
 	case evReady:
 		w.ready = true
@@ -421,6 +440,15 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 		if rt.t.OnMessage != nil {
 			rt.t.OnMessage(&rt.ctx, msg)
 		}
+	case frameStarted:
+		id, _, err := cutUvarint(body)
+		if err != nil || rt == nil || rt.ctx.id != id || rt.acked {
+			return
+		}
+		rt.acked = true
+		rt.ctx.mu.Lock()
+		rt.ctx.acked, rt.ctx.early = true, nil
+		rt.ctx.mu.Unlock()
 	case frameRequest:
 		r.handleRequest(w, body)
 	case frameResult:
@@ -436,6 +464,37 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 	}
 }
 
+// makeIdle puts w, which has no task, among the idle workers.
+func (r *run) makeIdle(w *worker) {
+	r.idle = append(r.idle, w)
+	if d := r.s.opts.WorkerIdleTimeout; d > 0 {
+		w.idleGen++
+		gen := w.idleGen
+		w.idleTimer = time.AfterFunc(d, func() { r.post(event{kind: evIdle, w: w, id: gen}) })
+	}
+}
+
+// unstart takes rt, which its worker w never started (it died first), off
+// w and puts it back at the front of the queue.
+func (r *run) unstart(w *worker, rt *taskRun) {
+	rt.stopTimers()
+	rt.termTimer, rt.killTimer = nil, nil
+	rt.termed, rt.timedOut = false, false
+	rt.requeues++
+	w.task = nil
+	r.running--
+	r.s.running.Store(int64(r.running))
+	r.s.mu.Lock()
+	w.cur = nil
+	r.s.mu.Unlock()
+	r.s.requeue(rt)
+}
+
+// maxRequeues bounds how many times a task goes back to the queue because
+// its worker died before it started it, against a worker that always dies
+// on receiving it.
+const maxRequeues = 3
+
 // finish ends w's task with res.
 func (r *run) finish(w *worker, res Result) {
 	rt := w.task
@@ -446,16 +505,12 @@ func (r *run) finish(w *worker, res Result) {
 	r.s.running.Store(int64(r.running))
 	r.emptyCalled = false
 	if !w.exiting && w.proc != nil {
-		r.idle = append(r.idle, w)
-		if d := r.s.opts.WorkerIdleTimeout; d > 0 {
-			w.idleGen++
-			gen := w.idleGen
-			w.idleTimer = time.AfterFunc(d, func() { r.post(event{kind: evIdle, w: w, id: gen}) })
-		}
+		r.makeIdle(w)
 	}
 	now := time.Now()
 	res.Worker = w.pid
-	res.Queued, res.Started, res.Finished = rt.queued, rt.started, now
+	res.Started, res.Finished = rt.started, now
+	res.TimedOut = rt.timedOut
 	state, kind := StateSucceeded, EventFinished
 	switch {
 	case rt.canceled.Load():
@@ -465,6 +520,9 @@ func (r *run) finish(w *worker, res Result) {
 		} else {
 			res.Err = fmt.Errorf("%w: %w", ErrCanceled, res.Err)
 		}
+	case rt.timedOut:
+		state, kind = StateFailed, EventFailed
+		res.Err = &TimeoutError{After: rt.t.TermTimeout, Err: res.Err}
 	case res.Err != nil:
 		state, kind = StateFailed, EventFailed
 	}
@@ -483,16 +541,8 @@ func (r *run) finish(w *worker, res Result) {
 	}
 	r.s.notifyRoomLocked()
 	r.s.mu.Unlock()
-	t := rt.t
-	if t.OnFinish != nil {
-		t.OnFinish(res)
-	}
-	if state == StateSucceeded && t.OnSuccess != nil {
-		t.OnSuccess(res)
-	}
-	if t.group != nil || t.Cleanup != nil {
-		rt.ended(state)
-	}
+	res.State = state
+	rt.end(res)
 }
 
 func (r *run) handleExit(w *worker, ev event) {
@@ -502,6 +552,16 @@ func (r *run) handleExit(w *worker, ev event) {
 		status = ev.err.Error()
 	}
 	r.s.record(EventWorkerExited, w.pid, nil, status)
+	if rt := w.task; rt != nil && !rt.acked && w.ready && ev.err == nil &&
+		rt.requeues < maxRequeues && !rt.canceled.Load() {
+		// The worker died before it started the task (killed while
+		// idle, before the loop saw it): the task runs elsewhere.
+		r.unstart(w, rt)
+		if !w.exiting && !w.signaled.Load() && r.s.opts.OnUnexpectedWorkerExit != nil {
+			r.s.opts.OnUnexpectedWorkerExit(w.pid, status)
+		}
+		return
+	}
 	if w.task != nil {
 		err := ev.err
 		if err == nil {
@@ -537,7 +597,7 @@ func (r *run) remove(w *worker) {
 }
 
 // retire tells an idle worker to exit by closing its task pipe: the worker
-// sees EOF and kills its own process group.
+// sees EOF, kills the rest of its process group and exits with code 0.
 func (r *run) retire(w *worker) {
 	w.exiting = true
 	if w.idleTimer != nil {
@@ -572,7 +632,7 @@ func (r *run) read(w *worker) {
 		case frameReady:
 			r.post(event{kind: evReady, w: w})
 			continue
-		case frameMessage, frameResult, frameRequest:
+		case frameMessage, frameResult, frameRequest, frameStarted:
 			r.post(event{kind: evFrame, w: w, frame: kind, body: body})
 			continue
 		}
@@ -648,20 +708,43 @@ func (r *run) killAll() {
 	}
 }
 
+// errAborted ends the tasks that were running when a handler panicked.
+var errAborted = errors.New("sched: Run ended by a panic in a handler; the task's worker was killed")
+
 // abort kills every worker when a handler panics; the reader goroutines
 // still reap them.
 func (r *run) abort() {
 	r.killAll()
+	var ended []*taskRun
 	for _, w := range r.workers {
 		if w.idleTimer != nil {
 			w.idleTimer.Stop()
 		}
-		if w.task != nil {
-			w.task.stopTimers()
+		if rt := w.task; rt != nil {
+			rt.stopTimers()
+			rt.ctx.finished.Store(true)
+			w.task = nil
+			ended = append(ended, rt)
 		}
 		w.toWorker.Close()
 	}
 	close(r.done)
+	// The running tasks end with the run; OnEnd of the one whose handler
+	// panicked may be the panicking call, and then runs no more.
+	now := time.Now()
+	r.s.mu.Lock()
+	for _, rt := range ended {
+		r.s.busy--
+		if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
+			delete(r.s.keyed, k)
+		}
+		rt.finishedNs.Store(now.UnixNano())
+		rt.state.Store(int32(StateFailed))
+	}
+	r.s.mu.Unlock()
+	for _, rt := range ended {
+		rt.end(Result{State: StateFailed, Err: errAborted, Started: rt.started, Finished: now})
+	}
 	// The spawner's thread must outlive the workers it started (their
 	// Pdeathsig would fire early, which is harmless as they are being
 	// killed); stopping it now is fine.

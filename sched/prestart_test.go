@@ -21,7 +21,7 @@ func TestPrestart(t *testing.T) {
 	}
 	pids := map[int]bool{}
 	for range 6 {
-		s.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: "test.pid", OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("task: %v", r.Err)
 			}
@@ -44,7 +44,7 @@ func TestPrestart(t *testing.T) {
 	d.Discard()
 	d.Discard() // harmless twice
 	// A discarded scheduler still runs tasks, in workers of its own.
-	d.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) {
+	d.AddTask(&sched.Task{Func: "test.pid", OnEnd: func(r sched.Result) {
 		if r.Err != nil {
 			t.Errorf("task after Discard: %v", r.Err)
 		}

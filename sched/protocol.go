@@ -41,6 +41,10 @@ const (
 	// frameReply (scheduler to worker): id, uvarint request id, ok byte
 	// (1: answer follows, 0: error text follows), answer or error text.
 	frameReply byte = 7
+	// frameStarted (worker to scheduler): id. The worker is about to run
+	// the task: a worker that dies before it says so never ran it, and
+	// the scheduler queues the task again.
+	frameStarted byte = 8
 )
 
 const (
@@ -134,6 +138,12 @@ func (fw *frameWriter) writeReply(id, req uint64, ok bool, body []byte) error {
 		b = append(b, 0)
 	}
 	return fw.finish(append(b, body...))
+}
+
+func (fw *frameWriter) writeStarted(id uint64) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(fw.begin(frameStarted, id))
 }
 
 func (fw *frameWriter) writeReady() error {

@@ -66,26 +66,47 @@ func (s *Scheduler) AddUnique(t *Task) (*Task, bool) {
 // the queue, the two are merged into one that takes the queued task's place
 // (and queue time), so that a burst of requests for the same work runs it
 // once, with the latest data. merge(queued, t) returns the task to keep; nil
-// merge means the latest wins (t). The task that is not kept is dropped: its
-// OnFinish is not called, its Cleanup is (on this goroutine). Without a
-// queued task of that key, t is queued like AddTask. It reports whether t
-// was merged into a queued task.
+// merge means the latest wins (t), and a merge that returns nil keeps the
+// queued task. The task that is not kept is dropped: it ends with
+// StateDropped and its OnEnd is called on this goroutine, once the
+// scheduler's lock is released. Without a queued task of that key, t is
+// queued like AddTask. It reports whether t was merged into a queued task.
+//
+// merge runs on this goroutine without the scheduler's lock, so it may be
+// called again if the queued task started meanwhile; it should not call the
+// scheduler (it may, without deadlock, but what it sees may change before
+// its answer is used). A panic in merge reaches the caller of Drop and t is
+// not queued.
 func (s *Scheduler) Drop(t *Task, merge func(queued, latest *Task) *Task) bool {
 	if t.Key == "" {
 		s.AddTask(t)
 		return false
 	}
 	s.mu.Lock()
-	old, ok := s.keyed[t.Key]
-	if !ok || TaskState(old.state.Load()) != StateQueued {
-		s.enqueueLocked(&taskRun{t: t, queued: time.Now()})
-		s.mu.Unlock()
-		s.poke()
-		return false
-	}
+	var old *taskRun
 	keep := t
-	if merge != nil {
+	for {
+		var ok bool
+		old, ok = s.keyed[t.Key]
+		if !ok || TaskState(old.state.Load()) != StateQueued {
+			s.enqueueLocked(&taskRun{t: t, queued: time.Now()})
+			s.mu.Unlock()
+			s.poke()
+			return false
+		}
+		if merge == nil {
+			break
+		}
+		s.mu.Unlock()
 		keep = merge(old.t, t)
+		if keep == nil {
+			keep = old.t
+		}
+		s.mu.Lock()
+		if s.keyed[t.Key] == old && TaskState(old.state.Load()) == StateQueued {
+			break
+		}
+		// The queued task started or was replaced while merge ran.
 	}
 	if keep == old.t {
 		// The queued task absorbed t: t is dropped.
@@ -96,7 +117,7 @@ func (s *Scheduler) Drop(t *Task, merge func(queued, latest *Task) *Task) bool {
 		rt.finishedNs.Store(now.UnixNano())
 		s.log.add(now, EventDropped, 0, t, "merged into the queued task")
 		s.mu.Unlock()
-		rt.ended(StateDropped)
+		rt.end(droppedResult(now))
 		return true
 	}
 	// keep replaces the queued task, in its place.
@@ -110,17 +131,22 @@ func (s *Scheduler) Drop(t *Task, merge func(queued, latest *Task) *Task) bool {
 		}
 	}
 	s.keyed[t.Key] = rt
+	now := time.Now()
 	old.state.Store(int32(StateDropped))
-	old.finishedNs.Store(time.Now().UnixNano())
-	s.log.add(time.Now(), EventDropped, 0, old.t, "replaced by a later task of the same key")
-	s.mu.Unlock()
-	old.ended(StateDropped)
+	old.finishedNs.Store(now.UnixNano())
+	s.log.add(now, EventDropped, 0, old.t, "replaced by a later task of the same key")
+	var drt *taskRun
 	if keep != t && t.run == nil {
 		// merge built a third task: t itself is dropped too.
-		drt := &taskRun{t: t, queued: time.Now()}
+		drt = &taskRun{t: t, queued: now}
 		t.run = drt
 		drt.state.Store(int32(StateDropped))
-		drt.ended(StateDropped)
+		drt.finishedNs.Store(now.UnixNano())
+	}
+	s.mu.Unlock()
+	old.end(droppedResult(now))
+	if drt != nil {
+		drt.end(droppedResult(now))
 	}
 	return true
 }

@@ -1,12 +1,15 @@
 package sched
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -163,8 +166,9 @@ func (s *Scheduler) Kill() {
 	s.poke()
 }
 
-// Clear drops every queued task: their OnFinish is not called, their Cleanup
-// is (on this goroutine). Running tasks are not affected.
+// Clear drops every queued task: each ends with StateDropped and
+// ErrDropped, and its OnEnd is called on this goroutine once the
+// scheduler's lock is released. Running tasks are not affected.
 func (s *Scheduler) Clear() {
 	s.mu.Lock()
 	dropped := s.queue
@@ -177,8 +181,13 @@ func (s *Scheduler) Clear() {
 	s.notifyRoomLocked()
 	s.mu.Unlock()
 	for _, rt := range dropped {
-		rt.ended(StateDropped)
+		rt.end(droppedResult(now))
 	}
+}
+
+// droppedResult is the outcome of a task dropped from the queue at now.
+func droppedResult(now time.Time) Result {
+	return Result{State: StateDropped, Err: ErrDropped, Finished: now}
 }
 
 // unqueueLocked forgets a task that leaves the queue without running.
@@ -204,19 +213,8 @@ func (s *Scheduler) removeQueuedLocked(rt *taskRun) bool {
 	return false
 }
 
-// ended runs the hooks of a task that is over and did not (or will not)
-// reach OnFinish: its group's count and its Cleanup.
-func (rt *taskRun) ended(state TaskState) {
-	if g := rt.t.group; g != nil {
-		g.taskEnded(state)
-	}
-	if rt.t.Cleanup != nil {
-		rt.t.Cleanup()
-	}
-}
-
-// Cancel cancels t: a queued task leaves the queue and its OnFinish (called
-// by Run) gets ErrCanceled; a running task's group is sent its TermSignal,
+// Cancel cancels t: a queued task leaves the queue and ends with
+// StateCanceled and ErrCanceled (its OnEnd is called by Run's loop); a running task's group is sent its TermSignal,
 // then SIGKILL after its KillTimeout (or Options.StopKillTimeout), and its
 // outcome wraps ErrCanceled. It returns false if t was not queued or
 // running. It may be called from any goroutine.
@@ -269,6 +267,17 @@ func (s *Scheduler) poke() {
 // pokeLocked is poke for a caller that holds s.mu (poke never blocks).
 func (s *Scheduler) pokeLocked() { s.poke() }
 
+// requeue puts rt, which was taken from the queue but did not start, back at
+// its front.
+func (s *Scheduler) requeue(rt *taskRun) {
+	s.mu.Lock()
+	rt.startedNs.Store(0)
+	rt.state.Store(int32(StateQueued))
+	s.queue = slices.Insert(s.queue, 0, rt)
+	s.log.add(time.Now(), EventQueued, 0, rt.t, "again: its worker died before starting it")
+	s.mu.Unlock()
+}
+
 // pop takes the next queued task for Run's loop.
 func (s *Scheduler) pop() (*taskRun, bool) {
 	s.mu.Lock()
@@ -298,20 +307,36 @@ func (s *Scheduler) settled(stopped bool) bool {
 // SchedulerContext is a running task as seen from the scheduler: handlers
 // receive it to talk to the task's worker.
 type SchedulerContext struct {
-	w        *worker
-	id       uint64
 	task     *Task
 	finished atomic.Bool
+
+	// mu guards the worker and the task id, which change if the worker
+	// dies before it starts the task and the task goes to another one.
+	mu    sync.Mutex
+	w     *worker
+	id    uint64
+	acked bool     // the worker started the task
+	early [][]byte // messages sent before that, for another worker
 }
 
 // Send sends msg to the task; the task function receives it from
 // WorkerContext.Receive. Send may be called from any goroutine; it fails
 // once the task has finished. msg may be reused when Send returns.
 func (c *SchedulerContext) Send(msg []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.finished.Load() {
 		return fmt.Errorf("sched: send to worker %d: task %d has finished", c.w.pid, c.id)
 	}
+	if !c.acked {
+		// Kept until the worker starts the task: if it dies first,
+		// the task and its messages go to another worker.
+		c.early = append(c.early, bytes.Clone(msg))
+	}
 	if err := c.w.fw.writeMessage(c.id, msg); err != nil {
+		if !c.acked && errors.Is(err, syscall.EPIPE) {
+			return nil
+		}
 		return fmt.Errorf("sched: send to worker %d: %w", c.w.pid, err)
 	}
 	return nil
@@ -319,7 +344,11 @@ func (c *SchedulerContext) Send(msg []byte) error {
 
 // Pid returns the process id of the task's worker, which is also the id of
 // the process group of everything the task started.
-func (c *SchedulerContext) Pid() int { return c.w.pid }
+func (c *SchedulerContext) Pid() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.w.pid
+}
 
 // Task returns the task this context belongs to.
 func (c *SchedulerContext) Task() *Task { return c.task }

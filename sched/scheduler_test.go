@@ -46,7 +46,7 @@ func TestParallelUpToJobs(t *testing.T) {
 			Func:    "test.span",
 			Payload: []byte(dir + " " + strconv.Itoa(jobs)),
 			OnStart: func(*sched.SchedulerContext) { maxRunning = max(maxRunning, s.Running()) },
-			OnFinish: func(r sched.Result) {
+			OnEnd: func(r sched.Result) {
 				if r.Err != nil {
 					t.Errorf("task failed: %v", r.Err)
 					return
@@ -91,7 +91,7 @@ func TestParallelUpToJobs(t *testing.T) {
 	}
 }
 
-func TestAddTaskFromOnFinish(t *testing.T) {
+func TestAddTaskFromOnEnd(t *testing.T) {
 	const n = 20
 	s := sched.New(sched.Options{Jobs: 2})
 	var got []string
@@ -100,7 +100,7 @@ func TestAddTaskFromOnFinish(t *testing.T) {
 		s.AddTask(&sched.Task{
 			Func:    "test.echo",
 			Payload: []byte(strconv.Itoa(i)),
-			OnFinish: func(r sched.Result) {
+			OnEnd: func(r sched.Result) {
 				if r.Err != nil {
 					t.Errorf("task %d: %v", i, r.Err)
 				}
@@ -129,7 +129,7 @@ func TestAddTaskFromAnotherGoroutine(t *testing.T) {
 	s.AddTask(&sched.Task{
 		Func:    "test.waitmsg",
 		OnStart: func(ctx *sched.SchedulerContext) { gate = ctx },
-		OnFinish: func(r sched.Result) {
+		OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("gate task: %v", r.Err)
 			}
@@ -140,7 +140,7 @@ func TestAddTaskFromAnotherGoroutine(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for range 10 {
-			s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(sched.Result) {
+			s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(sched.Result) {
 				if finished.Add(1) == 10 {
 					// Run is still running (the gate task is): let it end.
 					if err := gate.Send([]byte("go")); err != nil {
@@ -174,7 +174,7 @@ func TestMessagesBothWays(t *testing.T) {
 				t.Errorf("Send in OnMessage: %v", err)
 			}
 		},
-		OnFinish: func(r sched.Result) {
+		OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("task: %v", r.Err)
 			}
@@ -207,7 +207,7 @@ func TestTaskErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := sched.New(sched.Options{})
 			var res sched.Result
-			s.AddTask(&sched.Task{Func: tt.fn, Payload: []byte(tt.payload), OnFinish: func(r sched.Result) { res = r }})
+			s.AddTask(&sched.Task{Func: tt.fn, Payload: []byte(tt.payload), OnEnd: func(r sched.Result) { res = r }})
 			run(t, s)
 			if res.Err == nil {
 				t.Fatalf("no error, value %q", res.Value)
@@ -235,9 +235,9 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	s.AddTask(&sched.Task{
 		Func:      "test.suicide",
 		OnMessage: func(_ *sched.SchedulerContext, msg []byte) { sleeper, _ = strconv.Atoi(string(msg)) },
-		OnFinish:  func(r sched.Result) { first = r },
+		OnEnd:     func(r sched.Result) { first = r },
 	})
-	s.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) { second = r }})
+	s.AddTask(&sched.Task{Func: "test.pid", OnEnd: func(r sched.Result) { second = r }})
 	run(t, s)
 	if first.Err == nil || first.Err.Error() != "worker was killed by SIGKILL" {
 		t.Errorf("Err = %v, want worker was killed by SIGKILL", first.Err)
@@ -264,16 +264,13 @@ func TestWorkerKilledMidTask(t *testing.T) {
 func TestTermTimeout(t *testing.T) {
 	s := sched.New(sched.Options{})
 	var res sched.Result
-	termTimeouts := 0
 	started := false
 	s.AddTask(&sched.Task{
-		Func:          "test.sh",
-		Payload:       []byte("sleep 300 & sleep 300; wait"),
-		TermTimeout:   300 * time.Millisecond,
-		OnMessage:     func(*sched.SchedulerContext, []byte) { started = true },
-		OnTermTimeout: func() { termTimeouts++ },
-		OnKillTimeout: func() { t.Error("OnKillTimeout called without KillTimeout") },
-		OnFinish: func(r sched.Result) {
+		Func:        "test.sh",
+		Payload:     []byte("sleep 300 & sleep 300; wait"),
+		TermTimeout: 300 * time.Millisecond,
+		OnMessage:   func(*sched.SchedulerContext, []byte) { started = true },
+		OnEnd: func(r sched.Result) {
 			res = r
 			// The worker survives (it catches SIGTERM); nothing else
 			// of its group does.
@@ -281,10 +278,10 @@ func TestTermTimeout(t *testing.T) {
 		},
 	})
 	run(t, s)
-	if !started || termTimeouts != 1 {
-		t.Errorf("started %v, OnTermTimeout called %d times", started, termTimeouts)
+	if !started || !res.TimedOut {
+		t.Errorf("started %v, TimedOut %v", started, res.TimedOut)
 	}
-	if res.Err == nil || res.Err.Error() != "signal: terminated (Done closed by SIGTERM)" {
+	if res.Err == nil || res.Err.Error() != "timed out after 300ms: signal: terminated (Done closed by SIGTERM)" {
 		t.Errorf("Err = %v, want the shell killed by SIGTERM and Done closed", res.Err)
 	}
 	groupGone(t, res.Worker)
@@ -292,35 +289,33 @@ func TestTermTimeout(t *testing.T) {
 
 func TestKillTimeout(t *testing.T) {
 	tests := []struct {
-		name          string
-		fn, payload   string
-		term, kill    time.Duration
-		wantTermCalls int
+		name         string
+		fn, payload  string
+		term, kill   time.Duration
+		wantTimedOut bool
 	}{
 		// The shell sets its trap well within the TermTimeout.
-		{"after TermTimeout", "test.sh", `trap "" TERM; sleep 300`, time.Second, 300 * time.Millisecond, 1},
-		{"without TermTimeout", "test.block", "", 0, 300 * time.Millisecond, 0},
+		{"after TermTimeout", "test.sh", `trap "" TERM; sleep 300`, time.Second, 300 * time.Millisecond, true},
+		{"without TermTimeout", "test.block", "", 0, 300 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := sched.New(sched.Options{})
 			var res sched.Result
-			termCalls, killCalls := 0, 0
 			s.AddTask(&sched.Task{
-				Func:          tt.fn,
-				Payload:       []byte(tt.payload),
-				TermTimeout:   tt.term,
-				KillTimeout:   tt.kill,
-				OnTermTimeout: func() { termCalls++ },
-				OnKillTimeout: func() { killCalls++ },
-				OnFinish:      func(r sched.Result) { res = r },
+				Func:        tt.fn,
+				Payload:     []byte(tt.payload),
+				TermTimeout: tt.term,
+				KillTimeout: tt.kill,
+				OnEnd:       func(r sched.Result) { res = r },
 			})
 			run(t, s)
-			if res.Err == nil || res.Err.Error() != "worker was killed by SIGKILL" {
+			var exit *sched.WorkerExitError
+			if !errors.As(res.Err, &exit) || exit.Error() != "worker was killed by SIGKILL" {
 				t.Errorf("Err = %v, want worker was killed by SIGKILL", res.Err)
 			}
-			if termCalls != tt.wantTermCalls || killCalls != 1 {
-				t.Errorf("OnTermTimeout called %d times (want %d), OnKillTimeout %d (want 1)", termCalls, tt.wantTermCalls, killCalls)
+			if res.TimedOut != tt.wantTimedOut {
+				t.Errorf("TimedOut = %v, want %v", res.TimedOut, tt.wantTimedOut)
 			}
 			if d := res.Finished.Sub(res.Started); d < tt.term+tt.kill {
 				t.Errorf("task ended after %v, before its timeouts (%v + %v)", d, tt.term, tt.kill)
@@ -339,16 +334,16 @@ func TestStop(t *testing.T) {
 			s.Stop()
 		}
 	}
-	s.AddTask(&sched.Task{Func: "test.waitdone", OnStart: onReady, OnFinish: func(r sched.Result) { results["polite"] = r }})
+	s.AddTask(&sched.Task{Func: "test.waitdone", OnStart: onReady, OnEnd: func(r sched.Result) { results["polite"] = r }})
 	// This one ignores SIGTERM: StopKillTimeout ends it. It is ready once
 	// the shell has set its trap.
 	s.AddTask(&sched.Task{
 		Func:      "test.sh",
 		Payload:   []byte(`trap "" TERM; sleep 300`),
 		OnMessage: func(ctx *sched.SchedulerContext, _ []byte) { onReady(ctx) },
-		OnFinish:  func(r sched.Result) { results["stubborn"] = r },
+		OnEnd:     func(r sched.Result) { results["stubborn"] = r },
 	})
-	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { results["queued"] = r }})
+	s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(r sched.Result) { results["queued"] = r }})
 	run(t, s)
 	if r := results["polite"]; r.Err != nil || string(r.Value) != "stopped by SIGTERM" {
 		t.Errorf("polite task: %q, %v; want stopped by SIGTERM", r.Value, r.Err)
@@ -374,9 +369,9 @@ func TestStopFreshWorker(t *testing.T) {
 		s := sched.New(sched.Options{})
 		var res sched.Result
 		s.AddTask(&sched.Task{
-			Func:     "test.waitdone",
-			OnStart:  func(*sched.SchedulerContext) { s.Stop() },
-			OnFinish: func(r sched.Result) { res = r },
+			Func:    "test.waitdone",
+			OnStart: func(*sched.SchedulerContext) { s.Stop() },
+			OnEnd:   func(r sched.Result) { res = r },
 		})
 		run(t, s)
 		if res.Err != nil || string(res.Value) != "stopped by SIGTERM" {
@@ -397,10 +392,10 @@ func TestKill(t *testing.T) {
 					go s.Kill() // from another goroutine
 				}
 			},
-			OnFinish: func(r sched.Result) { errs = append(errs, fmt.Sprint(r.Err)) },
+			OnEnd: func(r sched.Result) { errs = append(errs, fmt.Sprint(r.Err)) },
 		})
 	}
-	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(sched.Result) { t.Error("queued task ran after Kill") }})
+	s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(sched.Result) { t.Error("queued task ran after Kill") }})
 	run(t, s)
 	if want := []string{"worker was killed by SIGKILL", "worker was killed by SIGKILL"}; !slices.Equal(errs, want) {
 		t.Errorf("errors %q, want %q", errs, want)
@@ -429,17 +424,23 @@ func TestStopFromOnStart(t *testing.T) {
 
 func TestClear(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 1})
-	ran := 0
+	ran, dropped := 0, 0
 	for range 3 {
 		s.AddTask(&sched.Task{
-			Func:     "test.echo",
-			OnStart:  func(*sched.SchedulerContext) { s.Clear() },
-			OnFinish: func(sched.Result) { ran++ },
+			Func:    "test.echo",
+			OnStart: func(*sched.SchedulerContext) { s.Clear() },
+			OnEnd: func(r sched.Result) {
+				if r.State == sched.StateDropped {
+					dropped++
+				} else {
+					ran++
+				}
+			},
 		})
 	}
 	run(t, s)
-	if ran != 1 || s.Queued() != 0 {
-		t.Errorf("%d tasks ran, %d queued; want 1 and 0", ran, s.Queued())
+	if ran != 1 || dropped != 2 || s.Queued() != 0 {
+		t.Errorf("%d tasks ran, %d dropped, %d queued; want 1, 2 and 0", ran, dropped, s.Queued())
 	}
 }
 
@@ -448,7 +449,7 @@ func TestOnEmptyQueue(t *testing.T) {
 	var s *sched.Scheduler
 	s = sched.New(sched.Options{Jobs: 2, OnEmptyQueue: func() {
 		if calls++; calls <= 5 {
-			s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(sched.Result) { ran++ }})
+			s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(sched.Result) { ran++ }})
 		}
 	}})
 	run(t, s)
@@ -468,7 +469,7 @@ func TestIdleTimeout(t *testing.T) {
 	idleGone := false
 	s.AddTask(&sched.Task{
 		Func: "test.pid",
-		OnFinish: func(r sched.Result) {
+		OnEnd: func(r sched.Result) {
 			// Its worker is idle now; the other task keeps Run going
 			// until this worker has been stopped and reaped.
 			go func() {
@@ -501,7 +502,7 @@ func TestUnexpectedWorkerExit(t *testing.T) {
 		exits = append(exits, fmt.Sprintf("%d %s", pid, status))
 		gate.Send([]byte("go"))
 	}})
-	s.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) {
+	s.AddTask(&sched.Task{Func: "test.pid", OnEnd: func(r sched.Result) {
 		victim = r.Worker
 		syscall.Kill(victim, syscall.SIGKILL) // idle now
 	}})
@@ -521,7 +522,7 @@ func TestWorkerEnvironment(t *testing.T) {
 	s := sched.New(sched.Options{Env: []string{"SCHED_TEST_VAR=42"}, ExtraFiles: []*os.File{w}})
 	values := map[string]string{}
 	add := func(fn, payload string) {
-		s.AddTask(&sched.Task{Func: fn, Payload: []byte(payload), OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: fn, Payload: []byte(payload), OnEnd: func(r sched.Result) {
 			if r.Err != nil {
 				t.Errorf("%s: %v", fn, r.Err)
 			}
@@ -558,7 +559,7 @@ func TestWorkerEnvironment(t *testing.T) {
 func TestWorkerNeverReady(t *testing.T) {
 	s := sched.New(sched.Options{Env: append(os.Environ(), "SCHED_TEST_NO_WORKERMAIN=1")})
 	var res sched.Result
-	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { res = r }})
+	s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(r sched.Result) { res = r }})
 	run(t, s)
 	var we *sched.WorkerExitError
 	if !errors.As(res.Err, &we) || !we.NeverReady || !strings.Contains(res.Err.Error(), "worker exited with code 3 before serving tasks") {
@@ -570,7 +571,7 @@ func TestWorkerStartFailure(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 2, Env: []string{"BAD=\x00"}})
 	var errs []string
 	for range 3 {
-		s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { errs = append(errs, fmt.Sprint(r.Err)) }})
+		s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(r sched.Result) { errs = append(errs, fmt.Sprint(r.Err)) }})
 	}
 	err := s.Run()
 	if err == nil || !strings.HasPrefix(err.Error(), "sched: start worker process: ") {
@@ -585,7 +586,7 @@ func TestHandlerPanicKillsWorkers(t *testing.T) {
 	s := sched.New(sched.Options{Jobs: 2})
 	var pids []int
 	s.AddTask(&sched.Task{Func: "test.block", OnStart: func(ctx *sched.SchedulerContext) { pids = append(pids, ctx.Pid()) }})
-	s.AddTask(&sched.Task{Func: "test.pid", OnFinish: func(r sched.Result) {
+	s.AddTask(&sched.Task{Func: "test.pid", OnEnd: func(r sched.Result) {
 		pids = append(pids, r.Worker)
 		panic("handler bug")
 	}})
@@ -604,7 +605,7 @@ func TestHandlerPanicKillsWorkers(t *testing.T) {
 	// The Scheduler is usable again.
 	s.Clear()
 	ok := false
-	s.AddTask(&sched.Task{Func: "test.echo", OnFinish: func(r sched.Result) { ok = r.Err == nil }})
+	s.AddTask(&sched.Task{Func: "test.echo", OnEnd: func(r sched.Result) { ok = r.Err == nil }})
 	run(t, s)
 	if !ok {
 		t.Error("task after a handler panic failed")
@@ -715,8 +716,8 @@ func TestWorkersOfAnotherExecutable(t *testing.T) {
 	}
 	s := sched.New(sched.Options{Executable: other})
 	var exe, unknown sched.Result
-	s.AddTask(&sched.Task{Func: "test.exe", OnFinish: func(r sched.Result) { exe = r }})
-	s.AddTask(&sched.Task{Func: "test.only-elsewhere", OnFinish: func(r sched.Result) { unknown = r }})
+	s.AddTask(&sched.Task{Func: "test.exe", OnEnd: func(r sched.Result) { exe = r }})
+	s.AddTask(&sched.Task{Func: "test.only-elsewhere", OnEnd: func(r sched.Result) { unknown = r }})
 	run(t, s)
 	if exe.Err != nil || string(exe.Value) != other {
 		t.Errorf("the worker ran %q (%v), want %q", exe.Value, exe.Err, other)

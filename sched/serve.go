@@ -12,15 +12,15 @@ var ErrNoMoreTasks = errors.New("sched: no more tasks")
 // Serve runs a producer/consumer loop on the scheduler: whenever a worker
 // slot is free (fewer than Options.Jobs tasks queued or running) it calls
 // produce for the next task, which may block until work arrives; each
-// task's outcome then goes to consume (after the task's own OnFinish, on
-// Run's goroutine). Serve runs the scheduler (it calls Run) and returns
+// task's outcome then goes to consume (after the task's own OnEnd, on the
+// goroutine that calls it). Serve runs the scheduler (it calls Run) and returns
 // when produce returned ErrNoMoreTasks and every task has ended.
 //
 // When ctx ends (for a clean shutdown on SIGINT, derive it with
 // signal.NotifyContext), Serve stops producing and stops the scheduler:
 // running tasks get their TermSignal, then SIGKILL after their grace, and
 // their outcomes still reach consume; tasks still queued are dropped
-// (Clear). It then returns ctx's cause. A producer error other than
+// (Clear), and consume gets them too, with StateDropped. It then returns ctx's cause. A producer error other than
 // ErrNoMoreTasks stops the scheduler the same way and is returned. produce
 // runs on a goroutine of its own and must return when ctx ends.
 func (s *Scheduler) Serve(ctx context.Context, produce func(ctx context.Context) (*Task, error), consume func(t *Task, r Result)) error {
@@ -54,10 +54,10 @@ func (s *Scheduler) Serve(ctx context.Context, produce func(ctx context.Context)
 				return
 			}
 			if consume != nil {
-				finish := t.OnFinish
-				t.OnFinish = func(r Result) {
-					if finish != nil {
-						finish(r)
+				end := t.OnEnd
+				t.OnEnd = func(r Result) {
+					if end != nil {
+						end(r)
 					}
 					consume(t, r)
 				}

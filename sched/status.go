@@ -3,6 +3,7 @@ package sched
 import (
 	"fmt"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -58,3 +59,26 @@ func (e *WorkerExitError) Error() string {
 	}
 	return s
 }
+
+// TimeoutError is Result.Err for a task that ran past its TermTimeout: it
+// fails even if it then returned a value within its kill grace (Result.Value
+// holds that value).
+type TimeoutError struct {
+	// After is the task's TermTimeout.
+	After time.Duration
+	// Err is how the task ended once signalled: nil if it returned a
+	// value, else its error (a *WorkerExitError if its worker was killed).
+	Err error
+}
+
+// Error says that the task timed out, and how it then ended: "timed out
+// after 1s: worker was killed by SIGKILL".
+func (e *TimeoutError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("timed out after %s", e.After)
+	}
+	return fmt.Sprintf("timed out after %s: %v", e.After, e.Err)
+}
+
+// Unwrap returns how the task ended once signalled.
+func (e *TimeoutError) Unwrap() error { return e.Err }

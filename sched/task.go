@@ -29,12 +29,14 @@ type Task struct {
 
 	// TermTimeout, if positive, sends TermSignal to the worker's process
 	// group (the worker and everything its task started) when the task
-	// has run this long.
+	// has run this long. The task then fails with a *TimeoutError (and
+	// Result.TimedOut), even if it returns a value within its KillTimeout.
 	TermTimeout time.Duration
 	// TermSignal is the signal of TermTimeout, Stop and Cancel; 0 means
 	// SIGTERM. The worker itself catches SIGTERM, SIGINT, SIGHUP, SIGUSR1
-	// and SIGUSR2 (they close WorkerContext.Done); another signal acts on
-	// the worker as it would on any process.
+	// and SIGUSR2 (they close WorkerContext.Done) and SIGQUIT (which also
+	// makes the worker exit once the task has answered); another signal
+	// acts on the worker as it would on any process.
 	TermSignal syscall.Signal
 	// KillTimeout, if positive, sends SIGKILL to the worker's process
 	// group this long after TermSignal was sent, or, without TermTimeout,
@@ -53,38 +55,38 @@ type Task struct {
 	// goroutine (a token that is not free yet). Without it,
 	// Options.OnRequest is called; without either, the request fails.
 	OnRequest func(ctx *SchedulerContext, req *Request)
-	// OnTermTimeout is called when TermTimeout expires (not on Stop).
-	OnTermTimeout func()
-	// OnKillTimeout is called when the task's group is sent SIGKILL
-	// because its KillTimeout (or Options.StopKillTimeout) expired.
-	OnKillTimeout func()
-	// OnFinish is called once with the task's outcome, unless the task was
-	// dropped from the queue (Clear, Drop) or was still queued when Run
-	// returned (it then runs in the next Run).
-	OnFinish func(Result)
-	// OnSuccess is called after OnFinish when the task succeeded: the
-	// post-success hook.
-	OnSuccess func(Result)
-	// Cleanup is called exactly once for every task the scheduler
-	// accepted, last: after OnFinish (and OnSuccess), or when the task is
-	// dropped from the queue. It runs on Run's goroutine, or for a dropped
-	// task on the goroutine that called Clear or Drop.
-	Cleanup func()
+	// OnEnd is called exactly once for every task the scheduler accepted,
+	// however it ended: succeeded, failed (the worker died, a timeout, a
+	// task that could not start), canceled (in the queue or running) or
+	// dropped from the queue (Clear, Drop); Result.State says which. It
+	// runs on the goroutine that called Run, except for a dropped task:
+	// then it runs on the goroutine that called Clear or Drop, after the
+	// scheduler's lock is released (it may call the scheduler). A task
+	// still queued when Run returns (after Stop or Kill) has not ended: it
+	// waits for the next Run, and OnEnd is called when it ends then.
+	OnEnd func(Result)
 
 	group *Group   // set by Group.Add
 	run   *taskRun // set when the scheduler accepts the task
 }
 
-// Result is the outcome of a task.
+// Result is how a task ended, as OnEnd receives it.
 type Result struct {
-	// Value is what the task function returned, when Err is nil.
+	// State is the task's final state: StateSucceeded, StateFailed,
+	// StateCanceled or StateDropped.
+	State TaskState
+	// Value is what the task function returned, when it returned one.
 	Value []byte
-	// Err is nil on success. Otherwise it is the task function's error (its
-	// text), a *WorkerExitError when the worker died ("worker was killed by
-	// SIGKILL", "worker exited with code 3"), an error wrapping ErrCanceled
-	// for a canceled task, or an error saying the task could not be
-	// started (unknown function, no worker could be started).
+	// Err is nil if and only if State is StateSucceeded. Otherwise it is
+	// the task function's error (its text), a *WorkerExitError when the
+	// worker died ("worker was killed by SIGKILL", "worker exited with
+	// code 3"), a *TimeoutError when the task ran past its TermTimeout, an
+	// error wrapping ErrCanceled for a canceled task, ErrDropped for a
+	// task dropped from the queue, or an error saying the task could not
+	// be started (unknown function, no worker could be started).
 	Err error
+	// TimedOut is set when the task's TermTimeout expired while it ran.
+	TimedOut bool
 	// Worker is the process id of the worker that ran the task (0 if none).
 	Worker int
 	// Queued, Started and Finished are when the task was given to the
@@ -96,6 +98,10 @@ type Result struct {
 // ErrCanceled is wrapped by Result.Err for a task canceled with Cancel or
 // Group.Cancel, whatever the task function returned.
 var ErrCanceled = errors.New("task canceled")
+
+// ErrDropped is Result.Err for a task removed from the queue without
+// running, by Clear or Drop.
+var ErrDropped = errors.New("task dropped from the queue")
 
 // TaskState is where a task is in its life, as Task.State reports it.
 type TaskState int32
@@ -116,8 +122,8 @@ const (
 	StateFailed
 	// StateCanceled: canceled (Cancel, Group.Cancel) before it finished.
 	StateCanceled
-	// StateDropped: removed from the queue by Clear or Drop; it never ran
-	// and its OnFinish was not called.
+	// StateDropped: removed from the queue by Clear or Drop; it never
+	// ran.
 	StateDropped
 )
 
@@ -173,12 +179,17 @@ type taskRun struct {
 	startedNs  atomic.Int64 // Unix nanoseconds, 0 until started
 	finishedNs atomic.Int64
 	canceled   atomic.Bool // Cancel was called: the outcome is ErrCanceled
+	endCalled  atomic.Bool // OnEnd was called (or is being called)
 
-	ctx       SchedulerContext
-	started   time.Time
-	termed    bool // TermSignal was sent
-	termTimer *time.Timer
-	killTimer *time.Timer
+	ctx           SchedulerContext
+	started       time.Time
+	termed        bool // TermSignal was sent
+	timedOut      bool // TermTimeout expired
+	acked         bool // the worker said it runs the task (frameStarted)
+	onStartCalled bool
+	requeues      int // times queued again because its worker died first
+	termTimer     *time.Timer
+	killTimer     *time.Timer
 }
 
 func (rt *taskRun) stopTimers() {
@@ -187,5 +198,21 @@ func (rt *taskRun) stopTimers() {
 	}
 	if rt.killTimer != nil {
 		rt.killTimer.Stop()
+	}
+}
+
+// end runs the end hooks of a task that is over, once: OnEnd, then its
+// group's count. res.State must be final; res.Queued is filled
+// in.
+func (rt *taskRun) end(res Result) {
+	if rt.endCalled.Swap(true) {
+		return
+	}
+	res.Queued = rt.queued
+	if rt.t.OnEnd != nil {
+		rt.t.OnEnd(res)
+	}
+	if g := rt.t.group; g != nil {
+		g.taskEnded(res.State)
 	}
 }

@@ -1,12 +1,14 @@
 package sched
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,8 +33,10 @@ type workerProcess struct {
 	out  frameWriter
 	ppid int // the scheduler
 
-	mu      sync.Mutex
-	current *WorkerContext // the running task, nil between tasks
+	mu       sync.Mutex
+	current  *WorkerContext // the running task, nil between tasks
+	busy     bool           // a task was received and its result is not written yet
+	quitting bool           // SIGQUIT: exit once no task is busy
 }
 
 // thisWorker is set once by WorkerMain, for CurrentWorker. It is the only
@@ -40,9 +44,10 @@ type workerProcess struct {
 var thisWorker atomic.Pointer[workerProcess]
 
 // WorkerMain serves tasks sent by the scheduler that started this process,
-// one at a time, and never returns: the worker ends when the scheduler
-// closes its pipe or dies, and then kills its whole process group (itself
-// and anything its tasks left behind).
+// one at a time, and never returns. When the scheduler closes its pipe, the
+// worker kills what its tasks left behind in its process group and exits
+// with code 0; when the scheduler dies, it kills its whole process group,
+// itself included.
 func WorkerMain() {
 	if !IsWorker() {
 		fmt.Fprintln(os.Stderr, "sched.WorkerMain: this process was not started as a worker by a sched.Scheduler")
@@ -68,6 +73,9 @@ func WorkerMain() {
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, termSignals...)
+	// SIGQUIT (KillWorkers) stops the worker, rather than make the Go
+	// runtime dump every worker's goroutines on the shared stderr.
+	signal.Notify(sigs, syscall.SIGQUIT)
 	go p.handleSignals(sigs)
 
 	tasks := make(chan *WorkerContext, 1)
@@ -96,19 +104,87 @@ func closeOnExecFrom(from int) {
 }
 
 // exitGroup kills the worker's process group, the worker included. It is
-// how a worker ends: no process started by its tasks outlives it.
+// how a worker ends when its scheduler is gone or the protocol broke: no
+// process started by its tasks outlives it.
 func exitGroup() {
 	_ = unix.Kill(0, unix.SIGKILL)
 	os.Exit(1) // not reached
 }
 
+// exitNormally ends a worker that its scheduler told to exit: it kills the
+// other processes of its group (what its tasks left behind) and exits with
+// code 0, so that the scheduler does not take its end for a kill. The
+// scheduler kills the group again once the worker is gone, for a process
+// forked meanwhile.
+func exitNormally() {
+	me := os.Getpid()
+	for range 3 {
+		if killGroupMembers(me) == 0 {
+			break
+		}
+	}
+	// Not os.Exit: a worker has nothing to flush, and the race detector's
+	// exit hook would make each worker take a second to end.
+	unix.Exit(0)
+}
+
+// killGroupMembers sends SIGKILL to every process of process group pgid but
+// the caller, and returns how many it signalled.
+func killGroupMembers(pgid int) int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	me, n := os.Getpid(), 0
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == me {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// "pid (comm) state ppid pgrp ...": comm may hold spaces and
+		// parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
+			continue
+		}
+		if g, _ := strconv.Atoi(f[2]); g == pgid {
+			_ = unix.Kill(pid, unix.SIGKILL)
+			n++
+		}
+	}
+	return n
+}
+
 // handleSignals ends the worker when a signal says the scheduler died
-// (Pdeathsig). Other signals are the task's TermSignal, which the scheduler
-// also sends as a frame for the right task.
+// (Pdeathsig). SIGQUIT stops the worker: the running task's Done closes,
+// and the worker exits normally once the task's result is written (at once
+// if it has no task). Other signals are the task's TermSignal, which the
+// scheduler also sends as a frame for the right task.
 func (p *workerProcess) handleSignals(sigs <-chan os.Signal) {
-	for range sigs {
+	for sig := range sigs {
 		if os.Getppid() != p.ppid {
 			exitGroup()
+		}
+		if sig != syscall.SIGQUIT {
+			continue
+		}
+		p.mu.Lock()
+		p.quitting = true
+		c, busy := p.current, p.busy
+		p.mu.Unlock()
+		if c != nil {
+			c.term(syscall.SIGQUIT)
+		}
+		if !busy {
+			exitNormally()
 		}
 	}
 }
@@ -122,8 +198,12 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 		if err != nil {
 			if err != io.EOF {
 				fmt.Fprintf(os.Stderr, "sched worker %d: reading tasks: %v\n", os.Getpid(), err)
+				exitGroup()
 			}
-			exitGroup()
+			if os.Getppid() != p.ppid {
+				exitGroup() // the scheduler died
+			}
+			exitNormally() // the scheduler told this worker to exit
 		}
 		switch kind {
 		case frameTask:
@@ -135,6 +215,7 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 			c := newWorkerContext(p, id, name, payload)
 			p.mu.Lock()
 			p.current = c
+			p.busy = true
 			p.mu.Unlock()
 			tasks <- c
 		case frameTerm:
@@ -180,8 +261,18 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 	}
 }
 
-// run runs one task and sends its result.
+// run runs one task and sends its result. A worker that SIGQUIT stopped
+// runs no task and exits once it has answered.
 func (p *workerProcess) run(c *WorkerContext) {
+	p.mu.Lock()
+	quitting := p.quitting
+	p.mu.Unlock()
+	if quitting {
+		exitNormally()
+	}
+	if err := p.out.writeStarted(c.id); err != nil {
+		exitGroup() // the scheduler is gone
+	}
 	value, err := c.call()
 	// Forget the task before answering: the next task frame can only
 	// come after the scheduler has the answer.
@@ -196,6 +287,13 @@ func (p *workerProcess) run(c *WorkerContext) {
 	}
 	if err != nil {
 		exitGroup() // the scheduler is gone
+	}
+	p.mu.Lock()
+	p.busy = false
+	quitting = p.quitting
+	p.mu.Unlock()
+	if quitting {
+		exitNormally()
 	}
 }
 

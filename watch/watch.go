@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // DefaultDebounce is how long a burst of events must be quiet before it is
@@ -78,6 +80,11 @@ type Watcher struct {
 	missing  []string        // wanted folders that do not exist: their nearest parent is watched
 	waiting  map[string]bool // watched only to see a missing folder appear
 	problems []string        // not yet delivered
+
+	// missed, if set, is called when a wanted folder is found missing,
+	// before its parent is watched: tests create the folder there to
+	// reproduce a folder that appears at that instant.
+	missed func(dir string)
 }
 
 // New starts a Watcher that watches nothing until Set is called.
@@ -157,11 +164,8 @@ func (w *Watcher) Set(spec Spec) error {
 			w.addDirLocked(d, &probs)
 		}
 	}
+	w.waitForMissingLocked(nil, &probs)
 	// Forget what is no longer wanted.
-	w.waiting = map[string]bool{}
-	for _, m := range w.missing {
-		w.waitForLocked(m, &probs)
-	}
 	for d := range w.watched {
 		if !w.wantedLocked(d) && !w.waiting[d] {
 			_ = w.fw.Remove(d)
@@ -216,6 +220,9 @@ func (w *Watcher) addDirLocked(d string, probs *problems) bool {
 		return true
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || isNotDir(err):
 		w.missing = append(w.missing, d)
+		if w.missed != nil {
+			w.missed(d)
+		}
 	default:
 		probs.add(d, err)
 	}
@@ -247,23 +254,57 @@ func (w *Watcher) addTreeLocked(root string, found *[]string, probs *problems) {
 	}
 }
 
+// waitForMissingLocked watches the missing folders that exist now (adding
+// their files to found, if not nil: they may have been written before the
+// watch) and the nearest existing parent of the others, to see them
+// appear. A folder that appears between a failed watch and its parent's
+// watch sends no event to anyone, so after the parents are watched the
+// missing folders are tried again until none appeared meanwhile.
+func (w *Watcher) waitForMissingLocked(found *[]string, probs *problems) {
+	for {
+		missing := w.missing
+		w.missing = nil
+		for _, m := range missing {
+			if !w.watched[m] && w.addDirLocked(m, probs) && found != nil {
+				*found = append(*found, filesIn(m)...)
+			}
+		}
+		w.waiting = map[string]bool{}
+		again := false
+		for _, m := range w.missing {
+			if w.waitForLocked(m, probs) {
+				again = true
+			}
+		}
+		if !again {
+			return
+		}
+	}
+}
+
 // waitForLocked watches the nearest existing parent of the missing folder
-// d, to see it appear.
-func (w *Watcher) waitForLocked(d string, probs *problems) {
+// d, to see it appear. It reports whether the next folder on the way to d
+// exists once that watch is in place: it appeared meanwhile, unseen.
+func (w *Watcher) waitForLocked(d string, probs *problems) (appeared bool) {
 	for p := filepath.Dir(d); ; p = filepath.Dir(p) {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			if !w.watched[p] {
 				if err := w.fw.Add(p); err != nil {
 					probs.add(p, err)
-					return
+					return false
 				}
 				w.watched[p] = true
 			}
 			w.waiting[p] = true
-			return
+			next := d
+			for filepath.Dir(next) != p {
+				next = filepath.Dir(next)
+			}
+			fi, err := os.Stat(next)
+			return err == nil && fi.IsDir()
 		}
 		if p == filepath.Dir(p) {
-			return
+			return false
 		}
 	}
 }
@@ -381,17 +422,7 @@ func (w *Watcher) handle(ev fsnotify.Event) []string {
 			}
 			// A folder on the way to a missing one, or the missing one.
 			if len(w.missing) > 0 {
-				missing := w.missing
-				w.missing = nil
-				for _, m := range missing {
-					if !w.watched[m] && w.addDirLocked(m, &probs) {
-						paths = append(paths, filesIn(m)...)
-					}
-				}
-				w.waiting = map[string]bool{}
-				for _, m := range w.missing {
-					w.waitForLocked(m, &probs)
-				}
+				w.waitForMissingLocked(&paths, &probs)
 			}
 			w.problems = append(w.problems, probs.list()...)
 		}
@@ -407,19 +438,16 @@ func (w *Watcher) handle(ev fsnotify.Event) []string {
 				}
 			}
 			if w.dirs[name] || slices.Contains(w.trees, name) {
-				var probs problems
 				w.missing = append(w.missing, name)
-				w.waitForLocked(name, &probs)
-				w.problems = append(w.problems, probs.list()...)
 			}
 			for d := range w.dirs { // wanted folders inside it wait too
 				if strings.HasPrefix(d, prefix) && !w.watched[d] && !slices.Contains(w.missing, d) {
-					var probs problems
 					w.missing = append(w.missing, d)
-					w.waitForLocked(d, &probs)
-					w.problems = append(w.problems, probs.list()...)
 				}
 			}
+			var probs problems
+			w.waitForMissingLocked(&paths, &probs)
+			w.problems = append(w.problems, probs.list()...)
 		}
 	}
 	if !w.wantedLocked(dir) && !w.wantedLocked(name) && len(paths) == 1 {
@@ -462,7 +490,7 @@ func filesIn(d string) []string {
 func Ignored(path string) bool {
 	base := filepath.Base(path)
 	switch {
-	case base == "4913", base == ".gobuildj",
+	case base == "4913", statedir.OnPath(path),
 		strings.HasSuffix(base, "~"),
 		strings.HasPrefix(base, ".#"),
 		strings.HasPrefix(base, "#") && strings.HasSuffix(base, "#"),
@@ -470,6 +498,5 @@ func Ignored(path string) bool {
 		strings.HasSuffix(base, "___jb_tmp___"), strings.HasSuffix(base, "___jb_old___"):
 		return true
 	}
-	sep := string(filepath.Separator)
-	return strings.Contains(path, sep+".gobuildj"+sep)
+	return false
 }

@@ -195,3 +195,29 @@ func TestIgnored(t *testing.T) {
 		}
 	}
 }
+
+// A wanted folder that appears after its watch failed but before its
+// parent's watch was added sends no event: the watcher must look again.
+func TestMissingFolderAppearingWhileItsParentIsWatched(t *testing.T) {
+	dir := t.TempDir()
+	want := filepath.Join(dir, "gen", "inc")
+	w, err := New(Options{Debounce: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	w.missed = func(d string) {
+		if d == want {
+			w.missed = nil
+			if err := os.MkdirAll(want, 0o755); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if err := w.Set(Spec{Dirs: []string{want}}); err != nil {
+		t.Fatal(err)
+	}
+	h := filepath.Join(want, "v.h")
+	mkfile(t, h, "1")
+	waitFor(t, w, h)
+}

@@ -79,7 +79,7 @@ func BenchmarkJobs(b *testing.B) {
 				s := sched.New(sched.Options{Jobs: 2})
 				failed := 0
 				for _, p := range payloads {
-					s.AddTask(&sched.Task{Func: TaskName, Payload: p, OnFinish: func(r sched.Result) {
+					s.AddTask(&sched.Task{Func: TaskName, Payload: p, OnEnd: func(r sched.Result) {
 						if res, err := DecodeResult(r.Value); r.Err != nil || err != nil || !res.OK() {
 							failed++
 						}

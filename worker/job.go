@@ -1,12 +1,14 @@
 package worker
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
 // Job is what the engine sends a worker for one target: its commands and
@@ -19,10 +21,6 @@ type Job struct {
 	Outputs []string // absolute paths: parent folders are created before the commands run; hashed after success, deleted after failure
 	Shell   string   // the shell for commands with shell syntax; "" means /bin/sh
 	Files   []int    // worker descriptors passed to every command as fds 3, 4, ... (a jobserver)
-	// Ports is how many free TCP ports the commands get in
-	// GOBUILDJ_PORTS. The scheduler chooses them when the job starts and
-	// sends them as the job's first message (see PortsMessage).
-	Ports int
 	// Remote, if set, is an encoded remote.Request: look the action up in
 	// a remote cache (or run it remotely) before running it here, and
 	// share a successful local run.
@@ -89,24 +87,22 @@ func (j *Job) Encode() []byte {
 		}
 	}
 	b := make([]byte, 0, n)
-	b = appendString(b, j.Target)
-	b = appendStrings(b, j.Cmds)
-	b = appendString(b, j.Dir)
-	b = appendStrings(b, j.Env)
-	b = appendStrings(b, j.Outputs)
-	b = appendString(b, j.Shell)
-	b = binary.AppendUvarint(b, uint64(len(j.Files)))
+	b = wire.AppendString(b, j.Target)
+	b = wire.AppendStrings(b, j.Cmds)
+	b = wire.AppendString(b, j.Dir)
+	b = wire.AppendStrings(b, j.Env)
+	b = wire.AppendStrings(b, j.Outputs)
+	b = wire.AppendString(b, j.Shell)
+	b = wire.AppendUvarint(b, uint64(len(j.Files)))
 	for _, fd := range j.Files {
-		b = binary.AppendVarint(b, int64(fd))
+		b = wire.AppendVarint(b, int64(fd))
 	}
-	b = binary.AppendUvarint(b, uint64(j.Ports))
-	b = binary.AppendUvarint(b, uint64(len(j.Remote)))
-	return append(b, j.Remote...)
+	return wire.AppendBytes(b, j.Remote)
 }
 
 // DecodeJob decodes a Job encoded by Job.Encode.
 func DecodeJob(b []byte) (Job, error) {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	var j Job
 	j.Target = d.string()
 	j.Cmds = d.strings()
@@ -114,13 +110,12 @@ func DecodeJob(b []byte) (Job, error) {
 	j.Env = d.strings()
 	j.Outputs = d.strings()
 	j.Shell = d.string()
-	if n := d.count(1); n > 0 {
+	if n := d.Count(1); n > 0 {
 		j.Files = make([]int, n)
 		for i := range j.Files {
-			j.Files[i] = int(d.varint())
+			j.Files[i] = int(d.Varint())
 		}
 	}
-	j.Ports = int(min(d.uvarint(), 1<<16))
 	if r := d.bytes(); len(r) > 0 {
 		j.Remote = r
 	}
@@ -140,26 +135,21 @@ func (r *Result) Encode() []byte {
 }
 
 func (r *Result) appendTo(b []byte) []byte {
-	b = binary.AppendVarint(b, int64(r.ExitCode))
-	b = appendString(b, r.Signal)
-	b = binary.AppendVarint(b, int64(r.FailedCmd))
-	b = binary.AppendUvarint(b, uint64(len(r.Output)))
-	b = append(b, r.Output...)
-	b = binary.AppendUvarint(b, uint64(len(r.Outputs)))
+	b = wire.AppendVarint(b, int64(r.ExitCode))
+	b = wire.AppendString(b, r.Signal)
+	b = wire.AppendVarint(b, int64(r.FailedCmd))
+	b = wire.AppendBytes(b, r.Output)
+	b = wire.AppendUvarint(b, uint64(len(r.Outputs)))
 	for _, st := range r.Outputs {
-		b = binary.AppendVarint(b, st.Size)
-		b = binary.AppendVarint(b, st.MtimeNs)
-		b = binary.AppendVarint(b, st.CtimeNs)
-		b = binary.AppendUvarint(b, st.Inode)
+		b = wire.AppendVarint(b, st.Size)
+		b = wire.AppendVarint(b, st.MtimeNs)
+		b = wire.AppendVarint(b, st.CtimeNs)
+		b = wire.AppendUvarint(b, st.Inode)
 		b = append(b, st.Hash[:]...)
-		if st.Racy {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
+		b = wire.AppendBool(b, st.Racy)
 	}
-	b = appendStrings(b, r.Missing)
-	b = binary.AppendVarint(b, int64(r.Duration))
+	b = wire.AppendStrings(b, r.Missing)
+	b = wire.AppendVarint(b, int64(r.Duration))
 	var flags byte
 	if r.Cached {
 		flags |= 1
@@ -168,48 +158,45 @@ func (r *Result) appendTo(b []byte) []byte {
 		flags |= 2
 	}
 	b = append(b, flags)
-	b = binary.AppendUvarint(b, uint64(len(r.SHA256)))
+	b = wire.AppendUvarint(b, uint64(len(r.SHA256)))
 	for _, h := range r.SHA256 {
 		b = append(b, h[:]...)
 	}
-	b = appendString(b, r.RemoteErr)
-	return appendString(b, r.RemoteNote)
+	b = wire.AppendString(b, r.RemoteErr)
+	return wire.AppendString(b, r.RemoteNote)
 }
 
 // DecodeResult decodes a Result encoded by Result.Encode. The Output of the
 // result shares b's memory.
 func DecodeResult(b []byte) (Result, error) {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	var r Result
-	r.ExitCode = int(d.varint())
+	r.ExitCode = int(d.Varint())
 	r.Signal = d.string()
-	r.FailedCmd = int(d.varint())
+	r.FailedCmd = int(d.Varint())
 	if out := d.bytes(); len(out) > 0 {
 		r.Output = out
 	}
-	if n := d.count(fileStateSize); n > 0 {
+	if n := d.Count(fileStateSize); n > 0 {
 		r.Outputs = make([]cache.FileState, n)
 		for i := range r.Outputs {
 			st := &r.Outputs[i]
-			st.Size = d.varint()
-			st.MtimeNs = d.varint()
-			st.CtimeNs = d.varint()
-			st.Inode = d.uvarint()
-			copy(st.Hash[:], d.take(len(st.Hash)))
-			if racy := d.take(1); racy != nil {
-				st.Racy = racy[0] == 1
-			}
+			st.Size = d.Varint()
+			st.MtimeNs = d.Varint()
+			st.CtimeNs = d.Varint()
+			st.Inode = d.Uvarint()
+			copy(st.Hash[:], d.Take(uint64(len(st.Hash))))
+			st.Racy = d.Bool()
 		}
 	}
 	r.Missing = d.strings()
-	r.Duration = time.Duration(d.varint())
-	if flags := d.take(1); flags != nil {
-		r.Cached, r.Remote = flags[0]&1 != 0, flags[0]&2 != 0
-	}
-	if n := d.count(32); n > 0 {
+	r.Duration = time.Duration(d.Varint())
+	flags := d.Byte()
+	r.Cached, r.Remote = flags&1 != 0, flags&2 != 0
+	if n := d.Count(32); n > 0 {
 		r.SHA256 = make([][32]byte, n)
 		for i := range r.SHA256 {
-			copy(r.SHA256[i][:], d.take(32))
+			copy(r.SHA256[i][:], d.Take(32))
 		}
 	}
 	r.RemoteErr = d.string()
@@ -220,88 +207,37 @@ func DecodeResult(b []byte) (Result, error) {
 	return r, nil
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func appendStrings(b []byte, ss []string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ss)))
-	for _, s := range ss {
-		b = appendString(b, s)
-	}
-	return b
-}
-
 var errTruncated = errors.New("truncated or corrupt data")
 
-// decoder reads the encodings above; the first error sticks and makes
-// every later read return zero values.
+// decoder reads the encodings above with a wire.Reader over b's memory;
+// the first failure sticks and makes every later read return zero values.
+// Strings are copied out (b may be a buffer the caller reuses); bytes
+// share b's memory.
 type decoder struct {
-	b   []byte
-	off int
-	err error
+	wire.Reader
+	b []byte
 }
 
-func (d *decoder) rest() []byte { return d.b[d.off:] }
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.rest())
-	if n <= 0 {
-		d.err = errTruncated
-		return 0
-	}
-	d.off += n
-	return v
+func newDecoder(b []byte) decoder {
+	return decoder{Reader: wire.NewReader(unsafe.String(unsafe.SliceData(b), len(b))), b: b}
 }
 
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.rest())
-	if n <= 0 {
-		d.err = errTruncated
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-// take returns the next n bytes, or nil if there are fewer.
-func (d *decoder) take(n int) []byte {
-	if d.err != nil {
+// bytes reads a length-prefixed byte string, sharing b's memory; nil once
+// a read failed.
+func (d *decoder) bytes() []byte {
+	n := d.Uvarint()
+	off := len(d.b) - d.Len()
+	s := d.Take(n)
+	if d.Bad() {
 		return nil
 	}
-	if n < 0 || n > len(d.rest()) {
-		d.err = errTruncated
-		return nil
-	}
-	b := d.b[d.off : d.off+n : d.off+n]
-	d.off += n
-	return b
+	return d.b[off : off+len(s) : off+len(s)]
 }
 
-// count reads a count of items that take at least minSize bytes each,
-// rejecting counts the remaining data cannot hold.
-func (d *decoder) count(minSize int) int {
-	n := d.uvarint()
-	if d.err == nil && n > uint64(len(d.rest())/minSize) {
-		d.err = errTruncated
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) bytes() []byte { return d.take(int(min(d.uvarint(), uint64(len(d.b)+1)))) }
-
-func (d *decoder) string() string { return string(d.bytes()) }
+func (d *decoder) string() string { return strings.Clone(d.Str()) }
 
 func (d *decoder) strings() []string {
-	n := d.count(1)
+	n := d.Count(1)
 	if n == 0 {
 		return nil
 	}
@@ -312,9 +248,13 @@ func (d *decoder) strings() []string {
 	return ss
 }
 
+// end tells why the data did not decode, all of it, or nil if it did.
 func (d *decoder) end() error {
-	if d.err == nil && d.off != len(d.b) {
-		d.err = fmt.Errorf("%d bytes of trailing data", len(d.b)-d.off)
+	if d.Bad() {
+		return errTruncated
 	}
-	return d.err
+	if d.Len() != 0 {
+		return fmt.Errorf("%d bytes of trailing data", d.Len())
+	}
+	return nil
 }

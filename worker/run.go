@@ -123,13 +123,6 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		}
 	}
 	env := r.environ(job)
-	if job.Ports > 0 {
-		ports, err := receivePorts(ctx)
-		if err != nil {
-			return res, err
-		}
-		env = append(env, "GOBUILDJ_PORTS="+ports)
-	}
 	out := r.out[:0]
 	for i, cmd := range job.Cmds {
 		if stopped(ctx) {
@@ -212,34 +205,19 @@ func deleteOutputs(job *Job, res *Result) {
 	}
 }
 
-// PortsMessage is the message that gives a job with Ports its ports
-// (space-separated), or, when they could not be found, PortsError followed
-// by the reason.
-func PortsMessage(ports []int) []byte {
-	b := make([]byte, 0, 6*len(ports))
+// PortsEnv is the variable that gives a job's commands the TCP ports
+// reserved for them when the job was admitted: "GOBUILDJ_PORTS=" and the
+// ports, space-separated. The worker passes it on from Job.Env, never from
+// its own environment.
+func PortsEnv(ports []int) string {
+	b := []byte("GOBUILDJ_PORTS=")
 	for i, p := range ports {
 		if i > 0 {
 			b = append(b, ' ')
 		}
 		b = strconv.AppendInt(b, int64(p), 10)
 	}
-	return b
-}
-
-// PortsError starts a PortsMessage that reports a failure.
-const PortsError = "error: "
-
-// receivePorts waits for the job's ports from the scheduler.
-func receivePorts(ctx *sched.WorkerContext) (string, error) {
-	select {
-	case m := <-ctx.Receive():
-		if msg, failed := strings.CutPrefix(string(m), PortsError); failed {
-			return "", fmt.Errorf("no TCP ports: %s", msg)
-		}
-		return string(m), nil
-	case <-ctx.Done():
-		return "", fmt.Errorf("stopped by %s while waiting for its TCP ports", sched.SignalName(ctx.Signal()))
-	}
+	return string(b)
 }
 
 // environ is the worker's environment with job.Env and GOBUILDJ_TARGET

@@ -24,7 +24,13 @@ func runJobs(t *testing.T, opts sched.Options, task sched.Task, jobs ...Job) []R
 		tk := task
 		tk.Func = TaskName
 		tk.Payload = jobs[i].Encode()
-		tk.OnFinish = func(r sched.Result) {
+		tk.OnEnd = func(r sched.Result) {
+			// A job that returned after its TermTimeout has a result
+			// that says how its commands ended.
+			var te *sched.TimeoutError
+			if errors.As(r.Err, &te) && te.Err == nil {
+				r.Err = nil
+			}
 			if r.Err != nil {
 				t.Errorf("job %s: %v", jobs[i].Target, r.Err)
 				return
@@ -241,7 +247,7 @@ func TestRunErrors(t *testing.T) {
 		(&Job{Target: "t", Dir: dir, Cmds: []string{"true"}, Outputs: []string{filepath.Join(dir, "file/sub/x")}}).Encode(),
 		(&Job{Target: "d", Dir: dir, Cmds: []string{"mkdir -p out"}, Outputs: []string{filepath.Join(dir, "out")}}).Encode(),
 	} {
-		s.AddTask(&sched.Task{Func: TaskName, Payload: payload, OnFinish: func(r sched.Result) {
+		s.AddTask(&sched.Task{Func: TaskName, Payload: payload, OnEnd: func(r sched.Result) {
 			errs = append(errs, strings.ReplaceAll(r.Err.Error(), dir, "DIR"))
 		}})
 	}
@@ -258,14 +264,11 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-func TestPortsFromTheScheduler(t *testing.T) {
+func TestPortsComeFromTheJobOnly(t *testing.T) {
 	t.Setenv("GOBUILDJ_PORTS", "inherited") // never passed on
 	dir := t.TempDir()
-	send := sched.Task{OnStart: func(ctx *sched.SchedulerContext) {
-		ctx.Send(PortsMessage([]int{1234, 5678}))
-	}}
-	res := runJobs(t, sched.Options{}, send,
-		Job{Target: "two", Dir: dir, Cmds: []string{"echo \"[$GOBUILDJ_PORTS]\""}, Ports: 2},
+	res := runJobs(t, sched.Options{}, sched.Task{},
+		Job{Target: "two", Dir: dir, Cmds: []string{"echo \"[$GOBUILDJ_PORTS]\""}, Env: []string{PortsEnv([]int{1234, 5678})}},
 		Job{Target: "none", Dir: dir, Cmds: []string{"echo \"[$GOBUILDJ_PORTS]\""}})
 	if got := string(res[0].Output); got != "[1234 5678]\n" {
 		t.Errorf("a job with ports saw %q", got)
@@ -273,25 +276,13 @@ func TestPortsFromTheScheduler(t *testing.T) {
 	if got := string(res[1].Output); got != "[]\n" {
 		t.Errorf("a job without ports saw %q", got)
 	}
-
-	s := sched.New(sched.Options{})
-	var err error
-	s.AddTask(&sched.Task{Func: TaskName, Payload: (&Job{Target: "x", Dir: dir, Cmds: []string{"true"}, Ports: 1}).Encode(),
-		OnStart:  func(ctx *sched.SchedulerContext) { ctx.Send([]byte(PortsError + "none left")) },
-		OnFinish: func(r sched.Result) { err = r.Err }})
-	if rerr := s.Run(); rerr != nil {
-		t.Fatal(rerr)
-	}
-	if err == nil || err.Error() != "target x: no TCP ports: none left" {
-		t.Errorf("error %v", err)
-	}
 }
 
 func TestEncodings(t *testing.T) {
 	jobs := []Job{
 		{},
 		{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
-			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Ports: 3, Remote: []byte("request\x00")},
+			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Remote: []byte("request\x00")},
 	}
 	for _, j := range jobs {
 		b := j.Encode()
@@ -335,7 +326,7 @@ func TestEncodings(t *testing.T) {
 
 func jobEqual(a, b Job) bool {
 	return a.Target == b.Target && slices.Equal(a.Cmds, b.Cmds) && a.Dir == b.Dir && slices.Equal(a.Env, b.Env) &&
-		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && a.Ports == b.Ports && bytes.Equal(a.Remote, b.Remote)
+		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && bytes.Equal(a.Remote, b.Remote)
 }
 
 func resultEqual(a, b Result) bool {

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/bench/shape"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 func logf(format string, args ...any) {
@@ -51,6 +52,7 @@ type config struct {
 	install   bool
 	only      map[string]bool
 	gobuildj  string
+	baseline  string
 	work      string
 	keep      bool
 	slowRun   time.Duration
@@ -73,6 +75,7 @@ func main() {
 	flag.BoolVar(&c.install, "install", true, "install missing peers (apt-get, go install)")
 	tools := flag.String("tools", "ninja,make,go-task", "peers to compare with")
 	flag.StringVar(&c.gobuildj, "gobuildj", "", "gobuildj binary (default: build ./cmd/gobuildj with CGO_ENABLED=0)")
+	flag.StringVar(&c.baseline, "baseline", "", "a second gobuildj `binary` (an older build) run in the same interleaved rounds, as "+baselineName)
 	flag.StringVar(&c.work, "work", "", "folder for the graphs (default: a temporary one, removed at the end)")
 	flag.DurationVar(&c.slowRun, "slow", 20*time.Second, "a tool whose run takes longer is run once per scenario")
 	flag.IntVar(&c.taskLimit, "task-max", 10000, "largest size go-task is run at (its 50,000 full build takes minutes)")
@@ -122,11 +125,19 @@ func run(c *config) error {
 		defer os.RemoveAll(dir)
 		c.work = dir
 	}
-	gb, err := gobuildjTool(c)
+	gb, err := gobuildjTool(c, "gobuildj", c.gobuildj)
 	if err != nil {
 		return err
 	}
-	tools := append([]tool{gb}, findPeers(c.install, c.only)...)
+	tools := []tool{gb}
+	if c.baseline != "" {
+		before, err := gobuildjTool(c, baselineName, c.baseline)
+		if err != nil {
+			return err
+		}
+		tools = append(tools, before)
+	}
+	tools = append(tools, findPeers(c.install, c.only)...)
 	var rows []*row
 	for _, sh := range []struct {
 		kind  string
@@ -152,9 +163,12 @@ func run(c *config) error {
 	return nil
 }
 
-// gobuildjTool builds gobuildj statically, as `make build` does.
-func gobuildjTool(c *config) (tool, error) {
-	path := c.gobuildj
+// baselineName names the tool of -baseline in the tables.
+const baselineName = "gobuildj-before"
+
+// gobuildjTool is a gobuildj binary under name: path, or when path is ""
+// one built statically from this checkout, as `make build` does.
+func gobuildjTool(c *config, name, path string) (tool, error) {
 	if path == "" {
 		path = filepath.Join(c.work, "gobuildj")
 		logf("building gobuildj (CGO_ENABLED=0)")
@@ -169,10 +183,10 @@ func gobuildjTool(c *config) (tool, error) {
 		return tool{}, err
 	}
 	return tool{
-		name:  "gobuildj",
+		name:  name,
 		path:  abs,
 		args:  func(j int) []string { return []string{"-j" + strconv.Itoa(j), "all"} },
-		state: []string{".gobuildj"},
+		state: []string{statedir.Name},
 		version: func() string {
 			out, _ := exec.Command(abs, "version").Output()
 			return strings.TrimSpace(string(out))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,15 +19,22 @@ func printTables(w io.Writer, c *config, tools []tool, rows []*row, took time.Du
 	}
 	fmt.Fprintf(w, "Tools: %s.\n", strings.Join(versions, ", "))
 	fmt.Fprintf(w, "Trivial `cp` targets at -j%d; medians of interleaved rounds (in brackets: rounds); "+
-		"× best peer = gobuildj's median over the fastest peer's; the floors are in-process lower bounds. "+
+		"× best peer = gobuildj's median over the fastest peer's (× before: over -baseline's); the floors are in-process lower bounds. "+
 		"The whole run took %s.\n\n", c.jobs, took.Round(time.Second))
 
 	fmt.Fprintf(w, "| shape | N | scenario | gobuildj |")
 	for _, t := range tools[1:] {
 		fmt.Fprintf(w, " %s |", t.name)
 	}
+	baseline := slices.ContainsFunc(tools, func(t tool) bool { return t.name == baselineName })
+	if baseline {
+		fmt.Fprintf(w, " × before |")
+	}
 	fmt.Fprintf(w, " × best peer | floor | × floor |\n|---|---:|---|---:|")
 	for range tools[1:] {
+		fmt.Fprintf(w, "---:|")
+	}
+	if baseline {
 		fmt.Fprintf(w, "---:|")
 	}
 	fmt.Fprintf(w, "---:|---:|---:|\n")
@@ -44,10 +52,13 @@ func printTables(w io.Writer, c *config, tools []tool, rows []*row, took time.Du
 				fmt.Fprintf(w, " %s |", why)
 				continue
 			}
-			if m := median(ts); best == 0 || m < best {
+			if m := median(ts); t.name != baselineName && (best == 0 || m < best) {
 				best = m
 			}
 			fmt.Fprintf(w, " %s |", cell(ts))
+		}
+		if baseline {
+			fmt.Fprintf(w, " %s |", ratio(gb, median(r.times[baselineName])))
 		}
 		fmt.Fprintf(w, " %s | %s %s | %s |\n", ratio(gb, best), r.floorIs, cell(r.floor), ratio(gb, median(r.floor)))
 	}

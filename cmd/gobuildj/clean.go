@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 func newCleanCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
@@ -152,8 +153,8 @@ func outsideOf(root, p string) string {
 		return "it is outside the Buildfile's folder"
 	case rel == ".":
 		return "it is the Buildfile's folder itself"
-	case rel == cache.DirName || strings.HasPrefix(rel, cache.DirName+string(filepath.Separator)):
-		return "it is in " + cache.DirName + "/, gobuildj's state"
+	case statedir.Holds(rel):
+		return "it is in " + statedir.Name + "/, gobuildj's state"
 	}
 	return ""
 }

@@ -68,6 +68,30 @@ cmd = "sleep 312 & sleep 312; wait"
 	assertNoStrays(t, "sleep 312")
 }
 
+// A command that ends well once the timeout's SIGTERM reached it (it traps
+// it, cleans up and exits 0) still timed out: the target fails, and its
+// output is not trusted by the next build.
+func TestTimeoutFailsACommandThatExitsWellAfterTerm(t *testing.T) {
+	const bf = `
+[targets.all]
+outputs = ["out"]
+timeout = "500ms"
+cmd = "trap 'echo cleaned up; echo partial > out; exit 0' TERM; sleep 314 & wait"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf})
+	r := gobuildj(t, dir)
+	if r.code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", r.code, r.out)
+	}
+	if !strings.Contains(r.out, "FAILED: all (timed out after 500ms") {
+		t.Errorf("failure should say it timed out:\n%s", r.out)
+	}
+	if r = gobuildj(t, dir); r.code != 1 || !strings.Contains(r.out, "timed out after 500ms") {
+		t.Errorf("the second build should run it again and fail again, exit %d:\n%s", r.code, r.out)
+	}
+	assertNoStrays(t, "sleep 314")
+}
+
 func TestKillTimeoutAfterIgnoredTerm(t *testing.T) {
 	const bf = `
 [targets.all]

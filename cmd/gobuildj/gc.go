@@ -6,7 +6,7 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // startupHeapLimit is the heap size at which the garbage collector runs
@@ -45,14 +45,14 @@ func pauseGC() (resume func()) {
 // runHeapLimit is the least soft memory limit while commands run.
 const runHeapLimit = 160 << 20
 
-// resumeGCOnPlan is a Status that turns the garbage collector back on when
+// resumeGCOnPlan is a Listener that turns the garbage collector back on when
 // the build knows what it will run, before the first command starts.
 type resumeGCOnPlan struct {
-	engine.Status
+	event.Listener
 	resume func()
 }
 
 func (s resumeGCOnPlan) Planned(total int) {
 	s.resume()
-	s.Status.Planned(total)
+	s.Listener.Planned(total)
 }

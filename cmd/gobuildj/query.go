@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 )
 
@@ -126,8 +127,8 @@ func wouldRun(g *graph.Graph, t *graph.Target, recorded bool) (string, error) {
 	if t.IsAlias() {
 		return "nothing itself (it has no cmd: it is done when its deps are)", nil
 	}
-	rec := &explainRecorder{reasons: map[string]string{}}
-	_, err := engine.Build(g, []*graph.Target{t}, engine.Options{Jobs: 1, DryRun: true, Explain: true, Status: rec}, nil)
+	rec := &explainRecorder{reasons: map[string]event.Reason{}}
+	_, err := engine.Build(g, []*graph.Target{t}, engine.Options{Jobs: 1, DryRun: true, Explain: true, Listener: rec}, nil)
 	var gerr *graph.Error
 	if errors.As(err, &gerr) {
 		return "cannot build: " + gerr.Error(), nil
@@ -139,9 +140,9 @@ func wouldRun(g *graph.Graph, t *graph.Target, recorded bool) (string, error) {
 	switch {
 	case !ok:
 		return "no (up to date)", nil
-	case reason == "a dep may change" && !recorded:
+	case reason.Kind == event.DepMayChange && !recorded:
 		return "yes (no previous run)", nil
-	case reason == "a dep may change":
+	case reason.Kind == event.DepMayChange:
 		for _, o := range t.Outputs {
 			if _, err := os.Lstat(filepath.Join(g.Root, o)); err != nil {
 				return fmt.Sprintf("yes (output %s missing)", o), nil
@@ -155,26 +156,26 @@ func wouldRun(g *graph.Graph, t *graph.Target, recorded bool) (string, error) {
 		}
 		return "if its deps' outputs change: " + strings.Join(deps, "; "), nil
 	}
-	return "yes (" + reason + ")", nil
+	return "yes (" + reason.String() + ")", nil
 }
 
-// explainRecorder is an engine.Status that keeps the explanations of a dry
+// explainRecorder is an event.Listener that keeps the explanations of a dry
 // run.
 type explainRecorder struct {
 	mu      sync.Mutex
-	reasons map[string]string
+	reasons map[string]event.Reason
 	order   []string
 }
 
 func (r *explainRecorder) Planned(int) {}
-func (r *explainRecorder) Explain(target, reason string) {
+func (r *explainRecorder) Explain(target string, reason event.Reason) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reasons[target] = reason
 	r.order = append(r.order, target)
 }
-func (r *explainRecorder) Started(engine.StartEvent)   {}
-func (r *explainRecorder) Finished(engine.FinishEvent) {}
-func (r *explainRecorder) Skipped(engine.SkipEvent)    {}
-func (r *explainRecorder) Message(string)              {}
-func (r *explainRecorder) Done(engine.Summary)         {}
+func (r *explainRecorder) Started(event.Start)   {}
+func (r *explainRecorder) Finished(event.Finish) {}
+func (r *explainRecorder) Skipped(event.Skip)    {}
+func (r *explainRecorder) Message(string)        {}
+func (r *explainRecorder) Done(event.Summary)    {}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/report"
 )
 
@@ -70,8 +70,8 @@ func openReports(f reportFlags) (*reports, error) {
 	return r, nil
 }
 
-// status is the Status that records the build, or nil.
-func (r *reports) status() engine.Status {
+// listener is the Listener that records the build, or nil.
+func (r *reports) listener() event.Listener {
 	if r == nil {
 		return nil
 	}

@@ -14,7 +14,10 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/gobuildj/gobuildj/console"
 	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/engine/admit"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 )
 
@@ -170,13 +173,6 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 }
 
 func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
-	if f.jobs < 1 {
-		return usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
-	}
-	startDir, err := os.Getwd()
-	if err != nil {
-		return fmt.Errorf("working folder: %w", err)
-	}
 	if f.memprof != "" {
 		defer writeHeapProfile(f.memprof)
 	}
@@ -189,10 +185,12 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	}
 	resumeGC := pauseGC()
 	defer resumeGC()
-	g, err := loadGraphFor(f, !f.dryRun)
+	s, err := newSession(f, stdout, !f.dryRun)
 	if err != nil {
 		return err
 	}
+	defer s.close()
+	g := s.g
 	remoteOpts, err := f.remote.options(f.flags, g)
 	if err != nil {
 		return err
@@ -201,46 +199,19 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	if err != nil {
 		return err
 	}
-	js := engine.JobserverMode(f.jobserver)
-	switch js {
-	case engine.JobserverPipe, engine.JobserverFifo, engine.JobserverNone:
-	default:
-		return usageError{fmt.Errorf("--jobserver %q: expected pipe, fifo or none", f.jobserver)}
-	}
-	live, color, width, err := terminalMode(stdout, f.color)
-	if err != nil {
-		return err
-	}
-	console := engine.NewConsoleStatus(stdout, live, color, width)
-	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		workspace := os.Getenv("GITHUB_WORKSPACE")
-		if workspace == "" {
-			workspace = startDir
-		}
-		console.EnableGitHubActions(workspace)
-	}
-	parent := inheritJobserver(&f, js, console)
 	var reps *reports
 	if !f.dryRun {
 		if reps, err = openReports(f.reports); err != nil {
 			return err
 		}
 	}
-	_, err = engine.Build(g, targets, engine.Options{
-		Jobs:          f.jobs,
-		KeepGoing:     f.keepGoing,
-		DryRun:        f.dryRun,
-		Force:         f.force,
-		Verbose:       f.verbose,
-		Explain:       f.explain,
-		KillGrace:     f.killGrace,
-		Jobserver:     js,
-		MakeJobserver: parent,
-		Status:        resumeGCOnPlan{engine.Tee(console, reps.status()), resumeGC},
-		Remote:        remoteOpts,
-	}, interrupts)
+	opts := s.opts
+	opts.DryRun = f.dryRun
+	opts.Remote = remoteOpts
+	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener()), resumeGC}
+	_, err = engine.Build(g, targets, opts, interrupts)
 	_ = g.SaveSnapshot() // if the state folder was made by this build
-	rerr := reps.finish(reportMeta(startDir, g.File, g.Root, os.Args[1:], f.jobs))
+	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, os.Args[1:], opts.Jobs))
 	switch {
 	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
 		if rerr != nil { // the build's story is told, the report's is not
@@ -279,18 +250,18 @@ func terminalMode(out io.Writer, colorFlag string) (live, color bool, width int,
 // (unless js is none), so that gobuildj under make -jN shares make's budget
 // rather than adds its own to it: -j, when not given, becomes the parent's.
 // A jobserver that MAKEFLAGS names but that cannot be used is reported on
-// console and, as make does, leaves one job.
-func inheritJobserver(f *buildFlags, js engine.JobserverMode, console *engine.ConsoleStatus) *engine.MakeJobserver {
-	if js == engine.JobserverNone {
+// the printer and, as make does, leaves one job.
+func inheritJobserver(f *buildFlags, js admit.JobserverMode, printer *console.Printer) *admit.MakeJobserver {
+	if js == admit.JobserverNone {
 		return nil
 	}
-	parent, err := engine.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
+	parent, err := admit.FindMakeJobserver(os.Getenv("MAKEFLAGS"))
 	switch {
 	case err != nil:
 		if !f.jobsSet {
 			f.jobs = 1
 		}
-		console.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
+		printer.Message(fmt.Sprintf("gobuildj: warning: %v; using -j%d", err, f.jobs))
 	case parent != nil && parent.Jobs > 0 && !f.jobsSet:
 		f.jobs = parent.Jobs
 	}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gobuildj/gobuildj/console"
 	"github.com/gobuildj/gobuildj/engine"
+	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/watch"
 )
 
@@ -83,52 +85,29 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, interrupts <-chan os.Signa
 }
 
 func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
-	if f.jobs < 1 {
-		return usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
-	}
 	if w.debounce <= 0 {
 		return usageError{fmt.Errorf("--debounce %s: expected a positive duration such as 50ms", w.debounce)}
 	}
-	js := engine.JobserverMode(f.jobserver)
-	switch js {
-	case engine.JobserverPipe, engine.JobserverFifo, engine.JobserverNone:
-	default:
-		return usageError{fmt.Errorf("--jobserver %q: expected pipe, fifo or none", f.jobserver)}
-	}
-	g, err := loadGraph(f)
+	s, err := newSession(f, stdout, false)
 	if err != nil {
 		return err
 	}
-	live, color, width, err := terminalMode(stdout, f.color)
-	if err != nil {
-		return err
-	}
-	console := engine.NewConsoleStatus(stdout, live, color, width)
-	parent := inheritJobserver(&f, js, console)
+	defer s.close()
 	watcher, err := watch.New(watch.Options{Debounce: w.debounce})
 	if err != nil {
 		return err
 	}
 	defer watcher.Close()
-	status := &watchStatus{ConsoleStatus: console, watcher: watcher}
-	err = engine.Watch(g, engine.Options{
-		Jobs:          f.jobs,
-		KeepGoing:     f.keepGoing,
-		Force:         f.force,
-		Verbose:       f.verbose,
-		Explain:       f.explain,
-		KillGrace:     f.killGrace,
-		Jobserver:     js,
-		MakeJobserver: parent,
-		Status:        status,
-	}, engine.WatchOptions{
+	opts := s.opts
+	opts.Listener = event.Tee(s.lastLog, &watchPrinter{Printer: s.printer, watcher: watcher})
+	err = engine.Watch(s.g, opts, engine.WatchOptions{
 		Targets: args,
 		Watcher: watcher,
 		OnCycle: func(c engine.Cycle) {
 			if w.clear && !c.Joined {
-				console.ClearScreen()
+				s.printer.ClearScreen()
 			}
-			console.Message(cycleHeader(c))
+			s.printer.Message(cycleHeader(c))
 		},
 	}, interrupts)
 	if errors.Is(err, engine.ErrInterrupted) {
@@ -158,22 +137,22 @@ func cycleHeader(c engine.Cycle) string {
 	return fmt.Sprintf("gobuildj watch: %s %s changed", at, what)
 }
 
-// watchStatus is the console of watch: after the first build's summary it
+// watchPrinter is the printer of watch: after the first build's summary it
 // says that watch is watching, and how much.
-type watchStatus struct {
-	*engine.ConsoleStatus
+type watchPrinter struct {
+	*console.Printer
 	watcher *watch.Watcher
 	once    sync.Once
 }
 
-// Done implements engine.Status.
-func (s *watchStatus) Done(sum engine.Summary) {
-	s.ConsoleStatus.Done(sum)
+// Done implements event.Listener.
+func (s *watchPrinter) Done(sum event.Summary) {
+	s.Printer.Done(sum)
 	s.once.Do(func() {
 		folders := "folders"
 		if s.watcher.Watched() == 1 {
 			folders = "folder"
 		}
-		s.ConsoleStatus.Message(fmt.Sprintf("gobuildj watch: watching %d %s for changes (Ctrl-C stops)", s.watcher.Watched(), folders))
+		s.Printer.Message(fmt.Sprintf("gobuildj watch: watching %d %s for changes (Ctrl-C stops)", s.watcher.Watched(), folders))
 	})
 }

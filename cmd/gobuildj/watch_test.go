@@ -733,3 +733,48 @@ cmd     = "sleep 1; cp in.txt out.txt"
 		}
 	}
 }
+
+func TestWatchAfterAFailureWithAPoolJobWaiting(t *testing.T) {
+	// With -j1, bad runs while p (pool depth 1) waits; bad fails, which
+	// stops the build with p waiting. Fixed and changed, the next build
+	// must run both: no slot of the pool is lost by the stop.
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+[pools.link]
+depth = 1
+[targets.all]
+deps = ["bad", "p"]
+[targets.bad]
+inputs  = ["bad.txt"]
+outputs = ["out/bad"]
+cmd     = "sleep 0.3; grep -q ok bad.txt && cp bad.txt out/bad"
+[targets.p]
+inputs  = ["p.txt"]
+outputs = ["out/p"]
+cmd     = "cp p.txt out/p"
+pool    = "link"
+`,
+		"bad.txt": "no\n", "p.txt": "1\n",
+	})
+	w := startWatch(t, dir, "-j1")
+	if s := w.output(); !strings.Contains(s, "1 failed") {
+		t.Fatalf("the first build should fail; output:\n%s", s)
+	}
+	write(t, filepath.Join(dir, "bad.txt"), "ok\n")
+	write(t, filepath.Join(dir, "p.txt"), "2\n")
+	// The second build takes 0.3 s; give it 20 s, not watch's usual
+	// deadline: a lost slot makes it wait forever.
+	deadline := time.After(20 * time.Second)
+	for {
+		line := w.next(deadline, "the second build's summary")
+		if summaryLine.MatchString(line) {
+			if !strings.HasPrefix(line, "gobuildj: 2 run") || !strings.Contains(line, " 0 failed") {
+				t.Fatalf("second build: %q, want bad and p run; output:\n%s", line, w.output())
+			}
+			break
+		}
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "out/p")); string(got) != "2\n" {
+		t.Errorf("out/p = %q, want the new p.txt", got)
+	}
+}

@@ -12,6 +12,7 @@
 package admit
 
 import (
+	"container/heap"
 	"errors"
 	"fmt"
 )
@@ -246,67 +247,31 @@ func (a *Job) before(b *Job) bool {
 	return a.seq < b.seq
 }
 
-func (c *class) push(j *Job) {
-	c.heap = append(c.heap, j)
-	j.index = len(c.heap) - 1
-	c.up(j.index)
-}
-
-func (c *class) pop() *Job {
-	j := c.heap[0]
-	c.removeAt(0)
-	return j
-}
-
-func (c *class) removeAt(i int) {
-	n := len(c.heap) - 1
-	j := c.heap[i]
-	if i != n {
-		c.swap(i, n)
-	}
-	c.heap[n] = nil
-	c.heap = c.heap[:n]
-	j.index = -1
-	if i != n {
-		if !c.down(i) {
-			c.up(i)
-		}
-	}
-}
-
-func (c *class) swap(i, k int) {
+// Len, Less, Swap, Push and Pop implement heap.Interface over the
+// class's waiting jobs; Job.index follows each job's place.
+func (c *class) Len() int           { return len(c.heap) }
+func (c *class) Less(i, k int) bool { return c.heap[i].before(c.heap[k]) }
+func (c *class) Swap(i, k int) {
 	c.heap[i], c.heap[k] = c.heap[k], c.heap[i]
 	c.heap[i].index = i
 	c.heap[k].index = k
 }
-
-func (c *class) up(k int) {
-	for k > 0 {
-		i := (k - 1) / 2
-		if !c.heap[k].before(c.heap[i]) {
-			break
-		}
-		c.swap(i, k)
-		k = i
-	}
+func (c *class) Push(x any) {
+	j := x.(*Job)
+	j.index = len(c.heap)
+	c.heap = append(c.heap, j)
+}
+func (c *class) Pop() any {
+	n := len(c.heap) - 1
+	j := c.heap[n]
+	c.heap[n] = nil
+	c.heap = c.heap[:n]
+	j.index = -1
+	return j
 }
 
-func (c *class) down(i0 int) bool {
-	i, n := i0, len(c.heap)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		k := l
-		if r := l + 1; r < n && c.heap[r].before(c.heap[l]) {
-			k = r
-		}
-		if !c.heap[k].before(c.heap[i]) {
-			break
-		}
-		c.swap(i, k)
-		i = k
-	}
-	return i > i0
-}
+func (c *class) push(j *Job) { heap.Push(c, j) }
+
+func (c *class) pop() *Job { return heap.Pop(c).(*Job) }
+
+func (c *class) removeAt(i int) { heap.Remove(c, i) }

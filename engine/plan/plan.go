@@ -319,14 +319,21 @@ func (p *Plan) Stopped() bool { return p.stopped }
 // last one left.
 func (p *Plan) Resume() { p.stopped = false }
 
+// Reset is a target that Redo made wait again, and the state it was in.
+type Reset struct {
+	ID  int
+	Was State
+}
+
 // Redo makes the targets ids, which must be in the plan, wait to be done
 // again, with every target of the plan that depends on them: a file they
 // read changed. A target that is Taken stays Taken until its current run is
 // reported (Finish or Return), and then waits again; the targets that
 // depend on it wait for that. Each target's unfinished deps are counted
-// anew; those with none are Ready at once.
-func (p *Plan) Redo(ids ...int) {
-	var reset []int
+// anew; those with none are Ready at once. It returns the targets it
+// reached, in topological order, with the states they were in.
+func (p *Plan) Redo(ids ...int) []Reset {
+	var reset []Reset
 	var stack []int
 	seen := map[int]bool{}
 	for _, id := range ids {
@@ -338,7 +345,7 @@ func (p *Plan) Redo(ids ...int) {
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		reset = append(reset, id)
+		reset = append(reset, Reset{ID: id, Was: p.state[id]})
 		for _, rd := range p.g.RDeps(id) {
 			r := int(rd)
 			if p.state[r] != Unwanted && !seen[r] {
@@ -347,25 +354,26 @@ func (p *Plan) Redo(ids ...int) {
 			}
 		}
 	}
-	for _, id := range reset {
-		switch p.state[id] {
+	slices.SortFunc(reset, func(a, b Reset) int { return a.ID - b.ID })
+	for _, r := range reset {
+		switch r.Was {
 		case Taken:
-			p.redo[id] = true
+			p.redo[r.ID] = true
 		case Ready:
-			p.ready.remove(id)
-			p.enter(id)
+			p.ready.remove(r.ID)
+			p.enter(r.ID)
 		default:
-			p.enter(id)
+			p.enter(r.ID)
 		}
 	}
 	// Count the deps once every state is known, deps first so that a
 	// target made Ready or Blocked releases nothing twice.
-	slices.Sort(reset)
-	for _, id := range reset {
-		if p.state[id] == Waiting {
-			p.recount(id)
+	for _, r := range reset {
+		if p.state[r.ID] == Waiting {
+			p.recount(r.ID)
 		}
 	}
+	return reset
 }
 
 // recount counts the unfinished deps of a Waiting target and decides it

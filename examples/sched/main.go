@@ -188,12 +188,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			pid, _ := sched.Typed[int]{}.Decode(msg)
 			rep.extra = fmt.Sprintf("its command (pid %d) ran in the group of worker %d", pid, ctx.Pid())
 		}
-		t.OnFinish = func(r sched.Result) {
+		t.OnEnd = func(r sched.Result) {
 			switch {
 			case sp.Hang:
 				var exit *sched.WorkerExitError
-				rep.hangOK = errors.As(r.Err, &exit) && exit.WaitStatus.Signaled()
+				rep.hangOK = r.TimedOut && errors.As(r.Err, &exit) && exit.WaitStatus.Signaled()
 				rep.err = r.Err
+				if rep.hangOK {
+					rep.err = exit // the report says it was at its timeout
+				}
 			case r.Err != nil:
 				if rep.err == nil {
 					rep.err = r.Err
@@ -206,9 +209,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 				rep.err = err
 			}
 			reports = append(reports, rep)
-		}
-		// The sandbox goes whatever happened; the port is free again.
-		t.Cleanup = func() {
+			// The sandbox goes whatever happened; the port is free
+			// again.
 			for _, p := range held {
 				delete(inUse, p)
 			}

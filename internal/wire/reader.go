@@ -1,7 +1,11 @@
-// Package wire reads the compact binary encodings of gobuildj's files (the
-// state log's records, the graph snapshot): varints, fixed-size integers
-// and length-prefixed strings, from a string that may be a memory-mapped
-// file, without copying.
+// Package wire is the one owner of gobuildj's compact binary encodings: the
+// state log's records and the SHA-256 table (cache), the graph snapshot
+// (graph), and the Job and Result frames that cross to workers (worker).
+// They are built of the same few fields: varints (encoding/binary's),
+// little-endian fixed-size integers, bytes that are 1 for true, and
+// length-prefixed strings. The Append functions write them; Reader reads
+// them back from a string that may be a memory-mapped file, without
+// copying.
 package wire
 
 import (
@@ -87,6 +91,17 @@ func (r *Reader) Varint() int64 {
 	return x
 }
 
+// Fixed32 reads a little-endian uint32.
+func (r *Reader) Fixed32() uint32 {
+	if len(r.s) < 4 {
+		r.Fail()
+		return 0
+	}
+	x := Fixed32At(r.s)
+	r.s = r.s[4:]
+	return x
+}
+
 // Fixed64 reads a little-endian uint64.
 func (r *Reader) Fixed64() uint64 {
 	if len(r.s) < 8 {
@@ -124,4 +139,19 @@ func (r *Reader) Take(n uint64) string {
 	s := r.s[:n]
 	r.s = r.s[n:]
 	return s
+}
+
+// Fixed32At decodes the little-endian uint32 at the start of s, which must
+// hold at least 4 bytes: for a frame whose length is checked already.
+func Fixed32At[S ~string | ~[]byte](s S) uint32 {
+	_ = s[3] // one bounds check; the compiler merges the loads
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// Fixed64At decodes the little-endian uint64 at the start of s, which must
+// hold at least 8 bytes.
+func Fixed64At[S ~string | ~[]byte](s S) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -12,6 +12,7 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
+	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/remote"
 	"github.com/gobuildj/gobuildj/remote/reapi"
 	"github.com/gobuildj/gobuildj/remote/remotetest"
@@ -126,7 +127,7 @@ func TestStoreThenMaterializeRestoresOutputsAndOutput(t *testing.T) {
 	if target, err := os.Readlink(filepath.Join(other, "out/link")); err != nil || target != "data.txt" {
 		t.Errorf("out/link -> %q (%v), want data.txt", target, err)
 	}
-	if matches, _ := filepath.Glob(filepath.Join(other, ".gobuildj-fetch-*")); len(matches) > 0 {
+	if matches, _ := statedir.Of(other).FetchTemps(); len(matches) > 0 {
 		t.Errorf("temporary folders left: %v", matches)
 	}
 }

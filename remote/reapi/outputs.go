@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/remote"
 )
 
@@ -94,7 +95,7 @@ func (c *Client) materialize(ctx context.Context, root string, a *Action, res *r
 	// Everything is fetched into one temporary folder at the root (on the
 	// same file system as the outputs, so that renames are atomic) before
 	// anything is renamed into place.
-	tmpDir, err := os.MkdirTemp(root, ".gobuildj-fetch-")
+	tmpDir, err := statedir.Of(root).MkdirFetchTemp()
 	if err != nil {
 		return nil, fmt.Errorf("fetch outputs: %w", err)
 	}

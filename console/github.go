@@ -1,4 +1,4 @@
-package engine
+package console
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // gitHubActions formats failures for a GitHub Actions log: the output of a
@@ -25,7 +27,7 @@ type gitHubActions struct {
 const outputTail = 10
 
 // failure returns the lines that stand for a failed target in the log.
-func (g *gitHubActions) failure(ev FinishEvent) string {
+func (g *gitHubActions) failure(ev event.Finish) string {
 	var b strings.Builder
 	head := "FAILED: " + ev.Target
 	title := ev.Target + " failed"

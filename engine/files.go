@@ -28,13 +28,14 @@ type plannedFiles struct {
 	files [][]int32
 }
 
-// statPlanned stats the files of the targets in the plan. Its cost grows
-// with the plan, not with the graph: a build of watch mode plans what a
+// statPlanned stats the files of the targets of the build. Its cost grows
+// with the build, not with the graph: a build of watch mode looks at what a
 // change affects.
-func (b *build) statPlanned() *plannedFiles {
+func (b *builder) statPlanned() *plannedFiles {
 	size := 0
-	for _, n := range b.plan {
-		size += len(n.t.Inputs) + len(n.t.Outputs)
+	for _, id := range b.cycle {
+		t := b.nodes[id].t
+		size += len(t.Inputs) + len(t.Outputs)
 	}
 	// Indexed by target ID, and only read for targets of the plan: the
 	// builds of a watch session reuse one.
@@ -59,14 +60,14 @@ func (b *build) statPlanned() *plannedFiles {
 		pf.input[i] = pf.input[i] || input
 		arena = append(arena, int32(i))
 	}
-	for _, n := range b.plan {
-		i := n.t.ID
+	for _, i := range b.cycle {
+		t := b.nodes[i].t
 		start := len(arena)
-		for _, in := range n.t.Inputs {
+		for _, in := range t.Inputs {
 			add(in, true)
 		}
-		if len(n.t.Cmds) > 0 {
-			for _, o := range n.t.Outputs {
+		if len(t.Cmds) > 0 {
+			for _, o := range t.Outputs {
 				add(o, false)
 			}
 		}

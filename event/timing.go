@@ -1,9 +1,7 @@
-package engine
+package event
 
 import (
 	"cmp"
-	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +13,7 @@ import (
 // which of the targets that ran it waited for.
 type Run struct {
 	Target string
-	Deps   []string // the targets with commands it waited for that ran (FinishEvent.Deps)
+	Deps   []string // the targets with commands it waited for that ran (Finish.Deps)
 	OK     bool
 	// Queued is when its deps were done; Start when a worker took it; End
 	// when it ended.
@@ -23,7 +21,7 @@ type Run struct {
 }
 
 // RunOf keeps the timing of a finished target (and drops its output).
-func RunOf(ev FinishEvent) Run {
+func RunOf(ev Finish) Run {
 	return Run{Target: ev.Target, Deps: ev.Deps, OK: ev.OK, Queued: ev.Queued, Start: ev.Start, End: ev.End}
 }
 
@@ -92,68 +90,3 @@ func Slowest(runs []Run, n int) []Run {
 
 // SlowestCount is how many targets the summary lists as the slowest.
 const SlowestCount = 5
-
-// minShownWait is the shortest wait for a worker the summary mentions.
-const minShownWait = 10 * time.Millisecond
-
-// maxPathLines is how many links of the critical path the summary prints
-// before it elides the middle ones.
-const maxPathLines = 12
-
-// WriteTimings writes the end-of-build lines about time: the critical path
-// with the duration of each link and the slowest targets. It writes nothing
-// when fewer than two commands ran, since both lists would be that one
-// command.
-func WriteTimings(w io.Writer, runs []Run, wall time.Duration) {
-	if len(runs) < 2 {
-		return
-	}
-	var b strings.Builder
-	path := CriticalPath(runs)
-	var sum time.Duration
-	for _, r := range path {
-		sum += r.Duration() + r.Wait()
-	}
-	fmt.Fprintf(&b, "gobuildj: critical path: %s, %s of the %s wall time:\n", plural(len(path), "target"), roundDuration(sum), roundDuration(wall))
-	shown := path
-	if len(path) > maxPathLines {
-		shown = path[:maxPathLines/2]
-	}
-	for _, r := range shown {
-		timingLine(&b, r)
-	}
-	if len(path) > maxPathLines {
-		tail := path[len(path)-maxPathLines/2:]
-		var elided time.Duration
-		for _, r := range path[maxPathLines/2 : len(path)-len(tail)] {
-			elided += r.Duration() + r.Wait()
-		}
-		fmt.Fprintf(&b, "  %9s  ... %d more targets\n", roundDuration(elided), len(path)-maxPathLines)
-		for _, r := range tail {
-			timingLine(&b, r)
-		}
-	}
-	fmt.Fprintf(&b, "gobuildj: slowest targets:\n")
-	for _, r := range Slowest(runs, SlowestCount) {
-		fmt.Fprintf(&b, "  %9s  %s\n", roundDuration(r.Duration()), r.Target)
-	}
-	io.WriteString(w, b.String())
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func timingLine(b *strings.Builder, r Run) {
-	fmt.Fprintf(b, "  %9s  %s", roundDuration(r.Duration()), r.Target)
-	if !r.OK {
-		b.WriteString(" (failed)")
-	}
-	if wait := r.Wait(); wait >= minShownWait {
-		fmt.Fprintf(b, " (after %s waiting for a worker)", roundDuration(wait))
-	}
-	b.WriteByte('\n')
-}

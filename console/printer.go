@@ -1,4 +1,4 @@
-package engine
+package console
 
 import (
 	"fmt"
@@ -7,197 +7,17 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gobuildj/gobuildj/event"
 )
 
-// Status receives the events of a build and shows them to a person. Calls
-// may come from more than one goroutine (an interrupt notice arrives while
-// commands finish), so implementations lock; a Status never calls back into
-// the engine.
-type Status interface {
-	// Planned says how many commands may run; total can later shrink when
-	// a target turns out to be up to date after all (early cutoff).
-	Planned(total int)
-	// Explain gives the reason a target is about to run (--explain).
-	Explain(target, reason string)
-	// Started says a target's commands were handed to a worker.
-	Started(ev StartEvent)
-	// Finished says a target's commands ended, well or not.
-	Finished(ev FinishEvent)
-	// Skipped says a target with commands does not run in this build, and
-	// why (SkipEvent.Kind): up to date before the build, up to date after
-	// all once its deps were rebuilt with the same outputs (the only kind
-	// that shrinks Planned's total), blocked by a failed dep, or left when
-	// the build stopped.
-	Skipped(ev SkipEvent)
-	// Message prints a line of its own (warnings, interruption notices).
-	Message(text string)
-	// Done ends the build with its summary.
-	Done(sum Summary)
-}
-
-// StartEvent is a target whose commands start.
-type StartEvent struct {
-	Target      string
-	Description string // the status text: description, or commands with -v
-	Reason      string // why it runs, as --explain says it ("input a.c changed")
-	Worker      int    // pid of the worker process running it (0: it never reached one; gobuildj's own for Console)
-	Time        time.Time
-	// Running and Ready count, when the event is sent, the targets whose
-	// commands are in workers (this one included) and those handed to the
-	// scheduler that wait for a worker or a jobserver token.
-	Running, Ready int
-	// Console says the commands run in the console pool: they write to
-	// the terminal until the target's FinishEvent, so the status steps
-	// aside meanwhile.
-	Console bool
-	// ETA is how long the build should still take, from the durations
-	// recorded by the last runs of the targets left (0: unknown).
-	ETA time.Duration
-}
-
-// FinishEvent is a target whose commands ended.
-type FinishEvent struct {
-	Target      string
-	Description string
-	OK          bool
-	// Cmd is the failing command and Why what happened to it ("exit code
-	// 1", "timed out after 1s; killed by SIGTERM"), for a failure.
-	Cmd, Why string
-	// Output is the whole stdout+stderr of the commands.
-	Output []byte
-	// Reason is why the target ran (as StartEvent.Reason).
-	Reason string
-	// Dir is the absolute folder its commands ran in: the paths in their
-	// output are relative to it.
-	Dir string
-	// Deps names the targets it waited for that ran in this build: its
-	// deps with commands, looking through aliases.
-	Deps []string
-	// Worker is the pid of the worker that ran it (0: none did).
-	Worker int
-	// Queued is when its deps were done and it was handed to the
-	// scheduler; Start when a worker took it; End when it ended.
-	Queued, Start, End time.Time
-	// Running and Ready are as in StartEvent, this target no longer
-	// counted.
-	Running, Ready int
-	// Interrupted is set for a target stopped by an interrupt (Ctrl-C)
-	// rather than failing on its own.
-	Interrupted bool
-	// Cached is set when the outputs came from a remote cache (nothing
-	// ran), Remote when the commands ran on a remote worker.
-	Cached, Remote bool
-	// Restarted is set for a target whose commands were stopped because
-	// a file they read changed meanwhile (watch mode): it runs again.
-	Restarted bool
-	// ETA is as in StartEvent.
-	ETA time.Duration
-}
-
-// SkipKind says why a target's commands did not run.
-type SkipKind uint8
-
-const (
-	// SkipCutoff: the target was planned to run but turned out up to date
-	// once its deps were rebuilt with the same outputs (early cutoff). It
-	// is the zero value, and the only kind counted in Planned's total.
-	SkipCutoff SkipKind = iota
-	// SkipUpToDate: found up to date before the build started.
-	SkipUpToDate
-	// SkipBlocked: a dep failed, so it could not run.
-	SkipBlocked
-	// SkipNotRun: the build stopped (after a failure without -k, or an
-	// interrupt) before it could run.
-	SkipNotRun
-)
-
-// String names the kind in a word or two, as reports show it.
-func (k SkipKind) String() string {
-	switch k {
-	case SkipCutoff:
-		return "early cutoff"
-	case SkipUpToDate:
-		return "up to date"
-	case SkipBlocked:
-		return "blocked"
-	case SkipNotRun:
-		return "not run"
-	}
-	return fmt.Sprintf("SkipKind(%d)", uint8(k))
-}
-
-// SkipEvent is a target with commands that did not run in this build. Only
-// targets with commands get one; aliases never do.
-type SkipEvent struct {
-	Target      string
-	Description string
-	Kind        SkipKind
-	// Why says it in words: "deps rebuilt with identical outputs", "dep
-	// lib failed", "the build stopped after a failure (no -k)".
-	Why string
-}
-
-// Summary counts what a build did.
-type Summary struct {
-	Run, UpToDate, Failed, NotRun int
-	// Restarted counts the commands stopped and run again because a file
-	// they read changed while they ran (watch mode).
-	Restarted int
-	// Cached counts the targets whose outputs came from a remote cache
-	// (not in Run); Remote the targets of Run that ran remotely.
-	Cached, Remote int
-	// Start is when the build began; Wall how long it took.
-	Start       time.Time
-	Wall        time.Duration
-	Interrupted bool
-	DryRun      bool
-}
-
-// String renders the summary line printed at the end of a build.
-func (s Summary) String() string {
-	if s.DryRun {
-		return fmt.Sprintf("gobuildj: dry run: %d to run, %d up to date", s.Run, s.UpToDate)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "gobuildj: %d run", s.Run)
-	if s.Remote > 0 {
-		fmt.Fprintf(&b, " (%d remotely)", s.Remote)
-	}
-	if s.Cached > 0 {
-		fmt.Fprintf(&b, ", %d cached", s.Cached)
-	}
-	fmt.Fprintf(&b, ", %d up to date, %d failed", s.UpToDate, s.Failed)
-	if s.NotRun > 0 {
-		fmt.Fprintf(&b, ", %d not run", s.NotRun)
-	}
-	if s.Restarted > 0 {
-		fmt.Fprintf(&b, ", %d restarted", s.Restarted)
-	}
-	fmt.Fprintf(&b, " in %s", roundDuration(s.Wall))
-	if s.Interrupted {
-		b.WriteString(" (interrupted)")
-	}
-	return b.String()
-}
-
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond)
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	default:
-		return d.Round(100 * time.Microsecond)
-	}
-}
-
-// ConsoleStatus prints a build the way ninja does: `[done/total] description`
+// Printer prints a build the way ninja does: `[done/total] description`
 // per command, each command's output whole after it ends, a FAILED block per
 // failure and a summary with the critical path and the slowest targets. On a
 // terminal (Live) the status line is redrawn in place and output scrolls
 // above it; otherwise plain lines are printed when commands finish, so a log
 // never has half lines.
-type ConsoleStatus struct {
+type Printer struct {
 	mu      sync.Mutex
 	out     io.Writer
 	live    bool
@@ -210,7 +30,7 @@ type ConsoleStatus struct {
 	lineOn  bool              // a live status line is on screen
 	lastAt  time.Time
 	drawn   string         // the live line on screen
-	runs    []Run          // the timing of every command, for the summary
+	runs    []event.Run    // the timing of every command, for the summary
 	github  *gitHubActions // nil unless EnableGitHubActions was called
 	console string         // the target of the console pool that has the terminal, "" if none
 	// building is set between Planned and Done: a Planned during a build
@@ -222,13 +42,13 @@ type ConsoleStatus struct {
 	tickDone chan struct{}
 }
 
-// NewConsoleStatus returns a Status writing to out. live selects the
+// New returns a event.Listener writing to out. live selects the
 // in-place terminal line (width columns); color allows ANSI colours.
-func NewConsoleStatus(out io.Writer, live, color bool, width int) *ConsoleStatus {
+func New(out io.Writer, live, color bool, width int) *Printer {
 	if width <= 0 {
 		width = 80
 	}
-	return &ConsoleStatus{out: out, live: live, color: color, width: width, running: map[string]string{}}
+	return &Printer{out: out, live: live, color: color, width: width, running: map[string]string{}}
 }
 
 // EnableGitHubActions makes failures print for a GitHub Actions log: each
@@ -236,15 +56,15 @@ func NewConsoleStatus(out io.Writer, live, color bool, width int) *ConsoleStatus
 // ::error annotation per failure, and one per compiler diagnostic
 // (`file:line:col: error: ...`) in its output, with paths relative to
 // workspace (the repository's root, GITHUB_WORKSPACE).
-func (c *ConsoleStatus) EnableGitHubActions(workspace string) {
+func (c *Printer) EnableGitHubActions(workspace string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.github = &gitHubActions{base: workspace}
 }
 
-// Planned implements Status. A ConsoleStatus may show several builds one
+// Planned implements event.Listener. A Printer may show several builds one
 // after the other (watch mode); a Planned during a build changes its total.
-func (c *ConsoleStatus) Planned(total int) {
+func (c *Printer) Planned(total int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total = total
@@ -264,7 +84,7 @@ func (c *ConsoleStatus) Planned(total int) {
 
 // tick redraws the live line every tenth of a second while a build runs
 // (only when it changed: the ETA counts down).
-func (c *ConsoleStatus) tick(stop, done chan struct{}) {
+func (c *Printer) tick(stop, done chan struct{}) {
 	defer close(done)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
@@ -286,7 +106,7 @@ func (c *ConsoleStatus) tick(stop, done chan struct{}) {
 
 // ClearScreen clears the terminal (watch --clear, before each build); it
 // does nothing when the output is not a live terminal.
-func (c *ConsoleStatus) ClearScreen() {
+func (c *Printer) ClearScreen() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live {
@@ -295,13 +115,13 @@ func (c *ConsoleStatus) ClearScreen() {
 	}
 }
 
-// Explain implements Status.
-func (c *ConsoleStatus) Explain(target, reason string) {
-	c.printAbove(fmt.Sprintf("gobuildj explain: %s: %s\n", target, reason))
+// Explain implements event.Listener.
+func (c *Printer) Explain(target string, why event.Reason) {
+	c.printAbove(fmt.Sprintf("gobuildj explain: %s: %s\n", target, why))
 }
 
-// Started implements Status.
-func (c *ConsoleStatus) Started(ev StartEvent) {
+// Started implements event.Listener.
+func (c *Printer) Started(ev event.Start) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.running[ev.Target] = ev.Description
@@ -320,13 +140,13 @@ func (c *ConsoleStatus) Started(ev StartEvent) {
 	}
 }
 
-// Finished implements Status.
-func (c *ConsoleStatus) Finished(ev FinishEvent) {
+// Finished implements event.Listener.
+func (c *Printer) Finished(ev event.Finish) {
 	target, description, ok, cmd, why, output := ev.Target, ev.Description, ev.OK, ev.Cmd, ev.Why, ev.Output
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !ev.Restarted {
-		c.runs = append(c.runs, RunOf(ev))
+		c.runs = append(c.runs, event.RunOf(ev))
 	}
 	c.eta, c.etaAt = ev.ETA, ev.End
 	delete(c.running, target)
@@ -389,7 +209,7 @@ func (c *ConsoleStatus) Finished(ev FinishEvent) {
 }
 
 // origin marks a line whose outputs came from elsewhere than a local run.
-func origin(ev FinishEvent) string {
+func origin(ev event.Finish) string {
 	switch {
 	case ev.Cached:
 		return " (remote cache)"
@@ -399,9 +219,9 @@ func origin(ev FinishEvent) string {
 	return ""
 }
 
-// Skipped implements Status.
-func (c *ConsoleStatus) Skipped(ev SkipEvent) {
-	if ev.Kind != SkipCutoff {
+// Skipped implements event.Listener.
+func (c *Printer) Skipped(ev event.Skip) {
+	if ev.Kind != event.SkipCutoff {
 		return // never counted in the total
 	}
 	c.mu.Lock()
@@ -411,16 +231,16 @@ func (c *ConsoleStatus) Skipped(ev SkipEvent) {
 	}
 }
 
-// Message implements Status.
-func (c *ConsoleStatus) Message(text string) {
+// Message implements event.Listener.
+func (c *Printer) Message(text string) {
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
 	c.printAbove(text)
 }
 
-// Done implements Status.
-func (c *ConsoleStatus) Done(sum Summary) {
+// Done implements event.Listener.
+func (c *Printer) Done(sum event.Summary) {
 	c.mu.Lock()
 	if c.ticker != nil {
 		close(c.ticker)
@@ -439,7 +259,7 @@ func (c *ConsoleStatus) Done(sum Summary) {
 	}
 }
 
-func (c *ConsoleStatus) printAbove(text string) {
+func (c *Printer) printAbove(text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clearLocked()
@@ -455,7 +275,7 @@ func (c *ConsoleStatus) printAbove(text string) {
 // After them come how many run and, when the recorded durations allow, an
 // estimate of the time left: "[3/10] CC a.o, CC b.o (+2 more) | 4 running,
 // ETA 12s".
-func (c *ConsoleStatus) liveLineLocked(fallback string) string {
+func (c *Printer) liveLineLocked(fallback string) string {
 	line := fmt.Sprintf("[%d/%d] ", c.done, c.total)
 	if len(c.order) == 0 {
 		return line + fallback
@@ -523,7 +343,7 @@ func cutMiddle(line string, width int) string {
 
 // drawLocked shows line as the live status line, at most ten times a second
 // unless force is set.
-func (c *ConsoleStatus) drawLocked(line string, force bool) {
+func (c *Printer) drawLocked(line string, force bool) {
 	if c.console != "" {
 		return // the console command has the terminal
 	}
@@ -541,7 +361,7 @@ func (c *ConsoleStatus) drawLocked(line string, force bool) {
 	c.lineOn = true
 }
 
-func (c *ConsoleStatus) clearLocked() {
+func (c *Printer) clearLocked() {
 	if c.lineOn {
 		io.WriteString(c.out, "\r\x1b[K")
 		c.lineOn = false

@@ -1,4 +1,4 @@
-package engine
+package console
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/event"
 )
 
 // at is a moment of the synthetic builds below, ms milliseconds in.
@@ -15,30 +17,30 @@ func at(ms int) time.Time {
 	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
 }
 
-// feedBuild sends a Status the events of a small -j2 build: b and a start,
+// feedBuild sends a event.Listener the events of a small -j2 build: b and a start,
 // b warns, c (which needs b) waits 30ms for a worker, a fails with a
 // compiler error, d is cut off, c ends last.
-func feedBuild(s Status, dir string) {
+func feedBuild(s event.Listener, dir string) {
 	s.Planned(4)
-	s.Skipped(SkipEvent{Target: "e", Description: "CC e.o", Kind: SkipUpToDate, Why: "inputs, commands and outputs unchanged since its last run"})
-	s.Started(StartEvent{Target: "a", Description: "CC a.o", Worker: 11, Time: at(10), Running: 1, Ready: 1})
-	s.Started(StartEvent{Target: "b", Description: "CC b.o", Worker: 12, Time: at(10), Running: 2})
-	s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true, Output: []byte("warning: b\n"),
+	s.Skipped(event.Skip{Target: "e", Description: "CC e.o", Kind: event.SkipUpToDate, Why: "inputs, commands and outputs unchanged since its last run"})
+	s.Started(event.Start{Target: "a", Description: "CC a.o", Worker: 11, Time: at(10), Running: 1, Ready: 1})
+	s.Started(event.Start{Target: "b", Description: "CC b.o", Worker: 12, Time: at(10), Running: 2})
+	s.Finished(event.Finish{Target: "b", Description: "CC b.o", OK: true, Output: []byte("warning: b\n"),
 		Dir: dir, Worker: 12, Queued: at(5), Start: at(10), End: at(210), Running: 1})
-	s.Explain("c", "input c.c changed")
-	s.Started(StartEvent{Target: "c", Description: "CC c.o", Reason: "input c.c changed", Worker: 12, Time: at(240), Running: 2})
-	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: false, Cmd: "cc -c a.c", Why: "exit code 1",
+	s.Explain("c", event.Because(event.InputChanged, "c.c"))
+	s.Started(event.Start{Target: "c", Description: "CC c.o", Reason: event.Because(event.InputChanged, "c.c"), Worker: 12, Time: at(240), Running: 2})
+	s.Finished(event.Finish{Target: "a", Description: "CC a.o", OK: false, Cmd: "cc -c a.c", Why: "exit code 1",
 		Output: []byte("a.c: In function 'main':\na.c:1:2: error: no, 50% sure\na.c:3:1: warning: unused\na.c:1:2: note: see\n"),
 		Dir:    dir, Worker: 11, Queued: at(5), Start: at(10), End: at(400), Running: 1})
-	s.Skipped(SkipEvent{Target: "d", Description: "CC d.o", Kind: SkipCutoff, Why: "its deps were rebuilt with identical outputs"})
-	s.Finished(FinishEvent{Target: "c", Description: "CC c.o", OK: true, Reason: "input c.c changed", Deps: []string{"b"},
+	s.Skipped(event.Skip{Target: "d", Description: "CC d.o", Kind: event.SkipCutoff, Why: "its deps were rebuilt with identical outputs"})
+	s.Finished(event.Finish{Target: "c", Description: "CC c.o", OK: true, Reason: event.Because(event.InputChanged, "c.c"), Deps: []string{"b"},
 		Dir: dir, Worker: 12, Queued: at(210), Start: at(240), End: at(540)})
-	s.Done(Summary{Run: 2, Failed: 1, UpToDate: 2, NotRun: 0, Start: at(0), Wall: 550 * time.Millisecond})
+	s.Done(event.Summary{Run: 2, Failed: 1, UpToDate: 2, NotRun: 0, Start: at(0), Wall: 550 * time.Millisecond})
 }
 
 func TestConsoleStatusPlain(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, false, false, 80)
+	s := New(&out, false, false, 80)
 	feedBuild(s, "/src")
 	want := `[1/4] CC b.o
 warning: b
@@ -67,7 +69,7 @@ gobuildj: slowest targets:
 
 func TestConsoleStatusGitHubActions(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, false, false, 80)
+	s := New(&out, false, false, 80)
 	s.EnableGitHubActions("/repo")
 	feedBuild(s, "/repo/src")
 	want := `[1/4] CC b.o
@@ -124,12 +126,12 @@ func TestDiagnostics(t *testing.T) {
 
 func TestConsoleStatusLive(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, true, true, 20)
+	s := New(&out, true, true, 20)
 	s.Planned(2)
-	s.Started(StartEvent{Target: "a", Description: "a very long description of a"})
-	s.Started(StartEvent{Target: "b", Description: "B"})
-	s.Finished(FinishEvent{Target: "a", Description: "a very long description of a", OK: false, Cmd: "false", Why: "exit code 1", Output: []byte("oops\n")})
-	s.Done(Summary{Failed: 1})
+	s.Started(event.Start{Target: "a", Description: "a very long description of a"})
+	s.Started(event.Start{Target: "b", Description: "B"})
+	s.Finished(event.Finish{Target: "a", Description: "a very long description of a", OK: false, Cmd: "false", Why: "exit code 1", Output: []byte("oops\n")})
+	s.Done(event.Summary{Failed: 1})
 	got := out.String()
 	for _, want := range []string{
 		"\r[0/2] a ...ion of a\x1b[K", // cut to the width, in place
@@ -145,14 +147,14 @@ func TestConsoleStatusLive(t *testing.T) {
 
 func TestConsoleStatusLiveShowsRunningTargets(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, true, false, 54)
+	s := New(&out, true, false, 54)
 	s.Planned(5)
 	for _, name := range []string{"a", "b", "c", "d", "e"} {
-		s.Started(StartEvent{Target: name, Description: "CC " + name + ".o", Time: time.Now(), ETA: time.Minute})
+		s.Started(event.Start{Target: name, Description: "CC " + name + ".o", Time: time.Now(), ETA: time.Minute})
 		time.Sleep(110 * time.Millisecond) // past the redraw limit
 	}
-	s.Finished(FinishEvent{Target: "a", Description: "CC a.o", OK: true, End: time.Now(), ETA: 30 * time.Second})
-	s.Done(Summary{})
+	s.Finished(event.Finish{Target: "a", Description: "CC a.o", OK: true, End: time.Now(), ETA: 30 * time.Second})
+	s.Done(event.Summary{})
 	got := out.String()
 	for _, want := range []string{
 		"\r[0/5] CC a.o, CC b.o | 2 running, ETA 1m\x1b[K",
@@ -177,7 +179,7 @@ func TestFormatETA(t *testing.T) {
 }
 
 func TestSummaryDryRun(t *testing.T) {
-	if got := (Summary{DryRun: true, Run: 3, UpToDate: 2}).String(); got != "gobuildj: dry run: 3 to run, 2 up to date" {
+	if got := (event.Summary{DryRun: true, Run: 3, UpToDate: 2}).String(); got != "gobuildj: dry run: 3 to run, 2 up to date" {
 		t.Errorf("dry-run summary %q", got)
 	}
 }
@@ -185,14 +187,14 @@ func TestSummaryDryRun(t *testing.T) {
 func TestConsoleStatusConsolePool(t *testing.T) {
 	for _, live := range []bool{false, true} {
 		var out bytes.Buffer
-		s := NewConsoleStatus(&out, live, false, 80)
+		s := New(&out, live, false, 80)
 		s.Planned(2)
-		s.Started(StartEvent{Target: "run", Description: "RUN app", Console: true})
+		s.Started(event.Start{Target: "run", Description: "RUN app", Console: true})
 		out.WriteString("what the command wrote to the terminal\n")
-		s.Started(StartEvent{Target: "b", Description: "CC b.o"}) // a worker's, meanwhile: nothing drawn
-		s.Finished(FinishEvent{Target: "run", Description: "RUN app", OK: true})
-		s.Finished(FinishEvent{Target: "b", Description: "CC b.o", OK: true})
-		s.Done(Summary{Run: 2})
+		s.Started(event.Start{Target: "b", Description: "CC b.o"}) // a worker's, meanwhile: nothing drawn
+		s.Finished(event.Finish{Target: "run", Description: "RUN app", OK: true})
+		s.Finished(event.Finish{Target: "b", Description: "CC b.o", OK: true})
+		s.Done(event.Summary{Run: 2})
 		want := "[1/2] RUN app\nwhat the command wrote to the terminal\n[2/2] CC b.o\ngobuildj: 2 run, 0 up to date, 0 failed in 0s\n"
 		if live {
 			// b's end comes within a tenth of a second of the last draw:
@@ -207,7 +209,7 @@ func TestConsoleStatusConsolePool(t *testing.T) {
 
 func TestGitHubActionsInterrupted(t *testing.T) {
 	g := &gitHubActions{base: "/repo"}
-	got := g.failure(FinishEvent{Target: "a", Why: "killed by SIGTERM", Interrupted: true, Dir: "/repo"})
+	got := g.failure(event.Finish{Target: "a", Why: "killed by SIGTERM", Interrupted: true, Dir: "/repo"})
 	want := "::group::INTERRUPTED: a (killed by SIGTERM)\n::endgroup::\n::error title=a was interrupted (killed by SIGTERM)::INTERRUPTED: a (killed by SIGTERM)\n"
 	if got != want {
 		t.Errorf("interrupted target:\n%s\nwant:\n%s", got, want)
@@ -218,16 +220,16 @@ func TestConsoleStatusSeveralBuilds(t *testing.T) {
 	// Watch mode: builds follow one another on one console, and a change
 	// during a build raises its total and restarts a target.
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, false, false, 80)
+	s := New(&out, false, false, 80)
 	s.Planned(2)
-	s.Finished(FinishEvent{Target: "a", Description: "A", OK: true})
+	s.Finished(event.Finish{Target: "a", Description: "A", OK: true})
 	s.Planned(3) // a change joined the build: b runs again
-	s.Finished(FinishEvent{Target: "b", Description: "B", Restarted: true, Why: "restarted: b.txt changed while it ran"})
-	s.Finished(FinishEvent{Target: "b", Description: "B", OK: true})
-	s.Done(Summary{Run: 2, Restarted: 1})
+	s.Finished(event.Finish{Target: "b", Description: "B", Restarted: true, Why: "restarted: b.txt changed while it ran"})
+	s.Finished(event.Finish{Target: "b", Description: "B", OK: true})
+	s.Done(event.Summary{Run: 2, Restarted: 1})
 	s.Planned(1)
-	s.Finished(FinishEvent{Target: "c", Description: "C", OK: true})
-	s.Done(Summary{Run: 1})
+	s.Finished(event.Finish{Target: "c", Description: "C", OK: true})
+	s.Done(event.Summary{Run: 1})
 	want := "[1/2] A\n[2/3] B\nRESTARTED: b (restarted: b.txt changed while it ran)\n[3/3] B\n" +
 		"gobuildj: 2 run, 0 up to date, 0 failed, 1 restarted in 0s\n"
 	got := out.String()
@@ -239,43 +241,10 @@ func TestConsoleStatusSeveralBuilds(t *testing.T) {
 	}
 }
 
-func TestETA(t *testing.T) {
-	// Two jobs, four targets of 4s each left, one of them running for 1s:
-	// 15s of work over 2 jobs is 7.5s, more than the 3s the running one
-	// still needs.
-	nodes := make([]node, 4)
-	e := eta{jobs: 2, left: map[*node]time.Duration{}, running: map[*node]time.Time{}, known: true, mean: 4 * time.Second}
-	for i := range nodes {
-		e.left[&nodes[i]] = 4 * time.Second
-		e.work += 4 * time.Second
-	}
-	now := time.Now()
-	e.running[&nodes[0]] = now.Add(-time.Second)
-	if got, ok := e.estimate(now); !ok || got != 7500*time.Millisecond {
-		t.Errorf("estimate = %v, %v; want 7.5s", got, ok)
-	}
-	// One target left, running for 1s of its 4s: 3s.
-	for i := 1; i < 4; i++ {
-		e.finished(&nodes[i])
-	}
-	if got, ok := e.estimate(now); !ok || got != 3*time.Second {
-		t.Errorf("estimate = %v, %v; want 3s", got, ok)
-	}
-	// Slower than recorded: no estimate rather than a wrong one.
-	e.running[&nodes[0]] = now.Add(-10 * time.Second)
-	if got, ok := e.estimate(now); ok {
-		t.Errorf("estimate = %v for a command slower than recorded, want none", got)
-	}
-	var none eta
-	if _, ok := none.estimate(now); ok {
-		t.Error("an estimate without recorded durations")
-	}
-}
-
 func TestConsoleStatusClearScreen(t *testing.T) {
 	for _, live := range []bool{false, true} {
 		var out bytes.Buffer
-		NewConsoleStatus(&out, live, false, 80).ClearScreen()
+		New(&out, live, false, 80).ClearScreen()
 		if got := out.String(); (got != "") != live {
 			t.Errorf("live=%v: ClearScreen wrote %q", live, got)
 		}
@@ -284,17 +253,17 @@ func TestConsoleStatusClearScreen(t *testing.T) {
 
 func TestConsoleStatusLiveRedrawsAtMostTenTimesASecond(t *testing.T) {
 	var out bytes.Buffer
-	s := NewConsoleStatus(&out, true, false, 80)
+	s := New(&out, true, false, 80)
 	const n = 2000
 	s.Planned(n)
 	start := time.Now()
 	for i := range n {
 		name := fmt.Sprintf("t%d", i)
-		s.Started(StartEvent{Target: name, Description: "CC " + name, Time: time.Now()})
-		s.Finished(FinishEvent{Target: name, Description: "CC " + name, OK: true, End: time.Now()})
+		s.Started(event.Start{Target: name, Description: "CC " + name, Time: time.Now()})
+		s.Finished(event.Finish{Target: name, Description: "CC " + name, OK: true, End: time.Now()})
 	}
 	elapsed := time.Since(start)
-	s.Done(Summary{Run: n})
+	s.Done(event.Summary{Run: n})
 	// A draw is "\r[done/total] ..."; the first is at once, then one per
 	// tenth of a second at the most (and the ticker's, as often).
 	draws := strings.Count(out.String(), "\r[")

@@ -1,0 +1,67 @@
+package graph
+
+import (
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
+	"github.com/gobuildj/gobuildj/internal/statedir"
+)
+
+// TestSnapshotGoldenBytes pins the bytes of a snapshot: its header, its key
+// and its graph. A change of encoding needs a new snapVersion.
+func TestSnapshotGoldenBytes(t *testing.T) {
+	gen := &Target{ID: 0, Name: "gen", Outputs: []string{"gen/v.h"}, Cmds: []string{"mkdir -p gen", "echo 1 > gen/v.h"},
+		Dir: ".", Always: true, Ports: 2, LocalOnly: true, File: "Buildfile.toml"}
+	app := &Target{ID: 1, Name: "app", Description: "LINK build/app", Deps: []*Target{gen},
+		Inputs: []string{"src/a.c", "gen/v.h"}, Globs: []string{"src/*.c"}, Outputs: []string{"build/app"},
+		Cmds: []string{"cc -o build/app src/a.c"}, Dir: "sub", Env: []string{"B=2", "LC_ALL=C"},
+		Timeout: 5 * time.Minute, KillTimeout: -time.Second, Pool: "link", Depfile: "build/app.d",
+		Rule: "obj", Match: "src/a.c", File: "Buildfile.toml"}
+	g := &Graph{
+		File:    "/project/Buildfile.toml",
+		Default: []string{"app"},
+		Files:   []string{},
+		Targets: []*Target{gen, app},
+		Pools:   map[string]int{"link": 1, "console": 1},
+		Rules:   []*Rule{{Name: "obj", Foreach: []string{"src/a.c"}, Target: nil, Instances: []*Target{app}}},
+		Remote: Remote{Cache: "grpc://localhost:1", Instance: "main", Upload: true, Jobs: 3, Timeout: 7 * time.Second,
+			Headers: []string{"A=1"}, Set: map[string]bool{"upload": true, "jobs": false}},
+	}
+	key := &snapKey{
+		exe: fileid.Fingerprint{Size: 1 << 20, MtimeNs: 1700000000123456789, CtimeNs: -1, Inode: 1 << 40},
+		files: []buildfileKey{{path: "/project/Buildfile.toml", st: fileid.Fingerprint{Size: 300, MtimeNs: 5, CtimeNs: 6, Inode: 7},
+			racy: true, hash: xxh3.Uint128{Hi: 0x0102030405060708, Lo: 0x1112131415161718}}},
+		paths: []pathState{{name: "src", listed: true, kind: pathDir, mtime: 8, ctime: 9, inode: 10}, {name: "src/x", kind: pathMissing}},
+	}
+	state := statedir.Of(t.TempDir())
+	if err := os.Mkdir(state.Path(), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSnapshot(state, g, key); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(state.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := hex.EncodeToString(b); h != goldenSnapshot {
+		t.Errorf("the snapshot encodes as\n%s\nwant\n%s", h, goldenSnapshot)
+	}
+}
+
+const goldenSnapshot = "" +
+	"47424a47524150480100000080808001aab4aed8c7bfce972f01808080808020172f70726f6a6563742f4275696c6466" +
+	"696c652e746f6d6c01172f70726f6a6563742f4275696c6466696c652e746f6d6cd8040a0c0701080706050403020118" +
+	"171615141312110203737263010210120a057372632f7800000000001903120004030406070403070c10010e0e070709" +
+	"170303080b03617070677270633a2f2f6c6f63616c686f73743a316d61696e413d316a6f627375706c6f6164636f6e73" +
+	"6f6c656c696e6b67656e67656e2f762e686d6b646972202d702067656e6563686f2031203e2067656e2f762e682e4275" +
+	"696c6466696c652e746f6d6c4c494e4b206275696c642f6170707372632f612e637372632f2a2e636275696c642f6170" +
+	"706363202d6f206275696c642f617070207372632f612e63737562423d324c435f414c4c3d436275696c642f6170702e" +
+	"646f626a02010a0200010102030202020100068098dc9334020400030500060103070208020902000000020a030b0c0d" +
+	"000000010401020202020e000f010003100a0211021202131403151680e0a596bb11ffa7d6b907000000081718100e01" +
+	"1802100001027bba676bec74c673"

@@ -1,0 +1,76 @@
+// Package fileid is the one owner of gobuildj's stat fingerprint of a file
+// (size, mtime, ctime, inode: what changes when the file is written or
+// replaced) and of the racy-timestamp rule that says when a fingerprint
+// cannot be trusted to reveal a later change.
+//
+// The rule is git's "racy git" rule. File timestamps come from a coarse
+// clock: a write in the same tick as the moment a file was hashed (or a
+// folder listed) may change the content without changing the fingerprint.
+// So a timestamp that is not clearly older than the moment it was recorded
+// proves nothing, and whoever recorded it must look again next time.
+package fileid
+
+import (
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Fingerprint is the stat fingerprint of a file. Two equal fingerprints of
+// one path, neither of them racy, mean the file was not written between
+// them.
+type Fingerprint struct {
+	Size    int64
+	MtimeNs int64
+	CtimeNs int64
+	Inode   uint64
+}
+
+// RacySlack is how close to the moment it was recorded a timestamp may be
+// before it is not trusted. Kernel file timestamps come from a coarse clock
+// that lags the fine clock by up to a scheduler tick (4 ms at HZ=250, 10 ms
+// at HZ=100), so the slack covers a few ticks.
+const RacySlack = 50 * time.Millisecond
+
+// FromStat returns the fingerprint in st.
+func FromStat(st *unix.Stat_t) Fingerprint {
+	return Fingerprint{Size: st.Size, MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano(), Inode: st.Ino}
+}
+
+// FromFileInfo returns the fingerprint in fi, as os.Stat or os.Lstat
+// returned it; false if fi carries no stat (a file of an fs.FS that is not
+// the operating system's).
+func FromFileInfo(fi fs.FileInfo) (Fingerprint, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return Fingerprint{}, false
+	}
+	return Fingerprint{Size: st.Size, MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano(), Inode: st.Ino}, true
+}
+
+// Stat returns the fingerprint of the file at path, following symbolic
+// links. A missing file gives an *os.PathError that wraps os.ErrNotExist.
+func Stat(path string) (Fingerprint, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return Fingerprint{}, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return FromStat(&st), nil
+}
+
+// RacyTime reports whether a timestamp, in nanoseconds since the epoch,
+// read at recordedAt cannot be trusted: it is within RacySlack of (or
+// after) recordedAt, so a change in the same clock tick would not move it.
+func RacyTime(ns int64, recordedAt time.Time) bool {
+	return ns >= recordedAt.Add(-RacySlack).UnixNano()
+}
+
+// Racy reports whether f, taken at recordedAt, can hide a later write: its
+// mtime or its ctime is racy (see RacyTime).
+func (f Fingerprint) Racy(recordedAt time.Time) bool {
+	limit := recordedAt.Add(-RacySlack).UnixNano()
+	return f.MtimeNs >= limit || f.CtimeNs >= limit
+}

@@ -1,0 +1,129 @@
+// Package statedir is the one owner of the layout of the folder, beside the
+// Buildfile, where gobuildj keeps its state:
+//
+//	.gobuildj/
+//	    .gitignore          "*": the state stays out of version control
+//	    lock                the flock that keeps two gobuildj off one state
+//	    state.log           the record log (cache.Store)
+//	    state.log.bad       a log this gobuildj cannot read, moved aside
+//	    state.log.tmp*      a compaction's new log before its rename
+//	    sha256.log          the SHA-256 table (cache.Digests)
+//	    graph.snap          the graph snapshot (graph.LoadCached)
+//	    graph.snap.tmp*     a snapshot before its rename
+//	    log/last.log        the story of the last build
+//
+// and of the folder a remote fetch fills before renaming outputs into place,
+// .gobuildj-fetch-*, beside the state folder (at the Buildfile's folder, on
+// the outputs' file system). Every other package asks this one for the
+// names.
+package statedir
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Name is the state folder's name.
+const Name = ".gobuildj"
+
+// The files of the state folder.
+const (
+	gitIgnore     = ".gitignore"
+	lockName      = "lock"
+	stateLogName  = "state.log"
+	badSuffix     = ".bad"
+	tempSuffix    = ".tmp*"
+	sha256Name    = "sha256.log"
+	snapshotName  = "graph.snap"
+	logFolderName = "log"
+	lastLogName   = "last.log"
+	fetchPrefix   = Name + "-fetch-*"
+)
+
+// Dir is the state folder of one Buildfile's folder. The zero Dir is the
+// state folder of the current folder, relative.
+type Dir struct {
+	project string // the Buildfile's folder, as given to Of
+}
+
+// Of returns the state folder of the Buildfile folder project.
+func Of(project string) Dir { return Dir{project: project} }
+
+// Project is the Buildfile's folder the state belongs to.
+func (d Dir) Project() string { return d.project }
+
+// Path is the state folder itself.
+func (d Dir) Path() string { return filepath.Join(d.project, Name) }
+
+// GitIgnore is the file, made with the folder, that keeps the state out of
+// version control.
+func (d Dir) GitIgnore() string { return d.file(gitIgnore) }
+
+// GitIgnoreContent is what GitIgnore holds: ignore everything.
+const GitIgnoreContent = "*\n"
+
+// Lock is the file whose flock a build holds while it uses the state.
+func (d Dir) Lock() string { return d.file(lockName) }
+
+// StateLog is the log of target and file records.
+func (d Dir) StateLog() string { return d.file(stateLogName) }
+
+// BadStateLog is where a state log that cannot be read is moved aside.
+func (d Dir) BadStateLog() string { return d.file(stateLogName + badSuffix) }
+
+// CreateStateLogTemp creates a new temporary file for the state log's
+// compaction, to be renamed over StateLog.
+func (d Dir) CreateStateLogTemp() (*os.File, error) {
+	return os.CreateTemp(d.Path(), stateLogName+tempSuffix)
+}
+
+// StateLogTemps lists the temporary files CreateStateLogTemp made that are
+// still there (left by a compaction that was interrupted).
+func (d Dir) StateLogTemps() ([]string, error) {
+	return filepath.Glob(d.file(stateLogName + tempSuffix))
+}
+
+// SHA256Table is the table of the files' SHA-256 digests.
+func (d Dir) SHA256Table() string { return d.file(sha256Name) }
+
+// Snapshot is the graph snapshot.
+func (d Dir) Snapshot() string { return d.file(snapshotName) }
+
+// CreateSnapshotTemp creates a new temporary file for a snapshot, to be
+// renamed over Snapshot.
+func (d Dir) CreateSnapshotTemp() (*os.File, error) {
+	return os.CreateTemp(d.Path(), snapshotName+tempSuffix)
+}
+
+// LastLog is the log of the last build that ran a command.
+func (d Dir) LastLog() string { return filepath.Join(d.Path(), logFolderName, lastLogName) }
+
+// MkdirFetchTemp creates a new temporary folder for a remote fetch, beside
+// the state folder (in the Buildfile's folder, so on the file system of the
+// outputs, where renames are atomic), and returns its path.
+func (d Dir) MkdirFetchTemp() (string, error) {
+	return os.MkdirTemp(d.project, fetchPrefix)
+}
+
+// FetchTemps lists the folders MkdirFetchTemp made that are still there.
+func (d Dir) FetchTemps() ([]string, error) {
+	return filepath.Glob(filepath.Join(d.project, fetchPrefix))
+}
+
+func (d Dir) file(name string) string { return filepath.Join(d.project, Name, name) }
+
+// Holds reports whether rel, a clean path relative to the Buildfile's
+// folder (slash- or OS-separated), is the state folder or inside it.
+func Holds(rel string) bool {
+	return rel == Name || strings.HasPrefix(rel, Name+"/") ||
+		strings.HasPrefix(rel, Name+string(filepath.Separator))
+}
+
+// OnPath reports whether path, absolute or relative, is a state folder or
+// inside one: whether one of its elements is Name. A file watcher ignores
+// such paths whichever Buildfile's they are.
+func OnPath(path string) bool {
+	sep := string(filepath.Separator)
+	return filepath.Base(path) == Name || Holds(path) || strings.Contains(path, sep+Name+sep)
+}

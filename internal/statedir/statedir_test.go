@@ -1,0 +1,111 @@
+package statedir
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLayout(t *testing.T) {
+	d := Of("/p")
+	cases := map[string]string{
+		"Path":        d.Path(),
+		"GitIgnore":   d.GitIgnore(),
+		"Lock":        d.Lock(),
+		"StateLog":    d.StateLog(),
+		"BadStateLog": d.BadStateLog(),
+		"SHA256Table": d.SHA256Table(),
+		"Snapshot":    d.Snapshot(),
+		"LastLog":     d.LastLog(),
+		"Project":     d.Project(),
+	}
+	want := map[string]string{
+		"Path":        "/p/.gobuildj",
+		"GitIgnore":   "/p/.gobuildj/.gitignore",
+		"Lock":        "/p/.gobuildj/lock",
+		"StateLog":    "/p/.gobuildj/state.log",
+		"BadStateLog": "/p/.gobuildj/state.log.bad",
+		"SHA256Table": "/p/.gobuildj/sha256.log",
+		"Snapshot":    "/p/.gobuildj/graph.snap",
+		"LastLog":     "/p/.gobuildj/log/last.log",
+		"Project":     "/p",
+	}
+	for name, got := range cases {
+		if got != want[name] {
+			t.Errorf("%s = %q, want %q", name, got, want[name])
+		}
+	}
+	if got := Of("").StateLog(); got != ".gobuildj/state.log" {
+		t.Errorf("the state log of the current folder is %q", got)
+	}
+	if got := Of("sub/").Snapshot(); got != "sub/.gobuildj/graph.snap" {
+		t.Errorf("the snapshot of sub/ is %q", got)
+	}
+}
+
+func TestTemps(t *testing.T) {
+	project := t.TempDir()
+	d := Of(project)
+	if err := os.Mkdir(d.Path(), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.StateLogTemps(); err != nil || len(got) != 0 {
+		t.Fatalf("StateLogTemps of a new folder = %v, %v", got, err)
+	}
+	f, err := d.CreateStateLogTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if filepath.Dir(f.Name()) != d.Path() || !strings.HasPrefix(filepath.Base(f.Name()), "state.log.tmp") {
+		t.Errorf("CreateStateLogTemp made %s", f.Name())
+	}
+	if got, err := d.StateLogTemps(); err != nil || len(got) != 1 || got[0] != f.Name() {
+		t.Errorf("StateLogTemps = %v, %v; want [%s]", got, err, f.Name())
+	}
+	s, err := d.CreateSnapshotTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if filepath.Dir(s.Name()) != d.Path() || !strings.HasPrefix(filepath.Base(s.Name()), "graph.snap.tmp") {
+		t.Errorf("CreateSnapshotTemp made %s", s.Name())
+	}
+	if got, _ := d.StateLogTemps(); len(got) != 1 {
+		t.Errorf("a snapshot's temporary file counts as the log's: %v", got)
+	}
+	fetch, err := d.MkdirFetchTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(fetch) != project || !strings.HasPrefix(filepath.Base(fetch), ".gobuildj-fetch-") {
+		t.Errorf("MkdirFetchTemp made %s", fetch)
+	}
+	if got, err := d.FetchTemps(); err != nil || len(got) != 1 || got[0] != fetch {
+		t.Errorf("FetchTemps = %v, %v; want [%s]", got, err, fetch)
+	}
+}
+
+func TestHolds(t *testing.T) {
+	for rel, want := range map[string]bool{
+		".gobuildj": true, ".gobuildj/state.log": true, ".gobuildj/log/last.log": true,
+		".gobuildjx": false, "src/.gobuildj": false, "build/app": false, ".": false, "": false,
+	} {
+		if got := Holds(rel); got != want {
+			t.Errorf("Holds(%q) = %v, want %v", rel, got, want)
+		}
+	}
+}
+
+func TestOnPath(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/p/.gobuildj": true, "/p/.gobuildj/state.log": true, "/p/sub/.gobuildj/log/last.log": true,
+		".gobuildj/lock": true, ".gobuildj": true,
+		"/p/.gobuildj-fetch-1/a": false, "/p/a.gobuildj/x": false, "/p/src/a.c": false,
+	} {
+		if got := OnPath(path); got != want {
+			t.Errorf("OnPath(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
