@@ -19,8 +19,7 @@ type worker struct {
 	toWorker   *os.File // task pipe, write end: closing it tells the worker to exit
 	fromWorker *os.File // result pipe, read end
 	fw         frameWriter
-	ready      bool           // the worker said it serves tasks
-	pendingSig syscall.Signal // a TermSignal to send to the group once ready
+	ready      bool // the worker said it serves tasks
 
 	task      *taskRun // nil when idle
 	exiting   bool     // told to exit: its exit is expected
@@ -360,10 +359,12 @@ func (r *run) armKill(w *worker, rt *taskRun, d time.Duration) {
 	rt.killTimer = time.AfterFunc(d, func() { r.post(event{kind: evKillTimeout, w: w, id: id}) })
 }
 
-// term sends the task's TermSignal to its group, once, and tells the task
-// so (its Done channel closes). A worker that has not yet said it is ready
-// may not catch the signal yet, and would die of it: its group gets the
-// signal once it is ready.
+// term tells the task, once, to stop with its TermSignal. The worker closes
+// the task's Done channel and only then sends the signal to its group: a
+// command that catches the signal and exits well is seen as stopped, never
+// followed by the task's next command. (Signalled from here, the command
+// could end before the worker had read the frame.) A worker wedged past the
+// signal is killed at KillTimeout.
 func (r *run) term(w *worker, rt *taskRun) {
 	if rt.termed {
 		return
@@ -377,11 +378,6 @@ func (r *run) term(w *worker, rt *taskRun) {
 		sig = syscall.SIGTERM
 	}
 	_ = w.fw.writeTerm(rt.ctx.id, sig) // an error means the worker died: its exit is on the way
-	if w.ready {
-		killGroup(w.pid, sig)
-	} else {
-		w.pendingSig = sig
-	}
 }
 
 // killGroup signals the process group led by pid. Errors are ignored: the
@@ -411,10 +407,6 @@ func (r *run) handle(ev event) {
 		}
 	case evReady:
 		w.ready = true
-		if w.pendingSig != 0 {
-			killGroup(w.pid, w.pendingSig)
-			w.pendingSig = 0
-		}
 	case evIdle:
 		if w.task == nil && !w.exiting && w.idleGen == ev.id {
 			r.retire(w)

@@ -228,7 +228,9 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 			c := p.current
 			p.mu.Unlock()
 			if c != nil && c.id == id {
+				// Done first, then the signal: see run.term.
 				c.term(sig)
+				killGroup(os.Getpid(), sig)
 			}
 		case frameReply:
 			id, req, ok, data, err := decodeReply(body)
