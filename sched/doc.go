@@ -31,7 +31,7 @@
 // (WorkerContext.Send and OnMessage, SchedulerContext.Send and
 // WorkerContext.Receive), and a task may ask a question that the scheduler
 // answers now or later (WorkerContext.Request and OnRequest: a free port
-// from Ports, a job token). Typed, RegisterFunc, NewTask and Ask carry Go
+// from a ports.Pool, a job token). Typed, RegisterFunc, NewTask and Ask carry Go
 // values instead of bytes. A worker process may also send messages outside
 // any task (WorkerSend, Options.OnMessage).
 //

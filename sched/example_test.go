@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gobuildj/gobuildj/ports"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -89,15 +90,15 @@ func ExampleRegisterFunc() {
 }
 
 // A task asks the scheduler for a free TCP port; the scheduler answers from
-// a Ports shared by all tasks, and releases it when the task ends.
+// a ports.Pool shared by all tasks, and releases it when the task ends.
 func ExampleRequest() {
-	var ports sched.Ports
+	var pool ports.Pool
 	s := sched.New(sched.Options{Jobs: 1})
 	var mine []int
 	s.AddTask(&sched.Task{
 		Func: "example.port",
 		OnRequest: func(ctx *sched.SchedulerContext, req *sched.Request) {
-			p, err := ports.Take(1)
+			p, err := pool.Take(1)
 			if err != nil {
 				req.Fail(err)
 				return
@@ -107,13 +108,13 @@ func ExampleRequest() {
 		},
 		OnEnd: func(r sched.Result) {
 			fmt.Printf("got a port: %s\n", r.Value)
-			ports.Release(mine)
+			pool.Release(mine)
 		},
 	})
 	if err := s.Run(); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("ports held after the run:", ports.Held())
+	fmt.Println("ports held after the run:", pool.Held())
 	// Output:
 	// got a port: true
 	// ports held after the run: 0

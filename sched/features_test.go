@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobuildj/gobuildj/ports"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -141,8 +142,8 @@ func TestTypedBadPayload(t *testing.T) {
 
 func TestRequestsAnsweredLater(t *testing.T) {
 	// Three tasks ask for ports one at a time; the scheduler answers from
-	// another goroutine, later, with ports from a Ports it shares.
-	var ports sched.Ports
+	// another goroutine, later, with ports from a ports.Pool it shares.
+	var pool ports.Pool
 	held := map[*sched.Task][]int{}
 	var mu sync.Mutex
 	s := sched.New(sched.Options{Jobs: 3, OnRequest: func(ctx *sched.SchedulerContext, req *sched.Request) {
@@ -153,7 +154,7 @@ func TestRequestsAnsweredLater(t *testing.T) {
 		}
 		go func() {
 			time.Sleep(10 * time.Millisecond)
-			p, err := ports.Take(1)
+			p, err := pool.Take(1)
 			if err != nil {
 				req.Fail(err)
 				return
@@ -185,14 +186,14 @@ func TestRequestsAnsweredLater(t *testing.T) {
 	if len(results) != 6 {
 		t.Errorf("ports %v, want 6 distinct", results)
 	}
-	if ports.Held() != 6 {
-		t.Errorf("%d ports held, want 6", ports.Held())
+	if pool.Held() != 6 {
+		t.Errorf("%d ports held, want 6", pool.Held())
 	}
 	for _, p := range held {
-		ports.Release(p)
+		pool.Release(p)
 	}
-	if ports.Held() != 0 {
-		t.Errorf("%d ports held after Release", ports.Held())
+	if pool.Held() != 0 {
+		t.Errorf("%d ports held after Release", pool.Held())
 	}
 }
 
@@ -691,7 +692,7 @@ func waitStopped(t *testing.T, pid int) {
 func TestPortsDistinctAndBindable(t *testing.T) {
 	// Eight tasks at once each get two ports in OnStart and bind them.
 	const tasks = 8
-	var ports sched.Ports
+	var pool ports.Pool
 	s := sched.New(sched.Options{Jobs: tasks})
 	served := map[string]bool{}
 	for range tasks {
@@ -699,7 +700,7 @@ func TestPortsDistinctAndBindable(t *testing.T) {
 		s.AddTask(&sched.Task{Func: "test.bind",
 			OnStart: func(ctx *sched.SchedulerContext) {
 				var err error
-				if mine, err = ports.Take(2); err != nil {
+				if mine, err = pool.Take(2); err != nil {
 					t.Error(err)
 				}
 				sched.Typed[[]int]{}.ToWorker(ctx, mine)
@@ -714,7 +715,7 @@ func TestPortsDistinctAndBindable(t *testing.T) {
 					}
 					served[p] = true
 				}
-				ports.Release(mine)
+				pool.Release(mine)
 			},
 		})
 	}
@@ -722,8 +723,8 @@ func TestPortsDistinctAndBindable(t *testing.T) {
 	if len(served) != 2*tasks {
 		t.Errorf("%d ports served, want %d", len(served), 2*tasks)
 	}
-	if ports.Held() != 0 {
-		t.Errorf("%d ports still held", ports.Held())
+	if pool.Held() != 0 {
+		t.Errorf("%d ports still held", pool.Held())
 	}
 }
 

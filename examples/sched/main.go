@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobuildj/gobuildj/ports"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -146,8 +147,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(root)
 
-	var ports sched.Ports
-	inUse := map[int]string{} // port -> running test: checks what Ports promises
+	var pool ports.Pool
+	inUse := map[int]string{} // port -> running test: checks what the pool promises
 	s := sched.New(sched.Options{Jobs: *jobs})
 	suite := s.NewGroup("suite")
 	reports := make([]report, 0, *n)
@@ -168,7 +169,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		rep.name = sp.Name
 		t.OnStart = func(ctx *sched.SchedulerContext) {
 			sandbox := filepath.Join(root, sp.Name)
-			p, err := ports.Take(1)
+			p, err := pool.Take(1)
 			if err == nil {
 				err = os.Mkdir(sandbox, 0o755)
 			}
@@ -214,7 +215,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			for _, p := range held {
 				delete(inUse, p)
 			}
-			ports.Release(held)
+			pool.Release(held)
 			os.RemoveAll(filepath.Join(root, sp.Name))
 		}
 		suite.Add(t)
@@ -232,10 +233,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func summarize(w io.Writer, reports []report, st sched.GroupStatus, jobs int, took time.Duration) int {
 	sort.Slice(reports, func(i, j int) bool { return reports[i].name < reports[j].name })
 	passed, bad := 0, 0
-	ports := map[int]bool{}
+	distinct := map[int]bool{}
 	for _, r := range reports {
 		if r.port != 0 {
-			ports[r.port] = true
+			distinct[r.port] = true
 		}
 		switch {
 		case r.name == "hang" && r.hangOK:
@@ -251,7 +252,7 @@ func summarize(w io.Writer, reports []report, st sched.GroupStatus, jobs int, to
 		}
 	}
 	fmt.Fprintf(w, "%d tests in %d workers in %s: %d passed, %d failed; %d distinct ports, never one to two running tests\n",
-		st.Total, jobs, took.Round(time.Millisecond), passed, bad, len(ports))
+		st.Total, jobs, took.Round(time.Millisecond), passed, bad, len(distinct))
 	if bad > 0 || st.Complete != st.Total {
 		return 1
 	}
