@@ -71,7 +71,7 @@ type run struct {
 
 // Run starts queued tasks in workers, up to Options.Jobs at once, and calls
 // their handlers, until the queue is empty, no task is running, no timer is
-// active and no Serve producer may add more (after Stop or Kill: the queue
+// active and no Hold keeps it alive (after Stop or Kill: the queue
 // is left as it is). The workers are then told to exit and reaped. Run
 // returns an error if it is already running or if a worker process could
 // not be started (each task that needed it fails with that error).
@@ -249,12 +249,7 @@ func (r *run) fail(rt *taskRun, err error) {
 		state, err = StateCanceled, fmt.Errorf("%w: %w", ErrCanceled, err)
 	}
 	r.s.mu.Lock()
-	r.s.busy--
-	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-		delete(r.s.keyed, k)
-	}
-	r.s.log.add(now, EventFailed, 0, rt.t, err.Error())
-	r.s.notifyRoomLocked()
+	r.s.eventLocked(now, EventFailed, 0, rt.t, err.Error())
 	r.s.mu.Unlock()
 	rt.finishedNs.Store(now.UnixNano())
 	rt.state.Store(int32(state))
@@ -283,7 +278,7 @@ func (r *run) worker() (*worker, error) {
 	r.workers = append(r.workers, w)
 	r.s.mu.Lock()
 	r.s.live = append(r.s.live, w)
-	r.s.log.add(time.Now(), EventWorkerStarted, w.pid, nil, "")
+	r.s.eventLocked(time.Now(), EventWorkerStarted, w.pid, nil, "")
 	r.s.mu.Unlock()
 	go r.read(w)
 	return w, nil
@@ -335,7 +330,7 @@ func (r *run) start(w *worker, rt *taskRun) {
 	rt.startedNs.Store(rt.started.UnixNano())
 	r.s.mu.Lock()
 	w.cur = rt
-	r.s.log.add(rt.started, EventStarted, w.pid, t, "")
+	r.s.eventLocked(rt.started, EventStarted, w.pid, t, "")
 	r.s.mu.Unlock()
 	if d := t.TermTimeout; d > 0 {
 		id := rt.ctx.id
@@ -402,12 +397,12 @@ func (r *run) handle(ev event) {
 			r.term(w, rt)
 			r.armKill(w, rt, rt.t.KillTimeout)
 			rt.timedOut = true
-			r.s.record(EventTermTimeout, w.pid, rt.t, "")
+			r.s.event(EventTermTimeout, w.pid, rt.t, "")
 		}
 	case evKillTimeout:
 		if rt := w.task; rt != nil && rt.ctx.id == ev.id {
 			killGroup(w.pid, unix.SIGKILL)
-			r.s.record(EventKillTimeout, w.pid, rt.t, "")
+			r.s.event(EventKillTimeout, w.pid, rt.t, "")
 		}
 	case evReady:
 		w.ready = true
@@ -530,16 +525,11 @@ func (r *run) finish(w *worker, res Result) {
 	rt.state.Store(int32(state))
 	r.s.mu.Lock()
 	w.cur = nil
-	r.s.busy--
-	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-		delete(r.s.keyed, k)
-	}
 	if kind == EventFinished {
-		r.s.log.add(now, kind, w.pid, rt.t, "")
+		r.s.eventLocked(now, kind, w.pid, rt.t, "")
 	} else {
-		r.s.log.add(now, kind, w.pid, rt.t, res.Err.Error())
+		r.s.eventLocked(now, kind, w.pid, rt.t, res.Err.Error())
 	}
-	r.s.notifyRoomLocked()
 	r.s.mu.Unlock()
 	res.State = state
 	rt.end(res)
@@ -551,7 +541,7 @@ func (r *run) handleExit(w *worker, ev event) {
 	if ev.err != nil {
 		status = ev.err.Error()
 	}
-	r.s.record(EventWorkerExited, w.pid, nil, status)
+	r.s.event(EventWorkerExited, w.pid, nil, status)
 	if rt := w.task; rt != nil && !rt.acked && w.ready && ev.err == nil &&
 		rt.requeues < maxRequeues && !rt.canceled.Load() {
 		// The worker died before it started the task (killed while
@@ -678,7 +668,7 @@ func (r *run) shutdown() {
 		case ev := <-r.events:
 			if ev.kind == evExit {
 				r.remove(ev.w)
-				r.s.record(EventWorkerExited, ev.w.pid, nil, ProcessStatus(ev.ws))
+				r.s.event(EventWorkerExited, ev.w.pid, nil, ProcessStatus(ev.ws))
 			}
 		case <-deadline:
 			deadline = nil
@@ -734,10 +724,6 @@ func (r *run) abort() {
 	now := time.Now()
 	r.s.mu.Lock()
 	for _, rt := range ended {
-		r.s.busy--
-		if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-			delete(r.s.keyed, k)
-		}
 		rt.finishedNs.Store(now.UnixNano())
 		rt.state.Store(int32(StateFailed))
 	}
