@@ -27,7 +27,6 @@ type worker struct {
 	idleGen   uint64   // invalidates idle timers
 	idleTimer *time.Timer
 
-	cur      *taskRun    // the task, for introspection; guarded by Scheduler.mu
 	signaled atomic.Bool // KillWorkers signalled it: its exit is expected
 }
 
@@ -329,7 +328,6 @@ func (r *run) start(w *worker, rt *taskRun) {
 	r.emptyCalled = false
 	rt.startedNs.Store(rt.started.UnixNano())
 	r.s.mu.Lock()
-	w.cur = rt
 	r.s.eventLocked(rt.started, EventStarted, w.pid, t, "")
 	r.s.mu.Unlock()
 	if d := t.TermTimeout; d > 0 {
@@ -479,9 +477,6 @@ func (r *run) unstart(w *worker, rt *taskRun) {
 	w.task = nil
 	r.running--
 	r.s.running.Store(int64(r.running))
-	r.s.mu.Lock()
-	w.cur = nil
-	r.s.mu.Unlock()
 	r.s.requeue(rt)
 }
 
@@ -524,7 +519,6 @@ func (r *run) finish(w *worker, res Result) {
 	rt.finishedNs.Store(now.UnixNano())
 	rt.state.Store(int32(state))
 	r.s.mu.Lock()
-	w.cur = nil
 	if kind == EventFinished {
 		r.s.eventLocked(now, kind, w.pid, rt.t, "")
 	} else {

@@ -74,11 +74,10 @@ const defaultKillTimeout = 5 * time.Second
 // at any time, from any goroutine, including from the handlers of other
 // tasks; Run executes them, up to Options.Jobs at once.
 //
-// Invariants, for the methods that report on it: a task is in exactly one
-// of the queue (Pending), a worker (Workers) or its final state; Queued() +
-// Running() counts the tasks accepted and not finished; Run does not return
-// while a task runs, an unstopped queue holds a task, a timer is active or
-// Hold keeps it alive.
+// Invariants: a task is in exactly one of the queue, a worker or its final
+// state; Queued() + Running() counts the tasks accepted and not finished;
+// Run does not return while a task runs, an unstopped queue holds a task, a
+// timer is active or Hold keeps it alive.
 type Scheduler struct {
 	opts Options
 	jobs int

@@ -61,6 +61,12 @@ func (m *Monitor) Observe(e sched.Event) {
 	case sched.EventQueued:
 		m.seq++
 		m.pending[e.Task] = m.seq
+		for pid, t := range m.running {
+			if t == e.Task {
+				// Queued again: its worker died before it started it.
+				m.running[pid] = nil
+			}
+		}
 	case sched.EventStarted:
 		delete(m.pending, e.Task)
 		m.running[e.Pid] = e.Task
