@@ -47,7 +47,9 @@ type Task struct {
 
 	// OnStart is called when the task has been sent to a worker; ctx can
 	// send the task messages (data not known when it was queued, such as
-	// a free port).
+	// a free port). If that worker dies before it starts the task (an
+	// idle worker killed just then), the task is queued again with those
+	// messages and OnStart is not called again.
 	OnStart func(ctx *SchedulerContext)
 	// OnMessage is called for each message the task sends; ctx can answer.
 	OnMessage func(ctx *SchedulerContext, msg []byte)
