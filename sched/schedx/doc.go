@@ -16,9 +16,10 @@
 //   - Monitor keeps the recent events, the queue and the live workers, fed
 //     by sched.Options.OnEvent.
 //
-// Each is a way into a scheduler that wraps the handlers of the tasks given
-// through it (OnStart, OnEnd) before it queues them; a task given to one of
-// them must not be given to the scheduler another way. Like sched, it runs
+// Queue, Unique, Dropbox, Group and Serve are ways into a scheduler that
+// wrap the handlers of the tasks given through them (OnStart, OnEnd) before
+// they queue them: set a task's handlers first, and give a task to one of
+// them only, never to the scheduler as well. Like sched, it runs
 // on Linux only, and a program that uses it must hand control to
 // sched.WorkerMain when sched.IsWorker reports true (see package sched).
 package schedx

@@ -10,25 +10,25 @@ import (
 )
 
 // Queue is a bounded way into a scheduler, for back-pressure on producers
-// that run ahead of the workers: at most Max of the tasks pushed through it
-// wait in the scheduler's queue at once. A task stops counting when it is
+// that run ahead of the workers: at most limit (see NewQueue) of the tasks
+// pushed through it wait in the scheduler's queue at once. A task stops counting when it is
 // sent to a worker (its OnStart) or ends without running (canceled,
 // dropped). Tasks added to the scheduler by other means (s.AddTask from a
 // handler) are not counted and never refused. Its methods may be called
 // from any goroutine, but Push must not be called from a handler.
 type Queue struct {
-	s   *sched.Scheduler
-	max int
+	s     *sched.Scheduler
+	limit int
 
 	mu     sync.Mutex
 	queued int           // pushed and not started or ended
 	room   chan struct{} // closed when room may have appeared, if anyone waits
 }
 
-// NewQueue returns a queue into s that holds at most max waiting tasks;
-// max <= 0 means no bound.
-func NewQueue(s *sched.Scheduler, max int) *Queue {
-	return &Queue{s: s, max: max}
+// NewQueue returns a queue into s that holds at most limit waiting tasks;
+// limit <= 0 means no bound.
+func NewQueue(s *sched.Scheduler, limit int) *Queue {
+	return &Queue{s: s, limit: limit}
 }
 
 // Len returns how many tasks pushed through q wait in the scheduler's
@@ -78,7 +78,7 @@ func (q *Queue) TryPush(t *sched.Task) bool {
 	return true
 }
 
-func (q *Queue) fitsLocked() bool { return q.max <= 0 || q.queued < q.max }
+func (q *Queue) fitsLocked() bool { return q.limit <= 0 || q.queued < q.limit }
 
 // addLocked counts t and gives it to the scheduler, with handlers that
 // uncount it once, when it starts or ends.
