@@ -14,7 +14,7 @@ import (
 	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/internal/statedir"
-	"github.com/gobuildj/gobuildj/sched"
+	"github.com/gobuildj/gobuildj/ports"
 	"github.com/gobuildj/gobuildj/worker"
 )
 
@@ -91,7 +91,7 @@ type builder struct {
 	runWith   runner.Runner
 	newRunner func(runner.Sink) runner.Runner
 	remote    *remoteState
-	ports     sched.Ports
+	ports     ports.Pool
 	pools     *admit.Pools
 	// setupDone is set once the runners exist: the interrupt watcher may
 	// then stop them.

@@ -16,7 +16,8 @@ func TestTasksGivenToKilledIdleWorkersRun(t *testing.T) {
 	for _, how := range []string{"KillWorkers", "kill(2)"} {
 		t.Run(how, func(t *testing.T) {
 			const jobs = 4
-			s := sched.New(sched.Options{Jobs: jobs})
+			var rec recorder
+			s := sched.New(sched.Options{Jobs: jobs, OnEvent: rec.record})
 			release := s.Hold()
 			var mu sync.Mutex
 			ended, failed := 0, 0
@@ -56,8 +57,8 @@ func TestTasksGivenToKilledIdleWorkersRun(t *testing.T) {
 			if how == "KillWorkers" {
 				s.KillWorkers(syscall.SIGKILL)
 			} else {
-				for _, w := range s.Workers() {
-					_ = syscall.Kill(w.Pid, syscall.SIGKILL)
+				for _, pid := range rec.live() {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
 				}
 			}
 			add(10 * jobs)

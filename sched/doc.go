@@ -1,7 +1,8 @@
 // Package sched runs tasks in a pool of worker processes, in the manner of
 // tezt's Scheduler: a scheduler queues tasks, at most Jobs run at once, each
 // in a long-lived worker process, and the scheduler reacts to their progress
-// with handlers (OnStart, OnMessage, OnEnd) that may queue more tasks.
+// with handlers (OnStart, OnMessage, OnEnd) that may queue more tasks. It
+// runs on Linux only (process groups, parent-death signals, /proc).
 //
 // Workers are re-executions of the program itself (Go cannot fork without
 // exec), so task code is a function registered by name from an init
@@ -24,54 +25,29 @@
 // A task is queued (AddTask), sent to a worker (OnStart), talks with the
 // scheduler while it runs, and ends: OnEnd is called exactly once for every
 // task the scheduler accepted, with a Result whose State says how it ended
-// (succeeded, failed, canceled, or dropped from the queue by Clear or Drop).
-// Task.State and Task.Times tell where it is and when it got there.
+// (succeeded, failed, canceled, or dropped from the queue by Clear or
+// Replace). Task.State and Task.Times tell where it is and when it got
+// there.
 //
-// A task and the scheduler exchange messages while it runs
+// While it runs, a task and the scheduler exchange messages
 // (WorkerContext.Send and OnMessage, SchedulerContext.Send and
-// WorkerContext.Receive), and a task may ask a question that the scheduler
-// answers now or later (WorkerContext.Request and OnRequest: a free port
-// from Ports, a job token). Typed, RegisterFunc, NewTask and Ask carry Go
-// values instead of bytes. A worker process may also send messages outside
-// any task (WorkerSend, Options.OnMessage).
-//
-// Each worker leads its own process group, which holds everything its task
-// starts: TermTimeout sends the task's TermSignal to the whole group (and
-// closes WorkerContext.Done), KillTimeout then sends SIGKILL. A worker that
-// dies fails its task with a reason such as "worker was killed by SIGKILL"
-// (ProcessStatus words it) and is replaced; no process of its group
-// survives it. A task whose worker died before it started the task (an
-// idle worker killed just before it got the task) is queued again, with
-// the messages OnStart sent it, and OnStart is not called again. Workers exit when the scheduler tells them to (end of Run,
-// idle timeout): they see EOF on their pipe, kill the rest of their group
-// and exit with code 0. They also exit when the scheduler dies: they see
-// EOF or get a parent-death signal, and kill their whole group.
+// WorkerContext.Receive), and the task may ask questions that the scheduler
+// answers now or later (WorkerContext.Request and OnRequest). Its worker
+// leads a process group that holds everything the task starts: TermTimeout
+// sends it TermSignal (WorkerContext.Done closes), KillTimeout SIGKILL; a
+// worker that dies fails its task and is replaced, its group with it.
 //
 // # Controlling the work
 //
 // Stop starts nothing more and terminates running tasks with a grace; Kill
-// does it at once; Clear empties the queue; Cancel and Group.Cancel end
-// chosen tasks; KillWorkers signals every worker's group with a chosen
-// signal. OnDelay sets timers (an active timer keeps Run alive). Push and
-// TryPush honour Options.MaxQueued, for back-pressure on producers;
-// AddUnique adds a task only if no task with its Key is queued or running;
-// Drop merges a task into a queued one of the same Key (the latest wins).
-// Serve runs a producer/consumer loop that shuts down cleanly when its
-// context ends (signal.NotifyContext for SIGINT). A Group counts its tasks'
-// outcomes, cancels them together and tells when they are all done.
+// does it at once; Clear empties the queue; Cancel ends one task;
+// KillWorkers signals every worker's group. OnDelay sets timers, Hold keeps
+// Run alive while work may come, Prestart starts workers early. Handlers run
+// one at a time on Run's goroutine (but see OnEnd and Options.OnEvent);
+// methods may be called from any goroutine.
 //
-// # Looking inside
-//
-// Pending lists the queue with queue times, Workers each live worker with
-// its task and that task's queue and start times, ProcessCount the live
-// worker processes, and Backlog the recent events.
-//
-// # Concurrency
-//
-// All handlers run one at a time on the goroutine that called Run, except
-// the OnEnd and Group.OnDone hooks of tasks dropped by Clear or Drop, which
-// run on the caller's goroutine once the scheduler's lock is released.
-// Every other method may be called from any goroutine, but Push and
-// Group.Wait must not be called from a handler (they wait for Run's
-// goroutine).
+// Package sched/schedx holds the extras, built on this public API alone:
+// bounded queues, unique tasks, a dropbox (on Replace), groups, Serve, typed
+// messages, and a Monitor (on Options.OnEvent). Package ports leases free
+// TCP ports.
 package sched

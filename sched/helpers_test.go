@@ -2,10 +2,14 @@ package sched_test
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/sched"
 )
 
 // eventually polls cond until it holds or timeout passes. Timeouts are
@@ -82,4 +86,49 @@ func pidOf(t testing.TB, value []byte) (pid, pgid int) {
 	pid, _ = strconv.Atoi(f[0])
 	pgid, _ = strconv.Atoi(f[1])
 	return pid, pgid
+}
+
+// recorder keeps the events a scheduler tells its Options.OnEvent.
+type recorder struct {
+	mu     sync.Mutex
+	events []sched.Event
+}
+
+// record is the scheduler's Options.OnEvent.
+func (r *recorder) record(e sched.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+// all returns the events so far.
+func (r *recorder) all() []sched.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sched.Event(nil), r.events...)
+}
+
+// of returns the events of kind so far.
+func (r *recorder) of(kind sched.EventKind) []sched.Event {
+	var out []sched.Event
+	for _, e := range r.all() {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// live returns the pids of the workers started and not exited so far.
+func (r *recorder) live() []int {
+	var pids []int
+	for _, e := range r.all() {
+		switch e.Kind {
+		case sched.EventWorkerStarted:
+			pids = append(pids, e.Pid)
+		case sched.EventWorkerExited:
+			pids = slices.DeleteFunc(pids, func(p int) bool { return p == e.Pid })
+		}
+	}
+	return pids
 }

@@ -26,7 +26,6 @@ type worker struct {
 	idleGen   uint64   // invalidates idle timers
 	idleTimer *time.Timer
 
-	cur      *taskRun    // the task, for introspection; guarded by Scheduler.mu
 	signaled atomic.Bool // KillWorkers signalled it: its exit is expected
 }
 
@@ -70,7 +69,7 @@ type run struct {
 
 // Run starts queued tasks in workers, up to Options.Jobs at once, and calls
 // their handlers, until the queue is empty, no task is running, no timer is
-// active and no Serve producer may add more (after Stop or Kill: the queue
+// active and no Hold keeps it alive (after Stop or Kill: the queue
 // is left as it is). The workers are then told to exit and reaped. Run
 // returns an error if it is already running or if a worker process could
 // not be started (each task that needed it fails with that error).
@@ -248,12 +247,7 @@ func (r *run) fail(rt *taskRun, err error) {
 		state, err = StateCanceled, fmt.Errorf("%w: %w", ErrCanceled, err)
 	}
 	r.s.mu.Lock()
-	r.s.busy--
-	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-		delete(r.s.keyed, k)
-	}
-	r.s.log.add(now, EventFailed, 0, rt.t, err.Error())
-	r.s.notifyRoomLocked()
+	r.s.eventLocked(now, EventFailed, 0, rt.t, err.Error())
 	r.s.mu.Unlock()
 	rt.finishedNs.Store(now.UnixNano())
 	rt.state.Store(int32(state))
@@ -282,7 +276,7 @@ func (r *run) worker() (*worker, error) {
 	r.workers = append(r.workers, w)
 	r.s.mu.Lock()
 	r.s.live = append(r.s.live, w)
-	r.s.log.add(time.Now(), EventWorkerStarted, w.pid, nil, "")
+	r.s.eventLocked(time.Now(), EventWorkerStarted, w.pid, nil, "")
 	r.s.mu.Unlock()
 	go r.read(w)
 	return w, nil
@@ -333,8 +327,7 @@ func (r *run) start(w *worker, rt *taskRun) {
 	r.emptyCalled = false
 	rt.startedNs.Store(rt.started.UnixNano())
 	r.s.mu.Lock()
-	w.cur = rt
-	r.s.log.add(rt.started, EventStarted, w.pid, t, "")
+	r.s.eventLocked(rt.started, EventStarted, w.pid, t, "")
 	r.s.mu.Unlock()
 	if d := t.TermTimeout; d > 0 {
 		id := rt.ctx.id
@@ -398,12 +391,12 @@ func (r *run) handle(ev event) {
 			r.term(w, rt)
 			r.armKill(w, rt, rt.t.KillTimeout)
 			rt.timedOut = true
-			r.s.record(EventTermTimeout, w.pid, rt.t, "")
+			r.s.event(EventTermTimeout, w.pid, rt.t, "")
 		}
 	case evKillTimeout:
 		if rt := w.task; rt != nil && rt.ctx.id == ev.id {
 			killGroup(w.pid, unix.SIGKILL)
-			r.s.record(EventKillTimeout, w.pid, rt.t, "")
+			r.s.event(EventKillTimeout, w.pid, rt.t, "")
 		}
 	case evReady:
 		w.ready = true
@@ -476,9 +469,6 @@ func (r *run) unstart(w *worker, rt *taskRun) {
 	w.task = nil
 	r.running--
 	r.s.running.Store(int64(r.running))
-	r.s.mu.Lock()
-	w.cur = nil
-	r.s.mu.Unlock()
 	r.s.requeue(rt)
 }
 
@@ -521,17 +511,11 @@ func (r *run) finish(w *worker, res Result) {
 	rt.finishedNs.Store(now.UnixNano())
 	rt.state.Store(int32(state))
 	r.s.mu.Lock()
-	w.cur = nil
-	r.s.busy--
-	if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-		delete(r.s.keyed, k)
-	}
 	if kind == EventFinished {
-		r.s.log.add(now, kind, w.pid, rt.t, "")
+		r.s.eventLocked(now, kind, w.pid, rt.t, "")
 	} else {
-		r.s.log.add(now, kind, w.pid, rt.t, res.Err.Error())
+		r.s.eventLocked(now, kind, w.pid, rt.t, res.Err.Error())
 	}
-	r.s.notifyRoomLocked()
 	r.s.mu.Unlock()
 	res.State = state
 	rt.end(res)
@@ -543,7 +527,7 @@ func (r *run) handleExit(w *worker, ev event) {
 	if ev.err != nil {
 		status = ev.err.Error()
 	}
-	r.s.record(EventWorkerExited, w.pid, nil, status)
+	r.s.event(EventWorkerExited, w.pid, nil, status)
 	if rt := w.task; rt != nil && !rt.acked && w.ready && ev.err == nil &&
 		rt.requeues < maxRequeues && !rt.canceled.Load() {
 		// The worker died before it started the task (killed while
@@ -670,7 +654,7 @@ func (r *run) shutdown() {
 		case ev := <-r.events:
 			if ev.kind == evExit {
 				r.remove(ev.w)
-				r.s.record(EventWorkerExited, ev.w.pid, nil, ProcessStatus(ev.ws))
+				r.s.event(EventWorkerExited, ev.w.pid, nil, ProcessStatus(ev.ws))
 			}
 		case <-deadline:
 			deadline = nil
@@ -726,10 +710,6 @@ func (r *run) abort() {
 	now := time.Now()
 	r.s.mu.Lock()
 	for _, rt := range ended {
-		r.s.busy--
-		if k := rt.t.Key; k != "" && r.s.keyed[k] == rt {
-			delete(r.s.keyed, k)
-		}
 		rt.finishedNs.Store(now.UnixNano())
 		rt.state.Store(int32(StateFailed))
 	}

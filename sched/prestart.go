@@ -62,7 +62,7 @@ func (r *run) adoptPrestarted() {
 		r.idle = append(r.idle, w)
 		s.mu.Lock()
 		s.live = append(s.live, w)
-		s.log.add(time.Now(), EventWorkerStarted, w.pid, nil, "")
+		s.eventLocked(time.Now(), EventWorkerStarted, w.pid, nil, "")
 		s.mu.Unlock()
 		go r.read(w)
 	}

@@ -14,7 +14,8 @@ import (
 // worker is started), and Discard ends workers no Run adopted, their
 // process groups included.
 func TestPrestart(t *testing.T) {
-	s := sched.New(sched.Options{Jobs: 2})
+	var rec recorder
+	s := sched.New(sched.Options{Jobs: 2, OnEvent: rec.record})
 	s.Prestart(2)
 	if !eventually(20*time.Second, func() bool { return s.ProcessCount() == 0 }) {
 		t.Fatal("prestarted workers count as live before Run")
@@ -29,12 +30,7 @@ func TestPrestart(t *testing.T) {
 		}})
 	}
 	run(t, s)
-	started := 0
-	for _, ev := range s.Backlog() {
-		if ev.Kind == sched.EventWorkerStarted {
-			started++
-		}
-	}
+	started := len(rec.of(sched.EventWorkerStarted))
 	if started != 2 || len(pids) > 2 {
 		t.Errorf("%d workers started and %d served tasks, want the 2 prestarted ones", started, len(pids))
 	}

@@ -45,13 +45,14 @@ type Options struct {
 	// although it was not told to (a worker with a task fails the task
 	// instead). status is as ProcessStatus gives it.
 	OnUnexpectedWorkerExit func(pid int, status string)
-	// MaxQueued bounds the queue for Push and TryPush (back-pressure on
-	// producers); 0 means no bound. AddTask is never refused: a handler
-	// that adds follow-up tasks must not block the loop that frees room.
-	MaxQueued int
-	// Backlog is how many recent events Backlog keeps; 0 means
-	// DefaultBacklog, negative means none.
-	Backlog int
+	// OnEvent, if set, is told everything that happens in the scheduler
+	// (a task queued, started, ended; a worker started, exited; Stop,
+	// Kill...): the hook on which a backlog, a live view of the queue and
+	// the workers, or a trace is built (schedx.Monitor). It is called with
+	// the scheduler's lock held, on whatever goroutine the event happened:
+	// it must return quickly and must not call the Scheduler (that would
+	// deadlock); Task.State and Task.Times are safe.
+	OnEvent func(Event)
 	// Env is the workers' environment; nil means os.Environ() when each
 	// worker starts.
 	Env []string
@@ -73,11 +74,10 @@ const defaultKillTimeout = 5 * time.Second
 // at any time, from any goroutine, including from the handlers of other
 // tasks; Run executes them, up to Options.Jobs at once.
 //
-// Invariants, for the methods that report on it: a task is in exactly one
-// of the queue (Pending), a worker (Workers) or its final state; Queued() +
-// Running() counts the tasks accepted and not finished; Run does not return
-// while a task runs, an unstopped queue holds a task, a timer is active or
-// Serve's producer may still produce.
+// Invariants: a task is in exactly one of the queue, a worker or its final
+// state; Queued() + Running() counts the tasks accepted and not finished;
+// Run does not return while a task runs, an unstopped queue holds a task, a
+// timer is active or Hold keeps it alive.
 type Scheduler struct {
 	opts Options
 	jobs int
@@ -87,19 +87,15 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	queue    []*taskRun
-	stop     bool   // Stop or Kill: start nothing more until Run returns
-	killGen  uint64 // incremented by Kill
-	active   bool   // Run is running
-	busy     int    // tasks queued or running
-	keyed    map[string]*taskRun
-	room     chan struct{} // closed when room may have appeared, if anyone waits
-	timers   int           // active timers
-	holds    int           // producers that keep Run alive
-	fired    []*Timer      // timers due, for the loop to call
-	canceled []*taskRun    // canceled in the queue: the loop finishes them
-	cancels  bool          // a running task was canceled: the loop looks
-	live     []*worker     // worker processes not reaped yet
-	log      backlog
+	stop     bool        // Stop or Kill: start nothing more until Run returns
+	killGen  uint64      // incremented by Kill
+	active   bool        // Run is running
+	timers   int         // active timers
+	holds    int         // producers that keep Run alive
+	fired    []*Timer    // timers due, for the loop to call
+	canceled []*taskRun  // canceled in the queue: the loop finishes them
+	cancels  bool        // a running task was canceled: the loop looks
+	live     []*worker   // worker processes not reaped yet
 	pre      *prestarted // workers started by Prestart, for the next Run
 }
 
@@ -110,13 +106,12 @@ func New(opts Options) *Scheduler {
 		jobs = 1
 	}
 	s := &Scheduler{opts: opts, jobs: jobs, wake: make(chan struct{}, 1)}
-	s.log.init(opts.Backlog)
 	return s
 }
 
 // AddTask queues t. It may be called from any goroutine at any time: before
 // Run, during Run (typically from a handler) or after (the task then waits
-// for the next Run). It never blocks and ignores Options.MaxQueued.
+// for the next Run). It never blocks.
 func (s *Scheduler) AddTask(t *Task) {
 	rt := &taskRun{t: t, queued: time.Now()}
 	s.mu.Lock()
@@ -130,14 +125,7 @@ func (s *Scheduler) enqueueLocked(rt *taskRun) {
 	rt.state.Store(int32(StateQueued))
 	rt.t.run = rt
 	s.queue = insertByPriority(s.queue, rt)
-	s.busy++
-	if rt.t.Key != "" {
-		if s.keyed == nil {
-			s.keyed = map[string]*taskRun{}
-		}
-		s.keyed[rt.t.Key] = rt
-	}
-	s.log.add(rt.queued, EventQueued, 0, rt.t, "")
+	s.eventLocked(rt.queued, EventQueued, 0, rt.t, "")
 }
 
 // Stop makes the current Run (or the next one, if none is running) start no
@@ -149,7 +137,7 @@ func (s *Scheduler) enqueueLocked(rt *taskRun) {
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	s.stop = true
-	s.log.add(time.Now(), EventStop, 0, nil, "")
+	s.eventLocked(time.Now(), EventStop, 0, nil, "")
 	s.mu.Unlock()
 	s.poke()
 }
@@ -161,7 +149,7 @@ func (s *Scheduler) Kill() {
 	s.mu.Lock()
 	s.stop = true
 	s.killGen++
-	s.log.add(time.Now(), EventKill, 0, nil, "")
+	s.eventLocked(time.Now(), EventKill, 0, nil, "")
 	s.mu.Unlock()
 	s.poke()
 }
@@ -176,9 +164,8 @@ func (s *Scheduler) Clear() {
 	now := time.Now()
 	for _, rt := range dropped {
 		s.unqueueLocked(rt, StateDropped)
-		s.log.add(now, EventDropped, 0, rt.t, "cleared")
+		s.eventLocked(now, EventDropped, 0, rt.t, "cleared")
 	}
-	s.notifyRoomLocked()
 	s.mu.Unlock()
 	for _, rt := range dropped {
 		rt.end(droppedResult(now))
@@ -194,10 +181,6 @@ func droppedResult(now time.Time) Result {
 func (s *Scheduler) unqueueLocked(rt *taskRun, state TaskState) {
 	rt.state.Store(int32(state))
 	rt.finishedNs.Store(time.Now().UnixNano())
-	s.busy--
-	if k := rt.t.Key; k != "" && s.keyed[k] == rt {
-		delete(s.keyed, k)
-	}
 }
 
 // removeQueuedLocked takes rt out of the queue; false if it is not there.
@@ -211,6 +194,39 @@ func (s *Scheduler) removeQueuedLocked(rt *taskRun) bool {
 		}
 	}
 	return false
+}
+
+// Replace puts t in the place of queued, a task still waiting in the
+// queue: t starts when queued would have, with its queue time, and queued
+// is dropped (it ends with StateDropped and ErrDropped, and its OnEnd is
+// called on this goroutine once the scheduler's lock is released). It
+// returns false, and does not queue t, if queued is not in the queue (it
+// started, ended or was never given to the scheduler). It may be called
+// from any goroutine; it is the hook on which a dropbox that merges a burst
+// of requests for the same work into one task is built (schedx.Dropbox).
+func (s *Scheduler) Replace(queued, t *Task) bool {
+	old := queued.run
+	if old == nil || queued == t {
+		return false
+	}
+	s.mu.Lock()
+	i := slices.Index(s.queue, old)
+	if i < 0 || TaskState(old.state.Load()) != StateQueued {
+		s.mu.Unlock()
+		return false
+	}
+	rt := &taskRun{t: t, queued: old.queued}
+	rt.state.Store(int32(StateQueued))
+	t.run = rt
+	s.queue[i] = rt
+	now := time.Now()
+	s.unqueueLocked(old, StateDropped)
+	s.eventLocked(now, EventDropped, 0, queued, "replaced")
+	s.eventLocked(now, EventQueued, 0, t, "in the place of a dropped task")
+	s.mu.Unlock()
+	s.poke()
+	old.end(droppedResult(now))
+	return true
 }
 
 // Cancel cancels t: a queued task leaves the queue and ends with
@@ -232,14 +248,13 @@ func (s *Scheduler) Cancel(t *Task) bool {
 		}
 		s.unqueueLocked(rt, StateCanceled)
 		s.canceled = append(s.canceled, rt)
-		s.log.add(time.Now(), EventCanceled, 0, t, "in the queue")
-		s.notifyRoomLocked()
+		s.eventLocked(time.Now(), EventCanceled, 0, t, "in the queue")
 	case StateRunning:
 		if rt.canceled.Swap(true) {
 			return true
 		}
 		s.cancels = true
-		s.log.add(time.Now(), EventCanceled, 0, t, "running")
+		s.eventLocked(time.Now(), EventCanceled, 0, t, "running")
 	default:
 		return false
 	}
@@ -274,7 +289,7 @@ func (s *Scheduler) requeue(rt *taskRun) {
 	rt.startedNs.Store(0)
 	rt.state.Store(int32(StateQueued))
 	s.queue = slices.Insert(s.queue, 0, rt)
-	s.log.add(time.Now(), EventQueued, 0, rt.t, "again: its worker died before starting it")
+	s.eventLocked(time.Now(), EventQueued, 0, rt.t, "again: its worker died before starting it")
 	s.mu.Unlock()
 }
 
@@ -291,7 +306,6 @@ func (s *Scheduler) pop() (*taskRun, bool) {
 	// Running from now on: Cancel then marks it rather than looking for
 	// it in the queue, even while its worker starts.
 	rt.state.Store(int32(StateRunning))
-	s.notifyRoomLocked()
 	return rt, true
 }
 

@@ -13,7 +13,8 @@ import (
 // worker answers and exits with code 0, without a goroutine dump (a Go
 // program dumps its goroutines and exits with code 2 on SIGQUIT).
 func TestSIGQUITStopsWorkers(t *testing.T) {
-	s := sched.New(sched.Options{Jobs: 1})
+	var rec recorder
+	s := sched.New(sched.Options{Jobs: 1, OnEvent: rec.record})
 	var res sched.Result
 	s.AddTask(&sched.Task{
 		Func:    "test.sh",
@@ -32,7 +33,7 @@ func TestSIGQUITStopsWorkers(t *testing.T) {
 	} else if res.Err == nil || !strings.Contains(res.Err.Error(), "Done closed by SIGQUIT") {
 		t.Errorf("Err = %v, want the command killed and Done closed by SIGQUIT", res.Err)
 	}
-	if exits := workerExits(s); len(exits) != 1 || exits[0] != "exited with code 0" {
+	if exits := workerExits(&rec); len(exits) != 1 || exits[0] != "exited with code 0" {
 		t.Errorf("worker exits %q, want one exited with code 0", exits)
 	}
 	groupGone(t, res.Worker)

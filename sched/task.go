@@ -10,14 +10,15 @@ import (
 // Task is a unit of work for a worker process: the registered function Func
 // applied to Payload, with handlers that the scheduler calls as the task
 // progresses, one at a time, on the goroutine that called Run. A Task is
-// given to the scheduler once (AddTask, Push, AddUnique, Drop or Group.Add)
-// and must not be modified after that.
+// given to the scheduler once (AddTask or Replace) and must not be modified
+// after that.
 type Task struct {
 	Func    string // name given to Register
 	Payload []byte // passed to the function in the worker
 
-	// Key names the task for AddUnique and Drop (tasks with the same key
-	// are the same work) and in introspection. It is optional.
+	// Key names the task in events and for the extras built on the
+	// scheduler (package schedx: tasks with the same key are the same
+	// work). The scheduler itself does not use it. It is optional.
 	Key string
 
 	// Priority orders the queue: a task with a higher priority starts
@@ -46,7 +47,9 @@ type Task struct {
 
 	// OnStart is called when the task has been sent to a worker; ctx can
 	// send the task messages (data not known when it was queued, such as
-	// a free port).
+	// a free port). If that worker dies before it starts the task (an
+	// idle worker killed just then), the task is queued again with those
+	// messages and OnStart is not called again.
 	OnStart func(ctx *SchedulerContext)
 	// OnMessage is called for each message the task sends; ctx can answer.
 	OnMessage func(ctx *SchedulerContext, msg []byte)
@@ -58,16 +61,15 @@ type Task struct {
 	// OnEnd is called exactly once for every task the scheduler accepted,
 	// however it ended: succeeded, failed (the worker died, a timeout, a
 	// task that could not start), canceled (in the queue or running) or
-	// dropped from the queue (Clear, Drop); Result.State says which. It
+	// dropped from the queue (Clear, Replace); Result.State says which. It
 	// runs on the goroutine that called Run, except for a dropped task:
-	// then it runs on the goroutine that called Clear or Drop, after the
+	// then it runs on the goroutine that called Clear or Replace, after the
 	// scheduler's lock is released (it may call the scheduler). A task
 	// still queued when Run returns (after Stop or Kill) has not ended: it
 	// waits for the next Run, and OnEnd is called when it ends then.
 	OnEnd func(Result)
 
-	group *Group   // set by Group.Add
-	run   *taskRun // set when the scheduler accepts the task
+	run *taskRun // set when the scheduler accepts the task
 }
 
 // Result is how a task ended, as OnEnd receives it.
@@ -95,12 +97,12 @@ type Result struct {
 	Queued, Started, Finished time.Time
 }
 
-// ErrCanceled is wrapped by Result.Err for a task canceled with Cancel or
-// Group.Cancel, whatever the task function returned.
+// ErrCanceled is wrapped by Result.Err for a task canceled with Cancel,
+// whatever the task function returned.
 var ErrCanceled = errors.New("task canceled")
 
 // ErrDropped is Result.Err for a task removed from the queue without
-// running, by Clear or Drop.
+// running, by Clear or Replace.
 var ErrDropped = errors.New("task dropped from the queue")
 
 // TaskState is where a task is in its life, as Task.State reports it.
@@ -120,9 +122,9 @@ const (
 	StateSucceeded
 	// StateFailed: finished with an error.
 	StateFailed
-	// StateCanceled: canceled (Cancel, Group.Cancel) before it finished.
+	// StateCanceled: canceled (Cancel) before it finished.
 	StateCanceled
-	// StateDropped: removed from the queue by Clear or Drop; it never
+	// StateDropped: removed from the queue by Clear or Replace; it never
 	// ran.
 	StateDropped
 )
@@ -156,9 +158,6 @@ func (t *Task) Times() (queued, started, finished time.Time) {
 	}
 	return t.run.queued, unixTime(t.run.startedNs.Load()), unixTime(t.run.finishedNs.Load())
 }
-
-// Group returns the group the task was added to, or nil.
-func (t *Task) Group() *Group { return t.group }
 
 func unixTime(ns int64) time.Time {
 	if ns == 0 {
@@ -201,9 +200,8 @@ func (rt *taskRun) stopTimers() {
 	}
 }
 
-// end runs the end hooks of a task that is over, once: OnEnd, then its
-// group's count. res.State must be final; res.Queued is filled
-// in.
+// end runs the end hook of a task that is over, once. res.State must be
+// final; res.Queued is filled in.
 func (rt *taskRun) end(res Result) {
 	if rt.endCalled.Swap(true) {
 		return
@@ -211,8 +209,5 @@ func (rt *taskRun) end(res Result) {
 	res.Queued = rt.queued
 	if rt.t.OnEnd != nil {
 		rt.t.OnEnd(res)
-	}
-	if g := rt.t.group; g != nil {
-		g.taskEnded(res.State)
 	}
 }

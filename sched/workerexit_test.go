@@ -7,13 +7,11 @@ import (
 	"github.com/gobuildj/gobuildj/sched"
 )
 
-// workerExits returns the details of the worker exits in s's backlog.
-func workerExits(s *sched.Scheduler) []string {
+// workerExits returns the details of the worker exits rec saw.
+func workerExits(rec *recorder) []string {
 	var out []string
-	for _, e := range s.Backlog() {
-		if e.Kind == sched.EventWorkerExited {
-			out = append(out, e.Detail)
-		}
+	for _, e := range rec.of(sched.EventWorkerExited) {
+		out = append(out, e.Detail)
 	}
 	return out
 }
@@ -21,7 +19,8 @@ func workerExits(s *sched.Scheduler) []string {
 // A worker that the scheduler ends (idle timeout, end of Run) exits with
 // code 0, and its task's leftovers die with it.
 func TestNormalWorkerExitIsNotAKill(t *testing.T) {
-	s := sched.New(sched.Options{Jobs: 1, WorkerIdleTimeout: 100 * time.Millisecond})
+	var rec recorder
+	s := sched.New(sched.Options{Jobs: 1, WorkerIdleTimeout: 100 * time.Millisecond, OnEvent: rec.record})
 	release := s.Hold()
 	var leftover int
 	s.AddTask(&sched.Task{
@@ -36,8 +35,8 @@ func TestNormalWorkerExitIsNotAKill(t *testing.T) {
 	})
 	done := make(chan error, 1)
 	go func() { done <- s.Run() }()
-	if !eventually(20*time.Second, func() bool { return len(workerExits(s)) == 1 }) {
-		t.Fatalf("the idle worker did not exit; backlog %v", s.Backlog())
+	if !eventually(20*time.Second, func() bool { return len(workerExits(&rec)) == 1 }) {
+		t.Fatalf("the idle worker did not exit; events %v", rec.all())
 	}
 	groupGone(t, leftover)
 	// A second worker, ended by the end of Run.
@@ -47,7 +46,7 @@ func TestNormalWorkerExitIsNotAKill(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	exits := workerExits(s)
+	exits := workerExits(&rec)
 	if len(exits) != 2 {
 		t.Fatalf("worker exits %q, want 2", exits)
 	}

@@ -3,7 +3,7 @@ package admit
 import "fmt"
 
 // PortSource hands out free TCP ports, each to one holder at a time
-// (ports.Ports).
+// (ports.Pool).
 type PortSource interface {
 	Take(n int) ([]int, error)
 	Release(ports []int)

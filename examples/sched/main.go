@@ -1,9 +1,10 @@
 // Command sched is a test runner in the manner of tezt, built on package
-// sched: it runs many tests in parallel, each in a worker process of its own
-// (a crash or a hang cannot take the runner down), in a sandbox folder of
-// its own, with a free TCP port chosen by the scheduler when the test
-// starts; a test that hangs is sent SIGTERM at its timeout and SIGKILL a
-// grace later, with everything it started.
+// sched (with a group and typed messages from sched/schedx, and TCP ports
+// from package ports): it runs many tests in parallel, each in a worker
+// process of its own (a crash or a hang cannot take the runner down), in a
+// sandbox folder of its own, with a free TCP port chosen by the scheduler
+// when the test starts; a test that hangs is sent SIGTERM at its timeout
+// and SIGKILL a grace later, with everything it started.
 //
 //	go run ./examples/sched            # 100 tests, one of which hangs
 //	go run ./examples/sched -j 16 -n 500 -timeout 1s
@@ -28,13 +29,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobuildj/gobuildj/ports"
 	"github.com/gobuildj/gobuildj/sched"
+	"github.com/gobuildj/gobuildj/sched/schedx"
 )
 
 // testName is the registered task that runs one test.
 const testName = "example.test"
 
-func init() { sched.RegisterFunc(testName, runTest) }
+func init() { schedx.RegisterFunc(testName, runTest) }
 
 func main() {
 	if sched.IsWorker() {
@@ -64,7 +67,7 @@ type outcome struct {
 
 // runTest runs one test in a worker.
 func runTest(ctx *sched.WorkerContext, sp spec) (outcome, error) {
-	su, err := sched.Typed[setup]{}.Receive(ctx)
+	su, err := schedx.Typed[setup]{}.Receive(ctx)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -78,7 +81,7 @@ func runTest(ctx *sched.WorkerContext, sp spec) (outcome, error) {
 		if err := sleep.Start(); err != nil {
 			return outcome{}, err
 		}
-		_ = sched.Typed[int]{}.ToScheduler(ctx, sleep.Process.Pid)
+		_ = schedx.Typed[int]{}.ToScheduler(ctx, sleep.Process.Pid)
 		select {}
 	}
 	reply, err := echo(su.Port, sp.Name)
@@ -146,17 +149,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(root)
 
-	var ports sched.Ports
-	inUse := map[int]string{} // port -> running test: checks what Ports promises
+	var pool ports.Pool
+	inUse := map[int]string{} // port -> running test: checks what the pool promises
 	s := sched.New(sched.Options{Jobs: *jobs})
-	suite := s.NewGroup("suite")
+	suite := schedx.NewGroup(s, "suite")
 	reports := make([]report, 0, *n)
 	for i := range *n {
 		sp := spec{Name: fmt.Sprintf("test-%03d", i)}
 		if i == *n/2 {
 			sp = spec{Name: "hang", Hang: true}
 		}
-		t, err := sched.NewTask(testName, sp)
+		t, err := schedx.NewTask(testName, sp)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
@@ -168,7 +171,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		rep.name = sp.Name
 		t.OnStart = func(ctx *sched.SchedulerContext) {
 			sandbox := filepath.Join(root, sp.Name)
-			p, err := ports.Take(1)
+			p, err := pool.Take(1)
 			if err == nil {
 				err = os.Mkdir(sandbox, 0o755)
 			}
@@ -182,10 +185,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			inUse[p[0]] = sp.Name
 			held, rep.port = p, p[0]
-			_ = sched.Typed[setup]{}.ToWorker(ctx, setup{Port: p[0], Sandbox: sandbox})
+			_ = schedx.Typed[setup]{}.ToWorker(ctx, setup{Port: p[0], Sandbox: sandbox})
 		}
 		t.OnMessage = func(ctx *sched.SchedulerContext, msg []byte) {
-			pid, _ := sched.Typed[int]{}.Decode(msg)
+			pid, _ := schedx.Typed[int]{}.Decode(msg)
 			rep.extra = fmt.Sprintf("its command (pid %d) ran in the group of worker %d", pid, ctx.Pid())
 		}
 		t.OnEnd = func(r sched.Result) {
@@ -202,7 +205,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 					rep.err = r.Err
 				}
 			default:
-				o, err := sched.Typed[outcome]{}.Decode(r.Value)
+				o, err := schedx.Typed[outcome]{}.Decode(r.Value)
 				if err == nil && (o.Reply != sp.Name || o.Port != rep.port) {
 					err = fmt.Errorf("echo server on port %d answered %q", o.Port, o.Reply)
 				}
@@ -214,7 +217,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			for _, p := range held {
 				delete(inUse, p)
 			}
-			ports.Release(held)
+			pool.Release(held)
 			os.RemoveAll(filepath.Join(root, sp.Name))
 		}
 		suite.Add(t)
@@ -229,13 +232,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // summarize prints the failures and a summary, and returns the exit code.
-func summarize(w io.Writer, reports []report, st sched.GroupStatus, jobs int, took time.Duration) int {
+func summarize(w io.Writer, reports []report, st schedx.GroupStatus, jobs int, took time.Duration) int {
 	sort.Slice(reports, func(i, j int) bool { return reports[i].name < reports[j].name })
 	passed, bad := 0, 0
-	ports := map[int]bool{}
+	distinct := map[int]bool{}
 	for _, r := range reports {
 		if r.port != 0 {
-			ports[r.port] = true
+			distinct[r.port] = true
 		}
 		switch {
 		case r.name == "hang" && r.hangOK:
@@ -251,7 +254,7 @@ func summarize(w io.Writer, reports []report, st sched.GroupStatus, jobs int, to
 		}
 	}
 	fmt.Fprintf(w, "%d tests in %d workers in %s: %d passed, %d failed; %d distinct ports, never one to two running tests\n",
-		st.Total, jobs, took.Round(time.Millisecond), passed, bad, len(ports))
+		st.Total, jobs, took.Round(time.Millisecond), passed, bad, len(distinct))
 	if bad > 0 || st.Complete != st.Total {
 		return 1
 	}

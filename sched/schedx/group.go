@@ -1,9 +1,11 @@
-package sched
+package schedx
 
 import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/gobuildj/gobuildj/sched"
 )
 
 // Group is a set of tasks followed together: a test suite, the targets of
@@ -13,12 +15,12 @@ import (
 // except Wait from a handler (the handlers run on the goroutine that ends
 // tasks).
 type Group struct {
-	s       *Scheduler
+	s       *sched.Scheduler
 	name    string
 	created time.Time
 
 	mu       sync.Mutex
-	tasks    []*Task
+	tasks    []*sched.Task
 	total    int
 	complete int // ended, whatever the outcome
 	failed   int
@@ -42,29 +44,36 @@ type GroupStatus struct {
 }
 
 // ErrGroupClosed is returned by Group.Add after Close or Cancel.
-var ErrGroupClosed = errors.New("sched: task added to a closed group")
+var ErrGroupClosed = errors.New("schedx: task added to a closed group")
 
 // NewGroup returns an empty group of tasks run by s.
-func (s *Scheduler) NewGroup(name string) *Group {
+func NewGroup(s *sched.Scheduler, name string) *Group {
 	return &Group{s: s, name: name, created: time.Now(), done: make(chan struct{})}
 }
 
-// Add queues t (as AddTask) as a member of the group. It fails with
-// ErrGroupClosed after Close or Cancel, and t is then not queued. An Add
-// that races Cancel either fails so or queues t before Cancel looks at the
-// group's tasks, which cancels it: no task escapes a canceled group.
-func (g *Group) Add(t *Task) error {
+// Add queues t (with s.AddTask) as a member of the group; the group counts
+// it once t's own OnEnd has returned. It fails with ErrGroupClosed after
+// Close or Cancel, and t is then not queued. An Add that races Cancel either
+// fails so or queues t before Cancel looks at the group's tasks, which
+// cancels it: no task escapes a canceled group.
+func (g *Group) Add(t *sched.Task) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
 		return ErrGroupClosed
 	}
-	t.group = g
+	end := t.OnEnd
+	t.OnEnd = func(r sched.Result) {
+		if end != nil {
+			end(r)
+		}
+		g.taskEnded(r.State)
+	}
 	g.tasks = append(g.tasks, t)
 	g.total++
-	// Queued under g.mu (the scheduler never takes g.mu while it holds
-	// its own lock), so that Cancel, which lists g.tasks under g.mu,
-	// finds t queued and cancels it.
+	// Queued under g.mu (the scheduler never ends a task inside AddTask,
+	// so g.mu is not taken again), so that Cancel, which lists g.tasks
+	// under g.mu, finds t queued and cancels it.
 	g.s.AddTask(t)
 	return nil
 }
@@ -80,11 +89,11 @@ func (g *Group) Close() {
 }
 
 // Cancel closes the group and cancels every task of it that has not ended
-// (see Scheduler.Cancel).
+// (see sched.Scheduler.Cancel).
 func (g *Group) Cancel() {
 	g.mu.Lock()
 	g.closed = true
-	tasks := append([]*Task(nil), g.tasks...)
+	tasks := append([]*sched.Task(nil), g.tasks...)
 	hooks := g.checkDoneLocked()
 	g.mu.Unlock()
 	g.runHooks(hooks)
@@ -142,13 +151,13 @@ func (g *Group) statusLocked() GroupStatus {
 }
 
 // taskEnded counts a member task that reached a final state.
-func (g *Group) taskEnded(state TaskState) {
+func (g *Group) taskEnded(state sched.TaskState) {
 	g.mu.Lock()
 	g.complete++
 	switch state {
-	case StateFailed:
+	case sched.StateFailed:
 		g.failed++
-	case StateCanceled, StateDropped:
+	case sched.StateCanceled, sched.StateDropped:
 		g.canceled++
 	}
 	hooks := g.checkDoneLocked()

@@ -1,4 +1,7 @@
-package sched
+// Package ports leases free TCP ports, each to one holder at a time, so that
+// programs run at once (tests that start servers, build steps that listen)
+// never get the same port.
+package ports
 
 import (
 	"fmt"
@@ -6,21 +9,20 @@ import (
 	"sync"
 )
 
-// Ports hands out free TCP ports, each to one holder at a time: a scheduler
-// takes ports for a task when it starts (in OnStart, or to answer its
-// Request) and releases them when it ends, so that tasks running at once
-// never get the same port. A port is free when the kernel gives it to a
-// listener on every address; it is closed again before it is handed out,
-// for the task to bind. The zero value is ready to use; it is safe for
-// concurrent use.
-type Ports struct {
+// Pool hands out free TCP ports, each to one holder at a time: a caller
+// takes ports for a piece of work when it starts and releases them when it
+// ends, so that work running at once never gets the same port. A port is
+// free when the kernel gives it to a listener on every address; it is
+// closed again before it is handed out, for the holder to bind. The zero
+// value is ready to use; it is safe for concurrent use.
+type Pool struct {
 	mu   sync.Mutex
 	held map[int]struct{}
 }
 
 // Take returns n distinct free ports that no other holder has, and holds
 // them until Release.
-func (p *Ports) Take(n int) ([]int, error) {
+func (p *Pool) Take(n int) ([]int, error) {
 	if n <= 0 {
 		return nil, nil
 	}
@@ -41,11 +43,11 @@ func (p *Ports) Take(n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	for tries := 0; len(ports) < n; tries++ {
 		if tries > 100*n {
-			return nil, fmt.Errorf("sched: no free TCP port found after %d tries (%d held)", tries, len(p.held))
+			return nil, fmt.Errorf("ports: no free TCP port found after %d tries (%d held)", tries, len(p.held))
 		}
 		l, err := net.Listen("tcp", ":0")
 		if err != nil {
-			return nil, fmt.Errorf("sched: find a free TCP port: %w", err)
+			return nil, fmt.Errorf("ports: find a free TCP port: %w", err)
 		}
 		open = append(open, l)
 		port := l.Addr().(*net.TCPAddr).Port
@@ -61,7 +63,7 @@ func (p *Ports) Take(n int) ([]int, error) {
 }
 
 // Release gives ports back for other holders.
-func (p *Ports) Release(ports []int) {
+func (p *Pool) Release(ports []int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, port := range ports {
@@ -70,7 +72,7 @@ func (p *Ports) Release(ports []int) {
 }
 
 // Held returns how many ports are held now.
-func (p *Ports) Held() int {
+func (p *Pool) Held() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.held)
