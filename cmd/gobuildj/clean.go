@@ -50,7 +50,7 @@ func clean(g *graph.Graph, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range closure(g, sel) {
+		for _, t := range g.Closure(sel) {
 			names = append(names, t.Name)
 		}
 	}
