@@ -1,7 +1,8 @@
-// Package query answers questions about one target of a build graph
-// without building anything: what it is (its commands, deps, reverse deps,
-// inputs, outputs, what its last depfile named) and whether a build would
-// run it now, and why, as typed event.Reason values (`gobuildj query`).
+// Package query answers questions about a build graph without building
+// anything: which targets it has (WriteList, for `gobuildj list`), what one
+// target is (its commands, deps, reverse deps, inputs, outputs, what its
+// last depfile named) and whether a build would run it now, and why, as
+// typed event.Reason values (Describe and WouldRun, for `gobuildj query`).
 package query
 
 import (
