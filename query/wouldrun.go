@@ -32,6 +32,7 @@ const (
 
 // Verdict is whether a build would run a target now, and why.
 type Verdict struct {
+	// Kind is the verdict; the fields below fill in what it needs.
 	Kind VerdictKind
 	// Reason is why it would run (Kind Runs).
 	Reason event.Reason
@@ -44,8 +45,8 @@ type Verdict struct {
 
 // DepRun is a dep that a build would run, and why.
 type DepRun struct {
-	Target string
-	Reason event.Reason
+	Target string       // the dep's name
+	Reason event.Reason // why it would run
 }
 
 // String says the verdict in the words of `gobuildj query`: "yes (input
