@@ -1,0 +1,66 @@
+package clean
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/gobuildj/gobuildj/cache"
+)
+
+// Plan is what a clean removes, checked: every file in it may be removed.
+type Plan struct {
+	// Root is the Buildfile's folder.
+	Root string
+	// Targets are the targets with a record among those asked for, in
+	// the order asked: their records are forgotten.
+	Targets []string
+	// Files are the absolute paths of their recorded outputs and
+	// depfiles, sorted, each once.
+	Files []string
+}
+
+// NewPlan works out from the records in store what cleaning targets (names;
+// those without a record are skipped) removes in the Buildfile's folder
+// root. If a recorded file must not be removed it returns a *RefusedError
+// naming each such file, and no plan.
+func NewPlan(root string, store *cache.Store, targets []string) (*Plan, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve the Buildfile's folder: %w", err)
+	}
+	p := &Plan{Root: root}
+	var refused []Refusal
+	for _, name := range targets {
+		rec, ok := store.Target(name)
+		if !ok {
+			continue
+		}
+		p.Targets = append(p.Targets, name)
+		paths := make([]string, 0, len(rec.Outputs)+1)
+		for _, o := range rec.Outputs {
+			paths = append(paths, o.Path)
+		}
+		if rec.Depfile != "" {
+			paths = append(paths, rec.Depfile)
+		}
+		for _, path := range paths {
+			abs := path
+			if !filepath.IsAbs(abs) {
+				abs = filepath.Join(root, path)
+			}
+			if r, bad := check(root, realRoot, abs); bad {
+				r.Target = name
+				refused = append(refused, r)
+				continue
+			}
+			p.Files = append(p.Files, abs)
+		}
+	}
+	if len(refused) > 0 {
+		return nil, &RefusedError{Root: root, Refused: refused}
+	}
+	slices.Sort(p.Files)
+	p.Files = slices.Compact(p.Files)
+	return p, nil
+}
