@@ -142,7 +142,7 @@ func TestJobserverClientInterruptGivesTokensBack(t *testing.T) {
 	var bf strings.Builder
 	fmt.Fprintf(&bf, "[vars]\nlog = %q\n[targets.all]\ndeps = [\"s0\", \"s1\", \"s2\", \"s3\"]\n", logPath)
 	for i := range 4 {
-		fmt.Fprintf(&bf, "[targets.s%d]\ncmd = \"echo + >> ${log}; sleep 300\"\n", i)
+		fmt.Fprintf(&bf, "[targets.s%d]\ncmd = \"echo + >> ${log}; sleep 331\"\n", i)
 	}
 	write(t, filepath.Join(dir, "p", "Buildfile.toml"), bf.String())
 	write(t, filepath.Join(dir, "Makefile"), `all: g m1 m2
@@ -189,7 +189,7 @@ m1 m2:
 		t.Errorf("%d of gobuildj's commands started under make -j3, want 3", n)
 	}
 	assertTokensBack(t, r.out)
-	assertNoStrays(t, "sleep 300")
+	assertNoStrays(t, "sleep 331")
 }
 
 func TestJobserverClientOfGobuildj(t *testing.T) {

@@ -200,7 +200,10 @@ func strayProcesses(marker string) []string {
 }
 
 // assertNoStrays waits a little for processes to go, then fails if any
-// process with marker in its command line remains (and kills it).
+// process with marker in its command line remains (and kills it). It looks
+// at every process of the machine, and go test runs packages at once: a
+// marker must be used by no other test of the repository (sched's tests run
+// "sleep 300").
 func assertNoStrays(t *testing.T, marker string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
