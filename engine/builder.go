@@ -47,6 +47,14 @@ type node struct {
 	// priority is the length of the longest chain of work behind it.
 	priority int64
 
+	// attempt is nil until its commands are first queued for admission.
+	*attempt
+}
+
+// attempt is what a target holds from the moment its commands are queued
+// for admission. It is allocated then, not with the node, so a build that
+// runs a few of many targets (a no-op, one change) pays for those few.
+type attempt struct {
 	// job is its admission, and run its commands as handed to a runner
 	// (nil while it waits for admission).
 	job admit.Job
@@ -60,6 +68,18 @@ type node struct {
 	worker   int           // the pid that ran them
 	timedOut time.Duration // the timeout that fired, if one did
 }
+
+// attempted gives n its attempt, if it has none yet.
+func (n *node) attempted() *attempt {
+	if n.attempt == nil {
+		n.attempt = &attempt{job: admit.Job{ID: n.t.ID}}
+	}
+	return n.attempt
+}
+
+// ran reports whether n's commands reached a process (in this build, or
+// in this cycle of watch mode).
+func (n *node) ran() bool { return n.attempt != nil && !n.started.IsZero() }
 
 // builder is the state of an engine: one build, or the builds of a watch
 // session. Apart from the interrupted flag and the inbox, it is touched
@@ -144,7 +164,6 @@ func (b *builder) setGraph(g *graph.Graph) {
 	b.nodes = make([]node, len(g.Targets))
 	for i, t := range g.Targets {
 		b.nodes[i].t = t
-		b.nodes[i].job.ID = i
 	}
 	b.plan = plan.New(b.shape)
 	b.pools = nil
@@ -305,10 +324,11 @@ func (b *builder) enqueue(n *node) {
 		b.failNow(n, b.describe(t), err.Error())
 		return
 	}
-	n.queued = time.Now()
-	n.started = time.Time{}
-	n.worker = 0
-	n.timedOut = 0
+	a := n.attempted()
+	a.queued = time.Now()
+	a.started = time.Time{}
+	a.worker = 0
+	a.timedOut = 0
 	n.job.Priority = n.priority
 	n.job.Pool = t.Pool
 	n.job.Ports = t.Ports
@@ -320,7 +340,8 @@ func (b *builder) enqueue(n *node) {
 // failNow fails a taken target that never reached a runner.
 func (b *builder) failNow(n *node, cmd, why string) {
 	now := time.Now()
-	n.queued, n.started = now, now
+	a := n.attempted()
+	a.queued, a.started = now, now
 	b.fail(n, cmd, why, nil)
 }
 
@@ -383,7 +404,7 @@ func (b *builder) runnerOf(n *node) runner.Runner {
 	switch {
 	case n.t.Pool == graph.ConsolePool:
 		return b.console
-	case n.run != nil && n.run.Work.Remote != nil:
+	case n.attempt != nil && n.run != nil && n.run.Work.Remote != nil:
 		return b.farm
 	}
 	return b.workers
@@ -408,7 +429,7 @@ func (b *builder) drain() {
 
 // started notes that n's commands reached process pid.
 func (b *builder) started(n *node, pid int, at time.Time) {
-	if n.run == nil || !n.started.IsZero() {
+	if n.attempt == nil || n.run == nil || !n.started.IsZero() {
 		return
 	}
 	n.started, n.worker = at, pid

@@ -75,7 +75,10 @@ func (b *builder) startEvent(n *node, pid int) event.Start {
 	running, ready := b.load()
 	ev := event.Start{
 		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason,
-		Worker: pid, Time: n.started, Running: running, Ready: ready,
+		Worker: pid, Running: running, Ready: ready,
+	}
+	if n.attempt != nil {
+		ev.Time = n.started
 	}
 	ev.ETA, _ = b.eta.estimate(time.Now())
 	return ev
@@ -84,17 +87,21 @@ func (b *builder) startEvent(n *node, pid int) event.Start {
 // finishEvent describes the end of n's commands.
 func (b *builder) finishEvent(n *node, ok bool, cmd, why string, output []byte) event.Finish {
 	end := time.Now()
-	start := n.started
+	var a attempt
+	if n.attempt != nil {
+		a = *n.attempt
+	}
+	start := a.started
 	if start.IsZero() {
 		start = end
 	}
-	queued := n.queued
+	queued := a.queued
 	if queued.IsZero() {
 		queued = start
 	}
 	ev := event.Finish{
 		Target: n.t.Name, Description: b.describe(n.t), OK: ok, Cmd: cmd, Why: why,
-		Cmds: n.t.Cmds, Output: output, Worker: n.worker, Queued: queued, Start: start, End: end,
+		Cmds: n.t.Cmds, Output: output, Worker: a.worker, Queued: queued, Start: start, End: end,
 		Interrupted: !ok && b.interrupted.Load(),
 		Reason:      n.reason,
 		Dir:         b.abs(n.t.Dir),
@@ -114,7 +121,7 @@ func (b *builder) waitedFor(t *graph.Target) []string {
 	walk = func(deps []*graph.Target) {
 		for _, d := range deps {
 			if !d.IsAlias() {
-				if !b.nodes[d.ID].started.IsZero() {
+				if b.nodes[d.ID].ran() {
 					names = append(names, d.Name)
 				}
 				continue

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
-	"github.com/gobuildj/gobuildj/engine/admit"
 	"github.com/gobuildj/gobuildj/engine/plan"
 	"github.com/gobuildj/gobuildj/engine/runner"
 	"github.com/gobuildj/gobuildj/event"
@@ -342,7 +341,7 @@ func (s *session) planStale() {
 
 // resetNode forgets what a build found of n: it is looked at again.
 func (s *session) resetNode(n *node) {
-	*n = node{t: n.t, inCycle: true, verdict: maybe, priority: n.priority, job: admit.Job{ID: n.t.ID}}
+	*n = node{t: n.t, inCycle: true, verdict: maybe, priority: n.priority}
 }
 
 // join makes a change part of the build in progress: the targets that
@@ -368,17 +367,17 @@ func (s *session) join(seeds map[int]bool, changed []string) {
 		n := &b.nodes[r.ID]
 		cmds := len(n.t.Cmds) > 0
 		switch {
-		case n.rerun:
+		case n.attempt != nil && n.rerun:
 			continue // already stopped: it runs again anyway
-		case r.Was == plan.Taken && b.queue.Remove(&n.job):
+		case r.Was == plan.Taken && n.attempt != nil && b.queue.Remove(&n.job):
 			// It waited for admission, holding nothing: it simply waits
 			// for its deps again.
 			b.plan.Return(r.ID)
 			b.eta.finished(r.ID)
-		case r.Was == plan.Taken:
+		case r.Was == plan.Taken && n.attempt != nil:
 			// Its commands run: stop them; it runs again once they
 			// are over (restarted).
-			if !n.started.IsZero() {
+			if n.ran() {
 				more++
 			}
 			n.rerun = true
@@ -440,7 +439,7 @@ func (s *session) upToDate() int {
 	n := s.wantedCmds
 	for _, id := range s.b.cycle {
 		pn := &s.b.nodes[id]
-		if len(pn.t.Cmds) > 0 && !(s.b.plan.State(id) == plan.Done && pn.started.IsZero()) {
+		if len(pn.t.Cmds) > 0 && !(s.b.plan.State(id) == plan.Done && !pn.ran()) {
 			n--
 		}
 	}
