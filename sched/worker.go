@@ -1,14 +1,12 @@
 package sched
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -111,56 +109,17 @@ func exitGroup() {
 	os.Exit(1) // not reached
 }
 
-// exitNormally ends a worker that its scheduler told to exit: it kills the
-// other processes of its group (what its tasks left behind) and exits with
-// code 0, so that the scheduler does not take its end for a kill. The
-// scheduler kills the group again once the worker is gone, for a process
-// forked meanwhile.
+// exitNormally ends a worker that its scheduler told to exit, with code
+// 0, so that the scheduler does not take its end for a kill. What its
+// tasks left running in its process group is not its to find: the
+// scheduler kills the group as soon as the worker's result pipe closes,
+// while the exited worker, not yet reaped, still holds the group's number.
+// (Looking for the group's processes here meant reading the stat of every
+// process of the machine at the end of every build.)
 func exitNormally() {
-	me := os.Getpid()
-	for range 3 {
-		if killGroupMembers(me) == 0 {
-			break
-		}
-	}
 	// Not os.Exit: a worker has nothing to flush, and the race detector's
 	// exit hook would make each worker take a second to end.
 	unix.Exit(0)
-}
-
-// killGroupMembers sends SIGKILL to every process of process group pgid but
-// the caller, and returns how many it signalled.
-func killGroupMembers(pgid int) int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	me, n := os.Getpid(), 0
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == me {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and
-		// parentheses.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if g, _ := strconv.Atoi(f[2]); g == pgid {
-			_ = unix.Kill(pid, unix.SIGKILL)
-			n++
-		}
-	}
-	return n
 }
 
 // handleSignals ends the worker when a signal says the scheduler died
