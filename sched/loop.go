@@ -572,13 +572,14 @@ func (r *run) remove(w *worker) {
 	}
 }
 
-// retire tells an idle worker to exit by closing its task pipe: the worker
-// sees EOF, kills the rest of its process group and exits with code 0.
+// retire tells an idle worker to exit (frameExit, then EOF on its task pipe):
+// it exits with code 0, and the scheduler kills what is left of its group.
 func (r *run) retire(w *worker) {
 	w.exiting = true
 	if w.idleTimer != nil {
 		w.idleTimer.Stop()
 	}
+	_ = w.fw.writeExit() // an error means the worker is gone already
 	w.toWorker.Close()
 	for i, x := range r.idle {
 		if x == w {

@@ -82,6 +82,7 @@ func (s *Scheduler) Discard() {
 	}
 	<-p.done
 	for _, w := range p.workers {
+		_ = w.fw.writeExit()
 		w.toWorker.Close()
 	}
 	for _, w := range p.workers {

@@ -45,6 +45,12 @@ const (
 	// the task: a worker that dies before it says so never ran it, and
 	// the scheduler queues the task again.
 	frameStarted byte = 8
+	// frameExit (scheduler to worker, id 0): the scheduler is about to
+	// close the task pipe to retire the worker. A worker that sees EOF
+	// without it takes it for the scheduler's death and kills its whole
+	// group, itself included; after it, the worker just exits with code
+	// 0, and the scheduler kills what is left of its group.
+	frameExit byte = 9
 )
 
 const (
@@ -119,6 +125,12 @@ func (fw *frameWriter) writeTerm(id uint64, sig syscall.Signal) error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
 	return fw.finish(binary.AppendUvarint(fw.begin(frameTerm, id), uint64(sig)))
+}
+
+func (fw *frameWriter) writeExit() error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(fw.begin(frameExit, 0))
 }
 
 func (fw *frameWriter) writeRequest(id, req uint64, body []byte) error {

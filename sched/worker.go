@@ -35,6 +35,7 @@ type workerProcess struct {
 	current  *WorkerContext // the running task, nil between tasks
 	busy     bool           // a task was received and its result is not written yet
 	quitting bool           // SIGQUIT: exit once no task is busy
+	retired  bool           // the scheduler sent frameExit: EOF is no death
 }
 
 // thisWorker is set once by WorkerMain, for CurrentWorker. It is the only
@@ -159,12 +160,14 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 				fmt.Fprintf(os.Stderr, "sched worker %d: reading tasks: %v\n", os.Getpid(), err)
 				exitGroup()
 			}
-			if os.Getppid() != p.ppid {
+			if !p.retired || os.Getppid() != p.ppid {
 				exitGroup() // the scheduler died
 			}
 			exitNormally() // the scheduler told this worker to exit
 		}
 		switch kind {
+		case frameExit:
+			p.retired = true
 		case frameTask:
 			id, name, payload, err := decodeTask(body)
 			if err != nil {
