@@ -111,19 +111,7 @@ func (d *Dropbox) track(t *sched.Task, key string) {
 		}
 		d.mu.Unlock()
 	}
-	start, end := t.OnStart, t.OnEnd
-	t.OnStart = func(ctx *sched.SchedulerContext) {
-		leave()
-		if start != nil {
-			start(ctx)
-		}
-	}
-	t.OnEnd = func(r sched.Result) {
-		leave()
-		if end != nil {
-			end(r)
-		}
-	}
+	onLeave(t, leave)
 }
 
 // dropUnqueued ends t, which never reached the scheduler, as dropped.

@@ -96,19 +96,7 @@ func (q *Queue) addLocked(t *sched.Task) {
 		}
 		q.mu.Unlock()
 	}
-	start, end := t.OnStart, t.OnEnd
-	t.OnStart = func(ctx *sched.SchedulerContext) {
-		leave()
-		if start != nil {
-			start(ctx)
-		}
-	}
-	t.OnEnd = func(r sched.Result) {
-		leave()
-		if end != nil {
-			end(r)
-		}
-	}
+	onLeave(t, leave)
 	q.queued++
 	// AddTask never calls the task's handlers, so q.mu is not taken
 	// again.
