@@ -13,6 +13,7 @@ import (
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/depfile"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // Depfiles: a target with a depfile (gcc -MD -MF) learns its inputs by
@@ -103,18 +104,55 @@ func (b *builder) readDepfile(n *node) string {
 	}
 	slices.Sort(found)
 	found = slices.Compact(found)
-	declared := make([]cache.PathHash, 0, len(t.Inputs))
-	for _, ph := range n.action.Inputs {
-		if _, ok := slices.BinarySearch(t.Inputs, ph.Path); ok {
-			declared = append(declared, ph)
-		}
-	}
 	a := *n.action
-	a.Inputs = b.mergeInputs(declared, found)
+	a.Inputs = b.seenInputs(n, found)
 	n.action = &a
 	n.key = a.Key()
 	n.discovered = found
 	return ""
+}
+
+// seenInputs returns n's declared inputs and the files its depfile named,
+// each with the hash of what the command saw. The action's inputs were
+// hashed before the command started (the declared ones and those the last
+// run's depfile named): they keep those hashes, and a file edited during
+// the run makes the next build run the command again. A file new to the
+// target is hashed now, unless it changed after the command was queued
+// (the command may have read the old content): it is recorded with the zero
+// hash, which no file has, so that the next build runs the command again.
+// Outputs of other targets are not suspected: they were
+// done before the command was queued.
+func (b *builder) seenInputs(n *node, found []string) []cache.PathHash {
+	before := make(map[string]cache.Hash, len(n.action.Inputs))
+	out := make([]cache.PathHash, 0, len(n.t.Inputs)+len(found))
+	for _, ph := range n.action.Inputs {
+		before[ph.Path] = ph.Hash
+		if _, ok := slices.BinarySearch(n.t.Inputs, ph.Path); ok {
+			out = append(out, ph)
+		}
+	}
+	for _, p := range found {
+		if h, ok := before[p]; ok {
+			out = append(out, cache.PathHash{Path: p, Hash: h})
+			continue
+		}
+		abs := b.abs(p)
+		fp, err := fileid.Stat(abs)
+		if err != nil {
+			continue // gone (or unreadable): left out, so the key changes
+		}
+		if b.depOf(p) == "" && fp.ChangedSince(n.queued) {
+			out = append(out, cache.PathHash{Path: p}) // changed during the run: the zero hash
+			continue
+		}
+		h, err := b.files.Hash(abs)
+		if err != nil {
+			continue
+		}
+		out = append(out, cache.PathHash{Path: p, Hash: h})
+	}
+	slices.SortFunc(out, func(a, b cache.PathHash) int { return cmp.Compare(a.Path, b.Path) })
+	return slices.CompactFunc(out, func(a, b cache.PathHash) bool { return a.Path == b.Path })
 }
 
 // recordDepfile adds the files n's depfile named to the record of its run.

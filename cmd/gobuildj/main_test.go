@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // The end-to-end tests drive the real binary, built once by TestMain.
@@ -72,6 +74,7 @@ func gobuildj(t *testing.T, dir string, args ...string) result {
 // gobuildjEnv is gobuildj with env (KEY=value) added to its environment.
 func gobuildjEnv(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	settle()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "CI=true", "NO_COLOR=1", "GITHUB_ACTIONS="), env...)
@@ -88,6 +91,14 @@ func gobuildjEnv(t *testing.T, dir string, env []string, args ...string) result 
 	}
 	return result{out: out.String(), code: code}
 }
+
+// settle waits out the clock tick of the test's last writes before a
+// build. A file that a depfile names for the first time and that was
+// written in the tick its command started in may have changed after the
+// command read it: gobuildj records it so that the next build runs the
+// command again (fileid.ChangedSince), and a test expecting that build to
+// run nothing would see it run.
+func settle() { time.Sleep(fileid.TickSlack() + time.Millisecond) }
 
 // mustBuild runs gobuildj and fails the test unless it exits 0.
 func mustBuild(t *testing.T, dir string, args ...string) result {

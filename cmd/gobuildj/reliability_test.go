@@ -16,6 +16,7 @@ import (
 // startBuild starts gobuildj in dir without waiting for it.
 func startBuild(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
+	settle()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CI=true")

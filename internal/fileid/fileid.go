@@ -74,3 +74,23 @@ func (f Fingerprint) Racy(recordedAt time.Time) bool {
 	limit := recordedAt.Add(-RacySlack).UnixNano()
 	return f.MtimeNs >= limit || f.CtimeNs >= limit
 }
+
+// TickSlack is how far a file timestamp can lag the fine clock: the
+// resolution of the coarse clock the kernel stamps files with (one
+// scheduler tick), as the kernel reports it; 10 ms if it does not.
+func TickSlack() time.Duration {
+	var res unix.Timespec
+	if err := unix.ClockGetres(unix.CLOCK_REALTIME_COARSE, &res); err != nil || res.Nano() <= 0 {
+		return 10 * time.Millisecond
+	}
+	return time.Duration(res.Nano())
+}
+
+// ChangedSince reports whether f may record a change made at or after t: a
+// write at or after t is stamped no earlier than t minus TickSlack. A write
+// within that tick before t is taken for one after it: the doubt goes to
+// the side that reruns.
+func (f Fingerprint) ChangedSince(t time.Time) bool {
+	limit := t.Add(-TickSlack()).UnixNano()
+	return f.MtimeNs >= limit || f.CtimeNs >= limit
+}

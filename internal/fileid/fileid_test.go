@@ -104,3 +104,28 @@ func TestRacyJustWritten(t *testing.T) {
 		t.Error("the fingerprint is still racy when recorded well after the write")
 	}
 }
+
+func TestChangedSince(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * TickSlack())
+	start := time.Now()
+	fp, err := Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp.ChangedSince(start) {
+		t.Errorf("a file written %s before is said to have changed since", 3*TickSlack())
+	}
+	if err := os.WriteFile(path, []byte("b"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fp, err = Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	if !fp.ChangedSince(start) {
+		t.Errorf("a file written after %v (mtime %d, ctime %d) is not said to have changed since", start, fp.MtimeNs, fp.CtimeNs)
+	}
+}
