@@ -205,6 +205,9 @@ func (p *pending) prepareOutputs() *Error {
 			return e
 		}
 		o, msg := outputPath(p.f.dir, s)
+		if msg == "" {
+			msg = l.notABuildfile(o, s)
+		}
 		if msg != "" {
 			return p.fail(a, "outputs", msg)
 		}
@@ -248,6 +251,18 @@ func outputPath(dir, s string) (string, string) {
 		return "", fmt.Sprintf("%q is inside %s/, where gobuildj keeps its state (expected a path outside it)", s, statedir.Name)
 	}
 	return p, ""
+}
+
+// notABuildfile says why output o (written s) is not acceptable when it is
+// one of the Buildfiles of the load: the output of a failed command is
+// deleted, and a command may rewrite it.
+func (l *loader) notABuildfile(o, s string) string {
+	for _, f := range l.files {
+		if rel, err := filepath.Rel(l.root, f.abs); err == nil && rel == o {
+			return fmt.Sprintf("%q is a Buildfile of this build (expected an output that is not a Buildfile: a failed command's outputs are deleted)", s)
+		}
+	}
+	return ""
 }
 
 // escapes reports whether a cleaned relative path leaves its folder.
