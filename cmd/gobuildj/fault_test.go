@@ -125,7 +125,7 @@ cmd = "sleep 1.5; echo done > done.txt"
 }
 
 func TestInterruptStopsEverything(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			const bf = `
 [targets.a]

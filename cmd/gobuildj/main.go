@@ -29,7 +29,9 @@ func main() {
 		sched.WorkerMain()
 	}
 	interrupts := make(chan os.Signal, 2)
-	signal.Notify(interrupts, syscall.SIGINT, syscall.SIGTERM)
+	// A closed terminal (SIGHUP) stops a build as Ctrl-C does: its commands
+	// are stopped, not left running behind an exited gobuildj.
+	signal.Notify(interrupts, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts))
 }
 
