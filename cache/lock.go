@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // ErrLocked is wrapped by the error of Open when another process (or another
@@ -20,7 +22,7 @@ var ErrLocked = errors.New("another gobuildj is running")
 // The holder writes its pid into the file, only to name it to the loser.
 // dir is the Buildfile folder, for the message.
 func lockState(path, dir string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+	f, err := statedir.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

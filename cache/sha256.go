@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/internal/wire"
 )
 
@@ -194,7 +195,7 @@ func (d *Digests) Flush() error {
 	for key := range d.pending {
 		b = appendDigestRecord(b, key, d.entries[key])
 	}
-	f, err := os.OpenFile(d.path, os.O_WRONLY|os.O_CREATE, 0o666)
+	f, err := statedir.OpenFile(d.path, os.O_WRONLY|os.O_CREATE, 0o666)
 	if err != nil {
 		return fmt.Errorf("sha256 table: %w", err)
 	}

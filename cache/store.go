@@ -85,6 +85,9 @@ func open(dir string, pre *Preloaded) (*Store, error) {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create state folder: %w", err)
 	}
+	if err := statedir.CheckFolder(s.state.Path()); err != nil {
+		return nil, err
+	}
 	if s.lock, err = lockState(s.state.Lock(), s.dir); err != nil {
 		return nil, err
 	}
@@ -156,7 +159,7 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 // promises to repair: a torn header starts a fresh log, a header of another
 // format moves the file aside, a damaged tail is cut off.
 func (s *Store) openLog(pre *Preloaded) error {
-	f, err := os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o666)
+	f, err := statedir.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o666)
 	if err != nil {
 		return fmt.Errorf("open state: %w", err)
 	}
@@ -176,7 +179,7 @@ func (s *Store) openLog(pre *Preloaded) error {
 			return fmt.Errorf("state %s is unreadable (%s) and could not be moved aside: %w", s.logPath, problem, err)
 		}
 		s.warnings = append(s.warnings, fmt.Sprintf("state %s: moved to %s because %s; every target will rebuild", s.logPath, bad, problem))
-		if f, err = os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o666); err != nil {
+		if f, err = statedir.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o666); err != nil {
 			return fmt.Errorf("create state: %w", err)
 		}
 		data, torn = nil, true

@@ -52,11 +52,19 @@ func (l *LastLog) open() {
 	}
 	l.opened = true
 	path := statedir.Of(l.root).LastLog()
+	if err := statedir.CheckFolder(filepath.Dir(filepath.Dir(path))); err != nil {
+		l.err = fmt.Errorf("build log: %w", err)
+		return
+	}
+	if err := statedir.CheckFolder(filepath.Dir(path)); err != nil {
+		l.err = fmt.Errorf("build log: %w", err)
+		return
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		l.err = fmt.Errorf("build log: %w", err)
 		return
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	f, err := statedir.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		l.err = fmt.Errorf("build log: %w", err)
 		return

@@ -75,6 +75,9 @@ func (d Dir) BadStateLog() string { return d.file(stateLogName + badSuffix) }
 // CreateStateLogTemp creates a new temporary file for the state log's
 // compaction, to be renamed over StateLog.
 func (d Dir) CreateStateLogTemp() (*os.File, error) {
+	if err := CheckFolder(d.Path()); err != nil {
+		return nil, err
+	}
 	return os.CreateTemp(d.Path(), stateLogName+tempSuffix)
 }
 
@@ -93,6 +96,9 @@ func (d Dir) Snapshot() string { return d.file(snapshotName) }
 // CreateSnapshotTemp creates a new temporary file for a snapshot, to be
 // renamed over Snapshot.
 func (d Dir) CreateSnapshotTemp() (*os.File, error) {
+	if err := CheckFolder(d.Path()); err != nil {
+		return nil, err
+	}
 	return os.CreateTemp(d.Path(), snapshotName+tempSuffix)
 }
 
