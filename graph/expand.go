@@ -20,6 +20,21 @@ import (
 // NUL of their own, so it cannot be mistaken.
 const depsMarker = "\x00deps\x00"
 
+// depsShellMarker stands for ${deps} in a command, where the paths are
+// quoted for the shell.
+const depsShellMarker = "\x00deps-quoted\x00"
+
+// shellQuote returns s as one word of a POSIX shell: as it is when it holds
+// only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // The states of a variable during expansion.
 const (
 	unvisited = iota
@@ -50,6 +65,10 @@ type scope struct {
 	analyze bool     // checking [vars]: automatic variables stand for themselves
 	target  *pending // nil outside a target
 	files   bool     // ${in}, ${out} and ${deps} are allowed (cmd, description, env, depfile)
+	// shell is set while a command is expanded: the automatic variables
+	// (file names, which anyone who can write to the tree chooses) are
+	// quoted for the shell, unless written ${in:raw} and so on.
+	shell bool
 	// base, if not "", is the folder (relative to the root) that ${in}
 	// and ${out} are relative to, instead of the target's dir.
 	base string
@@ -146,41 +165,25 @@ func (x *expander) expand(s string, sc *scope) (string, *expandError) {
 	return b.String(), nil
 }
 
+// rawSuffix, after an automatic variable's name, asks for its value as it
+// is, unquoted, in a command.
+const rawSuffix = ":raw"
+
 // lookup returns the value of ${name} referred to at offset off.
 func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError) {
 	if name == "" {
 		return "", &expandError{msg: `empty variable name "${}" (expected "${name}")`, offset: off}
 	}
-	if isAuto(name) {
-		switch {
-		case sc.analyze:
-			x.sawAuto = true
-			return "", nil
-		case sc.target == nil:
-			return "", &expandError{msg: "${" + name + "} may only be used inside a target", offset: off}
-		case name == "match" || name == "stem":
-			return sc.target.matchVar(name, off)
-		case name == "target":
-			if sc.target.t == nil {
-				return "", &expandError{msg: "${target} cannot be used in a rule's first output: the first output names the instance", offset: off}
-			}
-			return sc.target.t.Name, nil
-		case !sc.files:
-			return "", &expandError{msg: "${" + name + "} may only be used in cmd, description, env and depfile", offset: off}
-		case name == "in" && sc.base != "":
-			return sc.target.joinFrom(sc.base, sc.target.t.Inputs), nil
-		case name == "out" && sc.base != "":
-			return sc.target.joinFrom(sc.base, sc.target.t.Outputs), nil
-		case name == "in":
-			return sc.target.joined(&sc.target.in, sc.target.t.Inputs), nil
-		case name == "out":
-			return sc.target.joined(&sc.target.out, sc.target.t.Outputs), nil
-		case sc.base != "":
-			return "", &expandError{msg: "${deps} cannot be used in depfile", offset: off}
-		default:
-			sc.target.usesDeps = true
-			return depsMarker, nil
+	if base, ok := strings.CutSuffix(name, rawSuffix); ok && isAuto(base) {
+		if !sc.shell {
+			return x.autoValue(base, sc, off)
 		}
+		sc.shell = false
+		defer func() { sc.shell = true }()
+		return x.autoValue(base, sc, off)
+	}
+	if isAuto(name) {
+		return x.autoValue(name, sc, off)
 	}
 	v, ok := x.vars[name]
 	if !ok {
@@ -200,6 +203,54 @@ func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError
 		return "", err
 	}
 	return val, nil
+}
+
+// autoValue returns the value of the automatic variable name, quoted for
+// the shell in a command (sc.shell).
+func (x *expander) autoValue(name string, sc *scope, off int) (string, *expandError) {
+	switch {
+	case sc.analyze:
+		x.sawAuto = true
+		return "", nil
+	case sc.target == nil:
+		return "", &expandError{msg: "${" + name + "} may only be used inside a target", offset: off}
+	case name == "match" || name == "stem":
+		v, err := sc.target.matchVar(name, off)
+		if sc.shell {
+			v = shellQuote(v)
+		}
+		return v, err
+	case name == "target":
+		if sc.target.t == nil {
+			return "", &expandError{msg: "${target} cannot be used in a rule's first output: the first output names the instance", offset: off}
+		}
+		if sc.shell {
+			return shellQuote(sc.target.t.Name), nil
+		}
+		return sc.target.t.Name, nil
+	case !sc.files:
+		return "", &expandError{msg: "${" + name + "} may only be used in cmd, description, env and depfile", offset: off}
+	case name == "in" && sc.base != "":
+		return sc.target.joinFrom(sc.base, sc.target.t.Inputs), nil
+	case name == "out" && sc.base != "":
+		return sc.target.joinFrom(sc.base, sc.target.t.Outputs), nil
+	case name == "in" && sc.shell:
+		return sc.target.joinQuoted(sc.target.t.Inputs), nil
+	case name == "out" && sc.shell:
+		return sc.target.joinQuoted(sc.target.t.Outputs), nil
+	case name == "in":
+		return sc.target.joined(&sc.target.in, sc.target.t.Inputs), nil
+	case name == "out":
+		return sc.target.joined(&sc.target.out, sc.target.t.Outputs), nil
+	case sc.base != "":
+		return "", &expandError{msg: "${deps} cannot be used in depfile", offset: off}
+	case sc.shell:
+		sc.target.usesDeps = true
+		return depsShellMarker, nil
+	default:
+		sc.target.usesDeps = true
+		return depsMarker, nil
+	}
 }
 
 // expandVar returns the value of v in scope sc.

@@ -400,7 +400,14 @@ func (l *loader) substituteDeps() {
 		s := p.join(paths)
 		t := p.t
 		t.Description = strings.ReplaceAll(t.Description, depsMarker, s)
+		var quoted string
 		for j := range t.Cmds {
+			if strings.Contains(t.Cmds[j], depsShellMarker) {
+				if quoted == "" {
+					quoted = p.joinQuoted(paths)
+				}
+				t.Cmds[j] = strings.ReplaceAll(t.Cmds[j], depsShellMarker, quoted)
+			}
 			t.Cmds[j] = strings.ReplaceAll(t.Cmds[j], depsMarker, s)
 		}
 		for j := range t.Env {

@@ -57,6 +57,22 @@ func (p *pending) joined(j *joined, paths []string) string {
 // to the target's dir, as its commands see them.
 func (p *pending) join(paths []string) string { return p.joinFrom(p.t.Dir, paths) }
 
+// joinQuoted is join for a command: each path is quoted for the shell.
+func (p *pending) joinQuoted(paths []string) string {
+	var b strings.Builder
+	for i, q := range paths {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if p.t.Dir == "." {
+			b.WriteString(shellQuote(q))
+		} else {
+			b.WriteString(shellQuote(relTo(p.l.root, p.t.Dir, q)))
+		}
+	}
+	return b.String()
+}
+
 // joinFrom space-joins paths (relative to the root) made relative to base
 // (relative to the root).
 func (p *pending) joinFrom(base string, paths []string) string {
@@ -502,7 +518,10 @@ func (p *pending) prepareCommands() *Error {
 				return p.fail(a, "cmd", msg)
 			}
 			var e *Error
-			if t.Cmds[i], e = p.expandText(raw, "cmd", a); e != nil {
+			p.sc.shell = true
+			t.Cmds[i], e = p.expandText(raw, "cmd", a)
+			p.sc.shell = false
+			if e != nil {
 				return e
 			}
 		}
