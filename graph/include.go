@@ -8,6 +8,22 @@ import (
 	"strings"
 )
 
+// resolvesInside reports whether path, its symbolic links resolved, is
+// inside the top Buildfile's folder (resolved too). A path that does not
+// resolve (missing) is left to the read, which says so.
+func (l *loader) resolvesInside(path string) bool {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return true
+	}
+	root, err := filepath.EvalSymlinks(l.root)
+	if err != nil {
+		root = l.root
+	}
+	rel, err := filepath.Rel(root, resolved)
+	return err == nil && !escapes(rel) && rel != "."
+}
+
 // include reads the Buildfiles that f includes, and those they include,
 // depth first. chain is the line of includes that led to f, f last, to
 // report a loop. An included Buildfile must be inside the top one's folder:
@@ -30,6 +46,9 @@ func (l *loader) include(f *bfile, chain []*bfile) *Error {
 		rel, rerr := filepath.Rel(l.root, abs)
 		if rerr != nil || escapes(rel) || rel == "." {
 			return f.src.errorAt(a, "", "include", fmt.Sprintf("%q is outside the Buildfile's folder (expected a Buildfile inside it: its targets are named after its folder)", s))
+		}
+		if !l.resolvesInside(abs) {
+			return f.src.errorAt(a, "", "include", fmt.Sprintf("%q leads outside the Buildfile's folder through a symbolic link (expected a Buildfile inside it)", s))
 		}
 		for j, c := range chain {
 			if c.abs == abs {

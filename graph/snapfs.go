@@ -1,11 +1,14 @@
 package graph
 
 import (
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/zeebo/xxh3"
@@ -34,7 +37,7 @@ type recordingFS struct {
 // snapshot keyed so never describes other bytes than those parsed.
 func (r *recordingFS) readFile(path string) ([]byte, error) {
 	st, statErr := fileid.Stat(path)
-	data, err := os.ReadFile(path)
+	data, err := readBuildfile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +47,49 @@ func (r *recordingFS) readFile(path string) ([]byte, error) {
 	r.mu.Lock()
 	r.files = append(r.files, buildfileKey{path: path, st: st, hash: xxh3.Hash128(data)})
 	r.mu.Unlock()
+	return data, nil
+}
+
+// MaxBuildfileSize bounds the size of a Buildfile, so that a huge file (or
+// /dev/zero) gets an error instead of all the memory.
+const MaxBuildfileSize = 64 << 20
+
+// readBuildfile reads the Buildfile at path, which must be a regular file
+// of at most MaxBuildfileSize bytes. It is opened without blocking, so that
+// a FIFO in its place is an error, not a wait for a writer that never
+// comes.
+func readBuildfile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
+	if !fi.Mode().IsRegular() {
+		kind := "not a regular file"
+		switch {
+		case fi.Mode()&fs.ModeNamedPipe != 0:
+			kind = "a named pipe (FIFO)"
+		case fi.Mode()&fs.ModeDevice != 0:
+			kind = "a device"
+		case fi.Mode()&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("it is %s, expected a regular file", kind)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxBuildfileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBuildfileSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("it is larger than %d MiB, the most a Buildfile may hold", MaxBuildfileSize>>20)}
+	}
 	return data, nil
 }
 

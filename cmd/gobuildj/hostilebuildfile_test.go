@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A Buildfile or an include that is a FIFO, a device or a link out of the
+// folder is refused at once with exit code 2 and a message naming it: no
+// wait for a writer, no endless read, nothing read from outside.
+func TestHostileBuildfilesAreRefused(t *testing.T) {
+	const ok = "[targets.all]\ncmd = \"echo ran > ran.txt\"\n"
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, dir string) []string // returns the arguments
+		want  string
+	}{
+		{"Buildfile is a FIFO", func(t *testing.T, dir string) []string {
+			mkfifo(t, filepath.Join(dir, "Buildfile.toml"))
+			return nil
+		}, "Buildfile.toml: cannot read the Buildfile: it is a named pipe (FIFO), expected a regular file"},
+		{"Buildfile is /dev/zero", func(t *testing.T, dir string) []string {
+			symlink(t, "/dev/zero", filepath.Join(dir, "zero.toml"))
+			return []string{"-f", "zero.toml"}
+		}, "zero.toml: cannot read the Buildfile: it is a device, expected a regular file"},
+		{"include is a FIFO", func(t *testing.T, dir string) []string {
+			write(t, filepath.Join(dir, "Buildfile.toml"), "include = [\"sub/Buildfile.toml\"]\n"+ok)
+			mkfifo(t, filepath.Join(dir, "sub", "Buildfile.toml"))
+			return nil
+		}, "it is a named pipe (FIFO), expected a regular file"},
+		{"include links to /etc/passwd", func(t *testing.T, dir string) []string {
+			write(t, filepath.Join(dir, "Buildfile.toml"), "include = [\"sub/Buildfile.toml\"]\n"+ok)
+			symlink(t, "/etc/passwd", filepath.Join(dir, "sub", "Buildfile.toml"))
+			return nil
+		}, `"sub/Buildfile.toml" leads outside the Buildfile's folder through a symbolic link`},
+		{"include in a folder linked out", func(t *testing.T, dir string) []string {
+			outside := t.TempDir()
+			write(t, filepath.Join(outside, "Buildfile.toml"), "[targets.x]\ncmd = \"true\"\n")
+			write(t, filepath.Join(dir, "Buildfile.toml"), "include = [\"lk/Buildfile.toml\"]\n"+ok)
+			symlink(t, outside, filepath.Join(dir, "lk"))
+			return nil
+		}, `"lk/Buildfile.toml" leads outside the Buildfile's folder through a symbolic link`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := c.setup(t, dir)
+			cmd := exec.Command(binary, args...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("gobuildj did not end within 20s:\n%s", out.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), c.want) {
+				t.Errorf("exit code %d, want 2 and %q:\n%s", code, c.want, out.String())
+			}
+			if _, err := os.Stat(filepath.Join(dir, "ran.txt")); err == nil {
+				t.Error("a command ran")
+			}
+		})
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func symlink(t *testing.T, target, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+}
