@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -58,7 +59,16 @@ type expander struct {
 	names   []string // variable names in file order
 	stack   []string // variables being expanded, outermost first, for cycle messages
 	sawAuto bool     // an automatic variable was referred to (analysis)
+	kept    int      // bytes of the expanded [vars] values kept
 }
+
+// MaxExpandedSize bounds one expanded value, and MaxExpandedVars all the
+// expanded [vars] of a Buildfile: a Buildfile of a few lines whose variables
+// double each other must get an error, not all the memory.
+const (
+	MaxExpandedSize = 16 << 20
+	MaxExpandedVars = 256 << 20
+)
 
 // scope says which automatic variables a string may use, and supplies them.
 type scope struct {
@@ -150,6 +160,9 @@ func (x *expander) expand(s string, sc *scope) (string, *expandError) {
 			val, err := x.lookup(name, sc, i)
 			if err != nil {
 				return "", err
+			}
+			if b.Len()+(i-done)+len(val) > MaxExpandedSize {
+				return "", &expandError{msg: fmt.Sprintf("the value grows past %d MiB here (expected a value of at most %d MiB: does a variable repeat another one that repeats another?)", MaxExpandedSize>>20, MaxExpandedSize>>20), offset: i}
 			}
 			b.WriteString(s[done:i])
 			b.WriteString(val)
@@ -291,6 +304,11 @@ func (x *expander) expandVar(v *variable, sc *scope) (string, *expandError) {
 	if sc.analyze {
 		v.auto = auto
 		if !auto {
+			x.kept += len(val)
+			if x.kept > MaxExpandedVars {
+				v.state = unvisited
+				return "", &expandError{msg: fmt.Sprintf("the values of [vars] grow past %d MiB in all (expected fewer or shorter variables: do variables repeat each other?)", MaxExpandedVars>>20), offset: -1, in: v.name}
+			}
 			v.value = val
 		}
 	}
