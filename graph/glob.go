@@ -46,7 +46,65 @@ func globPattern(dir, s string) (string, string) {
 // pattern names them; nothing under .gobuildj/. It lets the engine
 // re-expand a target's globs at each build exactly as Load did.
 func Glob(root, pattern string) ([]string, error) {
-	return globFS(os.DirFS(root), pattern)
+	return globFS(newTreeFS(os.DirFS(root), root), pattern)
+}
+
+// treeFS is the project's folder as globs see it: a symbolic link that
+// resolves outside the folder, or to a folder that holds the link (a loop),
+// is left out of the listings, so that ** never walks out of the project
+// (a link to / would walk the machine) nor round a loop. A link to a file
+// or folder inside the project is followed as before.
+type treeFS struct {
+	fsys fs.FS
+	root string // the project's folder, its own links resolved
+}
+
+func newTreeFS(fsys fs.FS, root string) treeFS {
+	if resolved, err := filepath.EvalSymlinks(root); err == nil {
+		root = resolved
+	}
+	return treeFS{fsys: fsys, root: root}
+}
+
+// Open implements fs.FS.
+func (t treeFS) Open(name string) (fs.File, error) { return t.fsys.Open(name) }
+
+// Stat implements fs.StatFS.
+func (t treeFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(t.fsys, name) }
+
+// ReadDir implements fs.ReadDirFS, leaving out the links that lead out.
+func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := fs.ReadDir(t.fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	kept := ents[:0]
+	for _, e := range ents {
+		if e.Type()&fs.ModeSymlink != 0 && !t.linkStaysInside(name, e.Name()) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept, nil
+}
+
+// linkStaysInside reports whether the link entry of folder dir resolves
+// inside the project and not to a folder that holds dir. A dangling link
+// stays: it is reported where it is used.
+func (t treeFS) linkStaysInside(dir, entry string) bool {
+	folder := filepath.FromSlash(dir)
+	resolved, err := filepath.EvalSymlinks(filepath.Join(t.root, folder, entry))
+	if err != nil {
+		return true
+	}
+	rel, err := filepath.Rel(t.root, resolved)
+	if err != nil || escapes(rel) {
+		return false
+	}
+	if rel == "." || folder == rel || strings.HasPrefix(folder, rel+string(filepath.Separator)) {
+		return false // a folder that holds the link: a loop
+	}
+	return true
 }
 
 func globFS(fsys fs.FS, pattern string) ([]string, error) {

@@ -39,7 +39,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 	l := &loader{
 		src:   &source{file: display, data: data},
 		root:  filepath.Dir(abs),
-		globs: &globber{fsys: rec, cache: make(map[string][]string)},
+		globs: &globber{fsys: newTreeFS(rec, filepath.Dir(abs)), cache: make(map[string][]string)},
 		rec:   rec,
 	}
 	l.src.abs = abs

@@ -50,30 +50,60 @@ func TestHostileBuildfilesAreRefused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			args := c.setup(t, dir)
-			cmd := exec.Command(binary, args...)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-				<-done
-				t.Fatalf("gobuildj did not end within 20s:\n%s", out.String())
-			}
-			if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), c.want) {
-				t.Errorf("exit code %d, want 2 and %q:\n%s", code, c.want, out.String())
+			out, code := runBounded(t, dir, args...)
+			if code != 2 || !strings.Contains(out, c.want) {
+				t.Errorf("exit code %d, want 2 and %q:\n%s", code, c.want, out)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "ran.txt")); err == nil {
 				t.Error("a command ran")
 			}
 		})
+	}
+}
+
+// runBounded runs gobuildj in dir with args and returns its output and
+// exit code, failing the test if it runs for more than 20 seconds.
+func runBounded(t *testing.T, dir string, args ...string) (string, int) {
+	t.Helper()
+	settle()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("gobuildj did not end within 20s:\n%s", out.String())
+	}
+	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// An input glob never leaves the project through a symbolic link, nor goes
+// round a loop of links; a link to a folder inside the project is followed.
+func TestGlobsStayInTheProject(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": "[targets.all]\ninputs = [\"lk/**/*\"]\noutputs = [\"in.txt\"]\ncmd = \"echo ${in} > in.txt\"\n",
+		"lk/a.txt":       "a\n",
+		"shared/x.txt":   "x\n",
+	})
+	symlink(t, "/", filepath.Join(dir, "lk", "root"))
+	symlink(t, ".", filepath.Join(dir, "lk", "loop"))
+	symlink(t, "..", filepath.Join(dir, "lk", "sub", "up"))
+	symlink(t, "../shared", filepath.Join(dir, "lk", "inner"))
+	out, code := runBounded(t, dir)
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, out)
+	}
+	if got, want := read(t, filepath.Join(dir, "in.txt")), "lk/a.txt lk/inner/x.txt\n"; got != want {
+		t.Errorf("the glob matched %q, want %q", got, want)
 	}
 }
 
