@@ -131,6 +131,7 @@ func (b *builder) seenInputs(n *node, found []string) []cache.PathHash {
 			out = append(out, ph)
 		}
 	}
+	queued := n.queued.Add(-fileid.TickSlack()) // see fileid.ChangedSince
 	for _, p := range found {
 		if h, ok := before[p]; ok {
 			out = append(out, cache.PathHash{Path: p, Hash: h})
@@ -141,7 +142,7 @@ func (b *builder) seenInputs(n *node, found []string) []cache.PathHash {
 		if err != nil {
 			continue // gone (or unreadable): left out, so the key changes
 		}
-		if b.depOf(p) == "" && fp.ChangedSince(n.queued) {
+		if b.depOf(p) == "" && fp.StampedFrom(queued) {
 			out = append(out, cache.PathHash{Path: p}) // changed during the run: the zero hash
 			continue
 		}
