@@ -11,6 +11,8 @@
 //	    graph.snap          the graph snapshot (graph.LoadCached)
 //	    graph.snap.tmp*     a snapshot before its rename
 //	    log/last.log        the story of the last build
+//	    log/output/*.log    the whole output of a target's commands when it
+//	                        was too long to keep in memory (OutputLog)
 //
 // and of the folder a remote fetch fills before renaming outputs into place,
 // .gobuildj-fetch-*, beside the state folder (at the Buildfile's folder, on
@@ -19,6 +21,9 @@
 package statedir
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +43,8 @@ const (
 	snapshotName  = "graph.snap"
 	logFolderName = "log"
 	lastLogName   = "last.log"
+	outputFolder  = "output"
+	outputSuffix  = ".log"
 	fetchPrefix   = Name + "-fetch-*"
 )
 
@@ -104,6 +111,57 @@ func (d Dir) CreateSnapshotTemp() (*os.File, error) {
 
 // LastLog is the log of the last build that ran a command.
 func (d Dir) LastLog() string { return filepath.Join(d.Path(), logFolderName, lastLogName) }
+
+// OutputLog is the file that holds the whole output of target's commands
+// when it was too long to keep in memory: log/output/ and the target's
+// name, with every byte other than a letter, a digit, '.', '_' and '-'
+// written %XX (so that "a/b" and "a%2Fb" differ and no name leaves the
+// folder), and ".log". A name whose escaped form is too long for a file
+// name is cut and ends with a hash of the whole name. Each run of the
+// target that needs it replaces it.
+func (d Dir) OutputLog(target string) string {
+	return filepath.Join(d.Path(), logFolderName, outputFolder, escapeName(target)+outputSuffix)
+}
+
+// maxEscapedName bounds the escaped target name in OutputLog, well under
+// the 255 bytes of a file name.
+const maxEscapedName = 200
+
+func escapeName(name string) string {
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	s := b.String()
+	if len(s) > maxEscapedName {
+		sum := sha256.Sum256([]byte(name))
+		s = s[:maxEscapedName-33] + "-" + hex.EncodeToString(sum[:16])
+	}
+	return s
+}
+
+// CreateOutputLog creates (or truncates) the OutputLog of target for
+// writing, with its folders, refusing symbolic links on the way: a link
+// planted in the state folder must not take the write elsewhere.
+func (d Dir) CreateOutputLog(target string) (*os.File, error) {
+	path := d.OutputLog(target)
+	logDir := filepath.Dir(path)
+	for _, folder := range []string{d.Path(), filepath.Dir(logDir), logDir} {
+		if err := CheckFolder(folder); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(logDir, 0o777); err != nil {
+		return nil, err
+	}
+	return OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+}
 
 // MkdirFetchTemp creates a new temporary folder for a remote fetch, beside
 // the state folder (in the Buildfile's folder, so on the file system of the

@@ -109,3 +109,61 @@ func TestOnPath(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputLog(t *testing.T) {
+	d := Of("/p")
+	for target, want := range map[string]string{
+		"app":            "/p/.gobuildj/log/output/app.log",
+		"build/sub/a.o":  "/p/.gobuildj/log/output/build%2Fsub%2Fa.o.log",
+		"build%2Fsub":    "/p/.gobuildj/log/output/build%252Fsub.log",
+		"..":             "/p/.gobuildj/log/output/...log",
+		"a b:ü":          "/p/.gobuildj/log/output/a%20b%3A%C3%BC.log",
+		"../../etc/x.so": "/p/.gobuildj/log/output/..%2F..%2Fetc%2Fx.so.log",
+	} {
+		if got := d.OutputLog(target); got != want {
+			t.Errorf("OutputLog(%q) = %q, want %q", target, got, want)
+		}
+	}
+	long := strings.Repeat("/", 300)
+	a, b := filepath.Base(d.OutputLog(long)), filepath.Base(d.OutputLog(long+"x"))
+	if len(a) > 255 || len(b) > 255 || a == b {
+		t.Errorf("long names give %q and %q: want distinct file names under 256 bytes", a, b)
+	}
+}
+
+func TestCreateOutputLog(t *testing.T) {
+	project := t.TempDir()
+	d := Of(project)
+	f, err := d.CreateOutputLog("build/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if f.Name() != d.OutputLog("build/app") {
+		t.Errorf("CreateOutputLog made %s, want %s", f.Name(), d.OutputLog("build/app"))
+	}
+	// A link planted in the state folder is refused, at the folder or
+	// at the file.
+	elsewhere := t.TempDir()
+	outputDir := filepath.Dir(d.OutputLog("x"))
+	if err := os.Symlink(filepath.Join(elsewhere, "x.log"), d.OutputLog("x")); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := d.CreateOutputLog("x"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		f.Close()
+		t.Errorf("CreateOutputLog through a linked file: %v, want a symbolic link error", err)
+	}
+	if err := os.RemoveAll(outputDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, outputDir); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := d.CreateOutputLog("x"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		f.Close()
+		t.Errorf("CreateOutputLog through a linked folder: %v, want a symbolic link error", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("files were written through the links: %v", entries)
+	}
+}
