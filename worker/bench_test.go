@@ -23,28 +23,28 @@ func BenchmarkCommand(b *testing.B) {
 	env := r.environ(job)
 	for _, bc := range []struct {
 		name string
-		run  func(out []byte) ([]byte, error)
+		run  func(out *outputBuf) error
 	}{
-		{"direct", func(out []byte) ([]byte, error) {
-			ws, out, err := r.command("cp a b", job, env, out)
+		{"direct", func(out *outputBuf) error {
+			ws, err := r.command("cp a b", job, env, out)
 			if err == nil && ws.ExitStatus() != 0 {
 				b.Fatalf("cp: %s", sched.ProcessStatus(ws))
 			}
-			return out, err
+			return err
 		}},
-		{"shell", func(out []byte) ([]byte, error) {
-			ws, out, err := r.shell("cp a b", job, env, out)
+		{"shell", func(out *outputBuf) error {
+			ws, err := r.shell("cp a b", job, env, out)
 			if err == nil && ws.ExitStatus() != 0 {
 				b.Fatalf("sh: %s", sched.ProcessStatus(ws))
 			}
-			return out, err
+			return err
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			var out []byte
+			var out outputBuf
 			for b.Loop() {
-				var err error
-				if out, err = bc.run(out[:0]); err != nil {
+				out.reset(job)
+				if err := bc.run(&out); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -108,16 +107,16 @@ func getenv(env []string, key string) (string, bool) {
 	return "", false
 }
 
-// command runs one command of job, appending its stdout and stderr to out.
+// command runs one command of job, writing its stdout and stderr to out.
 // It executes the command directly when it can, through the shell
 // otherwise, or when direct execution fails to start (the shell then
 // reports the problem in its usual words: "not found", exit code 127).
-func (r *runner) command(cmd string, job *Job, env []string, out []byte) (syscall.WaitStatus, []byte, error) {
+func (r *runner) command(cmd string, job *Job, env []string, out *outputBuf) (syscall.WaitStatus, error) {
 	if args, ok := directArgs(cmd); ok {
 		if path, ok := r.lookPath(args[0], env, job.Dir); ok {
-			ws, out, err := r.spawn(path, args, job, env, out)
+			ws, err := r.spawn(path, args, job, env, out)
 			if err == nil {
-				return ws, out, nil
+				return ws, nil
 			}
 		}
 	}
@@ -125,14 +124,14 @@ func (r *runner) command(cmd string, job *Job, env []string, out []byte) (syscal
 }
 
 // shell runs cmd with the job's shell -c.
-func (r *runner) shell(cmd string, job *Job, env []string, out []byte) (syscall.WaitStatus, []byte, error) {
+func (r *runner) shell(cmd string, job *Job, env []string, out *outputBuf) (syscall.WaitStatus, error) {
 	sh := job.Shell
 	if sh == "" {
 		sh = "/bin/sh"
 	}
 	path, ok := r.lookPath(sh, env, job.Dir)
 	if !ok {
-		return 0, out, fmt.Errorf("shell %q not found in PATH", sh)
+		return 0, fmt.Errorf("shell %q not found in PATH", sh)
 	}
 	return r.spawn(path, []string{sh, "-c", cmd}, job, env, out)
 }
@@ -141,14 +140,14 @@ func (r *runner) shell(cmd string, job *Job, env []string, out []byte) (syscall.
 // group, which TermTimeout and KillTimeout signal) with syscall.ForkExec,
 // stdin from /dev/null, stdout and stderr into one pipe read into out, and
 // reaps it with Wait4: the cheapest way to run a process from Go.
-func (r *runner) spawn(path string, argv []string, job *Job, env []string, out []byte) (syscall.WaitStatus, []byte, error) {
+func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *outputBuf) (syscall.WaitStatus, error) {
 	devNull, err := r.devNull()
 	if err != nil {
-		return 0, out, err
+		return 0, err
 	}
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return 0, out, fmt.Errorf("create output pipe: %w", err)
+		return 0, fmt.Errorf("create output pipe: %w", err)
 	}
 	rfd, wfd := p[0], p[1]
 	files := append(r.files[:0], uintptr(devNull), uintptr(wfd), uintptr(wfd))
@@ -166,7 +165,7 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out [
 	unix.Close(wfd)
 	if err != nil {
 		unix.Close(rfd)
-		return 0, out, fmt.Errorf("start %s: %w", path, err)
+		return 0, fmt.Errorf("start %s: %w", path, err)
 	}
 	var ws syscall.WaitStatus
 	var waited chan error
@@ -177,7 +176,7 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out [
 		if err := unix.Pipe2(e[:], unix.O_CLOEXEC); err != nil {
 			unix.Close(rfd)
 			wait4(pid, &ws)
-			return ws, out, fmt.Errorf("create exit pipe: %w", err)
+			return ws, fmt.Errorf("create exit pipe: %w", err)
 		}
 		exitFD = e[0]
 		waited = make(chan error, 1)
@@ -187,7 +186,7 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out [
 			waited <- err
 		}()
 	}
-	out, readErr := drain(rfd, exitFD, out)
+	readErr := drain(rfd, exitFD, out)
 	unix.Close(rfd)
 	if waited != nil {
 		err = <-waited
@@ -196,12 +195,12 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out [
 	}
 	unix.Close(exitFD)
 	if err != nil {
-		return ws, out, fmt.Errorf("wait for %s: %w", path, err)
+		return ws, fmt.Errorf("wait for %s: %w", path, err)
 	}
 	if readErr != nil {
-		return ws, out, fmt.Errorf("read output of %s: %w", path, readErr)
+		return ws, fmt.Errorf("read output of %s: %w", path, readErr)
 	}
-	return ws, out, nil
+	return ws, nil
 }
 
 func wait4(pid int, ws *syscall.WaitStatus) error {
@@ -213,13 +212,13 @@ func wait4(pid int, ws *syscall.WaitStatus) error {
 	}
 }
 
-// drain appends what the pipe rfd delivers to out until EOF, or until
+// drain writes what the pipe rfd delivers to out until EOF, or until
 // outputGrace after exitFD (a pidfd, or a pipe closed on exit) becomes
 // readable: the command exited but a process it left behind holds the
 // pipe.
-func drain(rfd, exitFD int, out []byte) ([]byte, error) {
+func drain(rfd, exitFD int, out *outputBuf) error {
 	if err := unix.SetNonblock(rfd, true); err != nil {
-		return out, err
+		return err
 	}
 	fds := []unix.PollFd{{Fd: int32(rfd), Events: unix.POLLIN}, {Fd: int32(exitFD), Events: unix.POLLIN}}
 	var deadline time.Time
@@ -228,7 +227,7 @@ func drain(rfd, exitFD int, out []byte) ([]byte, error) {
 		if !deadline.IsZero() {
 			left := time.Until(deadline)
 			if left <= 0 {
-				return out, nil
+				return nil
 			}
 			timeout = int((left + time.Millisecond - 1) / time.Millisecond)
 		}
@@ -237,23 +236,19 @@ func drain(rfd, exitFD int, out []byte) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("poll: %w", err)
+			return fmt.Errorf("poll: %w", err)
 		}
 		if n == 0 {
 			continue // deadline: checked above
 		}
 		if fds[0].Revents != 0 {
 			for {
-				if cap(out)-len(out) < 4096 {
-					out = slices.Grow(out, max(32<<10, len(out)))
-				}
-				k, err := unix.Read(rfd, out[len(out):cap(out)])
+				k, err := out.readFrom(rfd)
 				if k > 0 {
-					out = out[:len(out)+k]
 					continue
 				}
 				if k == 0 && err == nil {
-					return out, nil // EOF
+					return nil // EOF
 				}
 				if err == unix.EINTR {
 					continue
@@ -261,7 +256,7 @@ func drain(rfd, exitFD int, out []byte) ([]byte, error) {
 				if errors.Is(err, unix.EAGAIN) {
 					break
 				}
-				return out, err
+				return err
 			}
 		}
 		if len(fds) == 2 && fds[1].Revents != 0 {

@@ -25,6 +25,10 @@ type Job struct {
 	// a remote cache (or run it remotely) before running it here, and
 	// share a successful local run.
 	Remote []byte
+	// Project, if set, is the Buildfile's folder: an output too long to
+	// keep in memory goes whole to the target's log in its state folder
+	// (statedir.Dir.OutputLog). "" keeps no such log.
+	Project string
 }
 
 // Result is what a worker answers for a Job.
@@ -40,7 +44,9 @@ type Result struct {
 	// was running when the job was told to stop; -1 if all succeeded.
 	FailedCmd int
 	// Output is the stdout and stderr of the commands, interleaved as
-	// written, whole.
+	// written: whole up to a MiB, and past that its beginning and its end
+	// around a line that says how much was left out and where the whole
+	// output is (see outputKeep).
 	Output []byte
 	// Outputs has one state per Job.Outputs, taken after the commands
 	// succeeded; empty if the job failed.
@@ -80,7 +86,7 @@ func (r *Result) OK() bool {
 
 // Encode returns the binary form of j, for DecodeJob.
 func (j *Job) Encode() []byte {
-	n := 20 + len(j.Target) + len(j.Dir) + len(j.Shell) + 4*len(j.Files) + len(j.Remote)
+	n := 24 + len(j.Target) + len(j.Dir) + len(j.Shell) + 4*len(j.Files) + len(j.Remote) + len(j.Project)
 	for _, ss := range [][]string{j.Cmds, j.Env, j.Outputs} {
 		for _, s := range ss {
 			n += len(s) + 2
@@ -97,7 +103,8 @@ func (j *Job) Encode() []byte {
 	for _, fd := range j.Files {
 		b = wire.AppendVarint(b, int64(fd))
 	}
-	return wire.AppendBytes(b, j.Remote)
+	b = wire.AppendBytes(b, j.Remote)
+	return wire.AppendString(b, j.Project)
 }
 
 // DecodeJob decodes a Job encoded by Job.Encode.
@@ -119,6 +126,7 @@ func DecodeJob(b []byte) (Job, error) {
 	if r := d.bytes(); len(r) > 0 {
 		j.Remote = r
 	}
+	j.Project = d.string()
 	if err := d.end(); err != nil {
 		return Job{}, fmt.Errorf("decode job: %w", err)
 	}

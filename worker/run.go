@@ -27,8 +27,8 @@ func init() {
 	sched.Register(TaskName, newRunner().run)
 }
 
-// keepBufferCap is the largest output or encoding buffer a runner keeps
-// for its next job.
+// keepBufferCap is the largest encoding buffer a runner keeps for its next
+// job. (The output buffer never grows past outputKeep.)
 const keepBufferCap = 1 << 20
 
 // runner holds what a worker process reuses from job to job. There is one
@@ -39,7 +39,7 @@ type runner struct {
 	baseEnv []string          // the worker's environment, read once
 	paths   map[string]string // lookPath cache
 	null    int               // /dev/null, or -1 until opened
-	out     []byte            // command output buffer
+	out     outputBuf         // command output buffer
 	enc     []byte            // result encoding buffer
 	files   []uintptr         // ForkExec descriptor list
 	env     []string          // environment buffer
@@ -109,9 +109,6 @@ func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 	if cap(r.enc) > keepBufferCap {
 		r.enc = nil
 	}
-	if cap(r.out) > keepBufferCap {
-		r.out = nil
-	}
 	return enc, nil
 }
 
@@ -123,7 +120,8 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		}
 	}
 	env := r.environ(job)
-	out := r.out[:0]
+	out := &r.out
+	out.reset(job)
 	for i, cmd := range job.Cmds {
 		if stopped(ctx) {
 			// Stop after the command that was running when the
@@ -133,10 +131,10 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		}
 		var ws syscall.WaitStatus
 		var err error
-		ws, out, err = r.command(cmd, job, env, out)
+		ws, err = r.command(cmd, job, env, out)
 		switch {
 		case err != nil:
-			out = fmt.Appendf(out, "gobuildj: %v\n", err)
+			fmt.Fprintf(out, "gobuildj: %v\n", err)
 			res.FailedCmd, res.ExitCode = i, 127
 		case ws.Signaled():
 			res.FailedCmd, res.ExitCode, res.Signal = i, -1, sched.SignalName(ws.Signal())
@@ -152,8 +150,7 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		// it ran: its outputs may be incomplete.
 		res.FailedCmd, res.ExitCode, res.Signal = len(job.Cmds)-1, -1, sched.SignalName(ctx.Signal())
 	}
-	r.out = out
-	res.Output = out
+	res.Output = out.finish()
 	if res.FailedCmd < 0 {
 		if err := fingerprint(job, &res); err != nil {
 			deleteOutputs(job, &res)

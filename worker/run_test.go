@@ -3,6 +3,7 @@ package worker
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,10 +145,23 @@ func TestRun(t *testing.T) {
 					t.Errorf("result %+v, want done without waiting for the background sleep", r)
 				}
 			}},
-		{"large output", Job{Cmds: []string{"head -c 3000000 /dev/zero"}},
+		{"large output", Job{Cmds: []string{"head -c 3000000 /dev/zero"}, Project: dir},
 			func(t *testing.T, r Result) {
-				if !r.OK() || len(r.Output) != 3000000 {
-					t.Errorf("captured %d bytes, want 3000000", len(r.Output))
+				// Its head and its tail, around where the whole is.
+				log := filepath.Join(dir, ".gobuildj/log/output/large%20output.log")
+				notice := fmt.Sprintf("\ngobuildj: %d bytes of output not shown; the whole output is in %s\n", 3000000-outputKeep, log)
+				want := string(make([]byte, outputHead)) + notice + string(make([]byte, outputTail))
+				if !r.OK() || string(r.Output) != want {
+					t.Errorf("captured %d bytes %.80q..., want the head and tail of 3000000 around %q", len(r.Output), r.Output[outputHead:], notice)
+				}
+				if b, err := os.ReadFile(log); err != nil || !bytes.Equal(b, make([]byte, 3000000)) {
+					t.Errorf("the whole output: %d bytes, %v; want 3000000 zeros", len(b), err)
+				}
+			}},
+		{"output that fits after a large one", Job{Cmds: []string{"echo small"}, Project: dir},
+			func(t *testing.T, r Result) {
+				if !r.OK() || string(r.Output) != "small\n" {
+					t.Errorf("output %q, want small", r.Output)
 				}
 			}},
 		{"shell of the job", Job{Cmds: []string{"echo -n $0"}, Shell: "bash"},
