@@ -356,6 +356,7 @@ func (b *builder) newRun(n *node) *runner.Job {
 			Dir:     b.abs(t.Dir),
 			Env:     t.Env,
 			Outputs: b.absOutputs(t),
+			Project: b.g.Root,
 		},
 		Timeout:  t.Timeout,
 		Priority: n.priority,
