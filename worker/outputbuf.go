@@ -231,3 +231,24 @@ func (b *outputBuf) whereLog() string {
 	}
 	return "the whole output is in " + b.logName
 }
+
+// Output collects output as a worker collects its commands': whole up to
+// a MiB, and past that its beginning and its end around a line that says
+// how much was left out (see outputKeep). Other tasks use it for output
+// that does not come from a pipe (a remote server's).
+type Output struct{ b outputBuf }
+
+// NewOutput returns an empty Output whose whole, when it overflows, goes
+// to the log of job's target (see Job.Project; "" keeps no log).
+func NewOutput(job *Job) *Output {
+	o := &Output{}
+	o.b.reset(job)
+	return o
+}
+
+// Write appends p. It never fails.
+func (o *Output) Write(p []byte) (int, error) { return o.b.Write(p) }
+
+// Bytes closes the log, if any, and returns the output to show. It is
+// called once, at the end.
+func (o *Output) Bytes() []byte { return o.b.finish() }

@@ -332,3 +332,44 @@ func TestTLSAndHeaders(t *testing.T) {
 		t.Fatal("a certificate of an unknown authority was accepted")
 	}
 }
+
+// An entry's output larger than a MiB comes back as its head and its tail
+// around a line saying how much was left out, read through a stream that
+// is still checked against its digest.
+func TestLongOutputIsBounded(t *testing.T) {
+	s := startServer(t, remotetest.Options{MaxBatch: 128 << 10})
+	c := dial(t, remote.Config{Endpoint: s.Endpoint})
+	ctx := context.Background()
+	if err := c.Check(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "src/in.txt"), "input\n", 0o644)
+	writeFile(t, filepath.Join(root, "out/x"), "x\n", 0o644)
+	a := buildAction(t, root, []string{"true"}, "out/x")
+	outs, err := reapi.ReadOutputs(root, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	output := []byte("first\n" + strings.Repeat("line\n", 1<<20) + "last\n")
+	if err := c.Store(ctx, root, a, outs, output); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := c.GetActionResult(ctx, a.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Materialize(ctx, t.TempDir(), a, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(f.Output)
+	if len(got) > 1<<20+1000 || !strings.HasPrefix(got, "first\nline\n") || !strings.HasSuffix(got, "line\nlast\n") ||
+		!strings.Contains(got, " bytes of output not shown; the whole output was not saved\n") {
+		t.Errorf("output of %d bytes (%.40q...%.40q), want its head and tail around a notice", len(got), got, got[len(got)-40:])
+	}
+	s.Poison(res.StdoutDigest, bytes.Repeat([]byte("x"), len(output)))
+	if _, err := c.Materialize(ctx, t.TempDir(), a, res); !errors.As(err, new(*reapi.CorruptError)) {
+		t.Fatalf("poisoned output: %v, want a CorruptError", err)
+	}
+}

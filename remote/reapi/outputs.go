@@ -2,8 +2,10 @@ package reapi
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/remote"
+	"github.com/gobuildj/gobuildj/worker"
 )
 
 // ErrIncomplete is wrapped by the error of a cached result that lacks a
@@ -296,32 +299,57 @@ func (c *Client) treeOf(ctx context.Context, od outputDir) ([]fileWrite, []linkW
 	return files, links, folders, err
 }
 
-// Streams returns the stdout of res followed by its stderr.
+// Streams returns the stdout of res followed by its stderr, bounded as a
+// worker bounds a command's output (worker.Output): a server that sends a
+// GiB of output costs about a MiB here, and its result still fits in a
+// frame to the engine.
 func (c *Client) Streams(ctx context.Context, res *repb.ActionResult) ([]byte, error) {
-	var out []byte
+	out := worker.NewOutput(&worker.Job{})
 	for _, std := range []struct {
 		raw []byte
 		d   *repb.Digest
 	}{{res.StdoutRaw, res.StdoutDigest}, {res.StderrRaw, res.StderrDigest}} {
-		b, err := c.stdStream(ctx, std.raw, std.d)
-		if err != nil {
+		if err := c.stdStream(ctx, std.raw, std.d, out); err != nil {
 			return nil, err
 		}
-		out = append(out, b...)
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
 
-// stdStream returns an inline stream, or fetches it by digest.
-func (c *Client) stdStream(ctx context.Context, raw []byte, pd *repb.Digest) ([]byte, error) {
+// stdStream writes an inline stream to out, or fetches it by digest: a
+// large one goes through a stream checked against its digest as it
+// comes, never whole in memory.
+func (c *Client) stdStream(ctx context.Context, raw []byte, pd *repb.Digest, out io.Writer) error {
 	if len(raw) > 0 || pd == nil {
-		return raw, nil
+		out.Write(raw)
+		return nil
 	}
 	d, err := FromProto(pd)
 	if err != nil {
-		return nil, &CorruptError{Why: "output stream: " + err.Error()}
+		return &CorruptError{Why: "output stream: " + err.Error()}
 	}
-	return c.Read(ctx, d)
+	if d.Size <= c.batchLimit() {
+		b, err := c.Read(ctx, d)
+		out.Write(b)
+		return err
+	}
+	h := sha256.New()
+	var n int64
+	err = c.stream(ctx, d, func(p []byte) error {
+		h.Write(p)
+		n += int64(len(p))
+		out.Write(p)
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case n != d.Size:
+		return &CorruptError{Digest: d, Why: fmt.Sprintf("got %d bytes", n)}
+	case [32]byte(h.Sum(nil)) != d.Hash:
+		return &CorruptError{Digest: d, Why: "the bytes have another SHA-256"}
+	}
+	return nil
 }
 
 // download fetches files into temporary files in tmpDir, with mode 0755
