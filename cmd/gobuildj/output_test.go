@@ -60,8 +60,9 @@ cmd = "echo first line; yes | head -c %d; echo last line; grep VmHWM /proc/$PPID
 	j := strings.Index(out, notice)
 	k := strings.LastIndex(out, "y\ny\nlast line\n")
 	if i < 0 || j < i || k < j {
+		middle := out[max(0, strings.Index(out, " not shown")-300):]
 		t.Fatalf("want the head, the notice %q and the tail in order (at %d, %d, %d); output of %d bytes, around the middle:\n%s",
-			notice, i, j, k, len(out), out[max(0, strings.Index(out, " not shown")-300):][:min(len(out), 600)])
+			notice, i, j, k, len(out), middle[:min(len(middle), 600)])
 	}
 	// The count of bytes not shown and what is shown make up the whole.
 	start := strings.LastIndex(out[:j], "gobuildj: ")
