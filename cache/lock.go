@@ -16,21 +16,52 @@ import (
 // Store of this one) holds the state of that folder.
 var ErrLocked = errors.New("another gobuildj is running")
 
-// lockState takes the exclusive flock on the lock file at path, so that two
-// gobuildj processes never use one state at once. The kernel releases the
-// lock when the holder exits, however it dies, so a stale lock cannot exist.
-// The holder writes its pid into the file, only to name it to the loser.
-// dir is the Buildfile folder, for the message.
-func lockState(path, dir string) (*os.File, error) {
+// stateLock is what a Store holds to keep other gobuildj processes off its
+// project: the flock of the project folder itself, and that of the lock
+// file in the state folder.
+type stateLock struct {
+	project *os.File // the Buildfile's folder, flocked
+	file    *os.File // statedir's lock file, flocked, naming the holder
+}
+
+// lockState takes the exclusive flocks that keep two gobuildj processes
+// off one project at once: first that of the project folder dir (the
+// Buildfile's), then that of the lock file at path in its state folder.
+// The folder's lock holds even when the state folder is removed during a
+// build (rm -rf .gobuildj): a second gobuildj started then is refused
+// rather than run the same commands at once. The lock file's flock keeps
+// an older gobuildj, which knows only that one, off too. The kernel
+// releases both when the holder exits, however it dies, so a stale lock
+// cannot exist. The holder writes its pid into the lock file, only to name
+// it to the loser.
+func lockState(path, dir string) (*stateLock, error) {
+	project, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open project folder to lock it: %w", err)
+	}
+	if err := unix.Flock(int(project.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		project.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			holder := "another process"
+			if f, err := statedir.OpenFile(path, os.O_RDONLY, 0); err == nil {
+				holder = lockHolder(f)
+				f.Close()
+			}
+			return nil, lockedError(dir, holder, dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
 	f, err := statedir.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
 	if err != nil {
+		project.Close()
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		holder := lockHolder(f)
 		f.Close()
+		project.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w in %s (%s holds %s); wait for it to finish or stop it", ErrLocked, dir, holder, path)
+			return nil, lockedError(dir, holder, path)
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -38,7 +69,12 @@ func lockState(path, dir string) (*os.File, error) {
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt(strconv.AppendInt(nil, int64(os.Getpid()), 10), 0)
 	}
-	return f, nil
+	return &stateLock{project: project, file: f}, nil
+}
+
+// lockedError is the error of a lock that holder holds on what.
+func lockedError(dir, holder, what string) error {
+	return fmt.Errorf("%w in %s (%s holds %s); wait for it to finish or stop it", ErrLocked, dir, holder, what)
 }
 
 // lockHolder names the process holding the lock, from the pid it wrote.
@@ -51,12 +87,16 @@ func lockHolder(f *os.File) string {
 	return "another process"
 }
 
-// unlockState releases and closes the lock taken by lockState.
-func unlockState(f *os.File) error {
-	// Closing the only descriptor releases the flock; no explicit LOCK_UN,
+// unlockState releases and closes the locks taken by lockState.
+func unlockState(l *stateLock) error {
+	// Closing the only descriptor releases a flock; no explicit LOCK_UN,
 	// which could release it while a duplicate descriptor still exists.
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close lock %s: %w", f.Name(), err)
+	var errs []error
+	if err := l.file.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close lock %s: %w", l.file.Name(), err))
 	}
-	return nil
+	if err := l.project.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close lock of %s: %w", l.project.Name(), err))
+	}
+	return errors.Join(errs...)
 }

@@ -39,8 +39,9 @@ var ErrReadOnly = errors.New("the state was opened read-only")
 // one and any such prefix is a sound state (the targets the lost records
 // described simply rebuild). Close compacts the log (a new file, fsynced and
 // renamed over the old one) when more than half of its records are stale.
-// An flock on .gobuildj/lock keeps two gobuildj processes from using one
-// state at once.
+// Flocks on the Buildfile's folder and on .gobuildj/lock keep two gobuildj
+// processes from using one state at once, even when .gobuildj/ is removed
+// while one runs (see lockState).
 //
 // A Store is safe for concurrent use.
 type Store struct {
@@ -52,7 +53,7 @@ type Store struct {
 
 	mu       sync.RWMutex
 	log      *os.File          // the log, opened for appending; nil when read-only
-	lock     *os.File          // holds the flock; nil when read-only
+	lock     *stateLock        // holds the flocks; nil when read-only
 	size     int64             // length of the intact log: a failed append is cut back to it
 	records  int               // records in the log, live or stale
 	targets  map[string]string // name -> body of its record (see readEntry)
@@ -399,6 +400,18 @@ func (s *Store) Close() error {
 	if closed {
 		return nil
 	}
+	if err := s.removed(); err != nil {
+		// Whatever is flushed now would go to the removed log as well:
+		// this build leaves no record, and its commands run again next
+		// time, which claims nothing that was not built.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return nil
+		}
+		s.closed = true
+		return errors.Join(err, s.log.Close(), unlockState(s.lock))
+	}
 	errs := []error{s.files.Flush()}
 	if s.digests != nil {
 		errs = append(errs, s.digests.Flush())
@@ -420,6 +433,23 @@ func (s *Store) Close() error {
 	}
 	errs = append(errs, unlockState(s.lock))
 	return errors.Join(errs...)
+}
+
+// removed returns an error if the log this Store appends to is no longer
+// in the state folder: the folder, or the log, was removed (rm -rf
+// .gobuildj) while the build ran, and what was appended since is lost with
+// the file. The next build finds no record and runs the commands again.
+func (s *Store) removed() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.readOnly || s.closed || s.log == nil {
+		return nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(s.log.Fd()), &st); err != nil || st.Nlink > 0 {
+		return nil
+	}
+	return fmt.Errorf("state %s was removed during the build (was %s deleted?): what this build did is not recorded, and its commands will run again next time", s.logPath, s.state.Path())
 }
 
 // needsCompactionLocked reports whether more than half of the log's records
