@@ -118,6 +118,13 @@ func (b *builder) endCycle(runErr error, closeStore bool) (event.Summary, error)
 		b.noteStoreErr(b.files.Flush())
 	}
 	b.ls.Done(b.sum)
+	if b.storeErr != nil {
+		// As ninja does when it cannot write .ninja_log: the commands
+		// and their outputs are what the exit code tells; the state that
+		// could not be written only costs the next build a rerun. Said
+		// again after the summary, where it is seen.
+		b.ls.Message(fmt.Sprintf("gobuildj: warning: the state was not fully recorded: %v; the commands it does not record will run again next time", b.storeErr))
+	}
 	switch {
 	case runErr != nil:
 		return b.sum, runErr
@@ -125,8 +132,6 @@ func (b *builder) endCycle(runErr error, closeStore bool) (event.Summary, error)
 		return b.sum, ErrInterrupted
 	case b.sum.Failed > 0:
 		return b.sum, fmt.Errorf("%d target(s) failed: %w", b.sum.Failed, ErrFailed)
-	case b.storeErr != nil:
-		return b.sum, fmt.Errorf("state: %w", b.storeErr)
 	}
 	return b.sum, nil
 }

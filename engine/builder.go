@@ -654,8 +654,9 @@ func (b *builder) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct
 }
 
 // noteStoreErr remembers the first failure to write the state and warns at
-// once: the build goes on (its outputs are good), but what was not recorded
-// reruns next time, and the build ends with an error.
+// once: the build goes on (its outputs are good), and what was not recorded
+// reruns next time. The build's outcome (its exit code) stays that of its
+// commands; endCycle warns again after the summary.
 func (b *builder) noteStoreErr(err error) {
 	if err == nil || b.storeErr != nil {
 		return
