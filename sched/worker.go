@@ -60,6 +60,9 @@ func WorkerMain() {
 	if unix.Getpgrp() != os.Getpid() {
 		_ = unix.Setpgid(0, 0)
 	}
+	// What a task starts and leaves behind outside the group (a daemon of
+	// setsid) comes back to the worker, which kills it (killLeftovers).
+	becomeSubreaper()
 	// Non-blocking descriptors go through the runtime's poller: a reader
 	// parked there does not hold a thread and its P in a read(2) while the
 	// goroutine it woke waits to run. No other process shares these
@@ -106,18 +109,24 @@ func closeOnExecFrom(from int) {
 // how a worker ends when its scheduler is gone or the protocol broke: no
 // process started by its tasks outlives it.
 func exitGroup() {
+	killLeftovers(0)
 	_ = unix.Kill(0, unix.SIGKILL)
 	os.Exit(1) // not reached
 }
 
 // exitNormally ends a worker that its scheduler told to exit, with code
-// 0, so that the scheduler does not take its end for a kill. What its
-// tasks left running in its process group is not its to find: the
+// 0, so that the scheduler does not take its end for a kill. It ends the
+// processes its tasks left that escaped its group (killLeftovers, one
+// system call when there are none). What its tasks left running in its
+// process group is not its to find: the
 // scheduler kills the group as soon as the worker's result pipe closes,
 // while the exited worker, not yet reaped, still holds the group's number.
 // (Looking for the group's processes here meant reading the stat of every
 // process of the machine at the end of every build.)
 func exitNormally() {
+	// Those that left the group are the worker's to end: the scheduler's
+	// kill of the group misses them.
+	killLeftovers(leftoverGrace)
 	// Not os.Exit: a worker has nothing to flush, and the race detector's
 	// exit hook would make each worker take a second to end.
 	unix.Exit(0)
@@ -244,6 +253,9 @@ func (p *workerProcess) run(c *WorkerContext) {
 	p.current = nil
 	p.mu.Unlock()
 	c.finish()
+	// The task is over, and so must be what it started (a worker runs
+	// one task at a time): its end is the end of its processes.
+	killLeftovers(leftoverGrace)
 	if err != nil {
 		err = p.out.writeResult(c.id, false, []byte(err.Error()))
 	} else {

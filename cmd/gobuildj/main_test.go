@@ -217,7 +217,13 @@ func strayProcesses(marker string) []string {
 // "sleep 300").
 func assertNoStrays(t *testing.T, marker string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	assertNoStraysWithin(t, marker, 5*time.Second)
+}
+
+// assertNoStraysWithin is assertNoStrays waiting at most within.
+func assertNoStraysWithin(t *testing.T, marker string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for {
 		left := strayProcesses(marker)
 		if len(left) == 0 {
