@@ -354,11 +354,25 @@ func (s *session) outputChanged(rel string) (int, bool) {
 	if !ok {
 		return 0, false // never built: it is stale already
 	}
-	cur, err := cache.StatFile(s.b.abs(rel))
+	abs := s.b.abs(rel)
+	cur, err := cache.StatFile(abs)
 	if err != nil {
 		return id, true // gone, or unreadable: a plain build runs it
 	}
-	return id, !rec.SameFingerprint(cur)
+	if rec.SameFingerprint(cur) {
+		return id, false
+	}
+	if cur.Size == rec.Size && cur.MtimeNs == rec.MtimeNs && cur.Inode == rec.Inode {
+		// Only its ctime changed: a hard link made to it (ln by its own
+		// command or by a later one, as a multi-call binary's names are
+		// made), a chmod. The content is what its command left if the
+		// hash says so, and the file's state is remembered as it is now.
+		if st, err := cache.Fingerprint(abs); err == nil && st.Hash == rec.Hash && st.SameFingerprint(cur) {
+			s.b.files.Remember(rel, st)
+			return id, false
+		}
+	}
+	return id, true
 }
 
 // noteFound updates the index after target n ran: its depfile may name

@@ -778,3 +778,39 @@ pool    = "link"
 		t.Errorf("out/p = %q, want the new p.txt", got)
 	}
 }
+
+// Outputs that are hard links of one file (a multi-call binary and its
+// names) are not taken for files changed by hand: each ln changes the
+// shared file's ctime, after the target that wrote it ended or while its
+// own command runs, and that is no edit. No build follows a build, and a
+// summary counts each target once.
+func TestWatchHardLinkedOutputs(t *testing.T) {
+	const bf = `
+default = ["names"]
+[targets.bin]
+inputs  = ["src.txt"]
+outputs = ["bin/git", "bin/git-add"]
+cmd     = "echo ${target} >> ran.log; cp src.txt bin/git; ln -f bin/git bin/git-add"
+[targets.names]
+deps    = ["bin"]
+outputs = ["bin/git-commit", "bin/git-log"]
+cmd     = "echo ${target} >> ran.log; ln -f bin/git bin/git-commit; ln -f bin/git bin/git-log"
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf, "src.txt": "v1\n", "bin/.keep": ""})
+	w := startWatch(t, dir)
+	assertRan(t, dir, "bin", "names")
+	w.quiet(time.Second)
+	write(t, filepath.Join(dir, "src.txt"), "v2\n")
+	lines := w.cycle("src.txt")
+	assertRan(t, dir, "bin", "names")
+	if s := summaryOf(lines); !strings.Contains(s, "2 run, 0 up to date, 0 failed") {
+		t.Errorf("summary: %s", s)
+	}
+	w.quiet(time.Second)
+	if got := read(t, filepath.Join(dir, "bin/git-log")); got != "v2\n" {
+		t.Errorf("bin/git-log = %q", got)
+	}
+	if code := w.stop(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}
