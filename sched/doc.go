@@ -35,7 +35,10 @@
 // answers now or later (WorkerContext.Request and OnRequest). Its worker
 // leads a process group that holds everything the task starts: TermTimeout
 // sends it TermSignal (WorkerContext.Done closes), KillTimeout SIGKILL; a
-// worker that dies fails its task and is replaced, its group with it.
+// worker that dies fails its task and is replaced, its group with it. What
+// leaves the group (a daemon of setsid) is still the worker's: it is their
+// subreaper, and ends them when the task ends and when it exits, unless it
+// is killed with SIGKILL itself.
 //
 // # Controlling the work
 //
