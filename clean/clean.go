@@ -17,6 +17,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // Result is what a clean did.
@@ -82,9 +83,14 @@ func (p *Plan) Run(store *cache.Store) (*Result, error) {
 			failed = append(failed, err)
 		}
 	}
+	state := statedir.Of(p.Root)
 	for _, name := range p.Targets {
 		if err := store.ForgetTarget(name); err != nil {
 			failed = append(failed, err)
+		}
+		// The whole output of its last long run goes with the record.
+		if err := state.RemoveOutputLog(name); err != nil {
+			failed = append(failed, fmt.Errorf("output log of %s: %w", name, err))
 		}
 	}
 	if len(failed) > 0 {

@@ -2,6 +2,7 @@ package clean
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 const buildfile = `
@@ -315,5 +317,44 @@ func TestRefusalWhy(t *testing.T) {
 		if got := c.r.Why(); got != c.want {
 			t.Errorf("%+v: Why = %q, want %q", c.r, got, c.want)
 		}
+	}
+}
+
+func TestCleanRemovesTheWholeOutputOfACleanedTarget(t *testing.T) {
+	g := project(t, built, records)
+	state := statedir.Of(g.Root)
+	for _, name := range []string{"gen", "copy"} {
+		f, err := state.CreateOutputLog(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if _, err := Clean(g, []string{"copy"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"gen", "copy"} {
+		if _, err := os.Lstat(state.OutputLog(name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("output log of cleaned target %s: %v, want it removed", name, err)
+		}
+	}
+}
+
+func TestCleanLeavesALinkedOutputLogFolderAlone(t *testing.T) {
+	g := project(t, built, records)
+	state := statedir.Of(g.Root)
+	outside := filepath.Join(filepath.Dir(g.Root), "elsewhere")
+	write(t, filepath.Join(outside, "gen.log"), "keep\n")
+	if err := os.MkdirAll(filepath.Join(state.Path(), "log"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Dir(state.OutputLog("gen"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Clean(g, []string{"gen"}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Clean with log/output linked out: %v, want an error naming the link", err)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "gen.log")); err != nil {
+		t.Errorf("a file outside the project was removed through a link: %v", err)
 	}
 }

@@ -23,7 +23,9 @@ package statedir
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,6 +163,23 @@ func (d Dir) CreateOutputLog(target string) (*os.File, error) {
 		return nil, err
 	}
 	return OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
+// RemoveOutputLog removes target's OutputLog, if there is one, without
+// following a symbolic link on the way (a link planted in the state folder
+// must not take the removal elsewhere).
+func (d Dir) RemoveOutputLog(target string) error {
+	path := d.OutputLog(target)
+	logDir := filepath.Dir(path)
+	for _, folder := range []string{d.Path(), filepath.Dir(logDir), logDir} {
+		if err := CheckFolder(folder); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // MkdirFetchTemp creates a new temporary folder for a remote fetch, beside
