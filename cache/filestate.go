@@ -2,7 +2,6 @@ package cache
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -52,23 +51,18 @@ func StatFile(path string) (FileState, error) {
 
 func fingerprintOf(st *unix.Stat_t) FileState { return stateOf(fileid.FromStat(st)) }
 
-// Fingerprint hashes the file at path and returns its complete state. The
+// Fingerprint hashes the file at path and returns its complete state. A
+// path that is not a regular file (a FIFO, a device) is an error wrapping a
+// *fileid.NotRegularError, and is never read. The
 // stat is taken from the open descriptor before reading, so the fingerprint
 // never describes newer content than the hash.
 func Fingerprint(path string) (FileState, error) {
 	start := time.Now()
-	f, err := os.Open(path)
+	f, st, err := fileid.OpenRegular(path)
 	if err != nil {
-		return FileState{}, fmt.Errorf("fingerprint %s: %w", path, err)
+		return FileState{}, fmt.Errorf("fingerprint: %w", err)
 	}
 	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-		return FileState{}, fmt.Errorf("fingerprint %s: fstat: %w", path, err)
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		return FileState{}, fmt.Errorf("fingerprint %s: is a directory, expected a file", path)
-	}
 	fs := fingerprintOf(&st)
 	h, err := hashOpenFile(f, st.Size)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // Hash is an xxh3-128 digest of a file's content or of an action.
@@ -34,18 +36,15 @@ func fromUint128(u xxh3.Uint128) Hash { return Hash(u.Bytes()) }
 // mmap/munmap pair.
 const mmapThreshold = 64 << 10
 
-// HashFile returns the xxh3-128 digest of the file at path.
+// HashFile returns the xxh3-128 digest of the file at path, which must be a
+// regular file (see fileid.OpenRegular).
 func HashFile(path string) (Hash, error) {
-	f, err := os.Open(path)
+	f, st, err := fileid.OpenRegular(path)
 	if err != nil {
-		return Hash{}, fmt.Errorf("hash %s: %w", path, err)
+		return Hash{}, fmt.Errorf("hash: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return Hash{}, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hashOpenFile(f, fi.Size())
+	return hashOpenFile(f, st.Size)
 }
 
 // smallBufs recycles the buffers small files are read into, so that

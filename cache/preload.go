@@ -4,6 +4,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // Preloaded is a state log read and decoded ahead of Open, while the
@@ -31,7 +33,7 @@ func Preload(dir string) *Preloaded {
 	if err != nil {
 		return nil
 	}
-	f, err := os.Open(s.logPath)
+	f, err := statedir.Open(s.logPath)
 	if err != nil {
 		return nil
 	}

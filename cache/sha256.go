@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/internal/statedir"
 	"github.com/gobuildj/gobuildj/internal/wire"
 )
@@ -117,18 +118,11 @@ func (d *Digests) put(key string, e digestEntry) {
 // fingerprint taken from the open descriptor before reading.
 func hashSHA256(path string) (digestEntry, error) {
 	start := time.Now()
-	f, err := os.Open(path)
+	f, st, err := fileid.OpenRegular(path)
 	if err != nil {
-		return digestEntry{}, fmt.Errorf("sha256 %s: %w", path, err)
+		return digestEntry{}, fmt.Errorf("sha256: %w", err)
 	}
 	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-		return digestEntry{}, fmt.Errorf("sha256 %s: fstat: %w", path, err)
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		return digestEntry{}, fmt.Errorf("sha256 %s: is a directory, expected a file", path)
-	}
 	h := sha256.New()
 	if _, err := io.CopyBuffer(h, f, make([]byte, 256<<10)); err != nil {
 		return digestEntry{}, fmt.Errorf("sha256 %s: %w", path, err)
@@ -148,7 +142,7 @@ func (d *Digests) loadLocked() {
 	d.loaded = true
 	d.entries = map[string]digestEntry{}
 	d.pending = map[string]struct{}{}
-	data, err := os.ReadFile(d.path)
+	data, err := statedir.ReadFile(d.path)
 	if err != nil {
 		return // none yet, or unreadable: start afresh
 	}

@@ -114,7 +114,7 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(s.logPath)
+	f, err := statedir.Open(s.logPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
 	}

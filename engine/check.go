@@ -10,6 +10,7 @@ import (
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // The check before a build is the rebuilder's half of the engine: for each
@@ -176,7 +177,7 @@ func (b *builder) prepareAction(n *node) error {
 			st, err = b.files.State(b.abs(in))
 		}
 		if err != nil {
-			return b.g.TargetError(t, "inputs", fmt.Sprintf("%q: %v", in, err))
+			return b.g.TargetError(t, "inputs", inputProblem(in, err))
 		}
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
@@ -253,4 +254,16 @@ func (b *builder) describe(t *graph.Target) string {
 		return strings.Join(t.Cmds, " && ")
 	}
 	return t.Description
+}
+
+// inputProblem says what is wrong with the input in, which could not be
+// hashed because of err. An input that is not a regular file (a FIFO, a
+// socket, a device) is named as such: gobuildj refuses it rather than read
+// it, which could wait for ever or never end.
+func inputProblem(in string, err error) string {
+	var nr *fileid.NotRegularError
+	if errors.As(err, &nr) {
+		return fmt.Sprintf("input %q is %s, not a regular file (inputs are hashed, so they must be regular files)", in, nr.Kind)
+	}
+	return fmt.Sprintf("%q: %v", in, err)
 }

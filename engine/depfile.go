@@ -36,17 +36,18 @@ func (b *builder) withDiscovered(t *graph.Target, declared []cache.PathHash) []c
 	if !ok || len(rec.Discovered) == 0 {
 		return declared
 	}
-	return b.mergeInputs(declared, rec.Discovered)
+	return b.mergeInputs(t, declared, rec.Discovered)
 }
 
 // mergeInputs adds the files found (relative to the root, or absolute) to
 // the declared inputs, hashed, sorted by path, without duplicates.
-func (b *builder) mergeInputs(declared []cache.PathHash, found []string) []cache.PathHash {
+func (b *builder) mergeInputs(t *graph.Target, declared []cache.PathHash, found []string) []cache.PathHash {
 	out := make([]cache.PathHash, 0, len(declared)+len(found))
 	out = append(out, declared...)
 	for _, p := range found {
 		h, err := b.files.Hash(b.abs(p))
 		if err != nil {
+			b.warnNotRegular(t, p, err)
 			continue // gone (or unreadable): left out, so the key changes
 		}
 		out = append(out, cache.PathHash{Path: p, Hash: h})
@@ -148,12 +149,33 @@ func (b *builder) seenInputs(n *node, found []string) []cache.PathHash {
 		}
 		h, err := b.files.Hash(abs)
 		if err != nil {
+			if b.warnNotRegular(n.t, p, err) {
+				// Recorded with the zero hash, and left out by
+				// withDiscovered: the key differs next time.
+				out = append(out, cache.PathHash{Path: p})
+			}
 			continue
 		}
 		out = append(out, cache.PathHash{Path: p, Hash: h})
 	}
 	slices.SortFunc(out, func(a, b cache.PathHash) int { return cmp.Compare(a.Path, b.Path) })
 	return slices.CompactFunc(out, func(a, b cache.PathHash) bool { return a.Path == b.Path })
+}
+
+// warnNotRegular warns that a file t's depfile named is not a regular file
+// (a FIFO, a device) if err says so. Such a file is never read: it is left
+// out of the target's inputs, so the target runs again at every build,
+// instead of the build waiting for ever on it.
+// It reports whether it warned. The file is recorded with the zero hash
+// after the run (seenInputs) and left out before the next one
+// (mergeInputs): the two never match.
+func (b *builder) warnNotRegular(t *graph.Target, p string, err error) bool {
+	var nr *fileid.NotRegularError
+	if !errors.As(err, &nr) {
+		return false
+	}
+	b.ls.Message(fmt.Sprintf("gobuildj: warning: %s: its depfile names %s, which is %s, not a regular file: it is not read, and %s runs again at every build", t.Name, p, nr.Kind, t.Name))
+	return true
 }
 
 // recordDepfile adds the files n's depfile named to the record of its run.

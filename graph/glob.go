@@ -53,7 +53,8 @@ func Glob(root, pattern string) ([]string, error) {
 // resolves outside the folder, or to a folder that holds the link (a loop),
 // is left out of the listings, so that ** never walks out of the project
 // (a link to / would walk the machine) nor round a loop. A link to a file
-// or folder inside the project is followed as before.
+// or folder inside the project is followed as before. FIFOs, sockets and
+// devices, and links to them, are left out too (see special).
 type treeFS struct {
 	fsys fs.FS
 	root string // the project's folder, its own links resolved
@@ -80,12 +81,29 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	kept := ents[:0]
 	for _, e := range ents {
-		if e.Type()&fs.ModeSymlink != 0 && !t.linkStaysInside(name, e.Name()) {
+		if e.Type()&special != 0 {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 && (!t.linkStaysInside(name, e.Name()) || t.linkIsSpecial(name, e.Name())) {
 			continue
 		}
 		kept = append(kept, e)
 	}
 	return kept, nil
+}
+
+// special are the types of file a glob leaves out: FIFOs, sockets and
+// devices are not content that can be hashed (reading a FIFO waits for a
+// writer, reading /dev/zero never ends), so "src/*" means the regular
+// files (and folders) there. An input named one by one that is such a file
+// is an error instead (the engine refuses it by name).
+const special = fs.ModeNamedPipe | fs.ModeSocket | fs.ModeDevice | fs.ModeCharDevice | fs.ModeIrregular
+
+// linkIsSpecial reports whether the link entry of folder dir leads to a
+// FIFO, a socket or a device.
+func (t treeFS) linkIsSpecial(dir, entry string) bool {
+	fi, err := os.Stat(filepath.Join(t.root, filepath.FromSlash(dir), entry))
+	return err == nil && fi.Mode()&special != 0
 }
 
 // linkStaysInside reports whether the link entry of folder dir resolves

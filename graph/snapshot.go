@@ -192,7 +192,7 @@ func appendFingerprint(b []byte, fp fileid.Fingerprint) []byte {
 // snapshot was made by this binary from the Buildfile at buildfile and
 // nothing it depends on changed since.
 func readSnapshot(path, buildfile string, exe fileid.Fingerprint) (*Graph, error) {
-	f, err := os.Open(path)
+	f, err := statedir.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint) (*Gra
 		if cur, err := fileid.Stat(path); err == nil && cur == st && !racy {
 			continue
 		}
-		content, err := os.ReadFile(path)
+		content, err := readBuildfile(path)
 		if err != nil || xxh3.Hash128(content) != hash {
 			return nil, errStale
 		}

@@ -104,3 +104,72 @@ func (f Fingerprint) StampedFrom(limit time.Time) bool {
 	ns := limit.UnixNano()
 	return f.MtimeNs >= ns || f.CtimeNs >= ns
 }
+
+// NotRegularError is the error of OpenRegular for a path that is not a
+// regular file: a FIFO, a socket, a device or a folder. Reading one could
+// block for ever (a FIFO without a writer) or never end (/dev/zero).
+type NotRegularError struct {
+	Path string
+	Kind string // "a FIFO", "a socket", "a device", "a folder", ...
+}
+
+func (e *NotRegularError) Error() string {
+	return e.Path + " is " + e.Kind + ", not a regular file"
+}
+
+// KindOf names the type of file in a stat mode (st_mode), with its
+// article: "a FIFO", "a device", ...
+func KindOf(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return "a regular file"
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFSOCK:
+		return "a socket"
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return "a device"
+	case unix.S_IFDIR:
+		return "a folder"
+	case unix.S_IFLNK:
+		return "a symbolic link"
+	}
+	return "not a regular file"
+}
+
+// OpenRegular opens the regular file at path for reading, following
+// symbolic links, and returns it with its stat taken from the descriptor.
+// Anything else is refused with a *NotRegularError and never read: the
+// path is stated first, so that a device is not even opened (opening one
+// can have effects), and opened with O_NONBLOCK and checked again on the
+// descriptor, so that a FIFO swapped in between cannot make the open wait
+// for a writer. O_NONBLOCK has no effect on the reads of a regular file.
+func OpenRegular(path string) (*os.File, unix.Stat_t, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return nil, st, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, st, &NotRegularError{Path: path, Kind: KindOf(st.Mode)}
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err == unix.ENXIO { // a socket swapped in
+		return nil, st, &NotRegularError{Path: path, Kind: "a socket"}
+	}
+	if err != nil {
+		return nil, st, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, st, &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, st, &NotRegularError{Path: path, Kind: KindOf(st.Mode)}
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, st, &os.PathError{Op: "fcntl", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), st, nil
+}

@@ -3,6 +3,7 @@ package statedir
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -10,15 +11,77 @@ import (
 )
 
 // OpenFile opens a file of the state folder as os.OpenFile does, but not
-// through a symbolic link: the state folder is gobuildj's own, and a link
-// planted there (a checkout can hold one) must not make gobuildj truncate
-// or write a file elsewhere.
+// through a symbolic link, and only if it is a regular file. The state
+// folder is gobuildj's own: a link planted there (a checkout can hold one)
+// must not make gobuildj truncate or write a file elsewhere, and a FIFO,
+// a socket or a device there must not make it wait for ever (opening a FIFO
+// waits for its other end; reading one waits for a writer). So the file is
+// opened with O_NONBLOCK, checked on its descriptor, and put back in
+// blocking mode once known to be a regular file.
 func OpenFile(path string, flag int, perm fs.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW, perm)
-	if errors.Is(err, unix.ELOOP) {
+	fd, err := unix.Open(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, uint32(perm.Perm()))
+	switch {
+	case errors.Is(err, unix.ELOOP):
 		return nil, fmt.Errorf("%s is a symbolic link (expected a file of gobuildj's own; remove the link)", path)
+	case errors.Is(err, unix.ENXIO): // a socket, or a FIFO opened to write with no reader
+		return nil, notRegular(path, describe(path))
+	case err != nil:
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	return f, err
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, notRegular(path, kindOf(st.Mode))
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "fcntl", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// Open opens a file of the state folder for reading, as OpenFile does.
+func Open(path string) (*os.File, error) { return OpenFile(path, os.O_RDONLY, 0) }
+
+// ReadFile reads a whole file of the state folder, opened as OpenFile does.
+func ReadFile(path string) ([]byte, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+func notRegular(path, kind string) error {
+	return fmt.Errorf("%s is %s, not a regular file (expected a file of gobuildj's own; remove it)", path, kind)
+}
+
+// describe names the type of the file at path, not following a link.
+func describe(path string) string {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return "a special file"
+	}
+	return kindOf(st.Mode)
+}
+
+func kindOf(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFSOCK:
+		return "a socket"
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return "a device"
+	case unix.S_IFDIR:
+		return "a folder"
+	}
+	return "a special file"
 }
 
 // CheckFolder returns an error if folder exists and is not a real folder:

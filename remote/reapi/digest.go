@@ -5,22 +5,23 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/remote"
 )
 
 // Digest is remote.Digest: SHA-256 and size.
 type Digest = remote.Digest
 
-// DigestFile returns the digest of the file at path.
+// DigestFile returns the digest of the file at path, which must be a
+// regular file (a FIFO or a device is refused, never read).
 func DigestFile(path string) (Digest, error) {
-	f, err := os.Open(path)
+	f, _, err := fileid.OpenRegular(path)
 	if err != nil {
-		return Digest{}, fmt.Errorf("sha256 %s: %w", path, err)
+		return Digest{}, fmt.Errorf("sha256: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
