@@ -85,6 +85,14 @@ func (r Refusal) Why() string {
 	return why
 }
 
+// Check returns the Refusal of the file abs and true if gobuildj must not
+// remove it, as a clean decides: it must be inside root (whose real path,
+// with its symbolic links resolved, is realRoot) and outside the state
+// folder, both as written and once every symbolic link on its way is
+// resolved. The worker asks it too before it removes a depfile or the
+// outputs of a failed command.
+func Check(root, realRoot, abs string) (Refusal, bool) { return check(root, realRoot, abs) }
+
 // check returns the Refusal of the file abs and true if it must not be
 // removed: it must be inside root (whose real path is realRoot) and outside
 // the state folder, both as written and once every symbolic link on its

@@ -316,10 +316,6 @@ func (b *builder) enqueue(n *node) {
 	if b.opts.Explain {
 		b.ls.Explain(t.Name, n.reason)
 	}
-	if err := b.prepareDepfile(n); err != nil {
-		b.failNow(n, b.describe(t), err.Error())
-		return
-	}
 	if err := b.setup(); err != nil {
 		b.failNow(n, b.describe(t), err.Error())
 		return
@@ -370,6 +366,10 @@ func (b *builder) newRun(n *node) *runner.Job {
 		if j.KillAfter <= 0 {
 			j.KillAfter = b.opts.KillGrace
 		}
+	}
+	if t.Depfile != "" {
+		// Removed by the runner just before the commands start.
+		j.Work.Depfile = b.abs(t.Depfile)
 	}
 	j.Work.Remote = b.remoteRequest(n)
 	return j

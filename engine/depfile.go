@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gobuildj/gobuildj/cache"
+	cleaning "github.com/gobuildj/gobuildj/clean"
 	"github.com/gobuildj/gobuildj/depfile"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/internal/fileid"
@@ -22,7 +23,11 @@ import (
 // inputs, so that editing a header reruns exactly the compilations that
 // read it. The depfile of a run is removed before the run, so that a
 // command that succeeds without writing one is caught instead of a stale
-// one being read.
+// one being read: by the runner, just before the commands start
+// (worker.Job.Depfile), so that a target that never starts keeps the
+// depfile of its last run. A depfile that resolves outside the project is
+// not removed (gobuildj removes nothing there it did not make): it must
+// have been written during the run instead.
 
 // withDiscovered returns the declared inputs of t (sorted, hashed) merged
 // with those its last recorded run's depfile named. A named file that no
@@ -56,22 +61,6 @@ func (b *builder) mergeInputs(t *graph.Target, declared []cache.PathHash, found 
 	return slices.CompactFunc(out, func(a, b cache.PathHash) bool { return a.Path == b.Path })
 }
 
-// prepareDepfile removes the last depfile of n's target and creates its
-// folder, before its commands run.
-func (b *builder) prepareDepfile(n *node) error {
-	if n.t.Depfile == "" {
-		return nil
-	}
-	p := b.abs(n.t.Depfile)
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the old depfile %s: %w", n.t.Depfile, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
-		return fmt.Errorf("create the folder of depfile %s: %w", n.t.Depfile, err)
-	}
-	return nil
-}
-
 // readDepfile reads the depfile that n's commands just wrote and makes the
 // files it names part of n's action, and of the record of the run. It
 // returns why the target fails when the depfile is missing or unreadable.
@@ -80,8 +69,9 @@ func (b *builder) readDepfile(n *node) string {
 	if t.Depfile == "" {
 		return ""
 	}
-	data, err := os.ReadFile(b.abs(t.Depfile))
-	if errors.Is(err, fs.ErrNotExist) {
+	abs := b.abs(t.Depfile)
+	data, err := os.ReadFile(abs)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && b.staleOutside(n, abs) {
 		return fmt.Sprintf("the command succeeded but did not write its depfile %s", t.Depfile)
 	}
 	if err != nil {
@@ -111,6 +101,21 @@ func (b *builder) readDepfile(n *node) string {
 	n.key = a.Key()
 	n.discovered = found
 	return ""
+}
+
+// staleOutside reports whether the depfile at abs, which the runner did
+// not remove because it resolves outside the project, was not written
+// since n was queued: it is then the last run's, or not the command's.
+func (b *builder) staleOutside(n *node, abs string) bool {
+	real, err := filepath.EvalSymlinks(b.g.Root)
+	if err != nil {
+		return true
+	}
+	if _, outside := cleaning.Check(b.g.Root, real, abs); !outside {
+		return false
+	}
+	fp, err := fileid.Stat(abs)
+	return err != nil || !fp.ChangedSince(n.queued)
 }
 
 // seenInputs returns n's declared inputs and the files its depfile named,

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -43,10 +42,9 @@ type Limits struct {
 func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result, error) {
 	start := time.Now()
 	res := Result{FailedCmd: -1}
-	for _, o := range job.Outputs {
-		if err := os.MkdirAll(filepath.Dir(o), 0o777); err != nil {
-			return res, fmt.Errorf("target %s: create the folder of output %s: %w", job.Target, o, err)
-		}
+	before, err := prepare(job)
+	if err != nil {
+		return res, fmt.Errorf("target %s: %w", job.Target, err)
 	}
 	env := newRunner().environ(job)
 	var deadline <-chan time.Time
@@ -94,12 +92,12 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 	}
 	if res.FailedCmd < 0 {
 		if err := fingerprint(job, &res); err != nil {
-			deleteOutputs(job, &res)
+			deleteOutputs(job, before, &res)
 			return res, fmt.Errorf("target %s: %w", job.Target, err)
 		}
 	}
 	if !res.OK() {
-		deleteOutputs(job, &res)
+		deleteOutputs(job, before, &res)
 	}
 	res.Duration = time.Since(start)
 	return res, nil

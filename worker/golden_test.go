@@ -12,7 +12,7 @@ import (
 // that a change to how they are written shows.
 func TestEncodingGoldenBytes(t *testing.T) {
 	job := Job{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
-		Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Remote: []byte("request\x00"),
+		Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Depfile: "/src/a.d", Files: []int{5, 6, -1}, Remote: []byte("request\x00"),
 		Project: "/src"}
 	results := []Result{
 		{ExitCode: -1, Signal: "SIGTERM", FailedCmd: 2, Output: []byte("out\x00put"),
@@ -38,10 +38,10 @@ func TestEncodingGoldenBytes(t *testing.T) {
 }
 
 const (
-	goldenEmptyJob = "000000000000000000"
+	goldenEmptyJob = "00000000000000000000"
 	goldenJob      = "" +
 		"0361707002096363202d6320612e63076563686f20c3bc042f7372630203413d3102423d01082f7372632f612e6f092f" +
-		"62696e2f62617368030a0c01087265717565737400042f737263"
+		"62696e2f62617368082f7372632f612e64030a0c01087265717565737400042f737263"
 	goldenFailedResult = "" +
 		"01075349475445524d04076f75740070757402068080a0f6f4acdbe01b098080808080808080105c7401c0ec22eeeeea" +
 		"f06c6480b2cd110100000000000000000000000000000000000000000002022f61022f6280bcc1960b00000000"

@@ -18,16 +18,22 @@ type Job struct {
 	Cmds    []string // run in order; the job stops at the first failure
 	Dir     string   // absolute working directory
 	Env     []string // KEY=value, added to (overriding) the worker's environment
-	Outputs []string // absolute paths: parent folders are created before the commands run; hashed after success, deleted after failure
-	Shell   string   // the shell for commands with shell syntax; "" means /bin/sh
-	Files   []int    // worker descriptors passed to every command as fds 3, 4, ... (a jobserver)
+	Outputs []string // absolute paths: parent folders are created before the commands run; hashed after success, deleted after failure (see deleteOutputs)
+	// Depfile, if set, is the absolute path of the depfile the commands
+	// write: the last one is removed just before the commands start (not
+	// when the job is queued: a job that never starts keeps it).
+	Depfile string
+	Shell   string // the shell for commands with shell syntax; "" means /bin/sh
+	Files   []int  // worker descriptors passed to every command as fds 3, 4, ... (a jobserver)
 	// Remote, if set, is an encoded remote.Request: look the action up in
 	// a remote cache (or run it remotely) before running it here, and
 	// share a successful local run.
 	Remote []byte
-	// Project, if set, is the Buildfile's folder: an output too long to
-	// keep in memory goes whole to the target's log in its state folder
-	// (statedir.Dir.OutputLog). "" keeps no such log.
+	// Project is the Buildfile's folder. An output file that lies outside
+	// it, once symbolic links are resolved, is removed after a failure only
+	// if the commands wrote it; an output too long to keep in memory goes
+	// whole to the target's log in its state folder (statedir.Dir.OutputLog;
+	// "" keeps no such log).
 	Project string
 }
 
@@ -86,7 +92,7 @@ func (r *Result) OK() bool {
 
 // Encode returns the binary form of j, for DecodeJob.
 func (j *Job) Encode() []byte {
-	n := 24 + len(j.Target) + len(j.Dir) + len(j.Shell) + 4*len(j.Files) + len(j.Remote) + len(j.Project)
+	n := 24 + len(j.Target) + len(j.Dir) + len(j.Shell) + len(j.Depfile) + 4*len(j.Files) + len(j.Remote) + len(j.Project)
 	for _, ss := range [][]string{j.Cmds, j.Env, j.Outputs} {
 		for _, s := range ss {
 			n += len(s) + 2
@@ -99,6 +105,7 @@ func (j *Job) Encode() []byte {
 	b = wire.AppendStrings(b, j.Env)
 	b = wire.AppendStrings(b, j.Outputs)
 	b = wire.AppendString(b, j.Shell)
+	b = wire.AppendString(b, j.Depfile)
 	b = wire.AppendUvarint(b, uint64(len(j.Files)))
 	for _, fd := range j.Files {
 		b = wire.AppendVarint(b, int64(fd))
@@ -117,6 +124,7 @@ func DecodeJob(b []byte) (Job, error) {
 	j.Env = d.strings()
 	j.Outputs = d.strings()
 	j.Shell = d.string()
+	j.Depfile = d.string()
 	if n := d.Count(1); n > 0 {
 		j.Files = make([]int, n)
 		for i := range j.Files {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/clean"
+	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -76,8 +78,10 @@ func (r *Runner) Run(ctx *sched.WorkerContext, job *Job) (Result, error) {
 func FingerprintOutputs(job *Job, res *Result) error { return fingerprint(job, res) }
 
 // DeleteOutputs removes job's declared outputs (after a failure), noting in
-// res.Output any that could not be removed.
-func DeleteOutputs(job *Job, res *Result) { deleteOutputs(job, res) }
+// res.Output any that could not be removed. Without the outputs' states
+// from before the failed attempt, an output that resolves outside
+// job.Project is kept (see deleteOutputs).
+func DeleteOutputs(job *Job, res *Result) { deleteOutputs(job, nil, res) }
 
 // Stopped reports whether the task was told to stop.
 func Stopped(ctx *sched.WorkerContext) bool { return stopped(ctx) }
@@ -114,10 +118,9 @@ func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 
 func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 	res := Result{FailedCmd: -1}
-	for _, o := range job.Outputs {
-		if err := os.MkdirAll(filepath.Dir(o), 0o777); err != nil {
-			return res, fmt.Errorf("create the folder of output %s: %w", o, err)
-		}
+	before, err := prepare(job)
+	if err != nil {
+		return res, err
 	}
 	env := r.environ(job)
 	out := &r.out
@@ -153,12 +156,12 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 	res.Output = out.finish()
 	if res.FailedCmd < 0 {
 		if err := fingerprint(job, &res); err != nil {
-			deleteOutputs(job, &res)
+			deleteOutputs(job, before, &res)
 			return res, err
 		}
 	}
 	if !res.OK() {
-		deleteOutputs(job, &res)
+		deleteOutputs(job, before, &res)
 	}
 	return res, nil
 }
@@ -190,16 +193,118 @@ func fingerprint(job *Job, res *Result) error {
 	return nil
 }
 
+// preRun is what the outputs were just before a job's commands started:
+// the stat fingerprint of each (nil for one that did not exist), in the
+// order of Job.Outputs.
+type preRun []*fileid.Fingerprint
+
+// prepare readies job's files just before its commands start: it creates
+// the folders of the outputs and of the depfile, removes the last depfile
+// (so that a command that succeeds without writing one is caught, not a
+// stale one read), and returns the outputs' fingerprints, which tell
+// deleteOutputs what the commands wrote. The depfile is removed here, not
+// when the job is queued: a target that a failure or Ctrl-C keeps from
+// starting keeps the depfile of its last run, and with it the headers it
+// depends on. A depfile that resolves outside job.Project (through a link
+// planted in the checkout) is not removed: gobuildj removes nothing it did
+// not make outside the project; the engine then checks that the commands
+// wrote it anew.
+func prepare(job *Job) (preRun, error) {
+	for _, o := range job.Outputs {
+		if err := os.MkdirAll(filepath.Dir(o), 0o777); err != nil {
+			return nil, fmt.Errorf("create the folder of output %s: %w", o, err)
+		}
+	}
+	if job.Depfile != "" {
+		if err := os.MkdirAll(filepath.Dir(job.Depfile), 0o777); err != nil {
+			return nil, fmt.Errorf("create the folder of depfile %s: %w", job.Depfile, err)
+		}
+		if _, refused := newPlace(job.Project).refuse(job.Depfile); !refused {
+			if err := os.Remove(job.Depfile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("remove the old depfile %s: %w", job.Depfile, err)
+			}
+		}
+	}
+	b := make(preRun, len(job.Outputs))
+	for i, o := range job.Outputs {
+		if fp, err := fileid.Stat(o); err == nil {
+			b[i] = &fp
+		}
+	}
+	return b, nil
+}
+
+// place checks paths against the Buildfile's folder as clean does.
+type place struct {
+	root, realRoot string
+	err            error // the root could not be resolved: every path is refused
+}
+
+func newPlace(root string) place {
+	if root == "" {
+		return place{}
+	}
+	real, err := filepath.EvalSymlinks(root)
+	return place{root: root, realRoot: real, err: err}
+}
+
+// refuse says why gobuildj must not remove path unless the commands wrote
+// it, and true, when path is outside the Buildfile's folder (as written or
+// with its links resolved) or in its state folder. A job without a root
+// (from a caller that gives none) refuses nothing.
+func (p place) refuse(path string) (string, bool) {
+	switch {
+	case p.root == "":
+		return "", false
+	case p.err != nil:
+		return fmt.Sprintf("cannot resolve %s (%v)", p.root, p.err), true
+	}
+	r, bad := clean.Check(p.root, p.realRoot, path)
+	if !bad {
+		return "", false
+	}
+	return r.Why(), true
+}
+
 // deleteOutputs removes the declared outputs of a failed job, as make's
 // .DELETE_ON_ERROR does: a half-written output must not pass for a good
-// one. A removal that fails is reported in the job's output.
-func deleteOutputs(job *Job, res *Result) {
+// one. An output inside the Buildfile's folder (its symbolic links
+// resolved) is removed whatever it holds. One outside it, which a folder
+// linked out of the checkout can make of an output written inside, is
+// removed only if the commands wrote it: it did not exist before them
+// (before) or its fingerprint (size, mtime, ctime, inode) changed. A file
+// the commands did not touch is not theirs to lose, and gobuildj removes
+// nothing outside the project it did not make. Without before, such an
+// output is kept. A removal that fails, or an output kept, is reported in
+// the job's output.
+func deleteOutputs(job *Job, before preRun, res *Result) {
 	res.Outputs = nil
-	for _, o := range job.Outputs {
+	var p place
+	if len(job.Outputs) > 0 {
+		p = newPlace(job.Project)
+	}
+	for i, o := range job.Outputs {
+		if why, refused := p.refuse(o); refused && !written(o, before, i) {
+			res.Output = fmt.Appendf(res.Output, "gobuildj: kept output %s of the failed target: %s, and its commands did not write it\n", o, why)
+			continue
+		}
 		if err := os.Remove(o); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			res.Output = fmt.Appendf(res.Output, "gobuildj: could not delete output of failed target: %v\n", err)
 		}
 	}
+}
+
+// written reports whether output i, at path o, was written since before
+// was taken: it is there now, and was not then or has another fingerprint.
+func written(o string, before preRun, i int) bool {
+	if i >= len(before) {
+		return false
+	}
+	now, err := fileid.Stat(o)
+	if err != nil {
+		return false // gone: nothing to remove
+	}
+	return before[i] == nil || *before[i] != now
 }
 
 // PortsEnv is the variable that gives a job's commands the TCP ports

@@ -271,7 +271,7 @@ func TestRunErrors(t *testing.T) {
 	want := []string{
 		"decode job: truncated or corrupt data",
 		"target t: create the folder of output DIR/file/sub/x: mkdir DIR/file: not a directory",
-		"target d: fingerprint DIR/out: is a directory, expected a file",
+		"target d: fingerprint: DIR/out is a folder, not a regular file",
 	}
 	if !slices.Equal(errs, want) {
 		t.Errorf("errors\n%q\nwant\n%q", errs, want)

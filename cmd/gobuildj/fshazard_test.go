@@ -111,3 +111,80 @@ func TestStateFIFOsDoNotHang(t *testing.T) {
 		})
 	}
 }
+
+// An output folder that is a symbolic link out of the project (a checkout
+// can hold one) does not make a failed build delete files there that its
+// command never wrote: neither the depfile before the run nor the outputs
+// after the failure. What the command did write there is deleted.
+func TestFailureDeletesNothingOutsideItDidNotWrite(t *testing.T) {
+	outside := t.TempDir()
+	write(t, filepath.Join(outside, "app.o"), "precious object\n")
+	write(t, filepath.Join(outside, "app.d"), "precious depfile\n")
+	dir := project(t, map[string]string{
+		"Buildfile.toml": "[targets.all]\noutputs = [\"build/app.o\", \"build/new.o\"]\ndepfile = \"build/app.d\"\n" +
+			"cmd = \"echo half > build/new.o; exit 1\"\n",
+	})
+	symlink(t, outside, filepath.Join(dir, "build"))
+	out, code := runBounded(t, dir)
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", code, out)
+	}
+	for name, want := range map[string]string{"app.o": "precious object\n", "app.d": "precious depfile\n"} {
+		b, err := os.ReadFile(filepath.Join(outside, name))
+		if err != nil || string(b) != want {
+			t.Errorf("%s outside the project: %q, %v; want %q", name, b, err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outside, "new.o")); err == nil {
+		t.Error("new.o, which the failed command wrote, was not deleted")
+	}
+	if !strings.Contains(out, "kept output") {
+		t.Errorf("the output does not say what was kept:\n%s", out)
+	}
+}
+
+// A build that stops after a failure does not delete the depfiles of the
+// targets it queued but never started: they keep the headers their objects
+// depend on.
+func TestNeverStartedTargetsKeepTheirDepfiles(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+default = ["all"]
+[targets.all]
+deps = ["a", "b"]
+[targets.a]
+inputs = ["a.in"]
+outputs = ["a.txt"]
+cmd = "echo a >> ran.log; if [ -e fail ]; then exit 1; fi; sleep 0.5; cp a.in a.txt"
+[targets.b]
+inputs = ["b.c"]
+outputs = ["b.o"]
+depfile = "b.d"
+cmd = "echo b >> ran.log; printf 'b.o: b.c b.h\\n' > b.d; cat b.c b.h > b.o"
+`,
+		"a.in": "1\n", "b.c": "int b;\n", "b.h": "#define B 1\n",
+	})
+	mustBuild(t, dir, "-j1")
+	assertRan(t, dir, "a", "b")
+	// a (the longer, so first with -j1) fails; b, which the header edit
+	// made out of date, is queued behind it and never starts.
+	write(t, filepath.Join(dir, "a.in"), "2\n")
+	write(t, filepath.Join(dir, "b.h"), "#define B 2\n")
+	write(t, filepath.Join(dir, "fail"), "")
+	if out, code := runBounded(t, dir, "-j1"); code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", code, out)
+	}
+	assertRan(t, dir, "a")
+	b, err := os.ReadFile(filepath.Join(dir, "b.d"))
+	if err != nil || string(b) != "b.o: b.c b.h\n" {
+		t.Fatalf("b's depfile after a build that never started b: %q, %v", b, err)
+	}
+	if err := os.Remove(filepath.Join(dir, "fail")); err != nil {
+		t.Fatal(err)
+	}
+	mustBuild(t, dir, "-j1")
+	assertRan(t, dir, "a", "b")
+	write(t, filepath.Join(dir, "b.h"), "#define B 3\n")
+	mustBuild(t, dir, "-j1")
+	assertRan(t, dir, "b")
+}
