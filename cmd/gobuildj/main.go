@@ -32,12 +32,14 @@ func main() {
 	// A closed terminal (SIGHUP) stops a build as Ctrl-C does: its commands
 	// are stopped, not left running behind an exited gobuildj.
 	signal.Notify(interrupts, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts))
+	// Until a build takes them over, they end gobuildj at once (exit 130).
+	gate := newSignalGate(interrupts, os.Stderr, os.Exit)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, gate))
 }
 
 // run executes the command line args and returns the exit code.
-func run(args []string, stdout, stderr io.Writer, interrupts <-chan os.Signal) int {
-	cmd := newRootCommand(stdout, stderr, interrupts)
+func run(args []string, stdout, stderr io.Writer, gate *signalGate) int {
+	cmd := newRootCommand(stdout, stderr, gate)
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	if err == nil {

@@ -68,7 +68,7 @@ per compiler diagnostic (file:line:col: error: ...). --junit, --trace and
 Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
 Buildfile (found before any command runs), 130 interrupted.`
 
-func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobra.Command {
+func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	var f buildFlags
 	root := &cobra.Command{
 		Use:           "gobuildj [flags] [targets...]",
@@ -79,7 +79,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.jobsSet = cmd.Flags().Changed("jobs")
-			return runBuild(f, args, stdout, interrupts)
+			return runBuild(f, args, stdout, gate)
 		},
 		ValidArgsFunction: completeTargets(&f),
 	}
@@ -116,7 +116,7 @@ func newRootCommand(stdout, stderr io.Writer, interrupts <-chan os.Signal) *cobr
 		newQueryCommand(&f, stdout),
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
-		newWatchCommand(&f, stdout, interrupts),
+		newWatchCommand(&f, stdout, gate),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -172,7 +172,7 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	return graph.LoadCached(abs, snapshot)
 }
 
-func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
+func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) error {
 	if f.memprof != "" {
 		defer writeHeapProfile(f.memprof)
 	}
@@ -208,8 +208,13 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, interrupts <-chan o
 	opts := s.opts
 	opts.DryRun = f.dryRun
 	opts.Remote = remoteOpts
-	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener()), resumeGC}
-	_, err = engine.Build(g, targets, opts, interrupts)
+	// Once the build is planned, its loop is about to watch the signals:
+	// they stop its commands instead of ending gobuildj at once.
+	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener()), func() {
+		resumeGC()
+		gate.Take()
+	}}
+	_, err = engine.Build(g, targets, opts, gate.Signals())
 	_ = g.SaveSnapshot() // if the state folder was made by this build
 	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, os.Args[1:], opts.Jobs))
 	switch {

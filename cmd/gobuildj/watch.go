@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -56,7 +55,7 @@ type watchFlags struct {
 	clear    bool
 }
 
-func newWatchCommand(f *buildFlags, stdout io.Writer, interrupts <-chan os.Signal) *cobra.Command {
+func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.Command {
 	var w watchFlags
 	cmd := &cobra.Command{
 		Use:   "watch [flags] [targets...]",
@@ -65,7 +64,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, interrupts <-chan os.Signa
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.jobsSet = cmd.Flags().Changed("jobs")
-			return runWatch(*f, w, args, stdout, interrupts)
+			return runWatch(*f, w, args, stdout, gate)
 		},
 		ValidArgsFunction: completeTargets(f),
 	}
@@ -84,7 +83,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, interrupts <-chan os.Signa
 	return cmd
 }
 
-func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, interrupts <-chan os.Signal) error {
+func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, gate *signalGate) error {
 	if w.debounce <= 0 {
 		return usageError{fmt.Errorf("--debounce %s: expected a positive duration such as 50ms", w.debounce)}
 	}
@@ -100,6 +99,7 @@ func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, inter
 	defer watcher.Close()
 	opts := s.opts
 	opts.Listener = event.Tee(s.lastLog, &watchPrinter{Printer: s.printer, watcher: watcher})
+	gate.Take() // the session watches the signals from its start
 	err = engine.Watch(s.g, opts, engine.WatchOptions{
 		Targets: args,
 		Watcher: watcher,
@@ -109,7 +109,7 @@ func runWatch(f buildFlags, w watchFlags, args []string, stdout io.Writer, inter
 			}
 			s.printer.Message(cycleHeader(c))
 		},
-	}, interrupts)
+	}, gate.Signals())
 	if errors.Is(err, engine.ErrInterrupted) {
 		return fmt.Errorf("%w: %w", errReported, err)
 	}
