@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -128,4 +129,36 @@ func TestChangedSince(t *testing.T) {
 	if !fp.ChangedSince(start) {
 		t.Errorf("a file written after %v (mtime %d, ctime %d) is not said to have changed since", start, fp.MtimeNs, fp.CtimeNs)
 	}
+}
+
+// OpenRegular refuses what is not a regular file, at once, and opens a
+// regular file through a link.
+func TestOpenRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "p")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, kind := range map[string]string{fifo: "a FIFO", "/dev/zero": "a device", dir: "a folder"} {
+		f, _, err := OpenRegular(path)
+		var nr *NotRegularError
+		if !errors.As(err, &nr) || nr.Kind != kind {
+			if f != nil {
+				f.Close()
+			}
+			t.Errorf("OpenRegular(%s) = %v, want %s", path, err, kind)
+		}
+	}
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("abc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("f", filepath.Join(dir, "l")); err != nil {
+		t.Fatal(err)
+	}
+	f, st, err := OpenRegular(filepath.Join(dir, "l"))
+	if err != nil || st.Size != 3 {
+		t.Fatalf("OpenRegular of a link to a file: %v, size %d", err, st.Size)
+	}
+	f.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -165,5 +166,27 @@ func TestCreateOutputLog(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
 		t.Errorf("files were written through the links: %v", entries)
+	}
+}
+
+// A FIFO in the place of a state file is an error naming it, at once,
+// whether it is opened to read or to write.
+func TestOpenFileRefusesAFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.log")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []int{os.O_RDONLY, os.O_RDWR | os.O_CREATE, os.O_WRONLY | os.O_CREATE | os.O_TRUNC} {
+		f, err := OpenFile(p, flag, 0o666)
+		if err == nil {
+			f.Close()
+			t.Fatalf("flag %#x: opened a FIFO", flag)
+		}
+		if !strings.Contains(err.Error(), p+" is a FIFO, not a regular file") {
+			t.Errorf("flag %#x: %v", flag, err)
+		}
+	}
+	if _, err := ReadFile(p); err == nil {
+		t.Error("ReadFile read a FIFO")
 	}
 }
