@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,8 +59,15 @@ func TestFingerprintErrors(t *testing.T) {
 	if _, err := Fingerprint(filepath.Join(dir, "nope")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing: err = %v, want ErrNotExist", err)
 	}
-	if _, err := Fingerprint(dir); err == nil || !strings.Contains(err.Error(), "directory") {
-		t.Errorf("directory: err = %v, want 'is a directory'", err)
+	if _, err := Fingerprint(dir); err == nil || !strings.Contains(err.Error(), "is a folder, not a regular file") {
+		t.Errorf("directory: err = %v, want 'is a folder, not a regular file'", err)
+	}
+	fifo := filepath.Join(dir, "p")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Fingerprint(fifo); err == nil || !strings.Contains(err.Error(), "is a FIFO, not a regular file") {
+		t.Errorf("FIFO: err = %v, want 'is a FIFO, not a regular file'", err)
 	}
 }
 
