@@ -55,9 +55,41 @@ func Glob(root, pattern string) ([]string, error) {
 // (a link to / would walk the machine) nor round a loop. A link to a file
 // or folder inside the project is followed as before. FIFOs, sockets and
 // devices, and links to them, are left out too (see special).
+//
+// Within one glob, a folder reached through a link is listed only if no
+// other path through a link listed the same folder before: links that fan
+// out to shared folders (ten links per level, five levels deep) would
+// otherwise make a glob walk 10^5 paths for five folders. A folder reached
+// without a link is always listed, so each folder is listed at most twice
+// and its files keep their own path.
 type treeFS struct {
 	fsys fs.FS
 	root string // the project's folder, its own links resolved
+	// walk is the state of one glob (nil outside one: see forGlob).
+	walk *treeWalk
+}
+
+// treeWalk is what one glob has seen of the tree's links.
+type treeWalk struct {
+	links  map[string]bool   // folder entries that are links (slash paths)
+	listed map[string]string // resolved folder -> the linked path that listed it
+}
+
+// forGlob returns t with a new walk state, for one glob.
+func (t treeFS) forGlob() treeFS {
+	t.walk = &treeWalk{links: make(map[string]bool), listed: make(map[string]string)}
+	return t
+}
+
+// throughLink reports whether the slash path name goes through a link
+// that an earlier listing of this walk kept.
+func (w *treeWalk) throughLink(name string) bool {
+	for p := name; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+		if w.links[p] {
+			return true
+		}
+	}
+	return false
 }
 
 func newTreeFS(fsys fs.FS, root string) treeFS {
@@ -73,8 +105,19 @@ func (t treeFS) Open(name string) (fs.File, error) { return t.fsys.Open(name) }
 // Stat implements fs.StatFS.
 func (t treeFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(t.fsys, name) }
 
-// ReadDir implements fs.ReadDirFS, leaving out the links that lead out.
+// ReadDir implements fs.ReadDirFS, leaving out the links that lead out, and
+// within a glob the folders already listed through another link.
 func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if t.walk != nil && t.walk.throughLink(name) {
+		resolved, err := filepath.EvalSymlinks(filepath.Join(t.root, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, err
+		}
+		if first, ok := t.walk.listed[resolved]; ok && first != name {
+			return nil, nil
+		}
+		t.walk.listed[resolved] = name
+	}
 	ents, err := fs.ReadDir(t.fsys, name)
 	if err != nil {
 		return nil, err
@@ -84,8 +127,13 @@ func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		if e.Type()&special != 0 {
 			continue
 		}
-		if e.Type()&fs.ModeSymlink != 0 && (!t.linkStaysInside(name, e.Name()) || t.linkIsSpecial(name, e.Name())) {
-			continue
+		if e.Type()&fs.ModeSymlink != 0 {
+			if !t.linkStaysInside(name, e.Name()) || t.linkIsSpecial(name, e.Name()) {
+				continue
+			}
+			if t.walk != nil {
+				t.walk.links[path.Join(name, e.Name())] = true
+			}
 		}
 		kept = append(kept, e)
 	}
@@ -126,6 +174,9 @@ func (t treeFS) linkStaysInside(dir, entry string) bool {
 }
 
 func globFS(fsys fs.FS, pattern string) ([]string, error) {
+	if t, ok := fsys.(treeFS); ok {
+		fsys = t.forGlob()
+	}
 	matches, err := doublestar.Glob(fsys, pattern, doublestar.WithFilesOnly(), doublestar.WithNoHidden())
 	if err != nil {
 		return nil, fmt.Errorf("glob %q: %w", pattern, err)

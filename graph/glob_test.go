@@ -2,6 +2,8 @@ package graph
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -177,5 +179,47 @@ func TestGlobPattern(t *testing.T) {
 		if got := isGlob(c.in); got != c.glob {
 			t.Errorf("isGlob(%q) = %v", c.in, got)
 		}
+	}
+}
+
+// Links that fan out to shared folders (ten per level, four levels deep:
+// 10,000 paths to one file) are walked once per folder: the file matches
+// once, by the first path, and the glob does not grow with the fan-out.
+func TestGlobWalksEachLinkedFolderOnce(t *testing.T) {
+	root := t.TempDir()
+	const levels, fanOut = 4, 10
+	for i := range levels {
+		if err := os.MkdirAll(filepath.Join(root, "t", fmt.Sprintf("L%d", i)), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		for k := range fanOut {
+			link := filepath.Join(root, "t", fmt.Sprintf("L%d", i), fmt.Sprintf("x%d", k))
+			if err := os.Symlink(fmt.Sprintf("../L%d", i+1), link); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "t", fmt.Sprintf("L%d", levels)), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "t", fmt.Sprintf("L%d", levels), "f.txt"), nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Glob(root, "t/L0/**/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join("t", "L0", "x0", "x0", "x0", "x0", "f.txt")}
+	if !slices.Equal(got, want) {
+		t.Errorf("Glob = %d matches (first %q), want %q", len(got), got[:min(len(got), 1)], want)
+	}
+	// A folder reached without a link keeps its own path, and is listed
+	// even after a link listed it.
+	got, err = Glob(root, "t/**/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join("t", fmt.Sprintf("L%d", levels), "f.txt"); !slices.Contains(got, want) || len(got) > levels+1 {
+		t.Errorf("Glob(t/**/*.txt) = %d matches %q, want %q among at most %d", len(got), got[:min(len(got), 6)], want, levels+1)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,19 +10,23 @@ import (
 	"time"
 )
 
-// slowGlobProject writes a project whose Buildfile takes seconds to load:
-// its glob walks a tree of folders linked 10 to a level, 5 levels deep,
-// all inside the project and without a loop, so 100,000 paths.
-func slowGlobProject(t *testing.T) string {
+// slowLoadProject writes a project whose build takes seconds before its
+// first command: its one input is a sparse file of 8 GiB, which must be
+// read and hashed before the build knows what to run.
+func slowLoadProject(t *testing.T) string {
 	t.Helper()
 	dir := project(t, map[string]string{
-		"Buildfile.toml": "[targets.all]\ninputs = [\"t/L0/**/*.txt\"]\ncmd = \"echo ran > ran.txt\"\n",
-		"t/L5/f.txt":     "f\n",
+		"Buildfile.toml": "[targets.all]\ninputs = [\"big.bin\"]\ncmd = \"echo ran > ran.txt\"\n",
 	})
-	for i := range 5 {
-		for k := range 10 {
-			symlink(t, fmt.Sprintf("../L%d", i+1), filepath.Join(dir, "t", fmt.Sprintf("L%d", i), fmt.Sprintf("x%d", k)))
+	if err := os.Truncate(filepath.Join(dir, "big.bin"), 8<<30); err != nil {
+		f, ferr := os.Create(filepath.Join(dir, "big.bin"))
+		if ferr != nil {
+			t.Fatal(ferr)
 		}
+		if err := f.Truncate(8 << 30); err != nil {
+			t.Skipf("no sparse file of 8 GiB here: %v", err)
+		}
+		f.Close()
 	}
 	return dir
 }
@@ -33,7 +36,7 @@ func slowGlobProject(t *testing.T) string {
 func TestSignalDuringLoadExitsAtOnce(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			dir := slowGlobProject(t)
+			dir := slowLoadProject(t)
 			settle()
 			cmd := exec.Command(binary)
 			cmd.Dir = dir
