@@ -37,7 +37,66 @@ func globPattern(dir, s string) (string, string) {
 	if !doublestar.ValidatePattern(p) {
 		return "", fmt.Sprintf(`invalid glob pattern %q (expected doublestar syntax: *, ?, [abc], {a,b} and ** for any depth, with every [ and { closed)`, s)
 	}
+	if len(p) > MaxGlobLength {
+		return "", fmt.Sprintf(`glob %q... is %d bytes long (expected a pattern of at most %d bytes, such as "src/**/*.c")`, s[:32], len(p), MaxGlobLength)
+	}
+	if braceAlternatives(p) > MaxBraceAlternatives {
+		return "", fmt.Sprintf(`glob %q: its braces expand to more than %d patterns (expected at most %d alternatives in all, such as "src/**/*.{c,h}": each one is globbed on its own)`, s, MaxBraceAlternatives, MaxBraceAlternatives)
+	}
 	return p, ""
+}
+
+// MaxBraceAlternatives bounds the number of patterns the braces of one glob
+// expand to ("{a,b}{c,d}" is 4), and MaxGlobLength the length of a glob (as
+// a path, PATH_MAX): the glob library matches each alternative on its own,
+// building each one, so a pattern of thirty "{a,b}" would otherwise be
+// globbed a billion times.
+const (
+	MaxBraceAlternatives = 4096
+	MaxGlobLength        = 4096
+)
+
+// braceAlternatives returns the number of patterns that the braces of the
+// valid pattern p expand to (alternatives multiply in sequence and add up
+// inside a group), counted up to MaxBraceAlternatives+1 only. It reads p as
+// doublestar does: a backslash escapes the next byte, and braces inside
+// [...] are literal.
+func braceAlternatives(p string) int {
+	type frame struct{ sum, prod int }
+	const limit = MaxBraceAlternatives + 1
+	stack := []frame{{0, 1}}
+	for i := 0; i < len(p); i++ {
+		top := &stack[len(stack)-1]
+		switch p[i] {
+		case '\\':
+			i++
+		case '[':
+			i++
+			if i < len(p) && (p[i] == '^' || p[i] == '!') {
+				i++
+			}
+			for ; i < len(p) && p[i] != ']'; i++ { // a valid class is not empty
+				if p[i] == '\\' {
+					i++
+				}
+			}
+		case '{':
+			stack = append(stack, frame{0, 1})
+		case ',':
+			if len(stack) > 1 {
+				top.sum = min(top.sum+top.prod, limit)
+				top.prod = 1
+			}
+		case '}':
+			if len(stack) > 1 {
+				alts := min(top.sum+top.prod, limit)
+				stack = stack[:len(stack)-1]
+				parent := &stack[len(stack)-1]
+				parent.prod = min(parent.prod*alts, limit) // both are at most limit: no overflow
+			}
+		}
+	}
+	return stack[0].prod
 }
 
 // Glob returns the files under root that pattern (an input pattern of a

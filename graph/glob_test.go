@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // globTree is a source tree with files that globs must and must not match.
@@ -221,5 +222,57 @@ func TestGlobWalksEachLinkedFolderOnce(t *testing.T) {
 	}
 	if want := filepath.Join("t", fmt.Sprintf("L%d", levels), "f.txt"); !slices.Contains(got, want) || len(got) > levels+1 {
 		t.Errorf("Glob(t/**/*.txt) = %d matches %q, want %q among at most %d", len(got), got[:min(len(got), 6)], want, levels+1)
+	}
+}
+
+func TestBraceAlternatives(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{"src/*.c", 1},
+		{"src/**/*.{c,h}", 2},
+		{"{a,b}/{c,d,e}", 6},
+		{"{a,{b,c}}x{d,}", 6},
+		{"{}", 1},
+		{`\{a,b\}`, 1},
+		{`{a\,b}`, 1},
+		{"[{]a,b[}]", 1},
+		{"[!{,]{a,b}", 2},
+		{`[\]{]{a,b}`, 2},
+		{strings.Repeat("{a,b}", 12), 4096},
+		{strings.Repeat("{a,b}", 13), MaxBraceAlternatives + 1},
+		{strings.Repeat("{a,b}", 64), MaxBraceAlternatives + 1}, // no overflow
+		{"{" + strings.Repeat("a,", 5000) + "b}", MaxBraceAlternatives + 1},
+	} {
+		if got := braceAlternatives(c.in); got != c.want {
+			t.Errorf("braceAlternatives(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+// TestBraceBomb checks that a glob whose braces would expand to a billion
+// patterns is an error at once, in inputs, exclude and foreach, and that a
+// glob of a few thousand alternatives is still fine.
+func TestBraceBomb(t *testing.T) {
+	bomb := strings.Repeat("{a,b}", 30)
+	for _, c := range []struct{ text, want string }{
+		{"[targets.a]\ninputs = [\"src/" + bomb + "\"]\n", `Buildfile.toml:2:11: target "a": inputs: glob "src/` + bomb + `": its braces expand to more than 4096 patterns (expected at most 4096 alternatives in all, such as "src/**/*.{c,h}": each one is globbed on its own)`},
+		{"[targets.a]\ninputs = [\"*.c\"]\nexclude = [\"" + bomb + "\"]\n", `Buildfile.toml:3:12: target "a": exclude: glob "` + bomb + `": its braces expand to more than 4096 patterns (expected at most 4096 alternatives in all, such as "src/**/*.{c,h}": each one is globbed on its own)`},
+		{"[vars]\nab = \"{a,b}\"\n[rules.r]\nforeach = [\"" + strings.Repeat("${ab}", 30) + "\"]\noutputs = [\"${stem}.o\"]\n", `Buildfile.toml:4:12: rule "r": foreach: glob "` + bomb + `": its braces expand to more than 4096 patterns (expected at most 4096 alternatives in all, such as "src/**/*.{c,h}": each one is globbed on its own)`},
+		{"[targets.a]\ninputs = [\"src/" + strings.Repeat("x", MaxGlobLength) + "*\"]\n", `Buildfile.toml:2:11: target "a": inputs: glob "src/xxxxxxxxxxxxxxxxxxxxxxxxxxxx"... is 4101 bytes long (expected a pattern of at most 4096 bytes, such as "src/**/*.c")`},
+	} {
+		start := time.Now()
+		_, _, err := loadText(t, c.text, map[string]string{"src/a.c": ""})
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Load:\n%v\nwant:\n%s", err, c.want)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Load took %v", d)
+		}
+	}
+	g := mustLoad(t, "[targets.a]\ninputs = [\"src/"+strings.Repeat("{a,b}", 12)+".c\"]\n", map[string]string{"src/abababababab.c": "", "src/bbbbbbbbbbbb.c": ""})
+	if got := g.Targets[0].Inputs; len(got) != 2 {
+		t.Errorf("inputs = %q, want the two files", got)
 	}
 }
