@@ -4,12 +4,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seedBuildfiles adds every Buildfile of the repository's examples and of
-// testdata/bad to the corpus of a fuzz test.
+// testdata/bad to the corpus of a fuzz test, and Buildfiles that use vars,
+// rules, globs, braces and includes over the files of fuzzTree, and the
+// bombs that Load must refuse at once.
 func seedBuildfiles(f *testing.F) {
 	for _, pattern := range []string{"../testdata/bad/*.toml", "../examples/*/Buildfile.toml", "../Buildfile.toml"} {
 		files, _ := filepath.Glob(pattern)
@@ -22,21 +26,82 @@ func seedBuildfiles(f *testing.F) {
 	f.Add([]byte("[vars]\na = \"${b} $$ $HOME\"\nb = \"x\"\n[targets.all]\ndeps = [\"t\"]\n[targets.t]\ninputs = [\"**/*.txt\"]\noutputs = [\"o\"]\ncmd = [\"${a} ${in} ${out}\"]\n"))
 	f.Add([]byte("include = [\"Buildfile.toml\"]\n"))
 	f.Add([]byte("[pools.p]\ndepth = 2\n[rules.r]\nforeach = [\"*.txt\", \"src.*\"]\nexclude = [\"x*\"]\noutputs = [\"out/${stem}.o\", \"${match}.2\"]\ninputs = [\"${match}\"]\ncmd = \"cp ${in} ${out} # ${target}\"\ndepfile = \"${out}.d\"\npool = \"p\"\n[targets.all]\ndeps = [\"r\", \"out/src.o\"]\npool = \"console\"\n"))
+	f.Add([]byte("include = [\"sub/Buildfile.toml\"]\n[vars]\next = \"{c,h}\"\nsrc = \"src/**/*.${ext}\"\n[rules.obj]\nforeach = [\"${src}\"]\ninputs = [\"${match}\"]\nexclude = [\"src/{x,y}/*\"]\noutputs = [\"obj/${stem}.o\"]\ncmd = \"cc -c ${in:raw} -o ${out}\"\n[targets.app]\ndeps = [\"obj\", \"sub/lib\"]\ninputs = [\"include/*.{h,hpp}\", \"src/{a,sub/b}.c\"]\noutputs = [\"app\"]\ncmd = [\"cc -o ${out} ${deps}\"]\n"))
+	// Bombs: braces that multiply, long globs, deep nesting.
+	f.Add([]byte("[targets.a]\ninputs = [\"src/" + strings.Repeat("{a,b}", 30) + "\"]\n"))
+	f.Add([]byte("[vars]\nab = \"{a,b,c,d}\"\nx = \"${ab}${ab}${ab}${ab}\"\n[rules.r]\nforeach = [\"${x}${x}${x}${x}\"]\noutputs = [\"${stem}.o\"]\n"))
+	f.Add([]byte("[targets.a]\ninputs = [\"src/" + strings.Repeat("{a}", 1300) + "*\"]\nexclude = [\"" + strings.Repeat("*", 4000) + "\"]\n"))
+	f.Add([]byte("a = " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"))
+	f.Add([]byte("[targets.t]\nenv = " + strings.Repeat("{a=", 10000) + "1" + strings.Repeat("}", 10000) + "\n"))
+	f.Add([]byte(`a = """` + strings.Repeat("[", 200) + `"""` + "\nb = '''" + strings.Repeat("{", 200) + "'''\n[\"[[\"]\nc = [ # [[\n" + strings.Repeat("[", 126) + strings.Repeat("]", 126) + "]\n"))
 }
 
-// FuzzLoad checks that no Buildfile makes Load panic, that every failure is
-// an *Error that says something, and that every success is a DAG in
-// topological order whose reverse deps mirror its deps.
+// fuzzTree is the project that FuzzLoad loads each Buildfile in: files for
+// globs and rules to find, and a Buildfile to include.
+var fuzzTree = map[string]string{
+	"src.txt":            "x",
+	"src/a.c":            "",
+	"src/b.h":            "",
+	"src/sub/b.c":        "",
+	"src/x/y.c":          "",
+	"include/z.h":        "",
+	"sub/Buildfile.toml": "[vars]\nv = \"lib\"\n[targets.lib]\ninputs = [\"*.{c,h}\"]\noutputs = [\"${v}.a\"]\ncmd = \"ar rc ${out} ${in}\"\n",
+	"sub/l.c":            "",
+}
+
+// Bounds on one Load of FuzzLoad: a Buildfile of the size the fuzzer
+// makes must load (or fail) well within them, whatever it holds.
+const (
+	fuzzLoadTime  = 2 * time.Second
+	fuzzLoadAlloc = 256 << 20
+)
+
+// boundedLoad loads the Buildfile at path in a goroutine and fails t if
+// Load takes longer than fuzzLoadTime (then it is left running) or
+// allocates more than fuzzLoadAlloc bytes in all.
+func boundedLoad(t *testing.T, path string) (*Graph, error) {
+	t.Helper()
+	type result struct {
+		g   *Graph
+		err error
+	}
+	done := make(chan result, 1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	timer := time.NewTimer(fuzzLoadTime)
+	defer timer.Stop()
+	go func() {
+		g, err := Load(path)
+		done <- result{g, err}
+	}()
+	select {
+	case r := <-done:
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > fuzzLoadAlloc {
+			t.Fatalf("Load allocated %d MiB, more than %d MiB", n>>20, fuzzLoadAlloc>>20)
+		}
+		return r.g, r.err
+	case <-timer.C:
+		t.Fatalf("Load did not return within %v", fuzzLoadTime)
+		return nil, nil
+	}
+}
+
+// FuzzLoad checks that no Buildfile makes Load panic, hang (over
+// fuzzLoadTime) or allocate without bound (over fuzzLoadAlloc), with its
+// variables, rules, globs, braces and includes expanded over fuzzTree; that
+// every failure is an *Error that says something; and that every success is
+// a DAG in topological order whose reverse deps mirror its deps.
 func FuzzLoad(f *testing.F) {
 	seedBuildfiles(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, "src.txt"), []byte("x"), 0o644)
+		writeFiles(t, dir, fuzzTree)
 		path := filepath.Join(dir, "Buildfile.toml")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		g, err := Load(path)
+		g, err := boundedLoad(t, path)
 		if err != nil {
 			var gerr *Error
 			if !errors.As(err, &gerr) || strings.TrimSpace(gerr.Msg) == "" {
