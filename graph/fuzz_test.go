@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,15 +51,19 @@ var fuzzTree = map[string]string{
 }
 
 // Bounds on one Load of FuzzLoad: a Buildfile of the size the fuzzer
-// makes must load (or fail) well within them, whatever it holds.
+// makes must load (or fail) well within them, whatever it holds. The time
+// is the process's CPU time, so that a busy machine does not fail the test;
+// fuzzLoadWall bounds the wall-clock time too, for a Load that would wait
+// without working.
 const (
 	fuzzLoadTime  = 2 * time.Second
+	fuzzLoadWall  = 30 * time.Second
 	fuzzLoadAlloc = 256 << 20
 )
 
 // boundedLoad loads the Buildfile at path in a goroutine and fails t if
-// Load takes longer than fuzzLoadTime (then it is left running) or
-// allocates more than fuzzLoadAlloc bytes in all.
+// Load takes longer than fuzzLoadTime of CPU or fuzzLoadWall in all (then
+// it is left running), or allocates more than fuzzLoadAlloc bytes in all.
 func boundedLoad(t *testing.T, path string) (*Graph, error) {
 	t.Helper()
 	type result struct {
@@ -68,27 +73,43 @@ func boundedLoad(t *testing.T, path string) (*Graph, error) {
 	done := make(chan result, 1)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	timer := time.NewTimer(fuzzLoadTime)
-	defer timer.Stop()
+	start, cpu0 := time.Now(), cpuTime(t)
 	go func() {
 		g, err := Load(path)
 		done <- result{g, err}
 	}()
-	select {
-	case r := <-done:
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > fuzzLoadAlloc {
-			t.Fatalf("Load allocated %d MiB, more than %d MiB", n>>20, fuzzLoadAlloc>>20)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-done:
+			runtime.ReadMemStats(&after)
+			if n := after.TotalAlloc - before.TotalAlloc; n > fuzzLoadAlloc {
+				t.Fatalf("Load allocated %d MiB, more than %d MiB", n>>20, fuzzLoadAlloc>>20)
+			}
+			return r.g, r.err
+		case <-tick.C:
+			if cpu := cpuTime(t) - cpu0; cpu > fuzzLoadTime {
+				t.Fatalf("Load did not return within %v of CPU time", fuzzLoadTime)
+			}
+			if time.Since(start) > fuzzLoadWall {
+				t.Fatalf("Load did not return within %v", fuzzLoadWall)
+			}
 		}
-		return r.g, r.err
-	case <-timer.C:
-		t.Fatalf("Load did not return within %v", fuzzLoadTime)
-		return nil, nil
 	}
 }
 
+// cpuTime is the CPU time the process has used so far.
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // FuzzLoad checks that no Buildfile makes Load panic, hang (over
-// fuzzLoadTime) or allocate without bound (over fuzzLoadAlloc), with its
+// fuzzLoadTime of CPU) or allocate without bound (over fuzzLoadAlloc), with its
 // variables, rules, globs, braces and includes expanded over fuzzTree; that
 // every failure is an *Error that says something; and that every success is
 // a DAG in topological order whose reverse deps mirror its deps.
