@@ -32,8 +32,8 @@ func seedBuildfiles(f *testing.F) {
 	f.Add([]byte("[targets.a]\ninputs = [\"src/" + strings.Repeat("{a,b}", 30) + "\"]\n"))
 	f.Add([]byte("[vars]\nab = \"{a,b,c,d}\"\nx = \"${ab}${ab}${ab}${ab}\"\n[rules.r]\nforeach = [\"${x}${x}${x}${x}\"]\noutputs = [\"${stem}.o\"]\n"))
 	f.Add([]byte("[targets.a]\ninputs = [\"src/" + strings.Repeat("{a}", 1300) + "*\"]\nexclude = [\"" + strings.Repeat("*", 4000) + "\"]\n"))
-	f.Add([]byte("a = " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"))
-	f.Add([]byte("[targets.t]\nenv = " + strings.Repeat("{a=", 10000) + "1" + strings.Repeat("}", 10000) + "\n"))
+	f.Add([]byte("a = " + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "\n"))
+	f.Add([]byte("[targets.t]\nenv = " + strings.Repeat("{a=", 1000) + "1" + strings.Repeat("}", 1000) + "\n"))
 	f.Add([]byte(`a = """` + strings.Repeat("[", 200) + `"""` + "\nb = '''" + strings.Repeat("{", 200) + "'''\n[\"[[\"]\nc = [ # [[\n" + strings.Repeat("[", 126) + strings.Repeat("]", 126) + "]\n"))
 }
 
