@@ -59,15 +59,18 @@ type expander struct {
 	names   []string // variable names in file order
 	stack   []string // variables being expanded, outermost first, for cycle messages
 	sawAuto bool     // an automatic variable was referred to (analysis)
-	kept    int      // bytes of the expanded [vars] values kept
+	spent   *int     // bytes of [vars] values put into strings so far, shared by the Buildfiles of a Load
 }
 
-// MaxExpandedSize bounds one expanded value, and MaxExpandedVars all the
-// expanded [vars] of a Buildfile: a Buildfile of a few lines whose variables
-// double each other must get an error, not all the memory.
+// MaxExpandedSize bounds one expanded value, and MaxExpandedVars the bytes
+// that [vars] values put into strings in all, over a Buildfile and its
+// includes (the automatic variables, ${in} and the like, do not count): a
+// Buildfile of a few lines whose variables double each other, or whose
+// targets each use one such variable, must get an error, not all the
+// memory.
 const (
 	MaxExpandedSize = 16 << 20
-	MaxExpandedVars = 256 << 20
+	MaxExpandedVars = 64 << 20
 )
 
 // scope says which automatic variables a string may use, and supplies them.
@@ -106,13 +109,13 @@ func (e *expandError) message() string {
 // src; nil for the top one).
 func newExpander(src *source, vars map[string]text, names []string, parent *expander) *expander {
 	if parent == nil {
-		x := &expander{vars: make(map[string]*variable, len(vars)), names: names}
+		x := &expander{vars: make(map[string]*variable, len(vars)), names: names, spent: new(int)}
 		for name, v := range vars {
 			x.vars[name] = &variable{name: name, raw: v.s, src: src}
 		}
 		return x
 	}
-	x := &expander{vars: make(map[string]*variable, len(parent.vars)+len(vars))}
+	x := &expander{vars: make(map[string]*variable, len(parent.vars)+len(vars)), spent: parent.spent}
 	for _, name := range parent.names {
 		if _, own := vars[name]; !own {
 			pv := parent.vars[name]
@@ -163,6 +166,11 @@ func (x *expander) expand(s string, sc *scope) (string, *expandError) {
 			}
 			if b.Len()+(i-done)+len(val) > MaxExpandedSize {
 				return "", &expandError{msg: fmt.Sprintf("the value grows past %d MiB here (expected a value of at most %d MiB: does a variable repeat another one that repeats another?)", MaxExpandedSize>>20, MaxExpandedSize>>20), offset: i}
+			}
+			if !isAuto(strings.TrimSuffix(name, rawSuffix)) {
+				if *x.spent += len(val); *x.spent > MaxExpandedVars {
+					return "", &expandError{msg: fmt.Sprintf("the values of [vars] used so far add up past %d MiB here (expected at most %d MiB in all: do many strings use a long variable, or variables repeat each other?)", MaxExpandedVars>>20, MaxExpandedVars>>20), offset: i}
+				}
 			}
 			b.WriteString(s[done:i])
 			b.WriteString(val)
@@ -304,11 +312,6 @@ func (x *expander) expandVar(v *variable, sc *scope) (string, *expandError) {
 	if sc.analyze {
 		v.auto = auto
 		if !auto {
-			x.kept += len(val)
-			if x.kept > MaxExpandedVars {
-				v.state = unvisited
-				return "", &expandError{msg: fmt.Sprintf("the values of [vars] grow past %d MiB in all (expected fewer or shorter variables: do variables repeat each other?)", MaxExpandedVars>>20), offset: -1, in: v.name}
-			}
 			v.value = val
 		}
 	}

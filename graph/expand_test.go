@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -330,5 +331,42 @@ description = "${tag}"
 	}
 	if strings.Contains(g.Targets[0].Cmds[0], depsMarker) {
 		t.Error("marker left in a command")
+	}
+}
+
+// TestVariableBombs checks that a short Buildfile whose variables double
+// each other stops with an error, within fuzzLoadTime and fuzzLoadAlloc,
+// however its values are used: kept in many variables, or used by many
+// targets, each of which would copy them.
+func TestVariableBombs(t *testing.T) {
+	doubling := func(n int) string {
+		var b strings.Builder
+		b.WriteString("[vars]\nv0 = \"x\"\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "v%d = \"${v%d}${v%d}\"\n", i, i-1, i-1)
+		}
+		return b.String()
+	}
+	many := doubling(24) // v24 is 16 MiB
+	for i := 25; i <= 45; i++ {
+		many += fmt.Sprintf("v%d = \"${v24}\"\n", i)
+	}
+	targets := doubling(23) // v23 is 8 MiB
+	for i := range 1000 {
+		targets += fmt.Sprintf("[targets.t%d]\ncmd = \"echo ${v23}\"\n", i)
+	}
+	for _, c := range []struct{ name, text, want string }{
+		{"kept in variables", many, `Buildfile.toml:29:8: vars.v27: the values of [vars] used so far add up past 64 MiB here (expected at most 64 MiB in all: do many strings use a long variable, or variables repeat each other?)`},
+		{"used by targets", targets, `Buildfile.toml:39:13: target "t6": cmd: the values of [vars] used so far add up past 64 MiB here (expected at most 64 MiB in all: do many strings use a long variable, or variables repeat each other?)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"Buildfile.toml": c.text})
+			t.Chdir(dir)
+			_, err := boundedLoad(t, "Buildfile.toml")
+			if err == nil || err.Error() != c.want {
+				t.Errorf("Load:\n%v\nwant:\n%s", err, c.want)
+			}
+		})
 	}
 }
