@@ -370,3 +370,19 @@ func TestVariableBombs(t *testing.T) {
 		})
 	}
 }
+
+// TestDepsBomb checks that ${deps}, which is replaced once the graph is
+// known, cannot make a command grow past MaxExpandedSize either.
+func TestDepsBomb(t *testing.T) {
+	out := strings.Repeat("o", 200)
+	text := "[targets.a]\noutputs = [\"" + out + "\"]\ncmd = \"touch ${out}\"\n[targets.b]\ndeps = [\"a\"]\ncmd = [\"true\", \"" + strings.Repeat("${deps}", 100_000) + "\"]\n"
+	_, _, err := loadText(t, text, nil)
+	want := `Buildfile.toml:6:16: target "b": cmd: ${deps} makes the value grow past 16 MiB (expected a value of at most 16 MiB: is ${deps} used many times?)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Load:\n%.300v\nwant:\n%s", err, want)
+	}
+	g := mustLoad(t, "[targets.a]\noutputs = [\""+out+"\"]\ncmd = \"touch ${out}\"\n[targets.b]\ndeps = [\"a\"]\ncmd = \""+strings.Repeat("${deps}", 1000)+"\"\n", nil)
+	if b, _ := g.Lookup("b"); len(b.Cmds[0]) != 1000*len(out) {
+		t.Errorf("cmd of %d bytes, want %d", len(b.Cmds[0]), 1000*len(out))
+	}
+}

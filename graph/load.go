@@ -167,7 +167,9 @@ func (l *loader) load() (*Graph, *Error) {
 		return nil, &Error{File: l.src.file, Msg: cycleMessage(cycle)}
 	}
 	finish(order)
-	l.substituteDeps()
+	if e := l.substituteDeps(); e != nil {
+		return nil, e
+	}
 	paths := make([]string, len(l.files))
 	for i, f := range l.files {
 		paths[i] = f.abs
@@ -376,8 +378,10 @@ func (l *loader) defaults(d *nameList) ([]string, *Error) {
 }
 
 // substituteDeps replaces depsMarker by the outputs of the target's deps
-// (aliases contribute their own deps' outputs), relative to its dir.
-func (l *loader) substituteDeps() {
+// (aliases contribute their own deps' outputs), relative to its dir. A
+// string that would grow past MaxExpandedSize (many ${deps} of many deps)
+// is an error at its key.
+func (l *loader) substituteDeps() *Error {
 	var memo map[*Target][]string
 	for i := range l.pending {
 		p := &l.pending[i]
@@ -399,21 +403,36 @@ func (l *loader) substituteDeps() {
 		}
 		s := p.join(paths)
 		t := p.t
-		t.Description = strings.ReplaceAll(t.Description, depsMarker, s)
+		var e *Error
+		replace := func(str, marker, deps, key string, item int) string {
+			if e != nil || !strings.Contains(str, marker) {
+				return str
+			}
+			if len(str)+strings.Count(str, marker)*(len(deps)-len(marker)) > MaxExpandedSize {
+				e = p.fail(p.at(key, item), key, fmt.Sprintf("${deps} makes the value grow past %d MiB (expected a value of at most %d MiB: is ${deps} used many times?)", MaxExpandedSize>>20, MaxExpandedSize>>20))
+				return str
+			}
+			return strings.ReplaceAll(str, marker, deps)
+		}
+		t.Description = replace(t.Description, depsMarker, s, "description", -1)
 		var quoted string
 		for j := range t.Cmds {
 			if strings.Contains(t.Cmds[j], depsShellMarker) {
 				if quoted == "" {
 					quoted = p.joinQuoted(paths)
 				}
-				t.Cmds[j] = strings.ReplaceAll(t.Cmds[j], depsShellMarker, quoted)
+				t.Cmds[j] = replace(t.Cmds[j], depsShellMarker, quoted, "cmd", j)
 			}
-			t.Cmds[j] = strings.ReplaceAll(t.Cmds[j], depsMarker, s)
+			t.Cmds[j] = replace(t.Cmds[j], depsMarker, s, "cmd", j)
 		}
 		for j := range t.Env {
-			t.Env[j] = strings.ReplaceAll(t.Env[j], depsMarker, s)
+			t.Env[j] = replace(t.Env[j], depsMarker, s, "env", -1)
+		}
+		if e != nil {
+			return e
 		}
 	}
+	return nil
 }
 
 // contribution is what dep d adds to ${deps}: its outputs, and for an alias
