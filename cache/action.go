@@ -21,6 +21,14 @@ type Action struct {
 	// DepOutputs are the outputs of the target's deps with their content
 	// hashes, in dep order.
 	DepOutputs []PathHash
+	// Tools are the programs the commands run and the tools the target
+	// declares, each by the name the target gives it and the content of
+	// the file it resolves to (see Tool), in the order found.
+	Tools []Tool
+	// EnvInputs are the inherited environment variables the target
+	// declares (env_inputs), sorted by name, each with EnvHash of its
+	// value: unset and empty differ.
+	EnvInputs []PathHash
 	// DepOf, if not nil, names the dep target that produced a path of
 	// DepOutputs, for explanations ("dep gen rebuilt with new outputs").
 	// It is not part of the key, and is called only to explain.
@@ -30,7 +38,7 @@ type Action struct {
 // Domain tags: each hash covers its own tag first, so that no two of them
 // (nor a future version of one) can collide by construction.
 const (
-	keyTag  = "gobuildj action key 1"
+	keyTag  = "gobuildj action key 2" // 2: tools and env_inputs
 	cmdTag  = "gobuildj command 1"
 	depsTag = "gobuildj dep outputs 1"
 )
@@ -44,6 +52,8 @@ func (a *Action) Key() Hash {
 	b = a.appendCmd(b)
 	b = appendPathHashes(b, sortedByPath(a.Inputs))
 	b = appendPathHashes(b, a.DepOutputs)
+	b = appendToolKeys(b, a.Tools)
+	b = appendPathHashes(b, a.EnvInputs)
 	return HashBytes(b)
 }
 
@@ -70,6 +80,8 @@ func (a *Action) Record(name string, key Hash) TargetRecord {
 		DepsHash:   a.DepsHash(),
 		Inputs:     slices.Clone(sortedByPath(a.Inputs)),
 		DepOutputs: slices.Clone(a.DepOutputs),
+		Tools:      toolRecords(a.Tools),
+		EnvInputs:  slices.Clone(a.EnvInputs),
 	}
 }
 
@@ -91,6 +103,12 @@ func (a *Action) sizeHint() int {
 		n += 20 + len(ph.Path)
 	}
 	for _, ph := range a.DepOutputs {
+		n += 20 + len(ph.Path)
+	}
+	for _, t := range a.Tools {
+		n += 20 + len(t.Name)
+	}
+	for _, ph := range a.EnvInputs {
 		n += 20 + len(ph.Path)
 	}
 	return n

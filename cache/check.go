@@ -22,7 +22,9 @@ import (
 // outputs changed, named by Action.DepOf; without it "dep output
 // gen/v.h changed"), "dep output gen/v.h added" (or "removed"), "outputs
 // changed" (the declared list differs),
-// "output build/a.o missing", "output build/a.o modified". a, the action
+// "output build/a.o missing", "output build/a.o modified", "tool
+// /usr/bin/cc changed" (a program the commands run, or a declared tool),
+// "env CFLAGS changed" (a declared inherited variable). a, the action
 // key was computed from, serves only to explain a changed key; it may be
 // nil.
 func (s *Store) Check(name string, a *Action, key Hash, outputs []string) event.Reason {
@@ -122,6 +124,12 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) event.Reason {
 	}
 	if rec.CmdHash != a.CmdHash() {
 		return event.Reason{Kind: event.CommandChanged}
+	}
+	if reason := diffTools(rec.Tools, a.Tools); !reason.IsZero() {
+		return reason
+	}
+	if reason := diffEnv(rec.EnvInputs, a.EnvInputs); !reason.IsZero() {
+		return reason
 	}
 	if reason := s.diffInputs(rec.Inputs, inputs, true); !reason.IsZero() {
 		return reason

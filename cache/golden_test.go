@@ -48,6 +48,8 @@ func TestActionKeyGolden(t *testing.T) {
 		Dir:        "sub",
 		Inputs:     []PathHash{{Path: "b.c", Hash: HashBytes([]byte("b"))}, {Path: "a.c", Hash: HashBytes([]byte("a"))}},
 		DepOutputs: []PathHash{{Path: "gen/v.h", Hash: HashBytes([]byte("v"))}},
+		Tools:      []Tool{{Name: "cc", Path: "/usr/bin/cc", Hash: HashBytes([]byte("cc"))}, {Name: "gone"}},
+		EnvInputs:  []PathHash{{Path: "CC", Hash: EnvHash("", false)}, {Path: "CFLAGS", Hash: EnvHash("-O2", true)}},
 	}
 	key, cmd, deps := a.Key(), a.CmdHash(), a.DepsHash()
 	checkGolden(t, "the action key", key[:], goldenActionKey)
@@ -74,7 +76,7 @@ const (
 		"0000000000ff4f000000c370cd1dcae69e4304092f6162732f66696c6500000000000000000000000000000000000000" +
 		"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" +
 		"00"
-	goldenActionKey = "4640be943f64020d75b5764f845fc20a"
+	goldenActionKey = "0bc74a882a49c9e0dc2841d5503c562e"
 	goldenCmdHash   = "66486ed219876c5830311ad8ac15fcf7"
 	goldenDepsHash  = "99c0bb54da97ef0a90c61106bdd57f0d"
 )

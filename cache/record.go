@@ -35,6 +35,12 @@ type TargetRecord struct {
 	// Depfile is the depfile the run wrote, "" if none: what the run
 	// created beside its outputs (clean removes it too).
 	Depfile string
+	// Tools are the tools of the run (Action.Tools), each by the file it
+	// resolved to and its content hash, to name the tool that changed.
+	Tools []PathHash
+	// EnvInputs are the declared environment variables of the run
+	// (Action.EnvInputs): names and hashes of their values.
+	EnvInputs []PathHash
 }
 
 // PathHash is a file and the hash of its content.
@@ -85,9 +91,14 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	b = wire.AppendFixed64(b, uint64(finished))
 	// Optional trailing fields: a record without them (written before they
 	// existed, or by a target without a depfile) reads as having none.
-	if len(rec.Discovered) > 0 || rec.Depfile != "" {
+	tools := len(rec.Tools) > 0 || len(rec.EnvInputs) > 0
+	if len(rec.Discovered) > 0 || rec.Depfile != "" || tools {
 		b = wire.AppendStrings(b, rec.Discovered)
 		b = wire.AppendString(b, rec.Depfile)
+	}
+	if tools {
+		b = appendPathHashes(b, rec.Tools)
+		b = appendPathHashes(b, rec.EnvInputs)
 	}
 	return b
 }
@@ -195,6 +206,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	finished := int64(d.Fixed64())
 	var discovered []string
 	var depfile string
+	var tools, env []PathHash
 	if d.Len() != 0 {
 		n := d.Count(1)
 		if store && n > 0 {
@@ -208,6 +220,10 @@ func (d *decoder) targetFields(r *TargetRecord) {
 		}
 		depfile = d.Str()
 	}
+	if d.Len() != 0 {
+		tools = d.pathHashes(store)
+		env = d.pathHashes(store)
+	}
 	if store {
 		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
 		r.Inputs, r.DepOutputs, r.Outputs = inputs, depOutputs, outputs
@@ -216,6 +232,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 			r.Finished = time.Unix(0, finished)
 		}
 		r.Discovered, r.Depfile = discovered, depfile
+		r.Tools, r.EnvInputs = tools, env
 	}
 }
 

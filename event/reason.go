@@ -49,6 +49,12 @@ const (
 	DepMayChange
 	// Restarted: files (Subject) changed while its commands ran (watch).
 	Restarted
+	// ToolChanged: a program the commands run, or a declared tool, now
+	// resolves to another content (Subject: the file it resolves to).
+	ToolChanged
+	// EnvChanged: a declared inherited environment variable (Subject)
+	// has another value, or was set or unset.
+	EnvChanged
 )
 
 // Reason is why a target runs, as a typed value: Kind, and the file or
@@ -112,6 +118,10 @@ func (r Reason) String() string {
 		return "a dep may change"
 	case Restarted:
 		return "restarted: " + s + " changed while it ran"
+	case ToolChanged:
+		return "tool " + s + " changed"
+	case EnvChanged:
+		return "env " + s + " changed"
 	}
 	return fmt.Sprintf("ReasonKind(%d)", uint8(r.Kind))
 }
