@@ -163,12 +163,15 @@ type targetSpec struct {
 	troubled bool    // some problem is recorded
 }
 
-// specExtra is pool, depfile, exclude and foreach of a targetSpec.
+// specExtra is pool, depfile, exclude, foreach, tools and env_inputs of a
+// targetSpec.
 type specExtra struct {
-	Pool    text
-	Depfile text
-	Exclude pathList
-	Foreach globList // rules only (walk rejects it in a target)
+	Pool      text
+	Depfile   text
+	Exclude   pathList
+	Foreach   globList // rules only (walk rejects it in a target)
+	Tools     pathList
+	EnvInputs pathList
 }
 
 // extra returns t.x, allocating it first if needed.
@@ -225,6 +228,12 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "foreach":
 			x := t.extra()
 			u, bad = &x.Foreach, &x.Foreach.bad
+		case "tools":
+			x := t.extra()
+			u, bad = &x.Tools, &x.Tools.bad
+		case "env_inputs":
+			x := t.extra()
+			u, bad = &x.EnvInputs, &x.EnvInputs.bad
 		case "ports":
 			u, bad = &t.Ports, &t.Ports.bad
 		case "remote":
@@ -264,17 +273,17 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools":
 		return true
 	}
 	return false
@@ -312,6 +321,10 @@ func targetKeySynonym(k string) string {
 		return "ports"
 	case "no-remote", "no_remote", "local", "cache":
 		return "remote"
+	case "tool", "compilers", "compiler", "programs":
+		return "tools"
+	case "env_input", "envinputs", "pass_env", "passenv", "env_vars", "inherit_env", "action_env":
+		return "env_inputs"
 	}
 	return ""
 }
@@ -794,6 +807,8 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 				{"depfile", x.Depfile.bad},
 				{"exclude", x.Exclude.bad},
 				{"foreach", x.Foreach.bad},
+				{"tools", x.Tools.bad},
+				{"env_inputs", x.EnvInputs.bad},
 			} {
 				add(f.p, []string{section, name, f.key}, name, f.key)
 			}

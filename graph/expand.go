@@ -12,7 +12,8 @@ import (
 // (target, in, out, deps; match and stem in rules) or else by the [vars]
 // entry name, itself expanded
 // (vars may refer to vars, and to automatic variables: then they are
-// expanded anew in each target). `$$` is a literal `$`; a `$` followed by
+// expanded anew in each target), or by an environment variable for
+// ${env:NAME} (env.go). `$$` is a literal `$`; a `$` followed by
 // anything else is kept, so `$HOME` and `$(date)` reach the shell.
 
 // depsMarker stands for ${deps} until the graph is known: expansion of a
@@ -60,6 +61,9 @@ type expander struct {
 	stack   []string // variables being expanded, outermost first, for cycle messages
 	sawAuto bool     // an automatic variable was referred to (analysis)
 	spent   *int     // bytes of [vars] values put into strings so far, shared by the Buildfiles of a Load
+	// env is the environment ${env:NAME} reads, shared by the load's
+	// expanders (nil: the process's, unrecorded).
+	env *envReads
 }
 
 // MaxExpandedSize bounds one expanded value, and MaxExpandedVars the bytes
@@ -205,6 +209,9 @@ func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError
 	}
 	if isAuto(name) {
 		return x.autoValue(name, sc, off)
+	}
+	if ref, ok := strings.CutPrefix(name, envPrefix); ok {
+		return x.envLookup(ref, off)
 	}
 	v, ok := x.vars[name]
 	if !ok {

@@ -40,6 +40,9 @@ type Graph struct {
 	indexOnce sync.Once
 	indexed   atomic.Bool
 	display   string // the Buildfile's name in messages
+	// env is what the load read of the environment (${env:NAME}), for the
+	// snapshot's key; nil for a graph from a snapshot.
+	env *envReads
 	// fromSnapshot is set when LoadCached found the graph in a snapshot.
 	fromSnapshot bool
 	// unsaved writes the snapshot of a graph LoadCached could not save yet.
@@ -106,9 +109,17 @@ type Target struct {
 	// cleaned, relative to Root; "" for none. The files it names are
 	// inputs of the next build.
 	Depfile string
-	Rule    string // for an instance of a rule: the rule's name, else ""
-	Match   string // for an instance of a rule: the file foreach matched, relative to Root
-	File    string // the absolute path of the Buildfile that declares it
+	// Tools are the programs declared in `tools`, whose content enters the
+	// action key beside the programs the commands run: a name to look up
+	// in the PATH the commands see ("gcc-12"), or a path, absolute or
+	// "./"-prefixed relative to Root ("./tools/cc-wrapper").
+	Tools []string
+	// EnvInputs are the inherited environment variables of `env_inputs`,
+	// sorted, unique: their values enter the action key.
+	EnvInputs []string
+	Rule      string // for an instance of a rule: the rule's name, else ""
+	Match     string // for an instance of a rule: the file foreach matched, relative to Root
+	File      string // the absolute path of the Buildfile that declares it
 }
 
 // ConsolePool is the built-in pool of depth 1 whose commands get the

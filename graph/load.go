@@ -41,6 +41,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 		root:  filepath.Dir(abs),
 		globs: &globber{fsys: newTreeFS(rec, filepath.Dir(abs)), cache: make(map[string][]string)},
 		rec:   rec,
+		env:   newEnvReads(),
 	}
 	l.src.abs = abs
 	g, e := l.load()
@@ -48,6 +49,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 		return nil, nil, e
 	}
 	g.File = abs
+	g.env = l.env
 	return g, rec, nil
 }
 
@@ -77,6 +79,7 @@ type loader struct {
 	root     string
 	globs    *globber
 	rec      *recordingFS // what Load reads, for the snapshot's key
+	env      *envReads    // the environment ${env:NAME} reads, for the snapshot's key
 	files    []*bfile     // the top Buildfile, then the included ones
 	pools    map[string]int
 	poolFile map[string]*bfile // where each pool is defined
@@ -210,6 +213,7 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 		}
 	}
 	f.x = newExpander(src, dec.vars.vars, dec.varList, px)
+	f.x.env = l.env
 	if e := f.x.analyze(); e != nil {
 		return nil, e
 	}

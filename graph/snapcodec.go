@@ -62,7 +62,7 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 	deps, lists := 0, 0
 	for _, t := range g.Targets {
 		deps += len(t.Deps)
-		lists += len(t.Inputs) + len(t.Globs) + len(t.Outputs) + len(t.Cmds) + len(t.Env)
+		lists += len(t.Inputs) + len(t.Globs) + len(t.Outputs) + len(t.Cmds) + len(t.Env) + len(t.Tools) + len(t.EnvInputs)
 	}
 	e.uint(uint64(len(g.Targets)))
 	e.uint(uint64(deps))
@@ -99,6 +99,8 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 		e.bool(t.LocalOnly)
 		e.str(t.Pool)
 		e.str(t.Depfile)
+		e.list(t.Tools)
+		e.list(t.EnvInputs)
 		e.str(t.Rule)
 		e.str(t.Match)
 		e.str(t.File)
@@ -287,6 +289,8 @@ func (d *snapDecoder) graph() *Graph {
 		t.LocalOnly = d.Bool()
 		t.Pool = d.ref()
 		t.Depfile = d.ref()
+		t.Tools = d.list()
+		t.EnvInputs = d.list()
 		t.Rule = d.ref()
 		t.Match = d.ref()
 		t.File = d.ref()

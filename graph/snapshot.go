@@ -23,8 +23,9 @@ import (
 // Buildfile's path and the content of every Buildfile (a stat fast path
 // avoids reading them, but a changed stat or a racy one means a read and a
 // content hash), and the state of every folder and path its globs looked
-// at (a file added to or removed from a folder changes its mtime). Load
-// reads nothing else: the graph does not depend on the environment.
+// at (a file added to or removed from a folder changes its mtime), and the
+// environment variables that ${env:NAME} read (by a hash of their values).
+// Load reads nothing else.
 //
 // Layout (integers are uvarints unless said otherwise, strings an index in
 // the string table):
@@ -32,13 +33,14 @@ import (
 //	"GBJGRAPH" u32le version
 //	key:    exe size, mtime, ctime, inode; Buildfile path (length + bytes);
 //	        Buildfiles: count, each path, size, mtime, ctime, inode, racy, xxh3-128;
-//	        paths: count, each name, listed, kind, mtime, ctime, inode
+//	        paths: count, each name, listed, kind, mtime, ctime, inode;
+//	        environment: count, each name, set, xxh3-128 of the value
 //	strings: count, each length, then all the bytes
 //	graph:  the fields of Graph, then each Target in topological order
 //	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
-	snapVersion = 1
+	snapVersion = 2 // 2: tools, env_inputs and the environment read
 )
 
 // errStale is any reason not to use a snapshot.
@@ -114,6 +116,25 @@ type snapKey struct {
 	exe   fileid.Fingerprint
 	files []buildfileKey
 	paths []pathState
+	env   []envKey
+}
+
+// envKey is what a snapshot keeps of an environment variable the load read.
+type envKey struct {
+	name string
+	set  bool
+	hash xxh3.Uint128
+}
+
+// envKeys returns what the snapshot keeps of the environment e read.
+func envKeys(e *envReads) []envKey {
+	names := e.names()
+	keys := make([]envKey, len(names))
+	for i, n := range names {
+		v := e.read[n]
+		keys[i] = envKey{name: n, set: v.set, hash: xxh3.HashString128(v.value)}
+	}
+	return keys
 }
 
 func snapshotKey(g *Graph, rec *recordingFS, exe fileid.Fingerprint, started time.Time) (*snapKey, bool) {
@@ -121,7 +142,7 @@ func snapshotKey(g *Graph, rec *recordingFS, exe fileid.Fingerprint, started tim
 	if !ok {
 		return nil, false
 	}
-	k := &snapKey{exe: exe, paths: paths}
+	k := &snapKey{exe: exe, paths: paths, env: envKeys(g.env)}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, f := range rec.files {
@@ -155,6 +176,13 @@ func writeSnapshot(state statedir.Dir, g *Graph, k *snapKey) error {
 		b = wire.AppendVarint(b, p.mtime)
 		b = wire.AppendVarint(b, p.ctime)
 		b = wire.AppendUvarint(b, p.inode)
+	}
+	b = wire.AppendUvarint(b, uint64(len(k.env)))
+	for _, v := range k.env {
+		b = wire.AppendString(b, v.name)
+		b = wire.AppendBool(b, v.set)
+		b = wire.AppendFixed64(b, v.hash.Hi)
+		b = wire.AppendFixed64(b, v.hash.Lo)
 	}
 	body := e.graph(g)
 	b = e.appendStrings(b)
@@ -254,6 +282,14 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint) (*Gra
 	for range d.Count(1) {
 		ps := pathState{name: d.Str(), listed: d.Bool(), kind: d.Byte(), mtime: d.Varint(), ctime: d.Varint(), inode: d.Uvarint()}
 		if d.Bad() || !ps.same(root) {
+			return nil, errStale
+		}
+	}
+	for range d.Count(1) {
+		name, set := d.Str(), d.Bool()
+		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
+		v, ok := os.LookupEnv(name)
+		if d.Bad() || ok != set || xxh3.HashString128(v) != hash {
 			return nil, errStale
 		}
 	}

@@ -182,9 +182,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestSnapshotCoversEveryField(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
-			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly", "Pool", "Depfile", "Rule", "Match", "File"},
+			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly", "Pool", "Depfile", "Tools", "EnvInputs", "Rule", "Match", "File"},
 		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Files", "Pools", "Rules", "Remote", "byName", "byOutput",
-			"indexOnce", "indexed", "display", "fromSnapshot", "unsaved"},
+			"indexOnce", "indexed", "display", "env", "fromSnapshot", "unsaved"},
 		reflect.TypeOf(Rule{}): {"Name", "Foreach", "Target", "Instances"},
 		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "Salt", "Path",
 			"TLSCA", "Headers", "Platform", "Set"},

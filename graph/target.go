@@ -153,6 +153,8 @@ func (p *pending) prepare() *Error {
 		(*pending).prepareDurations,
 		(*pending).preparePool,
 		(*pending).preparePorts,
+		(*pending).prepareTools,
+		(*pending).prepareEnvInputs,
 		(*pending).prepareCommands, // last: uses ${in} and ${out}
 	} {
 		if e := step(p); e != nil {
