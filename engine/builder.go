@@ -131,6 +131,8 @@ type builder struct {
 	eta   eta
 
 	// The check before a build.
+	// tools finds and hashes the programs of commands, once per build.
+	tools      *toolResolver
 	planned    *plannedFiles
 	planFiles  [][]int32
 	statBuf    []cache.StatResult

@@ -61,6 +61,7 @@ func (b *builder) checkCycleInputs(planned *plannedFiles) error {
 // to date (clean), which must run (dirty) and which depend on the outcome
 // of others (maybe), and tells the Listener how many commands may run.
 func (b *builder) check() error {
+	b.tools = nil // programs are looked up and hashed anew in each build
 	total := 0
 	for _, id := range b.cycle { // topological order
 		n := &b.nodes[id]
@@ -158,8 +159,9 @@ func producedByDep(t *graph.Target, path string) bool {
 	return false
 }
 
-// prepareAction hashes the target's inputs and gathers its deps' outputs
-// into the action whose key decides whether it runs.
+// prepareAction hashes the target's inputs and tools, reads its declared
+// environment variables and gathers its deps' outputs into the action
+// whose key decides whether it runs.
 func (b *builder) prepareAction(n *node) error {
 	t := n.t
 	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
@@ -182,6 +184,11 @@ func (b *builder) prepareAction(n *node) error {
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
+	if b.tools == nil {
+		b.tools = newToolResolver(b.g.Root, b.files, b.opts.LookupEnv)
+	}
+	a.Tools = b.tools.tools(t)
+	a.EnvInputs = envInputs(t, b.opts.LookupEnv)
 	for _, d := range t.Deps {
 		a.DepOutputs = append(a.DepOutputs, b.depOutputs(d)...)
 	}

@@ -72,6 +72,9 @@ type Options struct {
 	// FIFO starts ready targets in the order they became ready instead of
 	// longest critical path first: for comparisons.
 	FIFO bool
+	// LookupEnv reads the environment the commands inherit, for the PATH
+	// that finds their programs and for env_inputs (default: os.LookupEnv).
+	LookupEnv func(string) (string, bool)
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.
@@ -83,6 +86,9 @@ func (o *Options) normalize() {
 	}
 	if o.KillGrace <= 0 {
 		o.KillGrace = DefaultKillGrace
+	}
+	if o.LookupEnv == nil {
+		o.LookupEnv = os.LookupEnv
 	}
 	if o.Stdin == nil {
 		o.Stdin = os.Stdin
