@@ -118,6 +118,15 @@ func (b *builder) remoteRequest(n *node) []byte {
 	if escapes(t.Dir) {
 		return nil
 	}
+	if !r.opts.Exec {
+		// A cached result was made with the tools and variables of the
+		// machine that ran it: another compiler must miss.
+		salt, ok := b.remoteToolSalt(n.action)
+		if !ok {
+			return nil
+		}
+		spec.Salt += salt
+	}
 	add := func(p string) bool {
 		if filepath.IsAbs(p) || escapes(p) {
 			return false

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 
@@ -300,4 +302,37 @@ func shellOnly(w string) bool {
 		return true
 	}
 	return false
+}
+
+// remoteToolSalt returns what a remote cache's key adds for a's tools and
+// declared variables: their SHA-256s (the fast xxh3 hashes never go on
+// the wire, where a key must resist forged collisions). ok is false when a
+// tool cannot be read: the target then runs locally.
+func (b *builder) remoteToolSalt(a *cache.Action) (salt string, ok bool) {
+	if len(a.Tools) == 0 && len(a.EnvInputs) == 0 {
+		return "", true
+	}
+	var s strings.Builder
+	for _, t := range a.Tools {
+		s.WriteString("\x00tool ")
+		s.WriteString(t.Name)
+		if t.Path == "" {
+			s.WriteString(" missing")
+			continue
+		}
+		sum, _, _, err := b.store.Digests().SHA256(t.Path)
+		if err != nil {
+			return "", false
+		}
+		s.WriteString(" " + hex.EncodeToString(sum[:]))
+	}
+	for _, e := range a.EnvInputs {
+		v, set := b.opts.LookupEnv(e.Path)
+		s.WriteString("\x00env " + e.Path)
+		if set {
+			sum := sha256.Sum256([]byte(v))
+			s.WriteString("=" + hex.EncodeToString(sum[:]))
+		}
+	}
+	return s.String(), true
 }

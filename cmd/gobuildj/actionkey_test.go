@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gobuildj/gobuildj/remote/remotetest"
 )
 
 // writeTool writes an executable shell script at path.
@@ -162,6 +164,36 @@ cmd = "echo ${env:GBJ_TEST_GREETING:-hello} > out.txt && echo greet >> ran.log"
 		}
 		if got := strings.TrimSpace(read(t, filepath.Join(dir, "out.txt"))); got != step.want {
 			t.Errorf("%v: out.txt = %q, want %q", step.env, got, step.want)
+		}
+	}
+}
+
+// TestRemoteCacheMissesWithAnotherCompiler: a result in the remote cache
+// is shared only with a checkout whose compiler has the same content (in
+// whatever folder): another `cc` first in PATH misses and runs locally.
+func TestRemoteCacheMissesWithAnotherCompiler(t *testing.T) {
+	s := startFake(t, remotetest.Options{})
+	tools := t.TempDir()
+	writeTool(t, filepath.Join(tools, "a", "cc"), `echo one > "$1"`)
+	writeTool(t, filepath.Join(tools, "b", "cc"), `echo two > "$1"`)
+	writeTool(t, filepath.Join(tools, "c", "cc"), `echo one > "$1"`)
+	buildfile := "default = [\"obj\"]\n[remote]\nsalt = \"" + randomSalt(t) + "\"\n\n" +
+		"[targets.obj]\noutputs = [\"out.txt\"]\ncmd = \"cc out.txt\"\n"
+	for _, step := range []struct {
+		tools, want, summary string
+	}{
+		{"a", "one", "1 run, 0 up to date"},
+		{"b", "two", "1 run, 0 up to date"},
+		{"c", "one", "0 run, 1 cached"},
+	} {
+		dir := project(t, map[string]string{"Buildfile.toml": buildfile})
+		r := gobuildjClean(t, dir, []string{"CI=true", "PATH=" + filepath.Join(tools, step.tools) + ":" + os.Getenv("PATH")},
+			"--remote-cache", s.Endpoint)
+		if r.code != 0 || !strings.Contains(r.out, step.summary) {
+			t.Fatalf("with the cc of %s: exit %d, want %q:\n%s", step.tools, r.code, step.summary, r.out)
+		}
+		if got := strings.TrimSpace(read(t, filepath.Join(dir, "out.txt"))); got != step.want {
+			t.Errorf("with the cc of %s: out.txt = %q, want %q", step.tools, got, step.want)
 		}
 	}
 }
