@@ -33,18 +33,27 @@ type toolResolver struct {
 	root      string
 	files     *cache.Files
 	lookupEnv func(string) (string, bool)
-	found     map[string]string     // PATH, dir and name -> the file ("" if none)
+	path      string                          // the inherited PATH
+	found     map[lookupDir]map[string]string // PATH and folder -> name -> the file ("" if none)
+	// last is the lookup of the last target: most targets share it.
+	last      lookupDir
+	lastFound map[string]string
 	hashes    map[string]cache.Hash // a file outside the project -> its content hash
 	words     []string              // scratch
 }
 
+// lookupDir is where names are looked up: a PATH, from a folder.
+type lookupDir struct{ path, dir string }
+
 // newToolResolver returns a resolver for a build of the project at root.
 func newToolResolver(root string, files *cache.Files, lookupEnv func(string) (string, bool)) *toolResolver {
+	path, _ := lookupEnv("PATH")
 	return &toolResolver{
 		root:      root,
 		files:     files,
 		lookupEnv: lookupEnv,
-		found:     make(map[string]string),
+		path:      path,
+		found:     make(map[lookupDir]map[string]string),
 		hashes:    make(map[string]cache.Hash),
 	}
 }
@@ -54,9 +63,12 @@ func newToolResolver(root string, files *cache.Files, lookupEnv func(string) (st
 func (r *toolResolver) tools(t *graph.Target) []cache.Tool {
 	path, ok := envValue(t.Env, "PATH")
 	if !ok {
-		path, _ = r.lookupEnv("PATH")
+		path = r.path
 	}
-	dir := filepath.Join(r.root, t.Dir)
+	dir := r.root
+	if t.Dir != "." {
+		dir = filepath.Join(r.root, t.Dir)
+	}
 	r.words = r.words[:0]
 	for _, c := range t.Cmds {
 		r.words = commandPrograms(c, r.words)
@@ -113,8 +125,15 @@ func (r *toolResolver) find(name, path, dir string) string {
 		}
 		return filepath.Join(dir, name)
 	}
-	key := path + "\x00" + dir + "\x00" + name
-	if p, ok := r.found[key]; ok {
+	if r.lastFound == nil || r.last.path != path || r.last.dir != dir {
+		r.last = lookupDir{path, dir}
+		r.lastFound = r.found[r.last]
+		if r.lastFound == nil {
+			r.lastFound = make(map[string]string)
+			r.found[r.last] = r.lastFound
+		}
+	}
+	if p, ok := r.lastFound[name]; ok {
 		return p
 	}
 	found := ""
@@ -132,7 +151,7 @@ func (r *toolResolver) find(name, path, dir string) string {
 			break
 		}
 	}
-	r.found[key] = found
+	r.lastFound[name] = found
 	return found
 }
 
@@ -181,6 +200,12 @@ func envValue(env []string, key string) (string, bool) {
 // commandPrograms appends to words the programs that the shell command cmd
 // runs, as far as they can be known without running it.
 func commandPrograms(cmd string, words []string) []string {
+	if w, ok := plainProgram(cmd); ok {
+		if w != "" {
+			words = append(words, w)
+		}
+		return words
+	}
 	start := true // the next word is in command position
 	skipNext := false
 	i := 0
@@ -207,10 +232,10 @@ func commandPrograms(cmd string, words []string) []string {
 		switch {
 		case skipNext: // the file of a redirection
 			skipNext = false
+		case !start: // an argument
 		case strings.ContainsAny(w, "<>"):
 			// A redirection: its file follows unless it is attached.
 			skipNext = strings.HasSuffix(w, ">") || strings.HasSuffix(w, "<") || strings.HasSuffix(w, "&")
-		case !start:
 		case opaque:
 			start = false
 		case isAssignment(w):
@@ -225,6 +250,43 @@ func commandPrograms(cmd string, words []string) []string {
 		}
 	}
 	return words
+}
+
+// plainProgram is commandPrograms' fast path for the most common command,
+// one without shell syntax (only letters, digits, blanks and _@%+,./-:=):
+// its program is its first word, unless that is an assignment or a
+// builtin ("" then). ok is false for any other command.
+func plainProgram(cmd string) (w string, ok bool) {
+	first := -1
+	end := len(cmd)
+	for i := 0; i < len(cmd); i++ {
+		c := cmd[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '_', c == '@', c == '%', c == '+', c == ',', c == '.', c == '/', c == '-', c == ':':
+			if first < 0 {
+				first = i
+			}
+		case c == ' ' || c == '\t':
+			if first >= 0 && end == len(cmd) {
+				end = i
+			}
+		case c == '=':
+			if end == len(cmd) {
+				return "", false // an assignment first: the general path
+			}
+		default:
+			return "", false
+		}
+	}
+	if first < 0 {
+		return "", true
+	}
+	w = cmd[first:end]
+	if commandPrefix(w) || shellOnly(w) {
+		return "", false
+	}
+	return w, true
 }
 
 // shellWord reads the word of cmd that starts at i: it ends at an unquoted

@@ -69,3 +69,20 @@ func TestToolResolver(t *testing.T) {
 		t.Errorf("the target's PATH is not used: %+v", got[0])
 	}
 }
+
+// BenchmarkTools is the cost the tools add to the check of one target of
+// a no-op build: its programs found and hashed (from the build's cache).
+func BenchmarkTools(b *testing.B) {
+	root := b.TempDir()
+	store, err := cache.Open(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	r := newToolResolver(root, store.Files(), os.LookupEnv)
+	target := &graph.Target{Dir: ".", Cmds: []string{"cp src/1234.txt out/1234.o"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.tools(target)
+	}
+}
