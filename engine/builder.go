@@ -395,8 +395,12 @@ func (b *builder) launch(n *node) {
 		// too late and is ignored).
 		b.started(n, os.Getpid(), time.Now())
 		b.console.Start(j)
-	case j.Work.Remote != nil:
+	case j.Work.Remote != nil && b.remote.usable():
 		b.farm.Start(j)
+	case j.Work.Remote != nil:
+		// The server failed since the job was queued.
+		j.Work.Remote = nil
+		b.workers.Start(j)
 	default:
 		b.workers.Start(j)
 	}
@@ -425,6 +429,8 @@ func (b *builder) drain() {
 			b.finished(&b.nodes[m.res.ID], m.res)
 		case msgInterrupt:
 			b.stop()
+		case msgRemoteDown:
+			b.remoteDown(m.why)
 		}
 		b.msgs[i] = message{}
 	}
@@ -678,10 +684,11 @@ type inbox struct {
 type msgKind uint8
 
 const (
-	msgWake      msgKind = iota // room may have appeared (a jobserver token)
-	msgStarted                  // a job's commands reached a process
-	msgFinished                 // a job ended
-	msgInterrupt                // an interrupt stopped the build
+	msgWake       msgKind = iota // room may have appeared (a jobserver token)
+	msgStarted                   // a job's commands reached a process
+	msgFinished                  // a job ended
+	msgInterrupt                 // an interrupt stopped the build
+	msgRemoteDown                // a job found the remote server failing
 )
 
 // message is one thing the loop is told.
@@ -691,6 +698,7 @@ type message struct {
 	pid  int
 	at   time.Time
 	res  runner.Result
+	why  string // msgRemoteDown: how the server failed
 }
 
 func (in *inbox) init() { in.wake = make(chan struct{}, 1) }
@@ -724,6 +732,10 @@ func (s sink) Started(id, pid int, at time.Time) {
 }
 
 func (s sink) Finished(r runner.Result) { s.in.post(message{kind: msgFinished, res: r}) }
+
+func (s sink) RemoteDown(id int, why string) {
+	s.in.post(message{kind: msgRemoteDown, id: id, why: why})
+}
 
 // wake tells the loop that room may have appeared.
 func (b *builder) wake() { b.inbox.post(message{kind: msgWake}) }

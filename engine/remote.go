@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/remote"
@@ -37,6 +38,11 @@ type RemoteOptions struct {
 	// Strict fails a target when the server cannot be used, instead of
 	// building it locally.
 	Strict bool
+	// ExecTimeout, if positive, is how long a target may take on the
+	// farm, from upload to outputs, queueing included: past it the
+	// server counts as failed (the circuit breaker trips) and the target
+	// runs locally, or fails with Strict.
+	ExecTimeout time.Duration
 	// Jobs is how many targets run remotely at once with Exec (default
 	// 4 x CPUs); local commands stay within Options.Jobs.
 	Jobs int
@@ -103,7 +109,7 @@ func (r *remoteState) executable() string {
 func (b *builder) remoteRequest(n *node) []byte {
 	r := b.remote
 	t := n.t
-	if r == nil || r.down != "" || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
+	if !r.usable() || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
 		return nil
 	}
 	spec := remote.Spec{
@@ -153,12 +159,13 @@ func (b *builder) remoteRequest(n *node) []byte {
 		}
 	}
 	req := remote.Request{
-		Config: r.opts.Config,
-		Exec:   r.opts.Exec,
-		Upload: r.opts.Upload,
-		Strict: r.opts.Strict,
-		Root:   b.g.Root,
-		Spec:   spec,
+		Config:      r.opts.Config,
+		Exec:        r.opts.Exec,
+		Upload:      r.opts.Upload,
+		Strict:      r.opts.Strict,
+		ExecTimeout: r.opts.ExecTimeout,
+		Root:        b.g.Root,
+		Spec:        spec,
 	}
 	return req.Encode()
 }
@@ -191,9 +198,8 @@ func (b *builder) remoteFinished(n *node, out *worker.Result) {
 	if out.RemoteNote != "" {
 		b.ls.Message("gobuildj: warning: " + out.RemoteNote)
 	}
-	if out.RemoteErr != "" && r.down == "" {
-		r.down = out.RemoteErr
-		b.ls.Message(fmt.Sprintf("gobuildj: warning: %s; building locally from now on", out.RemoteErr))
+	if out.RemoteErr != "" {
+		b.remoteDown(out.RemoteErr)
 	}
 	if !out.OK() {
 		return
@@ -201,6 +207,49 @@ func (b *builder) remoteFinished(n *node, out *worker.Result) {
 	for i, sum := range out.SHA256 {
 		if sum != ([32]byte{}) && i < len(out.Outputs) && i < len(n.t.Outputs) {
 			b.store.Digests().Remember(b.abs(n.t.Outputs[i]), out.Outputs[i], sum)
+		}
+	}
+}
+
+// usable reports whether targets should still go to the server: there is
+// one, and it has not failed, or it has but --remote-strict wants the
+// targets that need it to fail rather than build locally (the workers
+// give up on it at once, see remoteDown).
+func (r *remoteState) usable() bool {
+	return r != nil && (r.down == "" || r.opts.Strict)
+}
+
+// remoteDown is the circuit breaker: the first time the server fails
+// (a call timed out or was refused, why says how), it warns once, tells
+// the running remote tasks to give up on the server, and sends the
+// targets waiting for a remote slot to the local queue. No target then
+// waits on the server again in this build: a dead or stalled server costs
+// one remote timeout over the local build.
+func (b *builder) remoteDown(why string) {
+	r := b.remote
+	if r == nil || r.down != "" {
+		return
+	}
+	r.down = why
+	if r.opts.Strict {
+		b.ls.Message(fmt.Sprintf("gobuildj: warning: %s; the targets that would use it fail (--remote-strict)", why))
+	} else {
+		b.ls.Message(fmt.Sprintf("gobuildj: warning: %s; building locally from now on", why))
+	}
+	if g, ok := b.farm.(interface{ GiveUp() }); ok {
+		g.GiveUp()
+	}
+	if r.opts.Strict || !r.opts.Exec {
+		return
+	}
+	// Remote jobs wait for a worker slot, not for -j: requeue them as
+	// local jobs.
+	for i := range b.nodes {
+		n := &b.nodes[i]
+		if n.run != nil && n.job.Remote && b.queue.Waiting(&n.job) && b.queue.Remove(&n.job) {
+			n.job.Remote = false
+			n.run.Work.Remote = nil
+			b.queue.Add(&n.job)
 		}
 	}
 }

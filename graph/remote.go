@@ -24,29 +24,32 @@ type Remote struct {
 	Strict   bool          // no local fallback when the server fails
 	Jobs     int           // targets run remotely at once
 	Timeout  time.Duration // per call
-	Salt     string        // added to every action's salt
-	Path     string        // PATH of the commands as the remote side sees them
-	TLSCA    string        // PEM file of the authorities of a grpcs:// server
-	Headers  []string      // NAME=value sent with every call, sorted
-	Platform []string      // NAME=value properties a remote worker must have, sorted
-	Set      map[string]bool
+	// ExecTimeout bounds a remote execution, queueing included (0: none)
+	ExecTimeout time.Duration
+	Salt        string   // added to every action's salt
+	Path        string   // PATH of the commands as the remote side sees them
+	TLSCA       string   // PEM file of the authorities of a grpcs:// server
+	Headers     []string // NAME=value sent with every call, sorted
+	Platform    []string // NAME=value properties a remote worker must have, sorted
+	Set         map[string]bool
 }
 
 // remoteKeys lists the keys of [remote], sorted.
 func remoteKeys() []string {
-	return []string{"cache", "exec", "headers", "instance", "jobs", "path", "platform", "salt", "strict", "timeout", "tls_ca", "upload"}
+	return []string{"cache", "exec", "exec_timeout", "headers", "instance", "jobs", "path", "platform", "salt", "strict", "timeout", "tls_ca", "upload"}
 }
 
 // remoteTable is [remote] as decoded, before its checks.
 type remoteTable struct {
-	texts    map[string]*text // cache, exec, instance, salt, path, tls_ca
-	upload   boolean
-	strict   boolean
-	jobs     integer
-	timeout  duration
-	headers  stringTable
-	platform stringTable
-	bad      problem // [remote] is not a table
+	texts       map[string]*text // cache, exec, instance, salt, path, tls_ca
+	upload      boolean
+	strict      boolean
+	jobs        integer
+	timeout     duration
+	execTimeout duration
+	headers     stringTable
+	platform    stringTable
+	bad         problem // [remote] is not a table
 }
 
 // UnmarshalTOML hands each known key to its field (walk reports unknown
@@ -66,7 +69,7 @@ func (r *remoteTable) UnmarshalTOML(v any) error {
 		}
 	}
 	for k, u := range map[string]toml.Unmarshaler{
-		"upload": &r.upload, "strict": &r.strict, "jobs": &r.jobs, "timeout": &r.timeout,
+		"upload": &r.upload, "strict": &r.strict, "jobs": &r.jobs, "timeout": &r.timeout, "exec_timeout": &r.execTimeout,
 		"headers": &r.headers, "platform": &r.platform,
 	} {
 		if ev, ok := m[k]; ok {
@@ -86,6 +89,7 @@ func (r *remoteTable) problems(add func(p problem, path []string, target, key st
 	add(r.strict.bad, []string{"remote", "strict"}, "", "remote.strict")
 	add(r.jobs.bad, []string{"remote", "jobs"}, "", "remote.jobs")
 	add(r.timeout.bad, []string{"remote", "timeout"}, "", "remote.timeout")
+	add(r.execTimeout.bad, []string{"remote", "exec_timeout"}, "", "remote.exec_timeout")
 	add(r.headers.bad, []string{"remote", "headers"}, "", "remote.headers")
 	add(r.platform.bad, []string{"remote", "platform"}, "", "remote.platform")
 	for name, t := range r.headers.m {
@@ -142,6 +146,13 @@ func (r *remoteTable) settle(src *source) (Remote, *Error) {
 			return out, fail([]string{"remote", "timeout"}, fmt.Sprintf(`invalid duration %q (expected a positive Go duration such as "10s")`, r.timeout.s))
 		}
 		out.Set["timeout"], out.Timeout = true, d
+	}
+	if r.execTimeout.set {
+		d, err := time.ParseDuration(r.execTimeout.s)
+		if err != nil || d <= 0 {
+			return out, fail([]string{"remote", "exec_timeout"}, fmt.Sprintf(`invalid duration %q (expected a positive Go duration such as "10m")`, r.execTimeout.s))
+		}
+		out.Set["exec_timeout"], out.ExecTimeout = true, d
 	}
 	var e *Error
 	if out.Headers, e = r.headers.pairs(src, "headers", fail); e != nil {

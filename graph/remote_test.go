@@ -16,6 +16,7 @@ upload   = true
 strict   = false
 jobs     = 16
 timeout  = "30s"
+exec_timeout = "5m"
 salt     = "2"
 path     = "/usr/bin:/bin"
 tls_ca   = "ca.pem"
@@ -31,7 +32,7 @@ cmd = "true"
 `, nil)
 	r := g.Remote
 	if r.Cache != "grpc://127.0.0.1:9092" || r.Exec != "unix:/run/bb.sock" || r.Instance != "main" || !r.Upload || r.Strict ||
-		r.Jobs != 16 || r.Timeout != 30*time.Second || r.Salt != "2" || r.Path != "/usr/bin:/bin" || r.TLSCA != "ca.pem" {
+		r.Jobs != 16 || r.Timeout != 30*time.Second || r.ExecTimeout != 5*time.Minute || r.Salt != "2" || r.Path != "/usr/bin:/bin" || r.TLSCA != "ca.pem" {
 		t.Errorf("remote = %+v", r)
 	}
 	if !slices.Equal(r.Headers, []string{"authorization=Bearer x"}) || !slices.Equal(r.Platform, []string{"ISA=x86-64", "OSFamily=linux"}) {
@@ -59,7 +60,7 @@ func TestLoadRemoteErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			text: "[remote]\ncache = \"grpc://h:1\"\nuplod = true\n",
-			want: `Buildfile.toml:3:1: remote: unknown key "uplod" (expected one of: cache, exec, headers, instance, jobs, path, platform, salt, strict, timeout, tls_ca, upload; did you mean "upload"?)`,
+			want: `Buildfile.toml:3:1: remote: unknown key "uplod" (expected one of: cache, exec, exec_timeout, headers, instance, jobs, path, platform, salt, strict, timeout, tls_ca, upload; did you mean "upload"?)`,
 		},
 		{
 			name: "bad endpoint",
@@ -90,6 +91,11 @@ func TestLoadRemoteErrors(t *testing.T) {
 			name: "bad timeout",
 			text: "[remote]\ntimeout = \"soon\"\n",
 			want: `Buildfile.toml:2:11: remote.timeout: invalid duration "soon" (expected a positive Go duration such as "10s")`,
+		},
+		{
+			name: "bad exec timeout",
+			text: "[remote]\nexec_timeout = \"0s\"\n",
+			want: `Buildfile.toml:2:16: remote.exec_timeout: invalid duration "0s" (expected a positive Go duration such as "10m")`,
 		},
 		{
 			name: "platform not a table",

@@ -72,6 +72,11 @@ type Request struct {
 	// Strict fails the target when the server cannot be used, instead of
 	// running it locally.
 	Strict bool
+	// ExecTimeout, if positive, bounds a remote execution from its upload
+	// to its last output (queueing on the farm included): past it the
+	// server counts as failed, and the target runs locally (or fails with
+	// Strict).
+	ExecTimeout time.Duration
 	// Root is the absolute folder every path of Spec is relative to.
 	Root string
 	Spec Spec
@@ -114,3 +119,17 @@ func (d *Digest) UnmarshalText(b []byte) error {
 	d.Size = size
 	return nil
 }
+
+// The messages of the circuit breaker between gobuildj and the running
+// remote tasks (sched messages): a task that found the server dead or too
+// slow says so at once (DownPrefix and why), and gobuildj then tells every
+// running remote task to give up on the server (GiveUp), so that one
+// remote timeout is all a build loses to a dead server.
+const (
+	// DownPrefix starts the message a task sends when the server failed
+	// it; the rest says why.
+	DownPrefix = "remote-down: "
+	// GiveUp is the message that tells a task to stop using the server:
+	// it builds locally, or fails with Strict.
+	GiveUp = "remote-give-up"
+)

@@ -21,7 +21,7 @@ type remoteFlags struct {
 	cache, exec, instance, tlsCA string
 	upload, strict               bool
 	jobs                         int
-	timeout                      time.Duration
+	timeout, execTimeout         time.Duration
 	headers                      []string
 }
 
@@ -38,6 +38,7 @@ func (r *remoteFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&r.headers, "remote-header", nil, "send `NAME=VALUE` with every remote call (repeatable; "+tokenVariable+" sends a bearer token)")
 	fl.StringVar(&r.instance, "remote-instance", "", "the remote instance `NAME`")
 	fl.DurationVar(&r.timeout, "remote-timeout", remote.DefaultTimeout, "give up on a remote call after `D` (then build locally)")
+	fl.DurationVar(&r.execTimeout, "remote-exec-timeout", 0, "give up on a remote execution that has no result after `D`, queueing included (then build locally; default: no limit)")
 	fl.StringVar(&r.tlsCA, "remote-tls-ca", "", "trust the certificate authorities of PEM `FILE` for grpcs://")
 }
 
@@ -98,6 +99,13 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 	}
 	if !fl.Changed("remote-timeout") && br.Set["timeout"] {
 		opts.Config.Timeout = br.Timeout
+	}
+	opts.ExecTimeout = r.execTimeout
+	if !fl.Changed("remote-exec-timeout") && br.Set["exec_timeout"] {
+		opts.ExecTimeout = br.ExecTimeout
+	}
+	if fl.Changed("remote-exec-timeout") && r.execTimeout <= 0 {
+		return nil, usageError{fmt.Errorf("--remote-exec-timeout %s: expected a positive duration", r.execTimeout)}
 	}
 	if opts.Config.Timeout <= 0 {
 		return nil, usageError{fmt.Errorf("--remote-timeout %s: expected a positive duration", r.timeout)}

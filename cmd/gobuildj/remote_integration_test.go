@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 )
@@ -18,6 +21,8 @@ const (
 	bazelRemoteVar    = "GOBUILDJ_TEST_BAZEL_REMOTE"     // its gRPC endpoint
 	bazelRemoteDirVar = "GOBUILDJ_TEST_BAZEL_REMOTE_DIR" // its --dir, to damage a blob on disk
 	buildbarnVar      = "GOBUILDJ_TEST_BUILDBARN"        // bb_storage's endpoint, the frontend of the scheduler
+	bazelRemoteBinVar = "GOBUILDJ_TEST_BAZEL_REMOTE_BIN" // the binary, for tests that start their own
+	bbWorkerPgidVar   = "GOBUILDJ_TEST_BUILDBARN_WORKER_PGID"
 )
 
 func serverFrom(t *testing.T, variable string) string {
@@ -87,4 +92,112 @@ func TestIntegrationBuildbarnExecutionMatchesLocalBuild(t *testing.T) {
 	if env := read(t, filepath.Join(remoteDir, "env.txt")); env != "GOBUILDJ_TARGET=env\nPATH=/usr/local/bin:/usr/bin:/bin\n" {
 		t.Fatalf("the remote environment is\n%s", env)
 	}
+}
+
+// startBazelRemote starts a bazel-remote of the test's own, with args
+// added, on a unix socket unless args name a --grpc_address, and returns
+// its endpoint and process; it is killed when the test ends.
+func startBazelRemote(t *testing.T, args ...string) (string, *os.Process) {
+	t.Helper()
+	bin := serverFrom(t, bazelRemoteBinVar)
+	dir, err := os.MkdirTemp("", "br") // short: a socket path has 107 bytes at most
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "grpc.sock")
+	endpoint, wait := "unix:"+sock, sock
+	all := []string{"--dir", filepath.Join(dir, "cache"), "--max_size", "1", "--storage_mode", "uncompressed",
+		"--http_address", "unix://" + filepath.Join(dir, "http.sock"), "--idle_timeout", "10m", "--access_log_level", "none"}
+	own := false
+	for _, a := range args {
+		own = own || strings.HasPrefix(a, "--grpc_address")
+	}
+	if !own {
+		all = append(all, "--grpc_address", "unix://"+sock)
+	} else {
+		endpoint, wait = "", ""
+	}
+	cmd := exec.Command(bin, append(all, args...)...)
+	log, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGCONT)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "log"))
+			t.Logf("bazel-remote's log:\n%s", b)
+		}
+	})
+	if wait == "" {
+		wait = filepath.Join(dir, "http.sock") // the gRPC server starts first
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(wait); err == nil {
+			break
+		}
+		if i == 300 {
+			t.Fatalf("bazel-remote did not start in 30s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return endpoint, cmd.Process
+}
+
+// breakerTargets is the number of targets of the circuit breaker's tests.
+const breakerTargets = 30
+
+// timedBuild runs gobuildj in dir and returns its result and how long it
+// took.
+func timedBuild(t *testing.T, dir string, env []string, args ...string) (result, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	r := gobuildjClean(t, dir, env, args...)
+	return r, time.Since(start)
+}
+
+// The circuit breaker: once the server timed out, the rest of the build
+// stops waiting on it. A bazel-remote stopped by SIGSTOP accepts
+// connections and answers nothing, so every call runs into its timeout:
+// without the breaker each of the 30 targets waits its own.
+func TestIntegrationBazelRemoteStoppedCostsOneTimeout(t *testing.T) {
+	endpoint, proc := startBazelRemote(t)
+	salt := randomSalt(t)
+	warm, local, stalled := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{warm, local, stalled} {
+		project2(t, d, salt, breakerTargets/2)
+	}
+	// The server works, and the connection is made, before it stops.
+	if r := gobuildjClean(t, warm, []string{"CI=true"}, "--remote-cache", endpoint); r.code != 0 || strings.Contains(r.out, "warning") {
+		t.Fatalf("with the server up: exit %d\n%s", r.code, r.out)
+	}
+	r, localTime := timedBuild(t, local, nil)
+	if r.code != 0 {
+		t.Fatalf("local build: exit %d\n%s", r.code, r.out)
+	}
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	const timeout = 2 * time.Second
+	r, took := timedBuild(t, stalled, []string{"CI=true"}, "--remote-cache", endpoint, "--remote-timeout", timeout.String())
+	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: %d run, 0 up to date", breakerTargets)) {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	if n := strings.Count(r.out, "warning"); n != 1 || !strings.Contains(r.out, "building locally from now on") {
+		t.Errorf("%d warnings, want one:\n%s", n, r.out)
+	}
+	// One timeout, and slack for a busy machine: twice the local
+	// build, plus a second. Waiting for each target would take 30 x 2s / -j.
+	if limit := 2*localTime + timeout + time.Second; took > limit {
+		t.Errorf("the build took %s with the server stopped, want at most %s (local build %s, remote timeout %s)\n%s", took, limit, localTime, timeout, r.out)
+	}
+	t.Logf("local build %s; with the server stopped %s (remote timeout %s)", localTime, took, timeout)
 }

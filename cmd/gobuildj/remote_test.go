@@ -387,6 +387,9 @@ func TestRemoteUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 and %q:\n%s", tc.args, r.code, tc.want, r.out)
 		}
 	}
+	if r := gobuildjClean(t, dir, nil, "--remote-exec", "grpc://127.0.0.1:9092", "--remote-exec-timeout", "0s"); r.code != 2 || !strings.Contains(r.out, "--remote-exec-timeout 0s") {
+		t.Errorf("--remote-exec-timeout 0s: exit %d\n%s", r.code, r.out)
+	}
 	// Without gobuildj-remote beside the binary or in PATH.
 	alone := filepath.Join(t.TempDir(), "gobuildj")
 	data, err := os.ReadFile(binary)

@@ -79,6 +79,9 @@ type Result struct {
 type Sink interface {
 	Started(id, pid int, at time.Time)
 	Finished(r Result)
+	// RemoteDown says that job id found the remote server failing (why
+	// says how), before the job ends: it goes on locally.
+	RemoteDown(id int, why string)
 }
 
 // Runner runs jobs. Start, Cancel and Close are called by the builder's

@@ -70,7 +70,10 @@ func (w *Workers) Start(j *Job) { w.start(j, worker.TaskName) }
 
 // start hands j to the scheduler as a task of function name; a local job
 // gets the jobserver as its descriptors 3 and 4 (the workers' 5 and 6).
-func (w *Workers) start(j *Job, name string) {
+func (w *Workers) start(j *Job, name string) { w.add(j, w.task(j, name)) }
+
+// task returns the sched task of j, as function name.
+func (w *Workers) task(j *Job, name string) *sched.Task {
 	if j.Jobserver != nil {
 		if files := j.Jobserver.Files(); files != nil {
 			j.Work.Files = []int{firstExtraFd, firstExtraFd + 1}
@@ -89,6 +92,11 @@ func (w *Workers) start(j *Job, name string) {
 		},
 		OnEnd: func(res sched.Result) { sink.Finished(resultOf(id, res)) },
 	}
+	return task
+}
+
+// add queues task, j's, and starts the scheduler if it is not running.
+func (w *Workers) add(j *Job, task *sched.Task) {
 	j.task = task
 	w.s.AddTask(task)
 	if !w.running {

@@ -54,16 +54,36 @@ func (t *task) run(wctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 // run (Upload). A server that cannot be used only costs a note in the
 // result (RemoteErr): the job then runs here, unless the request is Strict.
 // A refused entry (RemoteNote) is not trusted and the job runs here too.
+//
+// The first failure is also sent to gobuildj at once (remote.DownPrefix),
+// and gobuildj's remote.GiveUp ends every call to the server: the job then
+// runs here without a word, since gobuildj already warned (or fails, if
+// Strict).
 func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote.Request) (worker.Result, error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	go func() {
-		select {
-		case <-wctx.Done():
-			cancel()
-		case <-ctx.Done():
+		for {
+			select {
+			case <-wctx.Done():
+				cancel(nil)
+				return
+			case msg := <-wctx.Receive():
+				if string(msg) == remote.GiveUp {
+					cancel(errGivenUp)
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
+	givenUp := func() bool { return errors.Is(context.Cause(ctx), errGivenUp) }
+	down := func(why string) {
+		if !givenUp() && !worker.Stopped(wctx) {
+			_ = wctx.Send([]byte(remote.DownPrefix + why)) // fails only once the task ended
+		}
+	}
 	var note string
 	a, err := Build(req.Spec)
 	if err != nil {
@@ -89,7 +109,15 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 		}
 	}
 	if err == nil && req.Exec {
-		res, done, xerr := execute(ctx, cl, req, a, job)
+		ectx, ecancel := ctx, context.CancelFunc(func() {})
+		if req.ExecTimeout > 0 {
+			ectx, ecancel = context.WithTimeoutCause(ctx, req.ExecTimeout, errExecTimeout)
+		}
+		res, done, xerr := execute(ectx, cl, req, a, job)
+		if !done && errors.Is(context.Cause(ectx), errExecTimeout) {
+			xerr = fmt.Errorf("no result within the remote execution timeout of %s", req.ExecTimeout)
+		}
+		ecancel()
 		if done {
 			res.RemoteNote = note
 			return res, nil
@@ -101,35 +129,52 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 		}
 	}
 	infra := ""
-	if err != nil {
-		if worker.Stopped(wctx) {
-			// Interrupted while talking to the server: nothing ran.
-			return worker.Result{FailedCmd: 0, ExitCode: -1, Signal: sched.SignalName(wctx.Signal())}, nil
-		}
+	share := req.Upload
+	switch {
+	case err == nil:
+	case worker.Stopped(wctx):
+		// Interrupted while talking to the server: nothing ran.
+		return worker.Result{FailedCmd: 0, ExitCode: -1, Signal: sched.SignalName(wctx.Signal())}, nil
+	case givenUp() && req.Strict:
+		return worker.Result{}, fmt.Errorf("remote %s: not used after it failed another target (no local fallback with --remote-strict)", req.Config.Endpoint)
+	case givenUp():
+		share = false
+	default:
+		infra = fmt.Sprintf("remote %s: %v", req.Config.Endpoint, err)
+		down(infra)
 		if req.Strict {
 			return worker.Result{}, fmt.Errorf("remote %s: %w (no local fallback with --remote-strict)", req.Config.Endpoint, err)
 		}
-		infra = fmt.Sprintf("remote %s: %v", req.Config.Endpoint, err)
+		share = false
 	}
 	res, err := t.local.Run(wctx, job)
 	if err != nil {
 		return res, err
 	}
 	res.RemoteErr, res.RemoteNote = infra, note
-	if res.OK() && req.Upload && infra == "" {
+	if res.OK() && share && !givenUp() {
 		outs, oerr := ReadOutputs(req.Root, a)
 		switch {
 		case oerr != nil:
 			res.RemoteNote = fmt.Sprintf("%s: not shared: %v", job.Target, oerr)
 		default:
 			res.SHA256 = sha256s(job, req, outs)
-			if serr := cl.Store(ctx, req.Root, a, outs, res.Output); serr != nil && !worker.Stopped(wctx) {
+			if serr := cl.Store(ctx, req.Root, a, outs, res.Output); serr != nil && !worker.Stopped(wctx) && !givenUp() {
 				res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, serr)
+				down(res.RemoteErr)
 			}
 		}
 	}
 	return res, nil
 }
+
+// errGivenUp is the cause of the cancellation of a job's calls when
+// gobuildj gave up on the server (remote.GiveUp).
+var errGivenUp = errors.New("gobuildj gave up on the remote server")
+
+// errExecTimeout is the cause of the cancellation of a remote execution
+// that exceeded its request's ExecTimeout.
+var errExecTimeout = errors.New("remote execution timeout")
 
 // client returns the process's client of the server of cfg.
 func (t *task) client(cfg remote.Config) (*Client, error) {

@@ -47,6 +47,7 @@ start)
   start bb_runner timeout "$deadline" "$bin/bb_runner" "$run/runner.jsonnet"
   wait_for "$run/worker/runner" bb_runner
   start bb_worker timeout "$deadline" "$bin/bb_worker" "$run/worker.jsonnet"
+  worker_pgid=$(tail -1 "$run/pids")
   wait_for "$run/br-grpc.sock" bazel-remote
   wait_for "$run/storage.sock" bb_storage
   wait_for "$run/scheduler-client.sock" bb_scheduler
@@ -54,6 +55,8 @@ start)
 export GOBUILDJ_TEST_BAZEL_REMOTE=unix:$run/br-grpc.sock
 export GOBUILDJ_TEST_BAZEL_REMOTE_DIR=$run/br
 export GOBUILDJ_TEST_BUILDBARN=unix:$run/storage.sock
+export GOBUILDJ_TEST_BAZEL_REMOTE_BIN=$bin/bazel-remote
+export GOBUILDJ_TEST_BUILDBARN_WORKER_PGID=$worker_pgid
 ENV
   ;;
 stop)
