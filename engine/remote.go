@@ -246,7 +246,7 @@ func (b *builder) remoteDown(why string) {
 	// local jobs.
 	for i := range b.nodes {
 		n := &b.nodes[i]
-		if n.run != nil && n.job.Remote && b.queue.Waiting(&n.job) && b.queue.Remove(&n.job) {
+		if n.attempt != nil && n.run != nil && n.job.Remote && b.queue.Remove(&n.job) {
 			n.job.Remote = false
 			n.run.Work.Remote = nil
 			b.queue.Add(&n.job)

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,9 +97,10 @@ func TestIntegrationBuildbarnExecutionMatchesLocalBuild(t *testing.T) {
 }
 
 // startBazelRemote starts a bazel-remote of the test's own, with args
-// added, on a unix socket unless args name a --grpc_address, and returns
-// its endpoint and process; it is killed when the test ends.
-func startBazelRemote(t *testing.T, args ...string) (string, *os.Process) {
+// added, on a unix socket unless addr names a loopback TCP address, and
+// returns its gRPC endpoint (unix:PATH, or the address) and process; it is
+// killed when the test ends.
+func startBazelRemote(t *testing.T, addr string, args ...string) (string, *os.Process) {
 	t.Helper()
 	bin := serverFrom(t, bazelRemoteBinVar)
 	dir, err := os.MkdirTemp("", "br") // short: a socket path has 107 bytes at most
@@ -106,20 +109,16 @@ func startBazelRemote(t *testing.T, args ...string) (string, *os.Process) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := filepath.Join(dir, "grpc.sock")
-	endpoint, wait := "unix:"+sock, sock
+	endpoint, grpcAddr := "unix:"+sock, "unix://"+sock
+	if addr != "" {
+		endpoint, grpcAddr = addr, addr
+	}
 	all := []string{"--dir", filepath.Join(dir, "cache"), "--max_size", "1", "--storage_mode", "uncompressed",
-		"--http_address", "unix://" + filepath.Join(dir, "http.sock"), "--idle_timeout", "10m", "--access_log_level", "none"}
-	own := false
-	for _, a := range args {
-		own = own || strings.HasPrefix(a, "--grpc_address")
-	}
-	if !own {
-		all = append(all, "--grpc_address", "unix://"+sock)
-	} else {
-		endpoint, wait = "", ""
-	}
+		"--http_address", "unix://" + filepath.Join(dir, "http.sock"), "--grpc_address", grpcAddr,
+		"--idle_timeout", "10m", "--access_log_level", "none"}
 	cmd := exec.Command(bin, append(all, args...)...)
-	log, err := os.Create(filepath.Join(dir, "log"))
+	logFile := filepath.Join(dir, "log")
+	log, err := os.Create(logFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,19 +132,26 @@ func startBazelRemote(t *testing.T, args ...string) (string, *os.Process) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "log"))
+			b, _ := os.ReadFile(logFile)
 			t.Logf("bazel-remote's log:\n%s", b)
 		}
 	})
-	if wait == "" {
-		wait = filepath.Join(dir, "http.sock") // the gRPC server starts first
-	}
 	for i := 0; ; i++ {
-		if _, err := os.Stat(wait); err == nil {
+		var err error
+		if addr == "" {
+			_, err = os.Stat(sock)
+		} else {
+			var c net.Conn
+			if c, err = net.Dial("tcp", addr); err == nil {
+				c.Close()
+			}
+		}
+		if err == nil {
 			break
 		}
 		if i == 300 {
-			t.Fatalf("bazel-remote did not start in 30s")
+			b, _ := os.ReadFile(logFile)
+			t.Fatalf("bazel-remote did not start in 30s:\n%s", b)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -169,7 +175,7 @@ func timedBuild(t *testing.T, dir string, env []string, args ...string) (result,
 // connections and answers nothing, so every call runs into its timeout:
 // without the breaker each of the 30 targets waits its own.
 func TestIntegrationBazelRemoteStoppedCostsOneTimeout(t *testing.T) {
-	endpoint, proc := startBazelRemote(t)
+	endpoint, proc := startBazelRemote(t, "")
 	salt := randomSalt(t)
 	warm, local, stalled := t.TempDir(), t.TempDir(), t.TempDir()
 	for _, d := range []string{warm, local, stalled} {
@@ -200,4 +206,43 @@ func TestIntegrationBazelRemoteStoppedCostsOneTimeout(t *testing.T) {
 		t.Errorf("the build took %s with the server stopped, want at most %s (local build %s, remote timeout %s)\n%s", took, limit, localTime, timeout, r.out)
 	}
 	t.Logf("local build %s; with the server stopped %s (remote timeout %s)", localTime, took, timeout)
+}
+
+// A farm whose only worker stopped takes actions and queues them (for up
+// to 900 s in Buildbarn's configuration): --remote-exec-timeout bounds the
+// wait, the breaker trips, and the whole build runs locally.
+func TestIntegrationBuildbarnWorkerStoppedExecTimeout(t *testing.T) {
+	endpoint := serverFrom(t, buildbarnVar)
+	pgid, err := strconv.Atoi(serverFrom(t, bbWorkerPgidVar))
+	if err != nil {
+		t.Fatalf("%s: %v", bbWorkerPgidVar, err)
+	}
+	salt := randomSalt(t)
+	local, stalled := t.TempDir(), t.TempDir()
+	for _, d := range []string{local, stalled} {
+		project2(t, d, salt, 5)
+	}
+	r, localTime := timedBuild(t, local, nil)
+	if r.code != 0 {
+		t.Fatalf("local build: exit %d\n%s", r.code, r.out)
+	}
+	if err := syscall.Kill(-pgid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-pgid, syscall.SIGCONT) })
+	const deadline = 3 * time.Second
+	r, took := timedBuild(t, stalled, nil, "--remote-exec", endpoint, "--remote-exec-timeout", deadline.String())
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 10 run, 0 up to date") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	if n := strings.Count(r.out, "warning"); n != 1 || !strings.Contains(r.out, "no result within the remote execution timeout of 3s; building locally from now on") {
+		t.Errorf("%d warnings, want one about the timeout:\n%s", n, r.out)
+	}
+	if got := len(ranLog(t, stalled)); got != 10 {
+		t.Errorf("%d commands ran locally, want 10", got)
+	}
+	if limit := 2*localTime + deadline + 2*time.Second; took > limit {
+		t.Errorf("the build took %s with the worker stopped, want at most %s (local build %s)\n%s", took, limit, localTime, r.out)
+	}
+	t.Logf("local build %s; with the worker stopped %s (--remote-exec-timeout %s)", localTime, took, deadline)
 }
