@@ -135,6 +135,7 @@ func (e *snapEncoder) remote(r *Remote) {
 	e.bool(r.Strict)
 	e.int(int64(r.Jobs))
 	e.int(int64(r.Timeout))
+	e.int(int64(r.ExecTimeout))
 	e.list(r.Headers)
 	e.list(r.Platform)
 	if r.Set == nil {
@@ -337,6 +338,7 @@ func (d *snapDecoder) remote(r *Remote) {
 	r.Strict = d.Bool()
 	r.Jobs = int(d.Varint())
 	r.Timeout = time.Duration(d.Varint())
+	r.ExecTimeout = time.Duration(d.Varint())
 	r.Headers = d.ownList()
 	r.Platform = d.ownList()
 	if n := d.Uvarint(); n > 0 {

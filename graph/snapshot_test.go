@@ -124,6 +124,7 @@ instance = "main"
 upload = true
 jobs = 3
 timeout = "7s"
+exec_timeout = "9m"
 headers = { A = "1" }
 platform = { OSFamily = "linux" }
 [targets.all]
@@ -186,7 +187,7 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Files", "Pools", "Rules", "Remote", "byName", "byOutput",
 			"indexOnce", "indexed", "display", "env", "fromSnapshot", "unsaved"},
 		reflect.TypeOf(Rule{}): {"Name", "Foreach", "Target", "Instances"},
-		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "Salt", "Path",
+		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "ExecTimeout", "Salt", "Path",
 			"TLSCA", "Headers", "Platform", "Set"},
 	}
 	for typ, fields := range encoded {
