@@ -29,6 +29,8 @@ type Remote struct {
 	Salt        string   // added to every action's salt
 	Path        string   // PATH of the commands as the remote side sees them
 	TLSCA       string   // PEM file of the authorities of a grpcs:// server
+	TLSCert     string   // PEM file of the client certificate (mutual TLS)
+	TLSKey      string   // PEM file of its private key
 	Headers     []string // NAME=value sent with every call, sorted
 	Platform    []string // NAME=value properties a remote worker must have, sorted
 	Set         map[string]bool
@@ -36,12 +38,12 @@ type Remote struct {
 
 // remoteKeys lists the keys of [remote], sorted.
 func remoteKeys() []string {
-	return []string{"cache", "exec", "exec_timeout", "headers", "instance", "jobs", "path", "platform", "salt", "strict", "timeout", "tls_ca", "upload"}
+	return []string{"cache", "exec", "exec_timeout", "headers", "instance", "jobs", "path", "platform", "salt", "strict", "timeout", "tls_ca", "tls_cert", "tls_key", "upload"}
 }
 
 // remoteTable is [remote] as decoded, before its checks.
 type remoteTable struct {
-	texts       map[string]*text // cache, exec, instance, salt, path, tls_ca
+	texts       map[string]*text // cache, exec, instance, salt, path, tls_ca, tls_cert, tls_key
 	upload      boolean
 	strict      boolean
 	jobs        integer
@@ -61,7 +63,7 @@ func (r *remoteTable) UnmarshalTOML(v any) error {
 		return nil
 	}
 	r.texts = map[string]*text{}
-	for _, k := range []string{"cache", "exec", "instance", "salt", "path", "tls_ca"} {
+	for _, k := range []string{"cache", "exec", "instance", "salt", "path", "tls_ca", "tls_cert", "tls_key"} {
 		if ev, ok := m[k]; ok {
 			t := &text{}
 			_ = t.UnmarshalTOML(ev)
@@ -126,6 +128,10 @@ func (r *remoteTable) settle(src *source) (Remote, *Error) {
 			out.Path = t.s
 		case "tls_ca":
 			out.TLSCA = t.s
+		case "tls_cert":
+			out.TLSCert = t.s
+		case "tls_key":
+			out.TLSKey = t.s
 		}
 	}
 	if r.upload.set {

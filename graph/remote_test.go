@@ -20,6 +20,8 @@ exec_timeout = "5m"
 salt     = "2"
 path     = "/usr/bin:/bin"
 tls_ca   = "ca.pem"
+tls_cert = "me.pem"
+tls_key  = "me.key"
 headers  = { authorization = "Bearer x" }
 platform = { OSFamily = "linux", ISA = "x86-64" }
 
@@ -32,7 +34,7 @@ cmd = "true"
 `, nil)
 	r := g.Remote
 	if r.Cache != "grpc://127.0.0.1:9092" || r.Exec != "unix:/run/bb.sock" || r.Instance != "main" || !r.Upload || r.Strict ||
-		r.Jobs != 16 || r.Timeout != 30*time.Second || r.ExecTimeout != 5*time.Minute || r.Salt != "2" || r.Path != "/usr/bin:/bin" || r.TLSCA != "ca.pem" {
+		r.Jobs != 16 || r.Timeout != 30*time.Second || r.ExecTimeout != 5*time.Minute || r.Salt != "2" || r.Path != "/usr/bin:/bin" || r.TLSCA != "ca.pem" || r.TLSCert != "me.pem" || r.TLSKey != "me.key" {
 		t.Errorf("remote = %+v", r)
 	}
 	if !slices.Equal(r.Headers, []string{"authorization=Bearer x"}) || !slices.Equal(r.Platform, []string{"ISA=x86-64", "OSFamily=linux"}) {
@@ -60,7 +62,7 @@ func TestLoadRemoteErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			text: "[remote]\ncache = \"grpc://h:1\"\nuplod = true\n",
-			want: `Buildfile.toml:3:1: remote: unknown key "uplod" (expected one of: cache, exec, exec_timeout, headers, instance, jobs, path, platform, salt, strict, timeout, tls_ca, upload; did you mean "upload"?)`,
+			want: `Buildfile.toml:3:1: remote: unknown key "uplod" (expected one of: cache, exec, exec_timeout, headers, instance, jobs, path, platform, salt, strict, timeout, tls_ca, tls_cert, tls_key, upload; did you mean "upload"?)`,
 		},
 		{
 			name: "bad endpoint",

@@ -128,7 +128,7 @@ func (e *snapEncoder) target(t *Target) {
 }
 
 func (e *snapEncoder) remote(r *Remote) {
-	for _, s := range []string{r.Cache, r.Exec, r.Instance, r.Salt, r.Path, r.TLSCA} {
+	for _, s := range []string{r.Cache, r.Exec, r.Instance, r.Salt, r.Path, r.TLSCA, r.TLSCert, r.TLSKey} {
 		e.str(s)
 	}
 	e.bool(r.Upload)
@@ -331,7 +331,7 @@ func (d *snapDecoder) target(order []*Target) *Target {
 }
 
 func (d *snapDecoder) remote(r *Remote) {
-	for _, p := range []*string{&r.Cache, &r.Exec, &r.Instance, &r.Salt, &r.Path, &r.TLSCA} {
+	for _, p := range []*string{&r.Cache, &r.Exec, &r.Instance, &r.Salt, &r.Path, &r.TLSCA, &r.TLSCert, &r.TLSKey} {
 		*p = d.ref()
 	}
 	r.Upload = d.Bool()

@@ -125,6 +125,8 @@ upload = true
 jobs = 3
 timeout = "7s"
 exec_timeout = "9m"
+tls_cert = "me.pem"
+tls_key = "me-key.pem"
 headers = { A = "1" }
 platform = { OSFamily = "linux" }
 [targets.all]
@@ -188,7 +190,7 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 			"indexOnce", "indexed", "display", "env", "fromSnapshot", "unsaved"},
 		reflect.TypeOf(Rule{}): {"Name", "Foreach", "Target", "Instances"},
 		reflect.TypeOf(Remote{}): {"Cache", "Exec", "Instance", "Upload", "Strict", "Jobs", "Timeout", "ExecTimeout", "Salt", "Path",
-			"TLSCA", "Headers", "Platform", "Set"},
+			"TLSCA", "TLSCert", "TLSKey", "Headers", "Platform", "Set"},
 	}
 	for typ, fields := range encoded {
 		var got []string

@@ -38,6 +38,13 @@ type Config struct {
 	// TLSCA is a PEM file of certificate authorities for grpcs:// (""
 	// means the system's).
 	TLSCA string
+	// TLSCert and TLSKey are PEM files of a client certificate and its
+	// key, for a grpcs:// server that asks for one (mutual TLS).
+	TLSCert, TLSKey string
+	// PlaintextCredentials allows credentials (an authorization header,
+	// a token) over grpc:// to a server that is not on this machine;
+	// otherwise CheckCredentials refuses them.
+	PlaintextCredentials bool
 	// Timeout bounds each call that moves metadata or small blobs (default
 	// DefaultTimeout); streams of large blobs get more in proportion.
 	Timeout time.Duration
@@ -111,6 +118,56 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		return Endpoint{Target: "dns:///" + u.Host, Host: host, TLS: true}, nil
 	}
 	return Endpoint{}, fmt.Errorf("%q: unknown scheme %q (%s)", s, u.Scheme, want)
+}
+
+// CheckCredentials reports, in words for the user, why c must not be
+// used: credentials in headers that grpc:// would send in plaintext to a
+// server that is not on this machine (a loopback address or a unix
+// socket), unless PlaintextCredentials allows it; or a client certificate
+// without grpcs://, or half of one.
+func (c *Config) CheckCredentials() string {
+	ep, err := ParseEndpoint(c.Endpoint)
+	if err != nil {
+		return err.Error()
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return "a client certificate needs both its certificate and its key (--remote-tls-cert and --remote-tls-key)"
+	}
+	if c.TLSCert != "" && !ep.TLS {
+		return fmt.Sprintf("%s: a client certificate needs grpcs:// (TLS)", c.Endpoint)
+	}
+	if ep.TLS || c.PlaintextCredentials || ep.Host == "" || isLoopback(ep.Host) {
+		return ""
+	}
+	for _, h := range c.Headers {
+		name, _, _ := strings.Cut(h, "=")
+		if secretHeader(name) {
+			return fmt.Sprintf("%s: refusing to send the %s header unencrypted to a server that is not on this machine (use grpcs://, or --remote-plaintext-credentials if the network is trusted)", c.Endpoint, strings.ToLower(name))
+		}
+	}
+	return ""
+}
+
+// secretHeader reports whether a header named name likely carries a
+// credential.
+func secretHeader(name string) bool {
+	name = strings.ToLower(name)
+	for _, s := range []string{"auth", "token", "key", "secret", "password", "cookie", "credential"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isLoopback reports whether host names this machine: localhost, or a
+// loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // CheckHeader reports what is wrong with a NAME=VALUE header, or "".

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,7 +21,8 @@ import (
 // Buildfile's [remote] table of the same name.
 type remoteFlags struct {
 	cache, exec, instance, tlsCA string
-	upload, strict               bool
+	tlsCert, tlsKey              string
+	upload, strict, plaintext    bool
 	jobs                         int
 	timeout, execTimeout         time.Duration
 	headers                      []string
@@ -28,6 +31,11 @@ type remoteFlags struct {
 // tokenVariable names the environment variable whose value is sent as a
 // bearer token, so that a secret stays out of command lines and Buildfiles.
 const tokenVariable = "GOBUILDJ_REMOTE_TOKEN"
+
+// basicAuthVariable names the environment variable whose USER:PASSWORD is
+// sent as HTTP Basic credentials (what bazel-remote's --htpasswd_file
+// checks).
+const basicAuthVariable = "GOBUILDJ_REMOTE_BASIC_AUTH"
 
 func (r *remoteFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&r.cache, "remote-cache", "", "share results through the remote cache at `URL`: grpc://HOST:PORT, grpcs://HOST:PORT (TLS) or unix:PATH")
@@ -40,6 +48,9 @@ func (r *remoteFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&r.timeout, "remote-timeout", remote.DefaultTimeout, "give up on a remote call after `D` (then build locally)")
 	fl.DurationVar(&r.execTimeout, "remote-exec-timeout", 0, "give up on a remote execution that has no result after `D`, queueing included (then build locally; default: no limit)")
 	fl.StringVar(&r.tlsCA, "remote-tls-ca", "", "trust the certificate authorities of PEM `FILE` for grpcs://")
+	fl.StringVar(&r.tlsCert, "remote-tls-cert", "", "present the client certificate of PEM `FILE` to a grpcs:// server (mutual TLS; with --remote-tls-key)")
+	fl.StringVar(&r.tlsKey, "remote-tls-key", "", "the private key of --remote-tls-cert, PEM `FILE`")
+	fl.BoolVar(&r.plaintext, "remote-plaintext-credentials", false, "allow credentials over grpc:// (unencrypted) to a server that is not on this machine")
 }
 
 // options merges the flags with the Buildfile's [remote] table into the
@@ -70,6 +81,8 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 			Endpoint: cache,
 			Instance: str("remote-instance", "instance", r.instance, br.Instance),
 			TLSCA:    str("remote-tls-ca", "tls_ca", r.tlsCA, br.TLSCA),
+			TLSCert:  str("remote-tls-cert", "tls_cert", r.tlsCert, br.TLSCert),
+			TLSKey:   str("remote-tls-key", "tls_key", r.tlsKey, br.TLSKey),
 			Timeout:  r.timeout,
 		},
 		Upload:   r.upload,
@@ -114,10 +127,20 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 	if token := os.Getenv(tokenVariable); token != "" {
 		opts.Config.Headers = append(opts.Config.Headers, "authorization=Bearer "+token)
 	}
+	if userPass := os.Getenv(basicAuthVariable); userPass != "" {
+		if !strings.Contains(userPass, ":") {
+			return nil, usageError{fmt.Errorf("%s: expected USER:PASSWORD", basicAuthVariable)}
+		}
+		opts.Config.Headers = append(opts.Config.Headers, "authorization=Basic "+base64.StdEncoding.EncodeToString([]byte(userPass)))
+	}
 	for _, h := range r.headers {
 		if msg := remote.CheckHeader(h); msg != "" {
 			return nil, usageError{fmt.Errorf("--remote-header %s", msg)}
 		}
+	}
+	opts.Config.PlaintextCredentials = r.plaintext
+	if msg := opts.Config.CheckCredentials(); msg != "" {
+		return nil, usageError{errors.New(msg)}
 	}
 	helper, err := findHelper()
 	if err != nil {

@@ -2,7 +2,16 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -245,4 +254,117 @@ func TestIntegrationBuildbarnWorkerStoppedExecTimeout(t *testing.T) {
 		t.Errorf("the build took %s with the worker stopped, want at most %s (local build %s)\n%s", took, limit, localTime, r.out)
 	}
 	t.Logf("local build %s; with the worker stopped %s (--remote-exec-timeout %s)", localTime, took, deadline)
+}
+
+// bazel-remote checks Basic credentials against an htpasswd file (it
+// refuses Bearer tokens): GOBUILDJ_REMOTE_BASIC_AUTH sends them. Reads
+// are open to all here, as for developers; a refused upload only warns,
+// unless --remote-strict.
+func TestIntegrationBazelRemoteBasicAuth(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "htpasswd")
+	sum := sha1.Sum([]byte("sesame"))
+	write(t, pw, "ci:{SHA}"+base64.StdEncoding.EncodeToString(sum[:])+"\n")
+	endpoint, _ := startBazelRemote(t, "", "--htpasswd_file", pw, "--allow_unauthenticated_reads")
+	salt := randomSalt(t)
+	ci, dev, anon := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{ci, dev, anon} {
+		smallProject(t, d, salt)
+	}
+	r := gobuildjClean(t, ci, []string{"CI=true", "GOBUILDJ_REMOTE_BASIC_AUTH=ci:sesame"}, "--remote-cache", endpoint)
+	if r.code != 0 || strings.Contains(r.out, "warning") {
+		t.Fatalf("with the credentials: exit %d\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, dev, nil, "--remote-cache", endpoint)
+	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: 0 run, %d cached", smallTargets)) {
+		t.Fatalf("an anonymous reader: exit %d\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, anon, []string{"CI=true", "GOBUILDJ_REMOTE_BASIC_AUTH=ci:wrong"}, "--remote-cache", endpoint, "gen0", "-B")
+	if r.code != 0 {
+		t.Fatalf("-B: exit %d\n%s", r.code, r.out)
+	}
+	write(t, filepath.Join(anon, "src/0.txt"), "changed\n")
+	r = gobuildjClean(t, anon, []string{"CI=true", "GOBUILDJ_REMOTE_BASIC_AUTH=ci:wrong"}, "--remote-cache", endpoint, "gen0")
+	if r.code != 0 || !strings.Contains(r.out, "Unauthenticated") || !strings.Contains(r.out, "building locally from now on") {
+		t.Fatalf("a refused upload warns: exit %d\n%s", r.code, r.out)
+	}
+	write(t, filepath.Join(anon, "src/0.txt"), "changed again\n")
+	r = gobuildjClean(t, anon, []string{"CI=true", "GOBUILDJ_REMOTE_BASIC_AUTH=ci:wrong"}, "--remote-cache", endpoint, "--remote-strict", "gen0")
+	if r.code != 1 || !strings.Contains(r.out, "FAILED: gen0") || !strings.Contains(r.out, "Unauthenticated") {
+		t.Fatalf("a refused upload with --remote-strict fails: exit %d\n%s", r.code, r.out)
+	}
+}
+
+// Mutual TLS: bazel-remote with a CA of client certificates serves only
+// clients that present one it signed.
+func TestIntegrationBazelRemoteMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca, caKey := newCert(t, dir, "ca", nil, nil)
+	newCert(t, dir, "server", ca, caKey)
+	newCert(t, dir, "client", ca, caKey)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	pem := func(name string) string { return filepath.Join(dir, name+".pem") }
+	_, _ = startBazelRemote(t, addr, "--tls_ca_file", pem("ca"), "--tls_cert_file", pem("server"), "--tls_key_file", pem("server-key"))
+	endpoint := "grpcs://" + addr
+	salt := randomSalt(t)
+	first, second, stranger := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{first, second, stranger} {
+		smallProject(t, d, salt)
+	}
+	withCert := []string{"--remote-cache", endpoint, "--remote-tls-ca", pem("ca"), "--remote-tls-cert", pem("client"), "--remote-tls-key", pem("client-key")}
+	r := gobuildjClean(t, first, []string{"CI=true"}, withCert...)
+	if r.code != 0 || strings.Contains(r.out, "warning") {
+		t.Fatalf("with the client certificate: exit %d\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, second, nil, withCert...)
+	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("gobuildj: 0 run, %d cached", smallTargets)) {
+		t.Fatalf("a second checkout: exit %d\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, stranger, nil, "--remote-cache", endpoint, "--remote-tls-ca", pem("ca"))
+	if r.code != 0 || !strings.Contains(r.out, "building locally from now on") || strings.Contains(r.out, "cached") {
+		t.Fatalf("without a client certificate: exit %d\n%s", r.code, r.out)
+	}
+}
+
+// newCert writes NAME.pem and NAME-key.pem in dir: a certificate for
+// 127.0.0.1 signed by parent, or a self-signed CA when parent is nil.
+func newCert(t *testing.T, dir, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "gobuildj test " + name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	if parent == nil {
+		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
+		tmpl.KeyUsage |= x509.KeyUsageCertSign
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, name+".pem"), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	write(t, filepath.Join(dir, name+"-key.pem"), string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
+	return cert, key
 }

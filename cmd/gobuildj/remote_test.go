@@ -387,8 +387,28 @@ func TestRemoteUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 and %q:\n%s", tc.args, r.code, tc.want, r.out)
 		}
 	}
-	if r := gobuildjClean(t, dir, nil, "--remote-exec", "grpc://127.0.0.1:9092", "--remote-exec-timeout", "0s"); r.code != 2 || !strings.Contains(r.out, "--remote-exec-timeout 0s") {
-		t.Errorf("--remote-exec-timeout 0s: exit %d\n%s", r.code, r.out)
+	// Credentials never cross the network unencrypted, unless asked.
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"GOBUILDJ_REMOTE_TOKEN=sesame", []string{"--remote-cache", "grpc://192.0.2.1:9092"}, "refusing to send the authorization header unencrypted"},
+		{"GOBUILDJ_REMOTE_BASIC_AUTH=me:pw", []string{"--remote-exec", "grpc://cache.example.com:9092"}, "refusing to send the authorization header unencrypted"},
+		{"X=1", []string{"--remote-cache", "grpc://192.0.2.1:9092", "--remote-header", "x-api-key=k"}, "refusing to send the x-api-key header"},
+		{"GOBUILDJ_REMOTE_BASIC_AUTH=nocolon", []string{"--remote-cache", "grpc://127.0.0.1:9092"}, "expected USER:PASSWORD"},
+		{"X=1", []string{"--remote-cache", "grpc://127.0.0.1:9092", "--remote-tls-cert", "c.pem", "--remote-tls-key", "k.pem"}, "a client certificate needs grpcs://"},
+		{"X=1", []string{"--remote-cache", "grpcs://127.0.0.1:9092", "--remote-tls-cert", "c.pem"}, "needs both its certificate and its key"},
+		{"X=1", []string{"--remote-exec", "grpc://127.0.0.1:9092", "--remote-exec-timeout", "0s"}, "--remote-exec-timeout 0s"},
+	} {
+		r := gobuildjClean(t, dir, []string{tc.env}, tc.args...)
+		if r.code != 2 || !strings.Contains(r.out, tc.want) {
+			t.Errorf("%s %v: exit %d, want 2 and %q:\n%s", tc.env, tc.args, r.code, tc.want, r.out)
+		}
+	}
+	if r := gobuildjClean(t, dir, []string{"GOBUILDJ_REMOTE_TOKEN=sesame"}, "--remote-cache", "grpc://192.0.2.1:9092",
+		"--remote-plaintext-credentials", "--remote-timeout", "100ms", "-n"); r.code != 0 {
+		t.Errorf("--remote-plaintext-credentials: exit %d\n%s", r.code, r.out)
 	}
 	// Without gobuildj-remote beside the binary or in PATH.
 	alone := filepath.Join(t.TempDir(), "gobuildj")

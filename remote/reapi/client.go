@@ -75,6 +75,9 @@ func Dial(cfg remote.Config) (*Client, error) {
 			return nil, errors.New("header " + msg)
 		}
 	}
+	if msg := cfg.CheckCredentials(); msg != "" {
+		return nil, errors.New(msg)
+	}
 	opts, err := dialOptions(&cfg, ep)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,13 @@ func dialOptions(cfg *remote.Config, ep remote.Endpoint) ([]grpc.DialOption, err
 				return nil, fmt.Errorf("TLS certificate authorities: no PEM certificate in %s", cfg.TLSCA)
 			}
 			tc.RootCAs = pool
+		}
+		if cfg.TLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+			if err != nil {
+				return nil, fmt.Errorf("TLS client certificate: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
 		}
 		creds = credentials.NewTLS(tc)
 	}

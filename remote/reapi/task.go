@@ -162,6 +162,12 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			if serr := cl.Store(ctx, req.Root, a, outs, res.Output); serr != nil && !worker.Stopped(wctx) && !givenUp() {
 				res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, serr)
 				down(res.RemoteErr)
+				if req.Strict {
+					// Asked to share, it could not: a CI job that
+					// should fill the cache fails rather than
+					// leave it empty unnoticed.
+					return worker.Result{}, fmt.Errorf("remote %s: sharing: %w (--remote-strict)", req.Config.Endpoint, serr)
+				}
 			}
 		}
 	}
