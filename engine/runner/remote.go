@@ -66,12 +66,19 @@ func (r *Remote) Start(j *Job) {
 // locally, or fails if its request is strict.
 func (r *Remote) GiveUp() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.gaveUp {
+		r.mu.Unlock()
 		return
 	}
 	r.gaveUp = true
+	running := make([]*sched.SchedulerContext, 0, len(r.running))
 	for _, ctx := range r.running {
+		running = append(running, ctx)
+	}
+	r.mu.Unlock()
+	// Sent without the lock: a write to a worker's pipe must not hold up
+	// the scheduler's OnStart and OnEnd.
+	for _, ctx := range running {
 		_ = ctx.Send([]byte(remote.GiveUp)) // fails only once it ended
 	}
 }
