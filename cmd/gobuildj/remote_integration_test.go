@@ -170,15 +170,6 @@ func startBazelRemote(t *testing.T, addr string, args ...string) (string, *os.Pr
 // breakerTargets is the number of targets of the circuit breaker's tests.
 const breakerTargets = 30
 
-// timedBuild runs gobuildj in dir and returns its result and how long it
-// took.
-func timedBuild(t *testing.T, dir string, env []string, args ...string) (result, time.Duration) {
-	t.Helper()
-	start := time.Now()
-	r := gobuildjClean(t, dir, env, args...)
-	return r, time.Since(start)
-}
-
 // The circuit breaker: once the server timed out, the rest of the build
 // stops waiting on it. A bazel-remote stopped by SIGSTOP accepts
 // connections and answers nothing, so every call runs into its timeout:

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -428,5 +429,48 @@ func TestRemoteUsageErrors(t *testing.T) {
 	write(t, filepath.Join(dir, "Buildfile.toml"), "[remote]\ncache = \"grpc://x:1\"\njobs = \"4\"\n")
 	if r := gobuildjClean(t, dir, nil); r.code != 2 || !strings.Contains(r.out, "Buildfile.toml:3:8: remote.jobs: expected a whole number") {
 		t.Errorf("bad [remote]: exit %d\n%s", r.code, r.out)
+	}
+}
+
+// timedBuild runs gobuildj in dir and returns its result and how long it
+// took.
+func timedBuild(t *testing.T, dir string, env []string, args ...string) (result, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	r := gobuildjClean(t, dir, env, args...)
+	return r, time.Since(start)
+}
+
+// The circuit breaker against a server that accepts calls and never
+// answers: one remote timeout over the local build, not one per target;
+// with --remote-strict -k, every target that needs the server fails as
+// fast.
+func TestRemoteCacheStalledServerCostsOneTimeout(t *testing.T) {
+	s := startFake(t, remotetest.Options{})
+	s.SetDelay(5 * 60e9)
+	salt := randomSalt(t)
+	local, stalled, strict := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{local, stalled, strict} {
+		smallProject(t, d, salt)
+	}
+	r, localTime := timedBuild(t, local, nil, "-j2")
+	if r.code != 0 {
+		t.Fatalf("local build: exit %d\n%s", r.code, r.out)
+	}
+	const timeout = time.Second
+	limit := 2*localTime + timeout + time.Second // one timeout, and slack for a busy machine
+	r, took := timedBuild(t, stalled, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--remote-timeout", timeout.String(), "-j2")
+	if r.code != 0 || strings.Count(r.out, "warning") != 1 {
+		t.Fatalf("exit %d, want 0 and one warning\n%s", r.code, r.out)
+	}
+	if took > limit {
+		t.Errorf("the build took %s, want at most %s (local build %s, remote timeout %s)\n%s", took, limit, localTime, timeout, r.out)
+	}
+	r, took = timedBuild(t, strict, nil, "--remote-cache", s.Endpoint, "--remote-timeout", timeout.String(), "--remote-strict", "-k", "-j2")
+	if r.code != 1 || !strings.Contains(r.out, "no local fallback with --remote-strict") || len(ranLog(t, strict)) != 0 {
+		t.Fatalf("--remote-strict: exit %d, want 1 and nothing run locally\n%s", r.code, r.out)
+	}
+	if took > limit {
+		t.Errorf("--remote-strict -k took %s, want at most %s\n%s", took, limit, r.out)
 	}
 }
