@@ -119,20 +119,20 @@ func (b *builder) remoteRequest(n *node) []byte {
 		Platform: r.opts.Platform,
 		Timeout:  t.Timeout,
 		Salt:     r.opts.Salt,
-		Env:      remoteEnv(t, r.opts.Path),
+		Env:      remoteEnv(t, r.opts.Path, b.opts.LookupEnv),
 	}
 	if escapes(t.Dir) {
 		return nil
 	}
-	if !r.opts.Exec {
-		// A cached result was made with the tools and variables of the
-		// machine that ran it: another compiler must miss.
-		salt, ok := b.remoteToolSalt(n.action)
-		if !ok {
-			return nil
-		}
-		spec.Salt += salt
+	// A result was made with the tools of the machine that ran it (or, with
+	// remote execution, is shared with checkouts that run the same tools):
+	// another compiler must miss. Remote execution and a remote cache key
+	// alike, so that a cache-only checkout finds what the farm built.
+	salt, ok := b.remoteToolSalt(n.action)
+	if !ok {
+		return nil
 	}
+	spec.Salt += salt
 	add := func(p string) bool {
 		if filepath.IsAbs(p) || escapes(p) {
 			return false
@@ -171,14 +171,28 @@ func (b *builder) remoteRequest(n *node) []byte {
 }
 
 // remoteEnv is the whole environment of a target's commands as the remote
-// side sees it: its env, GOBUILDJ_TARGET and PATH (unless env sets it).
-func remoteEnv(t *graph.Target, path string) []string {
+// side sees it: its env, the inherited variables of its env_inputs that
+// are set (through lookup) and env does not set, GOBUILDJ_TARGET and PATH
+// (unless env sets it). Being the Command's environment, it is in the
+// action's key.
+func remoteEnv(t *graph.Target, path string, lookup func(string) (string, bool)) []string {
 	env := append([]string(nil), t.Env...)
-	env = append(env, "GOBUILDJ_TARGET="+t.Name)
-	for _, kv := range t.Env {
-		if strings.HasPrefix(kv, "PATH=") {
-			return env
+	setByEnv := func(name string) bool {
+		for _, kv := range t.Env {
+			if strings.HasPrefix(kv, name+"=") {
+				return true
+			}
 		}
+		return false
+	}
+	for _, name := range t.EnvInputs {
+		if v, ok := lookup(name); ok && !setByEnv(name) {
+			env = append(env, name+"="+v)
+		}
+	}
+	env = append(env, "GOBUILDJ_TARGET="+t.Name)
+	if setByEnv("PATH") {
+		return env
 	}
 	return append(env, "PATH="+path)
 }

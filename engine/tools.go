@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
 	"strings"
@@ -366,12 +365,13 @@ func shellOnly(w string) bool {
 	return false
 }
 
-// remoteToolSalt returns what a remote cache's key adds for a's tools and
-// declared variables: their SHA-256s (the fast xxh3 hashes never go on
-// the wire, where a key must resist forged collisions). ok is false when a
+// remoteToolSalt returns what a remote action's key adds for a's tools:
+// their SHA-256s (the fast xxh3 hashes never go on the wire, where a key
+// must resist forged collisions). The declared variables need nothing here:
+// they are in the Command's environment (remoteEnv). ok is false when a
 // tool cannot be read: the target then runs locally.
 func (b *builder) remoteToolSalt(a *cache.Action) (salt string, ok bool) {
-	if len(a.Tools) == 0 && len(a.EnvInputs) == 0 {
+	if len(a.Tools) == 0 {
 		return "", true
 	}
 	var s strings.Builder
@@ -387,14 +387,6 @@ func (b *builder) remoteToolSalt(a *cache.Action) (salt string, ok bool) {
 			return "", false
 		}
 		s.WriteString(" " + hex.EncodeToString(sum[:]))
-	}
-	for _, e := range a.EnvInputs {
-		v, set := b.opts.LookupEnv(e.Path)
-		s.WriteString("\x00env " + e.Path)
-		if set {
-			sum := sha256.Sum256([]byte(v))
-			s.WriteString("=" + hex.EncodeToString(sum[:]))
-		}
 	}
 	return s.String(), true
 }

@@ -359,3 +359,27 @@ func newCert(t *testing.T, dir, name string, parent *x509.Certificate, parentKey
 	write(t, filepath.Join(dir, name+"-key.pem"), string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
 	return cert, key
 }
+
+// A remote action gets the declared inherited variables (env_inputs), as a
+// local run does, and they are in its key: another value misses.
+func TestIntegrationBuildbarnExecutionGetsEnvInputs(t *testing.T) {
+	endpoint := serverFrom(t, buildbarnVar)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "Buildfile.toml"), fmt.Sprintf(`[remote]
+salt = %q
+[targets.flags]
+env_inputs = ["GOBUILDJ_TEST_FLAGS"]
+outputs = ["flags.txt"]
+cmd = "echo \"flags=$GOBUILDJ_TEST_FLAGS\" > flags.txt"
+`, randomSalt(t)))
+	for _, flags := range []string{"-O2", "-O3"} {
+		settle()
+		r := gobuildjClean(t, dir, []string{"GOBUILDJ_TEST_FLAGS=" + flags}, "--remote-exec", endpoint, "flags")
+		if r.code != 0 || !strings.Contains(r.out, "1 run (1 remotely)") {
+			t.Fatalf("GOBUILDJ_TEST_FLAGS=%s: exit %d\n%s", flags, r.code, r.out)
+		}
+		if got, want := read(t, filepath.Join(dir, "flags.txt")), "flags="+flags+"\n"; got != want {
+			t.Errorf("GOBUILDJ_TEST_FLAGS=%s: remotely built flags.txt holds %q, want %q", flags, got, want)
+		}
+	}
+}
