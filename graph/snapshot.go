@@ -206,7 +206,28 @@ func writeSnapshot(state statedir.Dir, g *Graph, k *snapKey) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write graph snapshot: %w", err)
 	}
+	removeStaleSnapshotTemps(state, time.Now())
 	return nil
+}
+
+// staleSnapshotTemp is the age past which a snapshot's temporary file is
+// taken for one left by a process that was killed while it wrote it (a
+// snapshot takes milliseconds to write): younger ones may be another
+// gobuildj's, which is writing its snapshot at this moment.
+const staleSnapshotTemp = time.Minute
+
+// removeStaleSnapshotTemps removes the snapshot temporary files of killed
+// processes, so that they do not pile up in the state folder.
+func removeStaleSnapshotTemps(state statedir.Dir, now time.Time) {
+	tmps, err := state.SnapshotTemps()
+	if err != nil {
+		return
+	}
+	for _, tmp := range tmps {
+		if fi, err := os.Lstat(tmp); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleSnapshotTemp {
+			os.Remove(tmp)
+		}
+	}
 }
 
 func appendFingerprint(b []byte, fp fileid.Fingerprint) []byte {

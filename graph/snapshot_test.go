@@ -374,3 +374,38 @@ func TestSnapshotStaleInclude(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotRemovesTempsOfKilledWriters: a temporary snapshot file left by
+// a process killed while writing it is removed by the next snapshot
+// written; one young enough to be another process's at work is kept.
+func TestSnapshotRemovesTempsOfKilledWriters(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Buildfile.toml": "[targets.all]\ncmd = \"true\"\n"})
+	age(t, dir)
+	state := statedir.Of(dir)
+	if err := os.Mkdir(state.Path(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var temps []string
+	for range 2 {
+		f, err := state.CreateSnapshotTemp()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		temps = append(temps, f.Name())
+	}
+	old := time.Now().Add(-2 * staleSnapshotTemp)
+	if err := os.Chtimes(temps[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := cached(t, dir).SaveSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(temps[0]); err == nil {
+		t.Errorf("the temporary file of a killed writer is still there: %s", temps[0])
+	}
+	if _, err := os.Stat(temps[1]); err != nil {
+		t.Errorf("a young temporary file (another writer's) was removed: %v", err)
+	}
+}

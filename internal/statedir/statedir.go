@@ -96,6 +96,13 @@ func (d Dir) StateLogTemps() ([]string, error) {
 	return filepath.Glob(d.file(stateLogName + tempSuffix))
 }
 
+// SnapshotTemps lists the temporary files CreateSnapshotTemp made that are
+// still there: left by a process killed while it wrote a snapshot, or being
+// written by another one right now.
+func (d Dir) SnapshotTemps() ([]string, error) {
+	return filepath.Glob(d.file(snapshotName + tempSuffix))
+}
+
 // SHA256Table is the table of the files' SHA-256 digests.
 func (d Dir) SHA256Table() string { return d.file(sha256Name) }
 
