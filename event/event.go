@@ -151,6 +151,9 @@ type Summary struct {
 	// Cached counts the targets whose outputs came from a remote cache
 	// (not in Run); Remote the targets of Run that ran remotely.
 	Cached, Remote int
+	// NotShared counts the targets run here, with a remote server, whose
+	// results could not be shared (see --explain or -v for why).
+	NotShared int
 	// Start is when the build began; Wall how long it took.
 	Start       time.Time
 	Wall        time.Duration
@@ -177,6 +180,9 @@ func (s Summary) String() string {
 	}
 	if s.Restarted > 0 {
 		fmt.Fprintf(&b, ", %d restarted", s.Restarted)
+	}
+	if s.NotShared > 0 {
+		fmt.Fprintf(&b, ", %d not shared", s.NotShared)
 	}
 	fmt.Fprintf(&b, " in %s", RoundDuration(s.Wall))
 	if s.Interrupted {

@@ -79,6 +79,10 @@ type Result struct {
 	// RemoteNote reports a cache entry that was refused (a blob that does
 	// not match its digest, a path outside the tree): the job ran locally.
 	RemoteNote string
+	// NotShared says why a successful local run was not shared through
+	// the remote cache although it was asked to be (its depfile names a
+	// file outside the project, ...); "" if it was, or was not asked.
+	NotShared string
 }
 
 // OK reports whether every command succeeded and created every output.
@@ -179,7 +183,8 @@ func (r *Result) appendTo(b []byte) []byte {
 		b = append(b, h[:]...)
 	}
 	b = wire.AppendString(b, r.RemoteErr)
-	return wire.AppendString(b, r.RemoteNote)
+	b = wire.AppendString(b, r.RemoteNote)
+	return wire.AppendString(b, r.NotShared)
 }
 
 // DecodeResult decodes a Result encoded by Result.Encode. The Output of the
@@ -217,6 +222,7 @@ func DecodeResult(b []byte) (Result, error) {
 	}
 	r.RemoteErr = d.string()
 	r.RemoteNote = d.string()
+	r.NotShared = d.string()
 	if err := d.end(); err != nil {
 		return Result{}, fmt.Errorf("decode job result: %w", err)
 	}

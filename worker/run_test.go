@@ -318,7 +318,7 @@ func TestEncodings(t *testing.T) {
 		{ExitCode: -1, Signal: "SIGTERM", FailedCmd: 2, Output: []byte("out\x00put"),
 			Outputs: []cache.FileState{{Size: 3, MtimeNs: 1e18, CtimeNs: -5, Inode: 1 << 60, Hash: cache.HashBytes([]byte("x")), Racy: true}, {}},
 			Missing: []string{"/a", "/b"}, Duration: 1500 * time.Millisecond},
-		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused"},
+		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused", NotShared: "local"},
 	}
 	for _, r := range results {
 		b := r.Encode()
@@ -347,5 +347,5 @@ func resultEqual(a, b Result) bool {
 	return a.ExitCode == b.ExitCode && a.Signal == b.Signal && a.FailedCmd == b.FailedCmd &&
 		bytes.Equal(a.Output, b.Output) && slices.Equal(a.Outputs, b.Outputs) &&
 		slices.Equal(a.Missing, b.Missing) && a.Duration == b.Duration && a.Cached == b.Cached && a.Remote == b.Remote &&
-		slices.Equal(a.SHA256, b.SHA256) && a.RemoteErr == b.RemoteErr && a.RemoteNote == b.RemoteNote
+		slices.Equal(a.SHA256, b.SHA256) && a.RemoteErr == b.RemoteErr && a.RemoteNote == b.RemoteNote && a.NotShared == b.NotShared
 }
