@@ -41,6 +41,9 @@ type node struct {
 	aliasKnown bool
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// notShared says why its run does not go to the remote server ("" if
+	// it does, or there is none).
+	notShared string
 	// inCycle is set for the targets the current build looks at (watch
 	// mode plans what a change reaches; the others are done already).
 	inCycle bool
@@ -373,7 +376,7 @@ func (b *builder) newRun(n *node) *runner.Job {
 		// Removed by the runner just before the commands start.
 		j.Work.Depfile = b.abs(t.Depfile)
 	}
-	j.Work.Remote = b.remoteRequest(n)
+	j.Work.Remote, n.notShared = b.remoteRequest(n)
 	return j
 }
 

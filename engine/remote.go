@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -100,17 +101,31 @@ func (r *remoteState) executable() string {
 	return r.opts.Helper
 }
 
-// request returns the encoded remote.Request of a target about to run,
-// or nil when it runs locally: the server is down, the target is marked
-// remote = false or always = true, it reserves local ports, it has a
-// depfile (the inputs it names are found by running it, and the depfile is
-// not an output a remote result brings back), or it reads or writes outside
-// the Buildfile's folder (which an input tree cannot hold).
-func (b *builder) remoteRequest(n *node) []byte {
+// remoteRequest returns the encoded remote.Request of a target about to
+// run, or nil when it runs locally, with why it is not shared then ("" when
+// nothing is shared anyway: no server, or -B): the server is down, the
+// target is marked remote = false or always = true, it reserves local
+// ports, or it reads or writes outside the Buildfile's folder (which an
+// input tree cannot hold). A target with a depfile is found through a
+// manifest of the files its depfile named (see package reapi); the digests
+// of those its last run named here are passed on, so that the worker need
+// not hash them again.
+func (b *builder) remoteRequest(n *node) ([]byte, string) {
 	r := b.remote
 	t := n.t
-	if !r.usable() || t.LocalOnly || t.Always || t.Ports > 0 || t.Depfile != "" || b.opts.Force {
-		return nil
+	switch {
+	case !r.usable() || b.opts.Force:
+		return nil, ""
+	case t.LocalOnly:
+		return nil, "remote = false"
+	case t.Always:
+		return nil, "always = true"
+	case t.Ports > 0:
+		return nil, "it reserves local ports"
+	case escapes(t.Dir):
+		return nil, "its dir is outside the project"
+	case t.Depfile != "" && (filepath.IsAbs(t.Depfile) || escapes(t.Depfile)):
+		return nil, "its depfile is outside the project"
 	}
 	spec := remote.Spec{
 		Cmds:     t.Cmds,
@@ -120,9 +135,7 @@ func (b *builder) remoteRequest(n *node) []byte {
 		Timeout:  t.Timeout,
 		Salt:     r.opts.Salt,
 		Env:      remoteEnv(t, r.opts.Path, b.opts.LookupEnv),
-	}
-	if escapes(t.Dir) {
-		return nil
+		Depfile:  filepath.ToSlash(t.Depfile),
 	}
 	// A result was made with the tools of the machine that ran it (or, with
 	// remote execution, is shared with checkouts that run the same tools):
@@ -130,31 +143,44 @@ func (b *builder) remoteRequest(n *node) []byte {
 	// alike, so that a cache-only checkout finds what the farm built.
 	salt, ok := b.remoteToolSalt(n.action)
 	if !ok {
-		return nil
+		return nil, "a tool of its commands cannot be read"
 	}
 	spec.Salt += salt
-	add := func(p string) bool {
+	digest := func(p string) (remote.Input, string) {
 		if filepath.IsAbs(p) || escapes(p) {
-			return false
+			return remote.Input{}, p + " is outside the project"
 		}
 		sum, size, exec, err := b.store.Digests().SHA256(b.abs(p))
 		if err != nil {
-			return false
+			return remote.Input{}, fmt.Sprintf("%s cannot be hashed: %v", p, err)
 		}
-		spec.Inputs = append(spec.Inputs, remote.Input{Path: filepath.ToSlash(p), Digest: remote.Digest{Hash: sum, Size: size}, Executable: exec})
-		return true
+		return remote.Input{Path: filepath.ToSlash(p), Digest: remote.Digest{Hash: sum, Size: size}, Executable: exec}, ""
+	}
+	add := func(p string) string {
+		in, why := digest(p)
+		if why == "" {
+			spec.Inputs = append(spec.Inputs, in)
+		}
+		return why
 	}
 	for _, in := range t.Inputs {
-		if !add(in) {
-			return nil
+		if why := add(in); why != "" {
+			return nil, "its input " + why
 		}
 	}
 	seen := make(map[string]bool, len(n.action.DepOutputs))
 	for _, d := range n.action.DepOutputs {
 		if !seen[d.Path] {
 			seen[d.Path] = true
-			if !add(d.Path) {
-				return nil
+			if why := add(d.Path); why != "" {
+				return nil, "its dep's output " + why
+			}
+		}
+	}
+	if rec, ok := b.store.Target(t.Name); ok && t.Depfile != "" {
+		for _, p := range rec.Discovered {
+			if in, why := digest(p); why == "" {
+				spec.Known = append(spec.Known, in)
 			}
 		}
 	}
@@ -167,7 +193,7 @@ func (b *builder) remoteRequest(n *node) []byte {
 		Root:        b.g.Root,
 		Spec:        spec,
 	}
-	return req.Encode()
+	return req.Encode(), ""
 }
 
 // remoteEnv is the whole environment of a target's commands as the remote
@@ -217,6 +243,12 @@ func (b *builder) remoteFinished(n *node, out *worker.Result) {
 	}
 	if !out.OK() {
 		return
+	}
+	if why := cmp.Or(out.NotShared, n.notShared); why != "" && r.usable() {
+		b.sum.NotShared++
+		if b.opts.Explain || b.opts.Verbose {
+			b.ls.Message(fmt.Sprintf("gobuildj: %s: not shared: %s", n.t.Name, why))
+		}
 	}
 	for i, sum := range out.SHA256 {
 		if sum != ([32]byte{}) && i < len(out.Outputs) && i < len(n.t.Outputs) {

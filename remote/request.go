@@ -49,6 +49,15 @@ type Spec struct {
 	// Salt is added to the schema version in the action's salt: a new
 	// salt makes every action new.
 	Salt string
+	// Depfile, if set, is the depfile the commands write (relative to the
+	// root): the files it names are inputs that only a run finds. It is
+	// an output of the action, so a hit brings it back, and the action is
+	// found through a manifest (see package reapi, manifest.go).
+	Depfile string
+	// Known are digests the engine already has of files the last local
+	// run's depfile named, relative to the root or absolute (system
+	// headers): a manifest that lists them need not hash them again.
+	Known []Input
 }
 
 // Input is a file of an action's input tree.

@@ -49,8 +49,14 @@ func Build(s remote.Spec) (*Action, error) {
 		}
 		cmd.EnvironmentVariables = append(cmd.EnvironmentVariables, &repb.Command_EnvironmentVariable{Name: k, Value: v})
 	}
-	outs := make([]string, 0, len(s.Outputs))
-	for _, o := range s.Outputs {
+	outs := make([]string, 0, len(s.Outputs)+1)
+	declared := s.Outputs
+	if s.Depfile != "" {
+		// Its depfile is what the next local build reads to know the
+		// headers: a hit brings it back with the outputs.
+		declared = append(slices.Clip(declared), s.Depfile)
+	}
+	for _, o := range declared {
 		p, err := cleanRel(o)
 		if err != nil {
 			return nil, fmt.Errorf("output %w", err)

@@ -1,6 +1,7 @@
 package reapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +98,15 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 	if err == nil {
 		err = cl.Check(ctx, req.Exec)
 	}
-	if err == nil {
+	// A target with a depfile is found through its manifest: a is then
+	// the full action of the files it lists, or nil without one.
+	var man *manifested
+	if err == nil && req.Spec.Depfile != "" {
+		if man, err = findManifest(ctx, cl, req.Root, req.Spec); err == nil {
+			a = man.full
+		}
+	}
+	if err == nil && a != nil {
 		res, done, lerr := lookup(ctx, cl, req, a, job)
 		switch {
 		case done:
@@ -108,7 +117,7 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			err = lerr
 		}
 	}
-	if err == nil && req.Exec {
+	if err == nil && req.Exec && a != nil {
 		ectx, ecancel := ctx, context.CancelFunc(func() {})
 		if req.ExecTimeout > 0 {
 			ectx, ecancel = context.WithTimeoutCause(ctx, req.ExecTimeout, errExecTimeout)
@@ -118,6 +127,12 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			xerr = fmt.Errorf("no result within the remote execution timeout of %s", req.ExecTimeout)
 		}
 		ecancel()
+		if done && man != nil && !res.OK() {
+			// The manifest may be out of date (a header now includes
+			// one it does not list, which the farm then lacks): the
+			// local run says whether the commands really fail.
+			done = false
+		}
 		if done {
 			res.RemoteNote = note
 			return res, nil
@@ -129,7 +144,10 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 		}
 	}
 	infra := ""
-	share := req.Upload
+	// Without a manifest anywhere, a target with a depfile runs here once
+	// and is shared, also with remote execution alone: the farm can run
+	// it only once it knows the headers to send.
+	share := req.Upload || man != nil && req.Exec
 	switch {
 	case err == nil:
 	case worker.Stopped(wctx):
@@ -147,11 +165,37 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 		}
 		share = false
 	}
+	started := time.Now()
 	res, err := t.local.Run(wctx, job)
 	if err != nil {
 		return res, err
 	}
 	res.RemoteErr, res.RemoteNote = infra, note
+	if res.OK() && share && !givenUp() && man != nil {
+		full, manifest, why := afterRun(req.Root, filepath.Join(req.Root, req.Spec.Dir), req.Spec, started)
+		a = full
+		if why != "" {
+			res.NotShared = why
+			share = false
+		} else if !bytes.Equal(manifest, man.manifest) {
+			// The manifest goes first: it is small, and a result
+			// that no manifest leads to is of no use.
+			if serr := cl.storeManifest(ctx, man.first, manifest); serr != nil && !worker.Stopped(wctx) && !givenUp() {
+				if !req.Upload {
+					// Asked to execute only, the server may well
+					// refuse uploads: not a failure of the server.
+					res.NotShared = fmt.Sprintf("the server refused its manifest: %v", serr)
+				} else {
+					res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, serr)
+					down(res.RemoteErr)
+					if req.Strict {
+						return worker.Result{}, fmt.Errorf("remote %s: sharing its manifest: %w (--remote-strict)", req.Config.Endpoint, serr)
+					}
+				}
+				share = false
+			}
+		}
+	}
 	if res.OK() && share && !givenUp() {
 		outs, oerr := ReadOutputs(req.Root, a)
 		switch {
@@ -159,7 +203,9 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			res.RemoteNote = fmt.Sprintf("%s: not shared: %v", job.Target, oerr)
 		default:
 			res.SHA256 = sha256s(job, req, outs)
-			if serr := cl.Store(ctx, req.Root, a, outs, res.Output); serr != nil && !worker.Stopped(wctx) && !givenUp() {
+			if serr := cl.Store(ctx, req.Root, a, outs, res.Output); serr != nil && !worker.Stopped(wctx) && !givenUp() && !req.Upload {
+				res.NotShared = fmt.Sprintf("the server refused its result: %v", serr)
+			} else if serr != nil && !worker.Stopped(wctx) && !givenUp() {
 				res.RemoteErr = fmt.Sprintf("remote %s: sharing %s: %v", req.Config.Endpoint, job.Target, serr)
 				down(res.RemoteErr)
 				if req.Strict {

@@ -1,0 +1,282 @@
+package reapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"github.com/gobuildj/gobuildj/depfile"
+	"github.com/gobuildj/gobuildj/internal/fileid"
+	"github.com/gobuildj/gobuildj/remote"
+)
+
+// Manifests: the action of a target with a depfile (a C compilation) has
+// inputs that only a run finds, the headers its depfile names. Its key is
+// found in two steps, as ccache's direct mode does:
+//
+//   - the first-level action is the target's action as known before it
+//     runs (commands, declared inputs, deps' outputs, tools, environment,
+//     the depfile as an output), with manifestMarker in its salt so that
+//     it never collides with an action that runs. Its ActionResult is not
+//     a result: its one output file, manifestPath, is the manifest, an
+//     ordinary CAS blob listing the files the depfile of the last shared
+//     run named;
+//   - the full action adds those files with their contents as hashed
+//     here: the files inside the project to its input tree (so that remote
+//     execution ships them), and system headers (under systemDir, which a
+//     remote worker has of its own) to its salt, by absolute path and
+//     digest.
+//
+// After a local run the depfile tells the files, and both are stored: the
+// result under the full action, the manifest under the first-level one.
+// A depfile that names a file outside the project but not under systemDir
+// (another checkout's headers, $HOME) keeps the target unshared: its key
+// could not be the same on another machine.
+
+const (
+	// manifestMarker starts the salt of first-level actions and the
+	// manifest blob.
+	manifestMarker = "gobuildj manifest 1"
+	// manifestPath is the name of the manifest in the first-level
+	// action's result.
+	manifestPath = "gobuildj-manifest"
+	// maxManifestSize bounds a manifest read from the server.
+	maxManifestSize = 4 << 20
+	// systemDir holds the system headers a depfile may name (gcc -MD) and
+	// that enter the key by digest: the compiler's own files, and those
+	// of the system's packages.
+	systemDir = "/usr/"
+)
+
+// firstLevel returns the first-level action of a target with a depfile.
+func firstLevel(s remote.Spec) (*Action, error) {
+	s.Salt = manifestMarker + "\x00" + s.Salt
+	s.Known = nil
+	return Build(s)
+}
+
+// fullAction returns the action of s with the files a depfile named: those
+// inside the root in its input tree, system ones in its salt.
+func fullAction(s remote.Spec, files []Input) (*Action, error) {
+	s.Inputs = slices.Clone(s.Inputs)
+	s.Known = nil
+	var sys strings.Builder
+	for _, f := range files {
+		if filepath.IsAbs(f.Path) {
+			fmt.Fprintf(&sys, "\x00%s=%s", f.Path, f.Digest)
+			continue
+		}
+		s.Inputs = append(s.Inputs, f)
+	}
+	s.Salt += sys.String()
+	return Build(s)
+}
+
+// encodeManifest returns the manifest listing paths (sorted).
+func encodeManifest(paths []string) []byte {
+	var b bytes.Buffer
+	b.WriteString(manifestMarker + "\n")
+	for _, p := range paths {
+		b.WriteString(p + "\n")
+	}
+	return b.Bytes()
+}
+
+// decodeManifest returns the paths a manifest lists, each relative and
+// inside the root or under systemDir.
+func decodeManifest(b []byte) ([]string, error) {
+	head, rest, ok := bytes.Cut(b, []byte("\n"))
+	if !ok || string(head) != manifestMarker {
+		return nil, errors.New("not a manifest of this version")
+	}
+	var paths []string
+	for _, line := range strings.SplitAfter(string(rest), "\n") {
+		if line == "" {
+			continue
+		}
+		p, ok := strings.CutSuffix(line, "\n")
+		if !ok {
+			return nil, errors.New("manifest: truncated")
+		}
+		if c, err := cleanRel(p); (err != nil || c != p) && !isSystem(p) {
+			return nil, fmt.Errorf("manifest: path %q is neither inside the root nor under %s", p, systemDir)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+func isSystem(p string) bool {
+	return strings.HasPrefix(p, systemDir) && filepath.Clean(p) == p
+}
+
+// readManifest returns the manifest stored under the first-level action
+// first, or nil if there is none (or none this version can read).
+func (c *Client) readManifest(ctx context.Context, first *Action) ([]byte, error) {
+	ar, found, err := c.GetActionResult(ctx, first.Digest)
+	if err != nil || !found {
+		return nil, err
+	}
+	for _, f := range ar.OutputFiles {
+		if f.Path != manifestPath {
+			continue
+		}
+		d, err := FromProto(f.Digest)
+		if err != nil || d.Size > maxManifestSize {
+			return nil, nil
+		}
+		b, err := c.Read(ctx, d)
+		if isNotFound(err) || errors.As(err, new(*CorruptError)) {
+			return nil, nil // evicted or damaged: as if there were none
+		}
+		return b, err
+	}
+	return nil, nil
+}
+
+// storeManifest stores manifest under the first-level action first: the
+// blob, then the entry that names it.
+func (c *Client) storeManifest(ctx context.Context, first *Action, manifest []byte) error {
+	d := remote.DigestOf(manifest)
+	if err := c.Upload(ctx, []Blob{{Digest: d, Data: manifest}}); err != nil {
+		return err
+	}
+	return c.UpdateActionResult(ctx, first.Digest, &repb.ActionResult{
+		OutputFiles:       []*repb.OutputFile{{Path: manifestPath, Digest: ToProto(d)}},
+		ExecutionMetadata: &repb.ExecutedActionMetadata{Worker: "gobuildj (manifest)"},
+	})
+}
+
+// manifested is what the server knows of a target with a depfile.
+type manifested struct {
+	first    *Action // the first-level action
+	manifest []byte  // the manifest stored under it; nil if none
+	full     *Action // the full action of the files it lists, as they are here; nil if none, or one is gone
+}
+
+// findManifest looks up the manifest of s and, if there is one, the full
+// action of the files it lists as they are here. Only a server error is
+// returned: a manifest that cannot be used is a miss.
+func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (*manifested, error) {
+	first, err := firstLevel(s)
+	if err != nil {
+		return nil, err
+	}
+	m := &manifested{first: first}
+	if m.manifest, err = cl.readManifest(ctx, first); err != nil || m.manifest == nil {
+		return m, err
+	}
+	paths, err := decodeManifest(m.manifest)
+	if err != nil {
+		return m, nil
+	}
+	known := make(map[string]Input, len(s.Known))
+	for _, in := range s.Known {
+		known[in.Path] = in
+	}
+	files, why := hashFiles(root, paths, known, time.Time{})
+	if why != "" {
+		return m, nil // a file is gone here: this checkout differs
+	}
+	m.full, _ = fullAction(s, files)
+	return m, nil
+}
+
+// afterRun reads the depfile a local run of s just wrote (in the folder
+// dir) and returns the full action of the run and its manifest, or why the
+// run cannot be shared. Files that changed since the run started (started)
+// are not trusted: the commands may have read the old content.
+func afterRun(root, dir string, s remote.Spec, started time.Time) (*Action, []byte, string) {
+	data, err := os.ReadFile(filepath.Join(root, s.Depfile))
+	if err != nil {
+		return nil, nil, fmt.Sprintf("its depfile: %v", err)
+	}
+	rules, err := depfile.Parse(data)
+	if err != nil {
+		return nil, nil, fmt.Sprintf("its depfile %s: %v", s.Depfile, err)
+	}
+	skip := map[string]bool{s.Depfile: true}
+	for _, in := range s.Inputs {
+		skip[in.Path] = true
+	}
+	for _, o := range s.Outputs {
+		skip[o] = true
+	}
+	var paths []string
+	for _, in := range depfile.Inputs(rules) {
+		if strings.ContainsAny(in, "\n\r") {
+			return nil, nil, fmt.Sprintf("its depfile names %q, a path with a line break", in)
+		}
+		abs := in
+		if !filepath.IsAbs(in) {
+			abs = filepath.Join(dir, in)
+		}
+		abs = filepath.Clean(abs)
+		rel, err := filepath.Rel(root, abs)
+		switch {
+		case err == nil && rel != ".." && !strings.HasPrefix(rel, "../"):
+			rel = filepath.ToSlash(rel)
+			if !skip[rel] {
+				paths = append(paths, rel)
+			}
+		case isSystem(abs):
+			paths = append(paths, abs)
+		default:
+			return nil, nil, fmt.Sprintf("its depfile names %s, outside the project (and not under %s)", in, systemDir)
+		}
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	files, why := hashFiles(root, paths, nil, started.Add(-fileid.TickSlack()))
+	if why != "" {
+		return nil, nil, why
+	}
+	a, err := fullAction(s, files)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	return a, encodeManifest(paths), ""
+}
+
+// hashFiles returns the SHA-256 of each of paths (relative to root, or
+// absolute), taken from known when there, or why it cannot: a file is
+// gone, is not a regular file, or (with a non-zero since) changed since.
+func hashFiles(root string, paths []string, known map[string]Input, since time.Time) ([]Input, string) {
+	out := make([]Input, 0, len(paths))
+	for _, p := range paths {
+		if in, ok := known[p]; ok {
+			out = append(out, in)
+			continue
+		}
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(root, p)
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Sprintf("its depfile names %s: %v", p, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Sprintf("its depfile names %s, not a regular file", p)
+		}
+		if !since.IsZero() {
+			if fp, err := fileid.Stat(abs); err != nil || fp.StampedFrom(since) {
+				return nil, fmt.Sprintf("%s changed while the commands ran", p)
+			}
+		}
+		d, err := DigestFile(abs)
+		if err != nil {
+			return nil, fmt.Sprintf("its depfile names %s: %v", p, err)
+		}
+		out = append(out, Input{Path: p, Digest: d, Executable: fi.Mode()&0o111 != 0})
+	}
+	return out, ""
+}
