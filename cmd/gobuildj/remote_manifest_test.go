@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobuildj/gobuildj/remote/remotetest"
 )
 
 // sharedCSources is the number of compilations of sharedCProject: with
@@ -216,5 +218,50 @@ func TestIntegrationBazelRemoteSharesExampleC(t *testing.T) {
 	}
 	if read(t, filepath.Join(a, "build/mt")) != read(t, filepath.Join(b, "build/mt")) {
 		t.Fatal("build/mt differs between the checkouts")
+	}
+}
+
+// A depfile target is shared through the in-process server too, and one
+// whose depfile names a file outside the project runs unshared, saying why
+// with --explain and in the summary.
+func TestRemoteCacheDepfileSharedOrSaysWhyNot(t *testing.T) {
+	s := startFake(t, remotetest.Options{})
+	outside := filepath.Join(t.TempDir(), "x.h")
+	write(t, outside, "x\n")
+	files := map[string]string{
+		"a.c": "a\n", "a.h": "h\n",
+		"Buildfile.toml": fmt.Sprintf(`default = ["in", "out"]
+[remote]
+salt = %q
+
+[targets.in]
+inputs = ["a.c"]
+outputs = ["in.o"]
+depfile = "in.d"
+cmd = "echo in >> ran.log && cat a.c a.h > in.o && echo 'in.o: a.c a.h' > in.d"
+
+[targets.out]
+inputs = ["a.c"]
+outputs = ["out.o"]
+depfile = "out.d"
+cmd = "echo out >> ran.log && cat a.c %s > out.o && echo 'out.o: a.c %s' > out.d"
+`, randomSalt(t), outside, outside),
+	}
+	a, b := project(t, files), project(t, files)
+	settle()
+	r := gobuildjClean(t, a, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--explain")
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: out: not shared: its depfile names "+outside+", outside the project") ||
+		!strings.Contains(r.out, "0 failed, 1 not shared in") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, b, nil, "--remote-cache", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 1 cached") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	if ran := ranLog(t, b); !slices.Equal(ran, []string{"out"}) {
+		t.Fatalf("ran %v, want [out]", ran)
+	}
+	if read(t, filepath.Join(b, "in.d")) != "in.o: a.c a.h\n" {
+		t.Fatal("the depfile did not come back")
 	}
 }
