@@ -260,9 +260,10 @@ func TestUnusableStateFolder(t *testing.T) {
 	}
 }
 
-func TestFullDiskStopsWithoutFalseSkips(t *testing.T) {
+func TestFullDiskLeavesNoFalseSkips(t *testing.T) {
 	// The state folder is a tiny tmpfs: the state of 100 targets does not
-	// fit in it.
+	// fit in it. The commands succeed, so the build does (exit 0, as ninja
+	// with a .ninja_log it cannot write), with a warning naming the cause.
 	dir := t.TempDir()
 	state := filepath.Join(dir, ".gobuildj")
 	if err := os.Mkdir(state, 0o755); err != nil {
@@ -284,8 +285,8 @@ func TestFullDiskStopsWithoutFalseSkips(t *testing.T) {
 	write(t, filepath.Join(dir, "Buildfile.toml"), bf.String())
 	write(t, filepath.Join(dir, "in.txt"), "first\n")
 	r := gobuildj(t, dir)
-	if r.code != 2 || !strings.Contains(r.out, "no space left on device") {
-		t.Fatalf("exit code %d; want 2 and a message naming the full disk:\n%s", r.code, tail(r.out))
+	if r.code != 0 || !strings.Contains(r.out, "no space left on device") {
+		t.Fatalf("exit code %d; want 0 and a warning naming the full disk:\n%s", r.code, tail(r.out))
 	}
 	if n := len(ranLog(t, dir)); n != 100 {
 		t.Errorf("%d commands ran, want all 100 (a full state disk must not stop the build)", n)
