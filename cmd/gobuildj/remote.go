@@ -43,7 +43,7 @@ func (r *remoteFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&r.upload, "remote-upload", os.Getenv("CI") == "true", "upload the results of local runs to the remote cache (default: on when CI=true)")
 	fl.IntVar(&r.jobs, "remote-jobs", 0, "run up to `N` targets remotely at once (default 4 x CPUs)")
 	fl.BoolVar(&r.strict, "remote-strict", false, "fail a target when the remote server cannot be used, instead of building it locally")
-	fl.StringArrayVar(&r.headers, "remote-header", nil, "send `NAME=VALUE` with every remote call (repeatable; "+tokenVariable+" sends a bearer token)")
+	fl.StringArrayVar(&r.headers, "remote-header", nil, "send `NAME=VALUE` with every remote call (repeatable; "+tokenVariable+" sends a bearer token, "+basicAuthVariable+" or ~/.netrc Basic credentials)")
 	fl.StringVar(&r.instance, "remote-instance", "", "the remote instance `NAME`")
 	fl.DurationVar(&r.timeout, "remote-timeout", remote.DefaultTimeout, "give up on a remote call after `D` (then build locally)")
 	fl.DurationVar(&r.execTimeout, "remote-exec-timeout", 0, "give up on a remote execution that has no result after `D`, queueing included (then build locally; default: no limit)")
@@ -133,6 +133,15 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 		}
 		opts.Config.Headers = append(opts.Config.Headers, "authorization=Basic "+base64.StdEncoding.EncodeToString([]byte(userPass)))
 	}
+	if os.Getenv(tokenVariable) == "" && os.Getenv(basicAuthVariable) == "" {
+		login, err := netrcLogin(opts.Config.Endpoint)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if login != nil {
+			opts.Config.Headers = append(opts.Config.Headers, "authorization=Basic "+base64.StdEncoding.EncodeToString([]byte(login.Login+":"+login.Password)))
+		}
+	}
 	for _, h := range r.headers {
 		if msg := remote.CheckHeader(h); msg != "" {
 			return nil, usageError{fmt.Errorf("--remote-header %s", msg)}
@@ -148,6 +157,49 @@ func (r *remoteFlags) options(fl *pflag.FlagSet, g *graph.Graph) (*engine.Remote
 	}
 	opts.Helper = helper
 	return opts, nil
+}
+
+// maxNetrcSize bounds the netrc file read: it holds a few logins.
+const maxNetrcSize = 1 << 20
+
+// netrcLogin returns the login that $NETRC, or else ~/.netrc, gives for the
+// host of endpoint, as curl and git use it: nil when there is no such file
+// or entry, or the endpoint is a unix socket. The file must be a regular
+// file of at most a MiB.
+func netrcLogin(endpoint string) (*remote.NetrcLogin, error) {
+	ep, err := remote.ParseEndpoint(endpoint)
+	if err != nil || ep.Host == "" {
+		return nil, nil
+	}
+	path := os.Getenv("NETRC")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, nil
+		}
+		path = filepath.Join(home, ".netrc")
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("netrc: %w", err)
+	case !fi.Mode().IsRegular() || fi.Size() > maxNetrcSize:
+		return nil, fmt.Errorf("netrc %s: expected a regular file of at most 1 MiB", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("netrc: %w", err)
+	}
+	login, ok, err := remote.FindNetrcLogin(string(b), ep.Host)
+	if err != nil {
+		return nil, fmt.Errorf("netrc %s: %w", path, err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return &login, nil
 }
 
 // findHelper finds gobuildj-remote, which runs remote jobs: beside this

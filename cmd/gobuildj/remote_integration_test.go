@@ -285,6 +285,46 @@ func TestIntegrationBazelRemoteBasicAuth(t *testing.T) {
 	}
 }
 
+// Basic credentials from a netrc file ($NETRC), as curl and git read it,
+// for the server's host: the right password uploads, a wrong one is
+// refused with a warning.
+func TestIntegrationBazelRemoteNetrc(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "htpasswd")
+	sum := sha1.Sum([]byte("sesame"))
+	write(t, pw, "ci:{SHA}"+base64.StdEncoding.EncodeToString(sum[:])+"\n")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	startBazelRemote(t, addr, "--htpasswd_file", pw, "--allow_unauthenticated_reads")
+	endpoint := "grpc://" + addr
+	salt := randomSalt(t)
+	right, wrong := t.TempDir(), t.TempDir()
+	for _, d := range []string{right, wrong} {
+		smallProject(t, d, salt)
+	}
+	netrc := func(password string) string {
+		p := filepath.Join(t.TempDir(), "netrc")
+		write(t, p, "machine elsewhere.example login x password y\nmachine 127.0.0.1\n  login ci\n  password "+password+"\n")
+		return p
+	}
+	r := gobuildjClean(t, wrong, []string{"CI=true", "NETRC=" + netrc("wrong")}, "--remote-cache", endpoint, "gen0")
+	if r.code != 0 || !strings.Contains(r.out, "Unauthenticated") {
+		t.Fatalf("a wrong netrc password: exit %d, want 0 and a refused upload\n%s", r.code, r.out)
+	}
+	r = gobuildjClean(t, right, []string{"CI=true", "NETRC=" + netrc("sesame")}, "--remote-cache", endpoint)
+	if r.code != 0 || strings.Contains(r.out, "warning") {
+		t.Fatalf("the netrc credentials: exit %d\n%s", r.code, r.out)
+	}
+	// What it uploaded is there for an anonymous reader.
+	r = gobuildjClean(t, wrong, nil, "--remote-cache", endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "cached") {
+		t.Fatalf("an anonymous reader after the upload: exit %d\n%s", r.code, r.out)
+	}
+}
+
 // Mutual TLS: bazel-remote with a CA of client certificates serves only
 // clients that present one it signed.
 func TestIntegrationBazelRemoteMutualTLS(t *testing.T) {
