@@ -134,7 +134,8 @@ func TestGoldenQuery(t *testing.T) {
 var pageLine = regexp.MustCompile(`^\[\d+/\d+\] PAGE (.*)$`)
 
 // samePriorityInOrder sorts each run of consecutive page lines of out by
-// page name, keeping their counters where they were: the pages are ready at
+// page name, keeping their counters where they were, and each run of the
+// pages' explanations: the pages are ready at
 // once and weigh the same but for the noise in their recorded durations,
 // which may order them either way (on a loaded machine a run of one may
 // take a rounding step longer than the other's).
@@ -160,8 +161,21 @@ func samePriorityInOrder(out string) string {
 		}
 		i = j
 	}
+	// Their explanations, printed as they are queued, come in the same
+	// order: sort each run of them too.
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && pageExplanation.MatchString(lines[j]) {
+			j++
+		}
+		sort.Strings(lines[i:j])
+		i = max(j, i+1)
+	}
 	return strings.Join(lines, "\n")
 }
+
+// pageExplanation is the --explain line of a page of goldenProject.
+var pageExplanation = regexp.MustCompile(`^gobuildj explain: build/[a-z]+\.html: `)
 
 func TestGoldenExplain(t *testing.T) {
 	dir := project(t, goldenProject)
