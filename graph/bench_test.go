@@ -118,7 +118,7 @@ func TestLoadGenerated(t *testing.T) {
 		t.Errorf("app: %d deps, cmd %.60q", len(app.Deps), app.Cmds[0])
 	}
 	o, _ := g.Lookup("obj5")
-	if want := "cc -O2 -Wall -c include/h0.h include/h1.h"; !strings.HasPrefix(o.Cmds[0], want) || len(o.Inputs) != 21 {
+	if want := "cc -O2 -Wall -c src/f5.c include/h0.h include/h1.h include/h10.h"; !strings.HasPrefix(o.Cmds[0], want) || len(o.Inputs) != 21 {
 		t.Errorf("obj5: cmd %q, %d inputs", o.Cmds[0], len(o.Inputs))
 	}
 }

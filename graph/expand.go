@@ -259,15 +259,15 @@ func (x *expander) autoValue(name string, sc *scope, off int) (string, *expandEr
 	case !sc.files:
 		return "", &expandError{msg: "${" + name + "} may only be used in cmd, description, env and depfile", offset: off}
 	case name == "in" && sc.base != "":
-		return sc.target.joinFrom(sc.base, sc.target.t.Inputs), nil
+		return sc.target.joinFrom(sc.base, sc.target.inputs), nil
 	case name == "out" && sc.base != "":
 		return sc.target.joinFrom(sc.base, sc.target.t.Outputs), nil
 	case name == "in" && sc.shell:
-		return sc.target.joinQuoted(sc.target.t.Inputs), nil
+		return sc.target.joinQuoted(sc.target.inputs), nil
 	case name == "out" && sc.shell:
 		return sc.target.joinQuoted(sc.target.t.Outputs), nil
 	case name == "in":
-		return sc.target.joined(&sc.target.in, sc.target.t.Inputs), nil
+		return sc.target.joined(&sc.target.in, sc.target.inputs), nil
 	case name == "out":
 		return sc.target.joined(&sc.target.out, sc.target.t.Outputs), nil
 	case sc.base != "":

@@ -136,11 +136,11 @@ description = "in=${in} out=${out}"
 	if sub.Dir != "sub/dir" {
 		t.Errorf("dir = %q", sub.Dir)
 	}
-	wantCmd := "tool /etc/hostname ../../src/a.c -o ../../build/sub.o local.o --with ../../build/app"
+	wantCmd := "tool ../../src/a.c /etc/hostname -o ../../build/sub.o local.o --with ../../build/app"
 	if sub.Cmds[0] != wantCmd {
 		t.Errorf("sub cmd = %q, want %q", sub.Cmds[0], wantCmd)
 	}
-	if want := "in=/etc/hostname ../../src/a.c out=../../build/sub.o local.o"; sub.Description != want {
+	if want := "in=../../src/a.c /etc/hostname out=../../build/sub.o local.o"; sub.Description != want {
 		t.Errorf("sub description = %q, want %q", sub.Description, want)
 	}
 	if want := []string{"/etc/hostname", "src/a.c"}; !slices.Equal(sub.Inputs, want) {

@@ -84,7 +84,9 @@ cmd = "cat ${in}"
 	if !slices.Equal(tg.Globs, []string{"src/*.c"}) {
 		t.Errorf("Globs = %q", tg.Globs)
 	}
-	if want := "cat ../sibling/x.h /abs/outside.h missing.h src/a.c src/b.c"; tg.Cmds[0] != want {
+	// ${in} keeps the written order, the glob's matches in place, each
+	// path where it first appears; Inputs is the sorted set.
+	if want := "cat src/b.c src/a.c missing.h /abs/outside.h ../sibling/x.h"; tg.Cmds[0] != want {
 		t.Errorf("cmd = %q, want %q", tg.Cmds[0], want)
 	}
 }

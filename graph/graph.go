@@ -93,7 +93,7 @@ type Target struct {
 	// match that another target declares as output), in Inputs order.
 	Deps        []*Target
 	RDeps       []*Target     // reverse deps (the targets with this one in Deps), sorted by ID
-	Inputs      []string      // files after glob expansion: cleaned, relative to Root (absolute if outside it), sorted, unique
+	Inputs      []string      // files after glob expansion: cleaned, relative to Root (absolute if outside it), sorted, unique: a set (${in} keeps the written order)
 	Globs       []string      // the input patterns (with glob metacharacters), expanded of vars, cleaned, as Glob takes them
 	Outputs     []string      // cleaned, relative to Root, in declaration order
 	Cmds        []string      // fully expanded commands (all ${...} replaced, $$ -> $)

@@ -37,6 +37,9 @@ type pending struct {
 	sc        scope     // the expansion scope of the string being expanded
 	in, out   joined    // ${in} and ${out}, computed on first use
 	usesDeps  bool      // a string holds depsMarker
+	// inputs are the inputs as ${in} lists them: in written order, globs
+	// expanded in place (sorted), each once. Target.Inputs is the sorted set.
+	inputs []string
 }
 
 // joined is a space-joined path list, computed once.
@@ -329,9 +332,32 @@ func (p *pending) prepareInputs() *Error {
 			}
 		}
 	}
-	slices.Sort(inputs)
-	t.Inputs = slices.Compact(inputs)
+	p.inputs, t.Inputs = inputSets(inputs)
 	return nil
+}
+
+// inputSets returns the inputs in written order without duplicates (the
+// first of each kept), as ${in} lists them, and sorted, as Target.Inputs
+// holds them. They share one slice when the written order is sorted already
+// (a single glob, or literal paths written in order).
+func inputSets(inputs []string) (written, sorted []string) {
+	if slices.IsSorted(inputs) {
+		inputs = slices.Compact(inputs)
+		return inputs, inputs
+	}
+	sorted = slices.Compact(slices.Sorted(slices.Values(inputs)))
+	if len(sorted) == len(inputs) {
+		return inputs, sorted
+	}
+	seen := make(map[string]struct{}, len(sorted))
+	written = inputs[:0]
+	for _, in := range inputs {
+		if _, dup := seen[in]; !dup {
+			seen[in] = struct{}{}
+			written = append(written, in)
+		}
+	}
+	return written, sorted
 }
 
 // inputPath cleans a literal input written in a Buildfile of folder dir:
