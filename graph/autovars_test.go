@@ -64,3 +64,58 @@ func TestInputSets(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDepsNotRepeated checks what ${deps} holds: the outputs of the
+// targets named in deps, never a path that ${in} holds, and nothing of the
+// targets that only produce an input.
+func TestLoadDepsNotRepeated(t *testing.T) {
+	g := mustLoad(t, `
+[rules.obj]
+foreach = "src/*.c"
+inputs  = ["${match}"]
+outputs = ["build/${stem}.o", "build/${stem}.d"]
+cmd     = "cc -c ${in} -o ${out}"
+
+[targets.lib]
+inputs  = ["build/util.o"]
+outputs = ["build/libu.a"]
+cmd     = "ar rcs ${out} ${in}"
+
+[targets.app]
+inputs  = ["build/main.o", "build/b.o"]
+deps    = ["lib"]
+outputs = ["app"]
+cmd     = "cc -o ${out} ${in} ${deps}"
+
+[targets.app2]
+inputs  = ["build/main.o"]
+deps    = ["obj", "lib"]
+outputs = ["app2"]
+cmd     = "cc -o ${out} ${in} ${deps}"
+description = "[${deps}]"
+
+[targets.only_inputs]
+inputs  = ["build/b.o"]
+outputs = ["x"]
+cmd     = "echo [${deps}] > ${out}"
+`, map[string]string{"src/main.c": "", "src/b.c": "", "src/util.c": ""})
+	app, _ := g.Lookup("app")
+	if want := "cc -o app build/main.o build/b.o build/libu.a"; app.Cmds[0] != want {
+		t.Errorf("app cmd = %q, want %q", app.Cmds[0], want)
+	}
+	if got := names(app.Deps); !slices.Equal(got, []string{"lib", "build/b.o", "build/main.o"}) {
+		t.Errorf("app deps = %q", got)
+	}
+	app2, _ := g.Lookup("app2")
+	want := "build/b.o build/b.d build/main.d build/util.o build/util.d build/libu.a"
+	if app2.Cmds[0] != "cc -o app2 build/main.o "+want {
+		t.Errorf("app2 cmd = %q, want ${deps} = %q", app2.Cmds[0], want)
+	}
+	if app2.Description != "["+want+"]" {
+		t.Errorf("app2 description = %q", app2.Description)
+	}
+	only, _ := g.Lookup("only_inputs")
+	if want := "echo [] > x"; only.Cmds[0] != want {
+		t.Errorf("only_inputs cmd = %q, want %q", only.Cmds[0], want)
+	}
+}

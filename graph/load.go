@@ -302,6 +302,7 @@ func (l *loader) link(p *pending) *Error {
 			deps = append(deps, d)
 		}
 	}
+	p.explicit = len(deps)
 	for _, in := range t.Inputs {
 		if d, ok := l.byOutput[in]; ok && d != t && l.mark[d.ID] != stamp {
 			l.mark[d.ID] = stamp
@@ -381,10 +382,12 @@ func (l *loader) defaults(d *nameList) ([]string, *Error) {
 	return names, nil
 }
 
-// substituteDeps replaces depsMarker by the outputs of the target's deps
-// (aliases contribute their own deps' outputs), relative to its dir. A
-// string that would grow past MaxExpandedSize (many ${deps} of many deps)
-// is an error at its key.
+// substituteDeps replaces depsMarker by the outputs of the targets named in
+// the target's `deps` (aliases contribute their own deps' outputs), relative
+// to its dir, each once and leaving out those in ${in}: a path is never in
+// both, and the targets that only produce an input (implicit deps) add
+// nothing. A string that would grow past MaxExpandedSize (many ${deps} of
+// many deps) is an error at its key.
 func (l *loader) substituteDeps() *Error {
 	var memo map[*Target][]string
 	for i := range l.pending {
@@ -397,7 +400,10 @@ func (l *loader) substituteDeps() *Error {
 		}
 		var paths []string
 		seen := make(map[string]struct{})
-		for _, d := range p.t.Deps {
+		for _, in := range p.inputs {
+			seen[in] = struct{}{}
+		}
+		for _, d := range p.t.Deps[:p.explicit] {
 			for _, o := range contribution(d, memo) {
 				if _, ok := seen[o]; !ok {
 					seen[o] = struct{}{}

@@ -40,6 +40,9 @@ type pending struct {
 	// inputs are the inputs as ${in} lists them: in written order, globs
 	// expanded in place (sorted), each once. Target.Inputs is the sorted set.
 	inputs []string
+	// explicit is how many of Target.Deps come from `deps` (or are a rule's
+	// instances): the targets whose outputs ${deps} lists.
+	explicit int
 }
 
 // joined is a space-joined path list, computed once.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,6 +66,84 @@ cmd     = "echo ${target} >> ran.log; cat ${in} > ${out}"
 	assertRan(t, dir, "concat")
 	if got, want := read(t, filepath.Join(dir, "cat.txt")), "head\nbody 0\nbody 1\nbody 2\ntail\n"; got != want {
 		t.Errorf("cat.txt = %q, want %q", got, want)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
+
+// linkProject links objects named in inputs with a static library named in
+// deps: ${deps} must not repeat the objects that ${in} holds, or the link
+// fails with "multiple definition".
+var linkProject = map[string]string{
+	"Buildfile.toml": `
+default = ["app", "app2"]
+
+[vars]
+log = "echo ${target} >> ran.log"
+
+[rules.obj]
+foreach = "src/*.c"
+inputs  = ["${match}"]
+outputs = ["build/${stem}.o"]
+cmd     = "${log} && cc -c ${in} -o ${out}"
+
+[rules.libobj]
+foreach = "lib/*.c"
+inputs  = ["${match}"]
+outputs = ["build/lib/${stem}.o"]
+cmd     = "${log} && cc -c ${in} -o ${out}"
+
+[targets.lib]
+deps    = ["libobj"]
+outputs = ["build/libtwice.a"]
+cmd     = "${log} && rm -f ${out} && ar rcs ${out} ${deps}"
+
+# The objects in inputs, the library rule in deps.
+[targets.app]
+inputs  = ["build/main.o", "build/greet.o"]
+deps    = ["lib"]
+outputs = ["build/app", "build/app.args"]
+cmd     = "${log} && echo ${in} ${deps} > build/app.args && cc -o build/app ${in} ${deps}"
+
+# One object in inputs, the object rule and the library in deps.
+[targets.app2]
+inputs  = ["build/main.o"]
+deps    = ["obj", "lib"]
+outputs = ["build/app2", "build/app2.args"]
+cmd     = "${log} && echo ${in} ${deps} > build/app2.args && cc -o build/app2 ${in} ${deps}"
+`,
+	"src/main.c":  "#include <stdio.h>\nconst char *greet(void);\nint twice(int);\nint main(void) { printf(\"%s %d\\n\", greet(), twice(21)); return 0; }\n",
+	"src/greet.c": "const char *greet(void) { return \"hello\"; }\n",
+	"lib/twice.c": "int twice(int x) { return 2 * x; }\n",
+}
+
+func TestLinkWithObjectsInInputsAndLibraryInDeps(t *testing.T) {
+	needCC(t)
+	dir := project(t, linkProject)
+	mustBuild(t, dir, "-j4")
+	assertRan(t, dir, "build/main.o", "build/greet.o", "build/lib/twice.o", "lib", "app", "app2")
+	for name, want := range map[string]string{
+		"build/app.args":  "build/main.o build/greet.o build/libtwice.a\n",
+		"build/app2.args": "build/main.o build/greet.o build/libtwice.a\n",
+	} {
+		if got := read(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	for _, app := range []string{"build/app", "build/app2"} {
+		out, err := exec.Command(filepath.Join(dir, app)).CombinedOutput()
+		if err != nil || string(out) != "hello 42\n" {
+			t.Errorf("%s: %v, says %q, want %q", app, err, out, "hello 42\n")
+		}
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	write(t, filepath.Join(dir, "lib/twice.c"), "int twice(int x) { return x + x + 1; }\n")
+	mustBuild(t, dir, "-j4")
+	assertRan(t, dir, "build/lib/twice.o", "lib", "app", "app2")
+	if out, err := exec.Command(filepath.Join(dir, "build/app")).CombinedOutput(); err != nil || string(out) != "hello 43\n" {
+		t.Errorf("build/app: %v, says %q, want %q", err, out, "hello 43\n")
 	}
 	mustBuild(t, dir)
 	assertRan(t, dir)
