@@ -91,7 +91,17 @@ type Target struct {
 	// Deps are the direct deps, in declaration order, without duplicates:
 	// explicit `deps` first, then implicit ones (a literal input or a glob
 	// match that another target declares as output), in Inputs order.
-	Deps        []*Target
+	Deps []*Target
+	// Consumes says which outputs of each of Deps (same index) the
+	// target consumes, which are those its action key covers: nil for
+	// all of them, else their indices in that dep's Outputs, in
+	// increasing order. A dep named only by output paths (in deps, or an
+	// input that it declares as an output) is consumed by those outputs;
+	// one named by its name, an alias, and every dep of a target whose
+	// cmd or env uses ${deps} (which lists all their outputs), whole.
+	// Consumes itself is nil when every dep is consumed whole. See
+	// Consumed.
+	Consumes    [][]int
 	RDeps       []*Target     // reverse deps (the targets with this one in Deps), sorted by ID
 	Inputs      []string      // files after glob expansion: cleaned, relative to Root (absolute if outside it), sorted, unique: a set (${in} keeps the written order)
 	Globs       []string      // the input patterns (with glob metacharacters), expanded of vars, cleaned, as Glob takes them
@@ -120,6 +130,15 @@ type Target struct {
 	Rule      string // for an instance of a rule: the rule's name, else ""
 	Match     string // for an instance of a rule: the file foreach matched, relative to Root
 	File      string // the absolute path of the Buildfile that declares it
+}
+
+// Consumed returns the indices in Deps[i].Outputs of the outputs that t
+// consumes, or nil when it consumes all of them (see Consumes).
+func (t *Target) Consumed(i int) []int {
+	if t.Consumes == nil {
+		return nil
+	}
+	return t.Consumes[i]
 }
 
 // ConsolePool is the built-in pool of depth 1 whose commands get the
@@ -151,19 +170,29 @@ func (g *Graph) Lookup(name string) (*Target, bool) {
 }
 
 func lookup(byName, byOutput map[string]*Target, root, name string) (*Target, bool) {
+	t, _, ok := lookupOutput(byName, byOutput, root, name)
+	return t, ok
+}
+
+// lookupOutput is lookup that also returns the output path (relative to
+// root) that name is, or "" when it is a target's name.
+func lookupOutput(byName, byOutput map[string]*Target, root, name string) (*Target, string, bool) {
 	if t, ok := byName[name]; ok {
-		return t, true
+		return t, "", true
 	}
 	p := filepath.Clean(name)
 	if filepath.IsAbs(p) {
 		r, err := filepath.Rel(root, p)
 		if err != nil || escapes(r) {
-			return nil, false
+			return nil, "", false
 		}
 		p = r
 	}
 	t, ok := byOutput[p]
-	return t, ok
+	if !ok {
+		return nil, "", false
+	}
+	return t, p, true
 }
 
 // Select resolves command-line names to targets, in the order given and

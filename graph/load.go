@@ -89,6 +89,7 @@ type loader struct {
 	byName   map[string]*Target
 	byOutput map[string]*Target
 	mark     []int // mark[i] == stamp: target i (file order) is already a dep of the one being linked
+	pos      []int // where target i is in the deps of the one being linked, if mark[i] == stamp
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
@@ -152,6 +153,7 @@ func (l *loader) load() (*Graph, *Error) {
 		}
 	}
 	l.mark = make([]int, n)
+	l.pos = make([]int, n)
 	for i := range l.pending {
 		if e := l.link(&l.pending[i]); e != nil {
 			return nil, e
@@ -274,16 +276,19 @@ func (l *loader) duplicateName(p *pending, other *Target) *Error {
 }
 
 // link resolves a target's deps: explicit ones by name or output path, then
-// implicit ones (inputs that other targets declare as outputs).
+// implicit ones (inputs that other targets declare as outputs). It also
+// notes which outputs of each dep the target consumes (Target.Consumes): a
+// dep named only by output paths, in deps or as inputs, is consumed by
+// those outputs; one named by its name, or an alias, whole.
 func (l *loader) link(p *pending) *Error {
 	t := p.t
 	stamp := p.index + 1
 	if len(p.deps) == 0 && len(t.Inputs) == 0 && len(p.fixedDeps) == 0 {
 		return nil
 	}
-	deps := make([]*Target, 0, len(p.deps)+len(p.fixedDeps))
+	u := depUses{l: l, stamp: stamp, deps: make([]*Target, 0, len(p.deps)+len(p.fixedDeps))}
 	for i, name := range p.deps {
-		d, ok := l.lookupFrom(p.f, name)
+		d, out, ok := l.lookupFrom(p.f, name)
 		if !ok {
 			return p.fail(p.at("deps", i), "deps", l.unknownTarget(p.f, name))
 		}
@@ -291,46 +296,107 @@ func (l *loader) link(p *pending) *Error {
 			return p.fail(p.at("deps", i), "deps",
 				fmt.Sprintf("%q is the target itself (expected another target: a target cannot depend on itself)", name))
 		}
-		if l.mark[d.ID] != stamp {
-			l.mark[d.ID] = stamp
-			deps = append(deps, d)
-		}
+		u.add(d, out)
 	}
 	for _, d := range p.fixedDeps {
-		if l.mark[d.ID] != stamp {
-			l.mark[d.ID] = stamp
-			deps = append(deps, d)
-		}
+		u.add(d, "")
 	}
-	p.explicit = len(deps)
+	p.explicit = len(u.deps)
 	for _, in := range t.Inputs {
-		if d, ok := l.byOutput[in]; ok && d != t && l.mark[d.ID] != stamp {
-			l.mark[d.ID] = stamp
-			deps = append(deps, d)
+		if d, ok := l.byOutput[in]; ok && d != t {
+			u.add(d, in)
 		}
 	}
-	if len(deps) > 0 {
-		t.Deps = deps
+	if len(u.deps) > 0 {
+		t.Deps = u.deps
+		t.Consumes = u.consumes()
 	}
 	return nil
 }
 
+// depUses gathers the deps of the target being linked and, once a dep is
+// named by an output path, which outputs of each it consumes.
+type depUses struct {
+	l     *loader
+	stamp int
+	deps  []*Target
+	// uses is nil while every dep is consumed whole, then parallel to
+	// deps: nil for a dep consumed whole, else the indices in its Outputs
+	// of the outputs named (never empty).
+	uses [][]int
+}
+
+// add makes d a dep, consumed by its output out, or whole if out is "".
+func (u *depUses) add(d *Target, out string) {
+	l := u.l
+	idx := -1
+	if out != "" && len(d.Cmds) > 0 { // an alias stands for its deps' outputs: whole
+		idx = slices.Index(d.Outputs, out)
+	}
+	if l.mark[d.ID] != u.stamp {
+		l.mark[d.ID] = u.stamp
+		l.pos[d.ID] = len(u.deps)
+		u.deps = append(u.deps, d)
+		switch {
+		case idx >= 0 && u.uses == nil:
+			u.uses = make([][]int, len(u.deps), cap(u.deps))
+			u.uses[len(u.deps)-1] = []int{idx}
+		case u.uses != nil && idx >= 0:
+			u.uses = append(u.uses, []int{idx})
+		case u.uses != nil:
+			u.uses = append(u.uses, nil)
+		}
+		return
+	}
+	k := l.pos[d.ID]
+	switch {
+	case u.uses == nil || u.uses[k] == nil: // consumed whole already
+	case idx < 0:
+		u.uses[k] = nil
+	case !slices.Contains(u.uses[k], idx):
+		u.uses[k] = append(u.uses[k], idx)
+	}
+}
+
+// consumes returns Target.Consumes: nil when every dep is consumed whole,
+// a dep whose every output is named counting as consumed whole.
+func (u *depUses) consumes() [][]int {
+	partial := false
+	for k, idx := range u.uses {
+		if idx == nil {
+			continue
+		}
+		if len(idx) == len(u.deps[k].Outputs) {
+			u.uses[k] = nil
+			continue
+		}
+		slices.Sort(idx)
+		partial = true
+	}
+	if !partial {
+		return nil
+	}
+	return u.uses
+}
+
 // lookupFrom finds the target that name means in Buildfile f: a target of
 // f (its name without f's prefix), an output path relative to f's folder,
-// else a name or an output path of the whole graph ("sub/app").
-func (l *loader) lookupFrom(f *bfile, name string) (*Target, bool) {
+// else a name or an output path of the whole graph ("sub/app"). out is the
+// output path (relative to the root) that name is, or "" for a target name.
+func (l *loader) lookupFrom(f *bfile, name string) (t *Target, out string, ok bool) {
 	if f.prefix == "" {
-		return lookup(l.byName, l.byOutput, l.root, name)
+		return lookupOutput(l.byName, l.byOutput, l.root, name)
 	}
 	if t, ok := l.byName[f.prefix+name]; ok {
-		return t, true
+		return t, "", true
 	}
 	if !filepath.IsAbs(name) {
-		if t, ok := l.byOutput[filepath.Join(f.dir, name)]; ok {
-			return t, true
+		p := filepath.Join(f.dir, name)
+		if t, ok := l.byOutput[p]; ok {
+			return t, p, true
 		}
 	}
-	return lookup(l.byName, l.byOutput, l.root, name)
+	return lookupOutput(l.byName, l.byOutput, l.root, name)
 }
 
 // unknownTarget is the message for a name that is neither a target nor a
@@ -386,8 +452,9 @@ func (l *loader) defaults(d *nameList) ([]string, *Error) {
 // the target's `deps` (aliases contribute their own deps' outputs), relative
 // to its dir, each once and leaving out those in ${in}: a path is never in
 // both, and the targets that only produce an input (implicit deps) add
-// nothing. A string that would grow past MaxExpandedSize (many ${deps} of
-// many deps) is an error at its key.
+// nothing. A target whose cmd or env uses ${deps} consumes its deps whole.
+// A string that would grow past MaxExpandedSize (many ${deps} of many deps)
+// is an error at its key.
 func (l *loader) substituteDeps() *Error {
 	var memo map[*Target][]string
 	for i := range l.pending {
@@ -427,6 +494,9 @@ func (l *loader) substituteDeps() *Error {
 		t.Description = replace(t.Description, depsMarker, s, "description", -1)
 		var quoted string
 		for j := range t.Cmds {
+			if strings.Contains(t.Cmds[j], depsMarker) || strings.Contains(t.Cmds[j], depsShellMarker) {
+				t.Consumes = nil // the command names every output of every dep
+			}
 			if strings.Contains(t.Cmds[j], depsShellMarker) {
 				if quoted == "" {
 					quoted = p.joinQuoted(paths)
@@ -436,6 +506,9 @@ func (l *loader) substituteDeps() *Error {
 			t.Cmds[j] = replace(t.Cmds[j], depsMarker, s, "cmd", j)
 		}
 		for j := range t.Env {
+			if strings.Contains(t.Env[j], depsMarker) {
+				t.Consumes = nil
+			}
 			t.Env[j] = replace(t.Env[j], depsMarker, s, "env", -1)
 		}
 		if e != nil {

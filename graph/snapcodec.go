@@ -86,6 +86,9 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 		for _, d := range t.Deps {
 			e.uint(uint64(d.ID))
 		}
+		if len(t.Deps) > 0 {
+			e.consumes(t.Consumes)
+		}
 		e.list(t.Inputs)
 		e.list(t.Globs)
 		e.list(t.Outputs)
@@ -116,6 +119,26 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 		}
 	}
 	return e.b
+}
+
+// consumes writes Target.Consumes: 0 for nil, else 1 then for each dep
+// 0 (whole) or the count of indices + 1 and the indices.
+func (e *snapEncoder) consumes(c [][]int) {
+	if c == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(1)
+	for _, idx := range c {
+		if idx == nil {
+			e.uint(0)
+			continue
+		}
+		e.uint(uint64(len(idx)) + 1)
+		for _, i := range idx {
+			e.uint(uint64(i))
+		}
+	}
 }
 
 // target writes a reference to a target (nil as 0).
@@ -276,6 +299,7 @@ func (d *snapDecoder) graph() *Graph {
 				}
 				t.Deps[j] = &targets[id]
 			}
+			t.Consumes = d.consumes(t.Deps)
 		}
 		t.Inputs = d.list()
 		t.Globs = d.list()
@@ -315,6 +339,35 @@ func (d *snapDecoder) graph() *Graph {
 		}
 	}
 	return g
+}
+
+// consumes reads Target.Consumes for deps (whose outputs are read
+// already: deps come first).
+func (d *snapDecoder) consumes(deps []*Target) [][]int {
+	if d.Uvarint() == 0 {
+		return nil
+	}
+	c := make([][]int, len(deps))
+	for j, dep := range deps {
+		k := d.Uvarint()
+		if k == 0 {
+			continue
+		}
+		if k-1 > uint64(len(dep.Outputs)) {
+			d.Fail()
+			return nil
+		}
+		c[j] = make([]int, k-1)
+		for i := range c[j] {
+			x := d.Uvarint()
+			if x >= uint64(len(dep.Outputs)) {
+				d.Fail()
+				return nil
+			}
+			c[j][i] = int(x)
+		}
+	}
+	return c
 }
 
 // target reads a reference to a target (0 is nil).

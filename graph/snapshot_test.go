@@ -131,7 +131,11 @@ headers = { A = "1" }
 platform = { OSFamily = "linux" }
 [targets.all]
 description = "everything"
-deps = ["app", "gen"]
+deps = ["app", "gen", "build/map.ok"]
+[targets.mapcheck]
+deps = ["build/app.map"]
+outputs = ["build/map.ok"]
+cmd = "touch ${out}"
 [targets.gen]
 outputs = ["gen/v.h"]
 cmd = ["mkdir -p gen", "echo 1 > ${out}"]
@@ -184,7 +188,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // the snapshot must then encode it (snapcodec.go) and this list grow.
 func TestSnapshotCoversEveryField(t *testing.T) {
 	encoded := map[reflect.Type][]string{
-		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
+		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "Consumes", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
 			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "LocalOnly", "Pool", "Depfile", "Tools", "EnvInputs", "Rule", "Match", "File"},
 		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "Targets", "Files", "Pools", "Rules", "Remote", "byName", "byOutput",
 			"indexOnce", "indexed", "display", "env", "fromSnapshot", "unsaved"},
