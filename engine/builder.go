@@ -300,7 +300,11 @@ func (b *builder) settle(n *node) {
 			b.sum.UpToDate++
 			b.total--
 			b.eta.finished(t.ID)
-			b.skipped(n, event.SkipCutoff, "its deps were rebuilt with identical outputs")
+			why := "its deps were rebuilt with identical outputs"
+			if t.Consumes != nil {
+				why = "the outputs of its deps that it reads are unchanged"
+			}
+			b.skipped(n, event.SkipCutoff, why)
 			b.plan.Finish(t.ID, true)
 			return
 		}

@@ -384,3 +384,79 @@ func countOf(names []string, name string) int {
 	}
 	return n
 }
+
+// twoOutputs has gen write a.txt from src.txt and b.txt constant, read
+// through a.txt (an input), b.txt (a dep by output path) and gen (a dep by
+// name).
+const twoOutputs = `
+[targets.gen]
+inputs  = ["src.txt"]
+outputs = ["a.txt", "b.txt"]
+cmd     = "gen"
+[targets.useA]
+inputs  = ["a.txt"]
+outputs = ["useA.out"]
+cmd     = "useA"
+[targets.useB]
+deps    = ["b.txt"]
+outputs = ["useB.out"]
+cmd     = "useB"
+[targets.useAll]
+deps    = ["gen"]
+outputs = ["useAll.out"]
+cmd     = "useAll"
+[targets.all]
+deps = ["useA", "useB", "useAll"]
+`
+
+func TestBuilderCutoffPerOutput(t *testing.T) {
+	p := newFakeProject(t, twoOutputs, map[string]string{"src.txt": "1"})
+	p.fake.Content = func(j *runner.Job, out string) []byte {
+		if filepath.Base(out) == "a.txt" {
+			src, err := os.ReadFile(filepath.Join(p.g.Root, "src.txt"))
+			if err != nil {
+				t.Error(err)
+			}
+			return src
+		}
+		return []byte(j.Work.Target)
+	}
+	if _, sum, err := p.build(Options{Jobs: 2}); err != nil || sum.Run != 4 {
+		t.Fatalf("first build: %+v, %v", sum, err)
+	}
+	// gen runs again and changes a.txt alone: useB, which reads b.txt
+	// alone, is cut off.
+	p.write("src.txt", "2")
+	rec, sum, err := p.build(Options{Jobs: 1, Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := slices.Sorted(slices.Values(rec.started))
+	if want := []string{"gen", "useA", "useAll"}; !slices.Equal(started, want) || sum.Run != 3 || sum.UpToDate != 1 {
+		t.Errorf("started %v, summary %+v; want %v, 1 up to date", started, sum, want)
+	}
+	if got, want := rec.skips(event.SkipCutoff), []string{"useB: the outputs of its deps that it reads are unchanged"}; !slices.Equal(got, want) {
+		t.Errorf("cut off: %q, want %q", got, want)
+	}
+	want := []string{"gen: input src.txt changed", "useA: input a.txt changed", "useAll: dep gen rebuilt with new outputs"}
+	if got := slices.Sorted(slices.Values(rec.explained)); !slices.Equal(got, want) {
+		t.Errorf("explained %q, want %q", got, want)
+	}
+	if rec, sum, _ := p.build(Options{Jobs: 2}); len(rec.started) != 0 || sum.UpToDate != 4 {
+		t.Errorf("a build after the build ran %v (%+v)", rec.started, sum)
+	}
+	// Now b.txt changes too: useB runs, for the output it reads.
+	content := p.fake.Content
+	p.fake.Content = func(j *runner.Job, out string) []byte { return append(content(j, out), '!') }
+	p.write("src.txt", "3")
+	rec, _, err = p.build(Options{Jobs: 1, Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(slices.Values(rec.started)); !slices.Equal(got, []string{"gen", "useA", "useAll", "useB"}) {
+		t.Errorf("started %v, want all four", got)
+	}
+	if !slices.Contains(rec.explained, "useB: dep output b.txt changed") {
+		t.Errorf("explained %q, want useB: dep output b.txt changed", rec.explained)
+	}
+}

@@ -160,8 +160,8 @@ func producedByDep(t *graph.Target, path string) bool {
 }
 
 // prepareAction hashes the target's inputs and tools, reads its declared
-// environment variables and gathers its deps' outputs into the action
-// whose key decides whether it runs.
+// environment variables and gathers the outputs it consumes of its deps
+// into the action whose key decides whether it runs.
 func (b *builder) prepareAction(n *node) error {
 	t := n.t
 	a := &cache.Action{Cmds: t.Cmds, Env: t.Env, Dir: t.Dir}
@@ -189,13 +189,49 @@ func (b *builder) prepareAction(n *node) error {
 	}
 	a.Tools = b.tools.tools(t)
 	a.EnvInputs = envInputs(t, b.opts.LookupEnv)
-	for _, d := range t.Deps {
-		a.DepOutputs = append(a.DepOutputs, b.depOutputs(d)...)
+	for i, d := range t.Deps {
+		a.DepOutputs = appendConsumed(a.DepOutputs, b.depOutputs(d), t.Consumed(i))
 	}
 	a.DepOf = b.depOf
+	if t.Consumes != nil {
+		a.DepOf = partDepOf(t, b.depOf)
+	}
 	n.action = a
 	n.key = a.Key()
 	return nil
+}
+
+// appendConsumed appends to dst the outputs of a dep (outs, in the order of
+// its Outputs) that a target consumes: those at indices use, or all of
+// them if use is nil (graph.Target.Consumes). The key leaves the others
+// out, so that a change of them alone does not make the target run (early
+// cutoff per output).
+func appendConsumed(dst, outs []cache.PathHash, use []int) []cache.PathHash {
+	if use == nil {
+		return append(dst, outs...)
+	}
+	for _, i := range use {
+		if i < len(outs) { // a dep that did not run (dry run) has none
+			dst = append(dst, outs[i])
+		}
+	}
+	return dst
+}
+
+// partDepOf is depOf for the explanations of t, which consumes some deps
+// in part: an output of such a dep is named by its path ("dep output
+// gen/a.h changed"), since "dep gen rebuilt with new outputs" would not
+// say which of them t reads.
+func partDepOf(t *graph.Target, depOf func(string) string) func(string) string {
+	return func(path string) string {
+		name := depOf(path)
+		for i, d := range t.Deps {
+			if d.Name == name && t.Consumes[i] != nil {
+				return ""
+			}
+		}
+		return name
+	}
 }
 
 // depOutputs returns the outputs that dep d stands for, once it is done:

@@ -31,6 +31,8 @@ type recorder struct {
 	messages []string
 	planned  []int
 	sums     []event.Summary
+	// explained are the reasons --explain gives, as "name: reason".
+	explained []string
 }
 
 func (r *recorder) Planned(total int) {
@@ -38,7 +40,11 @@ func (r *recorder) Planned(total int) {
 	r.planned = append(r.planned, total)
 	r.mu.Unlock()
 }
-func (r *recorder) Explain(string, event.Reason) {}
+func (r *recorder) Explain(name string, why event.Reason) {
+	r.mu.Lock()
+	r.explained = append(r.explained, name+": "+why.String())
+	r.mu.Unlock()
+}
 func (r *recorder) Skipped(ev event.Skip) {
 	r.mu.Lock()
 	r.skipped = append(r.skipped, ev)

@@ -58,11 +58,12 @@ func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
 
 // sameTarget reports whether a and b, the same target in two loads of a
 // Buildfile, would run the same action: what its key covers, its outputs
-// and whether it always runs.
+// (with the outputs of its deps it consumes) and whether it always runs.
 func sameTarget(a, b *graph.Target) bool {
 	return slices.Equal(a.Cmds, b.Cmds) && slices.Equal(a.Env, b.Env) && a.Dir == b.Dir &&
 		slices.Equal(a.Inputs, b.Inputs) && slices.Equal(a.Outputs, b.Outputs) &&
 		a.Depfile == b.Depfile && a.Always == b.Always && a.Ports == b.Ports &&
 		slices.Equal(a.Tools, b.Tools) && slices.Equal(a.EnvInputs, b.EnvInputs) &&
-		slices.EqualFunc(a.Deps, b.Deps, func(x, y *graph.Target) bool { return x.Name == y.Name })
+		slices.EqualFunc(a.Deps, b.Deps, func(x, y *graph.Target) bool { return x.Name == y.Name }) &&
+		slices.EqualFunc(a.Consumes, b.Consumes, slices.Equal[[]int])
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -201,5 +202,60 @@ func TestWatchOutputEvents(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, o)); err != nil {
 			t.Errorf("%s was not built again: %v", o, err)
 		}
+	}
+}
+
+const twoOutputsWatched = `
+[targets.all]
+deps = ["useA", "useB", "useAll"]
+[targets.gen]
+inputs  = ["src.txt"]
+outputs = ["a.txt", "b.txt"]
+cmd     = "cp src.txt a.txt && echo constant > b.txt"
+[targets.useA]
+inputs  = ["a.txt"]
+outputs = ["useA.out"]
+cmd     = "cp a.txt useA.out"
+[targets.useB]
+deps    = ["b.txt"]
+outputs = ["useB.out"]
+cmd     = "cp b.txt useB.out"
+[targets.useAll]
+deps    = ["gen"]
+outputs = ["useAll.out"]
+cmd     = "cat a.txt b.txt > useAll.out"
+`
+
+func TestWatchCutoffPerOutput(t *testing.T) {
+	dir, fw, st, _ := watchSession(t, twoOutputsWatched, map[string]string{"src.txt": "1\n"})
+	if r := st.next(t); r.sum.Run != 4 {
+		t.Fatalf("first build: started %v, summary %+v", r.started, r.sum)
+	}
+	// gen runs again and changes a.txt alone: useB is cut off.
+	writeTestFile(t, filepath.Join(dir, "src.txt"), "2\n")
+	fw.batches <- watch.Batch{Paths: []string{filepath.Join(dir, "src.txt")}}
+	r := st.next(t)
+	if !slices.Equal(r.started, []string{"gen", "useA", "useAll"}) || r.sum.UpToDate != 1 {
+		t.Errorf("after src.txt changed: started %v, summary %+v; want gen, useA and useAll", r.started, r.sum)
+	}
+}
+
+// TestSameTargetComparesConsumedOutputs: a Buildfile read again where a
+// target names its dep by output path instead of by name (the same
+// command) changes what its key covers, so the target is not the same.
+func TestSameTargetComparesConsumedOutputs(t *testing.T) {
+	byPath := loadBuildfile(t, twoOutputsWatched)
+	byName := loadBuildfile(t, strings.Replace(twoOutputsWatched, `deps    = ["b.txt"]`, `deps    = ["gen"]`, 1))
+	for _, name := range []string{"gen", "useA", "useAll"} {
+		a, _ := byPath.Lookup(name)
+		b, _ := byName.Lookup(name)
+		if !sameTarget(a, b) {
+			t.Errorf("%s differs", name)
+		}
+	}
+	a, _ := byPath.Lookup("useB")
+	b, _ := byName.Lookup("useB")
+	if sameTarget(a, b) {
+		t.Error("useB by output path and by name are the same target")
 	}
 }
