@@ -18,8 +18,10 @@ type Action struct {
 	// removing a matching file changes the key) with their content hashes,
 	// sorted by path (Key sorts a copy if they are not).
 	Inputs []PathHash
-	// DepOutputs are the outputs of the target's deps with their content
-	// hashes, in dep order.
+	// DepOutputs are the outputs of the target's deps that it consumes
+	// (all of a dep's, or those it names by path: graph.Target.Consumes)
+	// with their content hashes, in dep order. An output left out does
+	// not change the key: early cutoff per output.
 	DepOutputs []PathHash
 	// Tools are the programs the commands run and the tools the target
 	// declares, each by the name the target gives it and the content of
