@@ -330,7 +330,9 @@ type depUses struct {
 func (u *depUses) add(d *Target, out string) {
 	l := u.l
 	idx := -1
-	if out != "" && len(d.Cmds) > 0 { // an alias stands for its deps' outputs: whole
+	// An alias stands for its deps' outputs, and the one output of a dep
+	// is the whole of it: consumed whole, with nothing to allocate.
+	if out != "" && len(d.Cmds) > 0 && len(d.Outputs) > 1 {
 		idx = slices.Index(d.Outputs, out)
 	}
 	if l.mark[d.ID] != u.stamp {
