@@ -163,15 +163,17 @@ type targetSpec struct {
 	troubled bool    // some problem is recorded
 }
 
-// specExtra is pool, depfile, exclude, foreach, tools and env_inputs of a
-// targetSpec.
+// specExtra is pool, depfile, exclude, foreach, tools, env_inputs,
+// secondary and intermediate of a targetSpec.
 type specExtra struct {
-	Pool      text
-	Depfile   text
-	Exclude   pathList
-	Foreach   globList // rules only (walk rejects it in a target)
-	Tools     pathList
-	EnvInputs pathList
+	Pool         text
+	Depfile      text
+	Exclude      pathList
+	Foreach      globList // rules only (walk rejects it in a target)
+	Tools        pathList
+	EnvInputs    pathList
+	Secondary    boolean
+	Intermediate boolean
 }
 
 // extra returns t.x, allocating it first if needed.
@@ -234,6 +236,12 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "env_inputs":
 			x := t.extra()
 			u, bad = &x.EnvInputs, &x.EnvInputs.bad
+		case "secondary":
+			x := t.extra()
+			u, bad = &x.Secondary, &x.Secondary.bad
+		case "intermediate":
+			x := t.extra()
+			u, bad = &x.Intermediate, &x.Intermediate.bad
 		case "ports":
 			u, bad = &t.Ports, &t.Ports.bad
 		case "remote":
@@ -273,17 +281,17 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "foreach", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "kill_timeout", "outputs", "pool", "ports", "remote", "timeout", "tools":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools":
 		return true
 	}
 	return false
@@ -325,6 +333,10 @@ func targetKeySynonym(k string) string {
 		return "tools"
 	case "env_input", "envinputs", "pass_env", "passenv", "env_vars", "inherit_env", "action_env":
 		return "env_inputs"
+	case "precious", "keep":
+		return "secondary"
+	case "temporary", "temp", "remove_after", "delete_after":
+		return "intermediate"
 	}
 	return ""
 }
@@ -455,7 +467,8 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`, `remote` or a key of [remote].
+// boolean is `always`, `remote`, `secondary`, `intermediate` or a key of
+// [remote].
 type boolean struct {
 	b   bool
 	set bool
@@ -809,6 +822,8 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 				{"foreach", x.Foreach.bad},
 				{"tools", x.Tools.bad},
 				{"env_inputs", x.EnvInputs.bad},
+				{"secondary", x.Secondary.bad},
+				{"intermediate", x.Intermediate.bad},
 			} {
 				add(f.p, []string{section, name, f.key}, name, f.key)
 			}

@@ -127,9 +127,17 @@ type Target struct {
 	// EnvInputs are the inherited environment variables of `env_inputs`,
 	// sorted, unique: their values enter the action key.
 	EnvInputs []string
-	Rule      string // for an instance of a rule: the rule's name, else ""
-	Match     string // for an instance of a rule: the file foreach matched, relative to Root
-	File      string // the absolute path of the Buildfile that declares it
+	// Secondary: its outputs may be missing without a rebuild while
+	// nothing upstream changed and no target that needs them runs
+	// (make's .SECONDARY).
+	Secondary bool
+	// Intermediate: as Secondary, and a build deletes its outputs once
+	// every target of the build that needs them is done (make's
+	// .INTERMEDIATE, Shake's removeFilesAfter).
+	Intermediate bool
+	Rule         string // for an instance of a rule: the rule's name, else ""
+	Match        string // for an instance of a rule: the file foreach matched, relative to Root
+	File         string // the absolute path of the Buildfile that declares it
 }
 
 // Consumed returns the indices in Deps[i].Outputs of the outputs that t

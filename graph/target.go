@@ -475,7 +475,31 @@ func (p *pending) prepareDurations() *Error {
 	p.t.KillTimeout, e = p.duration(&p.spec.KillTimeout, "kill_timeout", "0 or more; 0 means the default")
 	p.t.Always = p.spec.Always.b
 	p.t.LocalOnly = p.spec.Remote.set && !p.spec.Remote.b
-	return e
+	if e != nil {
+		return e
+	}
+	return p.prepareKeep()
+}
+
+// prepareKeep reads `secondary` and `intermediate`: whether the target's
+// outputs may be missing (and, for intermediate, are deleted after use).
+func (p *pending) prepareKeep() *Error {
+	x := p.spec.x
+	if x == nil {
+		return nil
+	}
+	if x.Secondary.b && x.Intermediate.b {
+		return p.fail(p.at("intermediate", -1), "intermediate", "set together with secondary = true (expected one of them: intermediate already lets its outputs be missing, and deletes them after use; secondary never deletes them)")
+	}
+	if (x.Secondary.b || x.Intermediate.b) && len(p.t.Outputs) == 0 {
+		key := "secondary"
+		if x.Intermediate.b {
+			key = "intermediate"
+		}
+		return p.fail(p.at(key, -1), key, "the target declares no outputs (expected outputs: it is about the files the target writes)")
+	}
+	p.t.Secondary, p.t.Intermediate = x.Secondary.b, x.Intermediate.b
+	return nil
 }
 
 // maxPorts bounds `ports`: more is surely a mistake, and each port is
