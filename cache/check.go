@@ -35,26 +35,42 @@ func (s *Store) Check(name string, a *Action, key Hash, outputs []string) event.
 // (stats[i] of outputs[i], from StatAll), instead of stating them again;
 // stats nil means stat them.
 func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, stats []StatResult) event.Reason {
+	reason, _ := s.checkStats(name, a, key, outputs, stats, false)
+	return reason
+}
+
+// CheckMissingOK is CheckStats for a target whose outputs may be missing
+// (secondary or intermediate): a missing output is no reason to run, as
+// long as the action key and the outputs still there are as recorded.
+// missing is the first missing output, as reasons name it ("" if none).
+func (s *Store) CheckMissingOK(name string, a *Action, key Hash, outputs []string, stats []StatResult) (reason event.Reason, missing string) {
+	return s.checkStats(name, a, key, outputs, stats, true)
+}
+
+// checkStats is CheckStats; with missingOK, a missing output is passed
+// over and the first one returned.
+func (s *Store) checkStats(name string, a *Action, key Hash, outputs []string, stats []StatResult, missingOK bool) (event.Reason, string) {
 	body, ok := s.targetBody(name)
 	if !ok {
-		return event.Reason{Kind: event.NoPreviousRun}
+		return event.Reason{Kind: event.NoPreviousRun}, ""
 	}
 	v, err := viewTarget(body)
 	if err != nil { // cannot happen: the load or RecordTarget checked it
-		return event.Reason{Kind: event.NoPreviousRun}
+		return event.Reason{Kind: event.NoPreviousRun}, ""
 	}
 	if v.key != key {
 		rec, _ := decodeTarget(body)
-		return s.explainKey(&rec, a)
+		return s.explainKey(&rec, a), ""
 	}
 	if v.outputs != len(outputs) {
-		return event.Reason{Kind: event.OutputsChanged}
+		return event.Reason{Kind: event.OutputsChanged}, ""
 	}
+	var missing string
 	paths := v // a second reader over the same outputs
 	for _, out := range outputs {
 		recorded, _ := paths.next()
 		if s.keyOf(out) != s.keyOf(recorded) {
-			return event.Reason{Kind: event.OutputsChanged}
+			return event.Reason{Kind: event.OutputsChanged}, ""
 		}
 	}
 	for i, out := range outputs {
@@ -63,11 +79,18 @@ func (s *Store) CheckStats(name string, a *Action, key Hash, outputs []string, s
 		if stats != nil {
 			cur = &stats[i]
 		}
-		if reason := s.checkOutput(out, st, cur); !reason.IsZero() {
-			return reason
+		reason := s.checkOutput(out, st, cur)
+		switch {
+		case reason.IsZero():
+		case missingOK && reason.Kind == event.OutputMissing:
+			if missing == "" {
+				missing = reason.Subject
+			}
+		default:
+			return reason, ""
 		}
 	}
-	return event.Reason{}
+	return event.Reason{}, missing
 }
 
 // checkOutput tells why the output at path no longer has the recorded

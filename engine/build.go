@@ -79,8 +79,10 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 // them the targets this build looks at.
 func (b *builder) want(targets []*graph.Target) {
 	ids := make([]int, len(targets))
+	b.goals = make(map[int]bool, len(targets))
 	for i, t := range targets {
 		ids[i] = t.ID
+		b.goals[t.ID] = true
 	}
 	b.plan.Want(ids...)
 	b.cycle = b.cycle[:0]
@@ -141,6 +143,9 @@ func (b *builder) dryRun(start time.Time) event.Summary {
 	for _, id := range b.cycle {
 		n := &b.nodes[id]
 		t := n.t
+		if n.absent != "" && n.verdict == clean && b.opts.Explain {
+			b.ls.Message(fmt.Sprintf("gobuildj explain: %s: not rebuilt: %s", t.Name, b.absentWhy(n)))
+		}
 		if len(t.Cmds) == 0 || n.verdict == clean {
 			continue
 		}

@@ -41,6 +41,9 @@ type node struct {
 	aliasKnown bool
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// absent, for a secondary or intermediate target that is up to date
+	// with outputs missing, is the first missing one ("" otherwise).
+	absent string
 	// notShared says why its run does not go to the remote server ("" if
 	// it does, or there is none).
 	notShared string
@@ -140,6 +143,12 @@ type builder struct {
 	planFiles  [][]int32
 	statBuf    []cache.StatResult
 	prestarted bool
+	// absentHashes are the recorded hashes of the outputs of the absent
+	// targets (secondary or intermediate, up to date, outputs missing),
+	// by path as the graph spells it: their readers' keys use them.
+	absentHashes map[string]cache.Hash
+	// goals are the targets asked for: an intermediate one is kept.
+	goals map[int]bool
 
 	// ran, if set, is told of each target that succeeded by running its
 	// commands (watch mode indexes what its depfile named).
@@ -286,8 +295,13 @@ func (b *builder) settle(n *node) {
 	}
 	switch n.verdict {
 	case clean:
-		b.skipped(n, event.SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
+		if n.absent != "" {
+			b.keptMissing(n)
+		} else {
+			b.skipped(n, event.SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
+		}
 		b.plan.Finish(t.ID, true)
+		b.released(n)
 		return
 	case maybe:
 		if err := b.prepareAction(n); err != nil {
@@ -306,6 +320,7 @@ func (b *builder) settle(n *node) {
 			}
 			b.skipped(n, event.SkipCutoff, why)
 			b.plan.Finish(t.ID, true)
+			b.released(n)
 			return
 		}
 		n.reason = reason
@@ -572,6 +587,7 @@ func (b *builder) succeed(n *node, out worker.Result) {
 	ev.Cached, ev.Remote = out.Cached, out.Remote
 	b.ls.Finished(ev)
 	b.plan.Finish(t.ID, true)
+	b.released(n)
 }
 
 // fail marks a taken target failed, forgets its last good run and, without

@@ -356,6 +356,11 @@ func (s *session) outputChanged(rel string) (int, bool) {
 	}
 	abs := s.b.abs(rel)
 	cur, err := cache.StatFile(abs)
+	if t := s.b.nodes[id].t; errors.Is(err, fs.ErrNotExist) && (t.Secondary || t.Intermediate) {
+		// Its outputs may be missing (deleted by the build itself, for
+		// an intermediate target): a plain build would not run it.
+		return 0, false
+	}
 	if err != nil {
 		return id, true // gone, or unreadable: a plain build runs it
 	}

@@ -62,12 +62,15 @@ func (b *builder) checkCycleInputs(planned *plannedFiles) error {
 // of others (maybe), and tells the Listener how many commands may run.
 func (b *builder) check() error {
 	b.tools = nil // programs are looked up and hashed anew in each build
+	b.absentHashes = nil
 	total := 0
+	anyAbsent := false
 	for _, id := range b.cycle { // topological order
 		n := &b.nodes[id]
 		t := n.t
 		n.verdict = clean
 		n.reason = event.Reason{}
+		n.absent = ""
 		for _, d := range t.Deps {
 			if b.nodes[d.ID].verdict != clean {
 				n.verdict = maybe
@@ -93,12 +96,25 @@ func (b *builder) check() error {
 			return err
 		}
 		b.statBuf = b.planned.outputStats(t.ID, len(t.Inputs), b.statBuf[:0])
-		if reason := b.store.CheckStats(t.Name, n.action, n.key, t.Outputs, b.statBuf); !reason.IsZero() {
+		var reason event.Reason
+		if t.Secondary || t.Intermediate {
+			reason, n.absent = b.store.CheckMissingOK(t.Name, n.action, n.key, t.Outputs, b.statBuf)
+		} else {
+			reason = b.store.CheckStats(t.Name, n.action, n.key, t.Outputs, b.statBuf)
+		}
+		if !reason.IsZero() {
 			n.verdict, n.reason = dirty, reason
 			b.prestart()
 			continue
 		}
 		n.outputs = b.recordedOutputs(t)
+		if n.absent != "" {
+			anyAbsent = true
+			b.noteAbsent(n)
+		}
+	}
+	if anyAbsent {
+		b.rebuildNeeded()
 	}
 	planned := 0
 	for _, id := range b.cycle {
@@ -177,6 +193,11 @@ func (b *builder) prepareAction(n *node) error {
 			st, err = b.planned.inputState(t.ID, j)
 		} else {
 			st, err = b.files.State(b.abs(in))
+		}
+		if h, ok := b.absentHashes[in]; ok && errors.Is(err, os.ErrNotExist) {
+			// The output of a secondary or intermediate dep that may
+			// stay missing: what its last run recorded stands for it.
+			st, err = cache.FileState{Hash: h}, nil
 		}
 		if err != nil {
 			return b.g.TargetError(t, "inputs", inputProblem(in, err))

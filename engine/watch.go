@@ -328,6 +328,7 @@ func (s *session) planStale() {
 	for id := range s.stale {
 		ids = append(ids, id)
 	}
+	ids = b.withMissingDeps(ids)
 	for _, id := range b.cycle {
 		b.nodes[id].inCycle = false
 	}

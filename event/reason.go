@@ -26,8 +26,10 @@ const (
 	// OutputsChanged: the set of declared outputs differs.
 	OutputsChanged
 	// OutputMissing, OutputModified: an output (Subject) is gone or was
-	// changed since the run that wrote it; OutputUnreadable: it cannot be
-	// read (Detail says why).
+	// changed since the run that wrote it (for OutputMissing of a
+	// secondary or intermediate target, Detail names the target that
+	// needs it: "needed by app"); OutputUnreadable: it cannot be read
+	// (Detail says why).
 	OutputMissing
 	OutputModified
 	OutputUnreadable
@@ -95,6 +97,9 @@ func (r Reason) String() string {
 	case OutputsChanged:
 		return "outputs changed"
 	case OutputMissing:
+		if r.Detail != "" { // a secondary target's output, needed by Detail
+			return "output " + s + " missing, " + r.Detail
+		}
 		return "output " + s + " missing"
 	case OutputModified:
 		return "output " + s + " modified"

@@ -41,6 +41,9 @@ type Verdict struct {
 	Deps []DepRun
 	// Err is why it cannot be built, a *graph.Error (Kind CannotBuild).
 	Err error
+	// Missing, for a secondary or intermediate target that is up to date
+	// (Kind UpToDate) with an output missing, says why it does not run.
+	Missing string
 }
 
 // DepRun is a dep that a build would run, and why.
@@ -58,6 +61,9 @@ func (v Verdict) String() string {
 	case CannotBuild:
 		return "cannot build: " + v.Err.Error()
 	case UpToDate:
+		if v.Missing != "" {
+			return "no (up to date; " + v.Missing + ")"
+		}
 		return "no (up to date)"
 	case Runs:
 		return "yes (" + v.Reason.String() + ")"
@@ -93,7 +99,7 @@ func WouldRun(g *graph.Graph, t *graph.Target, recorded bool) (Verdict, error) {
 	reason, ok := rec.reason(t.Name)
 	switch {
 	case !ok:
-		return Verdict{Kind: UpToDate}, nil
+		return Verdict{Kind: UpToDate, Missing: missingWhy(g, t)}, nil
 	case reason.Kind != event.DepMayChange:
 		return Verdict{Kind: Runs, Reason: reason}, nil
 	case !recorded:
@@ -111,4 +117,22 @@ func WouldRun(g *graph.Graph, t *graph.Target, recorded bool) (Verdict, error) {
 		}
 	}
 	return v, nil
+}
+
+// missingWhy says why t, up to date, does not run although an output is
+// missing: it is secondary or intermediate ("" when none is missing).
+func missingWhy(g *graph.Graph, t *graph.Target) string {
+	if !t.Secondary && !t.Intermediate {
+		return ""
+	}
+	key := "secondary"
+	if t.Intermediate {
+		key = "intermediate"
+	}
+	for _, o := range t.Outputs {
+		if _, err := os.Lstat(filepath.Join(g.Root, o)); errors.Is(err, os.ErrNotExist) {
+			return fmt.Sprintf("output %s missing, but it is %s = true: nothing upstream changed and no target that reads it runs", o, key)
+		}
+	}
+	return ""
 }
