@@ -37,28 +37,51 @@ func NewPlan(root string, store *cache.Store, targets []string) (*Plan, error) {
 			continue
 		}
 		p.Targets = append(p.Targets, name)
-		paths := make([]string, 0, len(rec.Outputs)+1)
-		for _, o := range rec.Outputs {
-			paths = append(paths, o.Path)
-		}
-		if rec.Depfile != "" {
-			paths = append(paths, rec.Depfile)
-		}
-		for _, path := range paths {
-			abs := path
-			if !filepath.IsAbs(abs) {
-				abs = filepath.Join(root, path)
-			}
-			if r, bad := check(root, realRoot, abs); bad {
-				r.Target = name
-				refused = append(refused, r)
-				continue
-			}
-			p.Files = append(p.Files, abs)
-		}
+		refused = p.add(realRoot, name, recordedFiles(&rec), nil, refused)
 	}
+	return p.done(refused)
+}
+
+// recordedFiles returns the files rec says its run created: its outputs,
+// then its depfile.
+func recordedFiles(rec *cache.TargetRecord) []string {
+	paths := make([]string, 0, len(rec.Outputs)+1)
+	for _, o := range rec.Outputs {
+		paths = append(paths, o.Path)
+	}
+	if rec.Depfile != "" {
+		paths = append(paths, rec.Depfile)
+	}
+	return paths
+}
+
+// add checks the files paths recorded for target (absolute, or relative
+// to p.Root) and adds to the plan those that may be removed, skipping
+// those in keep (absolute); it returns refused with the others appended.
+func (p *Plan) add(realRoot, target string, paths []string, keep map[string]bool, refused []Refusal) []Refusal {
+	for _, path := range paths {
+		abs := path
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(p.Root, path)
+		}
+		if keep[filepath.Clean(abs)] {
+			continue
+		}
+		if r, bad := check(p.Root, realRoot, abs); bad {
+			r.Target = target
+			refused = append(refused, r)
+			continue
+		}
+		p.Files = append(p.Files, abs)
+	}
+	return refused
+}
+
+// done returns the plan, its files sorted, or a *RefusedError if some
+// were refused.
+func (p *Plan) done(refused []Refusal) (*Plan, error) {
 	if len(refused) > 0 {
-		return nil, &RefusedError{Root: root, Refused: refused}
+		return nil, &RefusedError{Root: p.Root, Refused: refused}
 	}
 	slices.Sort(p.Files)
 	p.Files = slices.Compact(p.Files)

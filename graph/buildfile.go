@@ -31,6 +31,9 @@ type buildfile struct {
 	Rules   any         `toml:"rules"`
 	Pools   any         `toml:"pools"`
 	Remote  any         `toml:"remote"`
+	// RemoveStale is remove_stale: false keeps the outputs of targets
+	// that left the graph.
+	RemoveStale boolean `toml:"remove_stale"`
 }
 
 // varTable is [vars]: name -> value.
@@ -276,7 +279,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 
 // topKeys lists the keys allowed at the top level, for messages.
 func topKeys() []string {
-	return []string{"default", "include", "pools", "remote", "rules", "targets", "vars"}
+	return []string{"default", "include", "pools", "remote", "remove_stale", "rules", "targets", "vars"}
 }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
@@ -467,8 +470,8 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`, `remote`, `secondary`, `intermediate` or a key of
-// [remote].
+// boolean is `always`, `remote`, `secondary`, `intermediate`,
+// `remove_stale` or a key of [remote].
 type boolean struct {
 	b   bool
 	set bool
@@ -659,7 +662,7 @@ func (d *decoded) walk(keys []toml.Key) *report {
 	last, haveLast := "", false
 	for i, k := range keys {
 		switch k[0] {
-		case "default", "include":
+		case "default", "include", "remove_stale":
 		case "pools":
 			if len(k) == 1 {
 				continue
@@ -756,6 +759,7 @@ func (d *decoded) problems(src *source) *report {
 	}
 	add(d.file.Default.bad, []string{"default"}, "", "default")
 	add(d.file.Include.bad, []string{"include"}, "", "include")
+	add(d.file.RemoveStale.bad, []string{"remove_stale"}, "", "remove_stale")
 	add(d.vars.bad, []string{"vars"}, "", "vars")
 	for name, v := range d.vars.vars {
 		add(v.bad, []string{"vars", name}, "", varKey(name))

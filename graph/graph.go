@@ -19,10 +19,13 @@ import (
 // which order targets can be built (Targets). Load builds it and nothing
 // changes it afterwards, so it may be read from several goroutines.
 type Graph struct {
-	File    string    // absolute, cleaned path of the Buildfile
-	Root    string    // absolute folder of the Buildfile; every relative path is relative to it
-	Default []string  // target names from `default` (as written, after variable expansion; may be empty)
-	Targets []*Target // topological order: every target comes after all of its deps
+	File    string   // absolute, cleaned path of the Buildfile
+	Root    string   // absolute folder of the Buildfile; every relative path is relative to it
+	Default []string // target names from `default` (as written, after variable expansion; may be empty)
+	// KeepStale is `remove_stale = false`: a build leaves on disk the
+	// recorded outputs of targets no longer in the graph.
+	KeepStale bool
+	Targets   []*Target // topological order: every target comes after all of its deps
 	// Files are the Buildfiles read, absolute: File first, then those it
 	// includes, depth first in `include` order.
 	Files []string

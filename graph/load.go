@@ -180,16 +180,19 @@ func (l *loader) load() (*Graph, *Error) {
 		paths[i] = f.abs
 	}
 	return &Graph{
-		Root:     l.root,
-		Default:  def,
-		Targets:  order,
-		Files:    paths,
-		Pools:    l.pools,
-		Rules:    l.rules,
-		Remote:   remote,
-		byName:   l.byName,
-		byOutput: l.byOutput,
-		display:  l.src.file,
+		Root:    l.root,
+		Default: def,
+		// remove_stale counts in the Buildfile named on the command
+		// line, as `default` does.
+		KeepStale: top.dec.file.RemoveStale.set && !top.dec.file.RemoveStale.b,
+		Targets:   order,
+		Files:     paths,
+		Pools:     l.pools,
+		Rules:     l.rules,
+		Remote:    remote,
+		byName:    l.byName,
+		byOutput:  l.byOutput,
+		display:   l.src.file,
 	}, nil
 }
 

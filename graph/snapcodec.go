@@ -68,6 +68,7 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 	e.uint(uint64(deps))
 	e.uint(uint64(lists))
 	e.list(g.Default)
+	e.bool(g.KeepStale)
 	e.list(g.Files)
 	e.remote(&g.Remote)
 	if g.Pools == nil {
@@ -265,6 +266,7 @@ func (d *snapDecoder) graph() *Graph {
 	}
 	g := &Graph{}
 	g.Default = d.ownList()
+	g.KeepStale = d.Bool()
 	g.Files = d.ownList()
 	d.remote(&g.Remote)
 	if k := d.Uvarint(); k > 0 {
