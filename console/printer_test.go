@@ -184,6 +184,20 @@ func TestSummaryDryRun(t *testing.T) {
 	}
 }
 
+func TestSummaryStale(t *testing.T) {
+	for _, c := range []struct {
+		stale []string
+		want  string
+	}{
+		{[]string{"bar.out"}, "gobuildj: 1 run, 0 up to date, 0 failed in 0s; removed 1 stale output: bar.out"},
+		{[]string{"a", "b", "c", "d", "e"}, "gobuildj: 1 run, 0 up to date, 0 failed in 0s; removed 5 stale outputs: a, b, c and 2 more"},
+	} {
+		if got := (event.Summary{Run: 1, Stale: c.stale}).String(); got != c.want {
+			t.Errorf("summary %q, want %q", got, c.want)
+		}
+	}
+}
+
 func TestConsoleStatusConsolePool(t *testing.T) {
 	for _, live := range []bool{false, true} {
 		var out bytes.Buffer

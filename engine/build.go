@@ -58,6 +58,7 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	}
 	b.files = b.store.Files()
 	defer b.store.Close() // for the early returns; closing twice is harmless
+	b.removeStale()
 
 	if err := b.checkPlanned(planned); err != nil {
 		return b.sum, err

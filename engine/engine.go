@@ -72,6 +72,9 @@ type Options struct {
 	// FIFO starts ready targets in the order they became ready instead of
 	// longest critical path first: for comparisons.
 	FIFO bool
+	// KeepStale leaves on disk the outputs recorded for targets that
+	// left the graph (--keep-stale); see removeStale.
+	KeepStale bool
 	// LookupEnv reads the environment the commands inherit, for the PATH
 	// that finds their programs and for env_inputs (default: os.LookupEnv).
 	LookupEnv func(string) (string, bool)

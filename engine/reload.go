@@ -18,6 +18,7 @@ func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
 	b := s.b
 	old, oldNodes, oldWanted, oldStale := b.g, b.nodes, s.wanted, s.stale
 	b.setGraph(g)
+	s.newGraph = true
 	s.targets = targets
 	s.wanted = make([]bool, len(g.Targets))
 	s.wantedCmds = 0

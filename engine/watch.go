@@ -162,6 +162,9 @@ type session struct {
 	overflowed    bool
 	reload        *graph.Graph
 	reloadTargets []*graph.Target
+	// newGraph is set when a graph was adopted: the next build removes
+	// the outputs of targets that left it.
+	newGraph bool
 }
 
 // loop runs the session until an interrupt ends it and its commands are
@@ -301,6 +304,10 @@ func (s *session) startCycle(c Cycle, announce bool) {
 	}
 	b.sum = event.Summary{Start: c.Time}
 	b.stopping = false
+	if s.newGraph { // the first build, or the Buildfile was read again
+		s.newGraph = false
+		b.removeStale()
+	}
 	s.planStale()
 	planned := b.statPlanned()
 	err := b.checkCycleInputs(planned)

@@ -159,7 +159,14 @@ type Summary struct {
 	Wall        time.Duration
 	Interrupted bool
 	DryRun      bool
+	// Stale are the stale outputs removed before the build (files
+	// recorded for targets no longer in the graph), relative to the
+	// Buildfile's folder, sorted.
+	Stale []string
 }
+
+// staleShown is how many stale outputs the summary line names.
+const staleShown = 3
 
 // String renders the summary line printed at the end of a build.
 func (s Summary) String() string {
@@ -188,7 +195,26 @@ func (s Summary) String() string {
 	if s.Interrupted {
 		b.WriteString(" (interrupted)")
 	}
+	if len(s.Stale) > 0 {
+		b.WriteString("; " + StaleLine(s.Stale))
+	}
 	return b.String()
+}
+
+// StaleLine says which stale outputs were removed: "removed 1 stale
+// output: bar.out", or with more than a few their count, the first few
+// and how many more.
+func StaleLine(paths []string) string {
+	noun := "output"
+	if len(paths) != 1 {
+		noun = "outputs"
+	}
+	shown := paths[:min(len(paths), staleShown)]
+	line := fmt.Sprintf("removed %d stale %s: %s", len(paths), noun, strings.Join(shown, ", "))
+	if more := len(paths) - len(shown); more > 0 {
+		line += fmt.Sprintf(" and %d more", more)
+	}
+	return line
 }
 
 func RoundDuration(d time.Duration) time.Duration {

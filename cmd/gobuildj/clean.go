@@ -11,7 +11,8 @@ import (
 )
 
 func newCleanCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var stale bool
+	cmd := &cobra.Command{
 		Use:   "clean [targets...]",
 		Short: "Remove the files gobuildj recorded as outputs",
 		Long: `clean removes the outputs (and depfiles) that gobuildj recorded for the
@@ -22,14 +23,27 @@ without declaring it, not the folders outputs were put in.
 
 It first checks every file it would remove: if one resolves outside the
 Buildfile's folder, lexically or through a symbolic link (or lies in
-.gobuildj/), it removes nothing, names the file and exits with code 2.`,
+.gobuildj/), it removes nothing, names the file and exits with code 2.
+
+With --stale it removes only the stale outputs, those a build removes before
+it starts: the files recorded for targets no longer in the Buildfile, and
+those a target no longer declares, but never a file that is an input, an
+output or a depfile of a target of the Buildfile.`,
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			g, err := loadGraph(*f)
 			if err != nil {
 				return err
 			}
-			res, err := clean.Clean(g, args)
+			var res *clean.Result
+			if stale {
+				if len(args) > 0 {
+					return usageError{errors.New("clean --stale takes no target: stale outputs are those of no target")}
+				}
+				res, err = clean.CleanStale(g)
+			} else {
+				res, err = clean.Clean(g, args)
+			}
 			var refused *clean.RefusedError
 			if errors.As(err, &refused) {
 				return usageError{err}
@@ -44,4 +58,6 @@ Buildfile's folder, lexically or through a symbolic link (or lies in
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&stale, "stale", false, "remove only the outputs of targets no longer in the Buildfile")
+	return cmd
 }

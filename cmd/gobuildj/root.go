@@ -33,6 +33,7 @@ type buildFlags struct {
 	file      string
 	verbose   bool
 	explain   bool
+	keepStale bool // --keep-stale
 	killGrace time.Duration
 	color     string
 	jobserver string
@@ -47,7 +48,9 @@ const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current 
 -C and -f say), running up to -j commands at once in worker processes. A target
 runs only when the content of its inputs, its command, its environment or the
 outputs of its deps changed since its last successful run, or when one of its
-outputs is missing or was modified: touching a file changes nothing.
+outputs is missing or was modified: touching a file changes nothing. Before
+building it removes the outputs it recorded for targets no longer in the
+Buildfile (--keep-stale or remove_stale = false keeps them).
 
 With no target named, it builds the Buildfile's "default" list, else "all".
 A target is named by its name, a rule's name, or an output path it declares.
@@ -98,6 +101,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	pf.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
+	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")

@@ -68,6 +68,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 			Force:         f.force,
 			Verbose:       f.verbose,
 			Explain:       f.explain,
+			KeepStale:     f.keepStale,
 			KillGrace:     f.killGrace,
 			Jobserver:     js,
 			MakeJobserver: parent,

@@ -75,6 +75,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.C
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target in the first build")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
+	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default each build after a reload removes them)")
 	fl.DurationVar(&w.debounce, "debounce", watch.DefaultDebounce, "wait until files stop changing for `D` before building")
 	fl.BoolVar(&w.clear, "clear", false, "clear the terminal before each build")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
