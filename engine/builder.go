@@ -180,6 +180,7 @@ func (b *builder) setGraph(g *graph.Graph) {
 		b.nodes[i].t = t
 	}
 	b.plan = plan.New(b.shape)
+	b.cycle = b.cycle[:0] // the IDs of the old graph: a shrunk graph has fewer
 	b.pools = nil
 	b.planFiles = nil
 	if b.queue != nil {

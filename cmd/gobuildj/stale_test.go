@@ -306,3 +306,35 @@ func TestNothingStaleRemovedWhenTheBuildfileDoesNotLoad(t *testing.T) {
 		t.Errorf("once the Buildfile loads, bar.out should go:\n%s", r.out)
 	}
 }
+
+func TestWatchRemovesStaleOutputsWhenTheGraphChanges(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": "default = [\"out\"]\n" + staleRule,
+		"foo.in": "foo\n", "bar.in": "bar\n", "baz.in": "baz\n"})
+	mustBuild(t, dir)
+	assertRan(t, dir, "foo.out", "bar.out", "baz.out")
+	// The first build of a session removes what left the graph before it.
+	remove(t, dir, "baz.in")
+	w := startWatch(t, dir)
+	assertRan(t, dir)
+	if out := w.output(); !strings.Contains(out, "; removed 1 stale output: baz.out") || exists(t, dir, "baz.out") {
+		t.Errorf("the first build of watch did not remove baz.out:\n%s", out)
+	}
+	// A deleted match: the Buildfile is read again, bar.out goes.
+	remove(t, dir, "bar.in")
+	lines := w.cycle("bar.in")
+	assertRan(t, dir)
+	if got := summaryOf(lines); !strings.HasSuffix(got, "; removed 1 stale output: bar.out") || exists(t, dir, "bar.out") {
+		t.Errorf("after bar.in was deleted: %q", got)
+	}
+	// The removal itself starts no build, and an edit removes nothing.
+	w.quiet(600 * time.Millisecond)
+	write(t, filepath.Join(dir, "foo.in"), "foo2\n")
+	lines = w.cycle("foo.in")
+	assertRan(t, dir, "foo.out")
+	if got := summaryOf(lines); strings.Contains(got, "stale") {
+		t.Errorf("a build of an edit: %q", got)
+	}
+	if code := w.stop(); code != 130 && code != 0 {
+		t.Errorf("watch exit code %d", code)
+	}
+}
