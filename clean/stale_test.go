@@ -2,12 +2,14 @@ package clean
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/gobuildj/gobuildj/cache"
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 func TestCleanStale(t *testing.T) {
@@ -72,5 +74,26 @@ func TestNewStalePlanWithNothingStaleAllocatesLittle(t *testing.T) {
 		}
 	}); n > 1 {
 		t.Errorf("NewStalePlan allocates %v times with nothing stale", n)
+	}
+}
+
+func TestCleanStaleRemovesTheWholeOutputOfADepartedTarget(t *testing.T) {
+	g := project(t, append(slices.Clone(built), "old/gone.txt"), records)
+	state := statedir.Of(g.Root)
+	for _, name := range []string{"gen", "gone"} {
+		f, err := state.CreateOutputLog(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if _, err := CleanStale(g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(state.OutputLog("gone")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("output log of gone: %v, want it removed", err)
+	}
+	if _, err := os.Lstat(state.OutputLog("gen")); err != nil {
+		t.Errorf("output log of gen, still in the graph: %v", err)
 	}
 }
