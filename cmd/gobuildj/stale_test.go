@@ -20,8 +20,8 @@ outputs = ["${stem}.out"]
 cmd     = "echo ${target} >> ran.log && cp ${in} ${out}"
 `
 
-// exists reports whether path (relative to dir) exists, links included.
-func exists(t *testing.T, dir, path string) bool {
+// existsIn reports whether path (relative to dir) exists, links included.
+func existsIn(t *testing.T, dir, path string) bool {
 	t.Helper()
 	_, err := os.Lstat(filepath.Join(dir, path))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -61,7 +61,7 @@ func TestStaleOutputOfAMatchGoneIsRemoved(t *testing.T) {
 	if !strings.Contains(r.out, "; removed 1 stale output: bar.out\n") {
 		t.Errorf("the summary does not say bar.out was removed:\n%s", r.out)
 	}
-	if exists(t, dir, "bar.out") {
+	if existsIn(t, dir, "bar.out") {
 		t.Error("bar.out, whose target left the graph, is still there")
 	}
 	if got := read(t, filepath.Join(dir, "baz.out")); got != "baz\n" {
@@ -82,7 +82,7 @@ func TestStaleOutputOfAMatchGoneIsRemoved(t *testing.T) {
 	remove(t, dir, "baz.in")
 	r = mustBuild(t, dir, "foo.out")
 	assertRan(t, dir)
-	if !strings.Contains(r.out, "; removed 1 stale output: baz.out\n") || exists(t, dir, "baz.out") {
+	if !strings.Contains(r.out, "; removed 1 stale output: baz.out\n") || existsIn(t, dir, "baz.out") {
 		t.Errorf("a build of foo.out did not remove baz.out:\n%s", r.out)
 	}
 	for _, n := range []string{"a", "b", "c", "d"} {
@@ -97,7 +97,7 @@ func TestStaleOutputOfAMatchGoneIsRemoved(t *testing.T) {
 		t.Errorf("the summary does not count the stale outputs:\n%s", r.out)
 	}
 	for _, n := range []string{"a", "b", "c", "d"} {
-		if exists(t, dir, n+".out") {
+		if existsIn(t, dir, n+".out") {
 			t.Errorf("%s.out is still there", n)
 		}
 	}
@@ -129,10 +129,10 @@ func TestStaleOutputsOfATargetDeletedFromTheBuildfile(t *testing.T) {
 	write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(shrunk, " && cp src.txt gen/b.txt", "", 1))
 	r := mustBuild(t, dir, "gen", "copy")
 	assertRan(t, dir, "gen")
-	if !strings.Contains(r.out, "removed 1 stale output: gen/b.txt\n") || exists(t, dir, "gen/b.txt") {
+	if !strings.Contains(r.out, "removed 1 stale output: gen/b.txt\n") || existsIn(t, dir, "gen/b.txt") {
 		t.Errorf("gen/b.txt, no longer declared, was not removed:\n%s", r.out)
 	}
-	if !exists(t, dir, "gen/a.txt") || !exists(t, dir, "gen/gen.d") {
+	if !existsIn(t, dir, "gen/a.txt") || !existsIn(t, dir, "gen/gen.d") {
 		t.Error("an output still declared was removed")
 	}
 
@@ -144,10 +144,10 @@ func TestStaleOutputsOfATargetDeletedFromTheBuildfile(t *testing.T) {
 	if !strings.Contains(r.out, "removed 2 stale outputs: gen/a.txt, gen/gen.d\n") {
 		t.Errorf("the summary does not name gen's files:\n%s", r.out)
 	}
-	if exists(t, dir, "gen/a.txt") || exists(t, dir, "gen/gen.d") {
+	if existsIn(t, dir, "gen/a.txt") || existsIn(t, dir, "gen/gen.d") {
 		t.Error("the files of gen, deleted from the Buildfile, are still there")
 	}
-	if !exists(t, dir, "gen") || !exists(t, dir, "copy.txt") || !exists(t, dir, "src.txt") {
+	if !existsIn(t, dir, "gen") || !existsIn(t, dir, "copy.txt") || !existsIn(t, dir, "src.txt") {
 		t.Error("a folder, another target's output or a source was removed")
 	}
 	r = mustBuild(t, dir, "copy")
@@ -177,12 +177,12 @@ cmd     = "echo use >> ran.log && cp data.txt use.txt"
 	if got := read(t, filepath.Join(dir, "data.txt")); got != "generated\n" {
 		t.Errorf("data.txt, an input now, = %q", got)
 	}
-	if !strings.Contains(r.out, "; removed 1 stale output: tmp.txt\n") || exists(t, dir, "tmp.txt") {
+	if !strings.Contains(r.out, "; removed 1 stale output: tmp.txt\n") || existsIn(t, dir, "tmp.txt") {
 		t.Errorf("tmp.txt should be the one stale output removed:\n%s", r.out)
 	}
 	mustBuild(t, dir, "use")
 	assertRan(t, dir)
-	if !exists(t, dir, "data.txt") {
+	if !existsIn(t, dir, "data.txt") {
 		t.Error("data.txt was removed by a later build")
 	}
 }
@@ -224,7 +224,7 @@ cmd     = "echo keep >> ran.log && echo k > keep.txt"
 	if got := read(t, filepath.Join(elsewhere, "x.txt")); got != "precious\n" {
 		t.Errorf("the file outside = %q", got)
 	}
-	if !exists(t, dir, "y.txt") || strings.Contains(r.out, "removed 1 stale") {
+	if !existsIn(t, dir, "y.txt") || strings.Contains(r.out, "removed 1 stale") {
 		t.Errorf("a stale output was removed though another was refused:\n%s", r.out)
 	}
 	r = gobuildj(t, dir, "clean", "--stale")
@@ -244,20 +244,20 @@ func TestKeepStale(t *testing.T) {
 
 	r := mustBuild(t, dir, "--keep-stale", "out")
 	assertRan(t, dir)
-	if !exists(t, dir, "bar.out") || strings.Contains(r.out, "stale") {
+	if !existsIn(t, dir, "bar.out") || strings.Contains(r.out, "stale") {
 		t.Errorf("--keep-stale removed bar.out:\n%s", r.out)
 	}
 	write(t, filepath.Join(dir, "Buildfile.toml"), "remove_stale = false\n"+staleRule)
 	r = mustBuild(t, dir, "out")
 	assertRan(t, dir)
-	if !exists(t, dir, "bar.out") || strings.Contains(r.out, "stale") {
+	if !existsIn(t, dir, "bar.out") || strings.Contains(r.out, "stale") {
 		t.Errorf("remove_stale = false removed bar.out:\n%s", r.out)
 	}
 	// Kept, its record too: a build that removes stale outputs removes it.
 	write(t, filepath.Join(dir, "Buildfile.toml"), "remove_stale = true\n"+staleRule)
 	r = mustBuild(t, dir, "out")
 	assertRan(t, dir)
-	if exists(t, dir, "bar.out") || !strings.Contains(r.out, "removed 1 stale output: bar.out") {
+	if existsIn(t, dir, "bar.out") || !strings.Contains(r.out, "removed 1 stale output: bar.out") {
 		t.Errorf("bar.out was not removed at last:\n%s", r.out)
 	}
 }
@@ -275,7 +275,7 @@ func TestCleanStale(t *testing.T) {
 	if r.code != 0 || r.out != "removed bar.out\ngobuildj: removed 1 file(s) of 1 target(s)\n" {
 		t.Errorf("clean --stale: exit %d:\n%s", r.code, r.out)
 	}
-	if exists(t, dir, "bar.out") || !exists(t, dir, "foo.out") {
+	if existsIn(t, dir, "bar.out") || !existsIn(t, dir, "foo.out") {
 		t.Error("clean --stale did not remove bar.out only")
 	}
 	// foo.out's record stays: nothing runs.
@@ -296,13 +296,13 @@ func TestNothingStaleRemovedWhenTheBuildfileDoesNotLoad(t *testing.T) {
 		t.Fatalf("a broken Buildfile: exit %d, want 2:\n%s", r.code, r.out)
 	}
 	assertRan(t, dir)
-	if !exists(t, dir, "bar.out") || !exists(t, dir, "foo.out") {
+	if !existsIn(t, dir, "bar.out") || !existsIn(t, dir, "foo.out") {
 		t.Error("outputs were removed although the Buildfile did not load")
 	}
 	write(t, filepath.Join(dir, "Buildfile.toml"), staleRule)
 	r := mustBuild(t, dir, "out")
 	assertRan(t, dir)
-	if exists(t, dir, "bar.out") || !strings.Contains(r.out, "removed 1 stale output: bar.out") {
+	if existsIn(t, dir, "bar.out") || !strings.Contains(r.out, "removed 1 stale output: bar.out") {
 		t.Errorf("once the Buildfile loads, bar.out should go:\n%s", r.out)
 	}
 }
@@ -316,14 +316,14 @@ func TestWatchRemovesStaleOutputsWhenTheGraphChanges(t *testing.T) {
 	remove(t, dir, "baz.in")
 	w := startWatch(t, dir)
 	assertRan(t, dir)
-	if out := w.output(); !strings.Contains(out, "; removed 1 stale output: baz.out") || exists(t, dir, "baz.out") {
+	if out := w.output(); !strings.Contains(out, "; removed 1 stale output: baz.out") || existsIn(t, dir, "baz.out") {
 		t.Errorf("the first build of watch did not remove baz.out:\n%s", out)
 	}
 	// A deleted match: the Buildfile is read again, bar.out goes.
 	remove(t, dir, "bar.in")
 	lines := w.cycle("bar.in")
 	assertRan(t, dir)
-	if got := summaryOf(lines); !strings.HasSuffix(got, "; removed 1 stale output: bar.out") || exists(t, dir, "bar.out") {
+	if got := summaryOf(lines); !strings.HasSuffix(got, "; removed 1 stale output: bar.out") || existsIn(t, dir, "bar.out") {
 		t.Errorf("after bar.in was deleted: %q", got)
 	}
 	// The removal itself starts no build, and an edit removes nothing.
