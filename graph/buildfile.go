@@ -171,6 +171,7 @@ type targetSpec struct {
 type specExtra struct {
 	Pool         text
 	Depfile      text
+	Dyndep       text
 	Exclude      pathList
 	Foreach      globList // rules only (walk rejects it in a target)
 	Tools        pathList
@@ -227,6 +228,9 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "depfile":
 			x := t.extra()
 			u, bad = &x.Depfile, &x.Depfile.bad
+		case "dyndep":
+			x := t.extra()
+			u, bad = &x.Dyndep, &x.Dyndep.bad
 		case "exclude":
 			x := t.extra()
 			u, bad = &x.Exclude, &x.Exclude.bad
@@ -284,17 +288,17 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
 }
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools":
 		return true
 	}
 	return false
@@ -324,6 +328,8 @@ func targetKeySynonym(k string) string {
 		return "foreach"
 	case "depsfile", "dep_file", "depfiles", "dfile":
 		return "depfile"
+	case "dyndeps", "dyn_dep", "dyn_deps", "dynamic_deps", "dynamic_dependencies":
+		return "dyndep"
 	case "excludes", "ignore", "skip", "except":
 		return "exclude"
 	case "job_pool", "jobpool", "pools":
@@ -822,6 +828,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			}{
 				{"pool", x.Pool.bad},
 				{"depfile", x.Depfile.bad},
+				{"dyndep", x.Dyndep.bad},
 				{"exclude", x.Exclude.bad},
 				{"foreach", x.Foreach.bad},
 				{"tools", x.Tools.bad},

@@ -122,6 +122,11 @@ type Target struct {
 	// cleaned, relative to Root; "" for none. The files it names are
 	// inputs of the next build.
 	Depfile string
+	// Dyndep is the file, written by one of its deps (or a declared
+	// input), that names more inputs of it once that dep has run: each
+	// path in it that another target produces makes that target a dep.
+	// Cleaned, relative to Root; "" for none.
+	Dyndep string
 	// Tools are the programs declared in `tools`, whose content enters the
 	// action key beside the programs the commands run: a name to look up
 	// in the PATH the commands see ("gcc-12"), or a path, absolute or

@@ -40,7 +40,7 @@ import (
 //	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
-	snapVersion = 6 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale
+	snapVersion = 7 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep
 )
 
 // errStale is any reason not to use a snapshot.

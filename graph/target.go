@@ -582,7 +582,7 @@ func (p *pending) prepareCommands() *Error {
 		}
 	}
 	if len(spec.Env) == 0 {
-		return p.prepareDepfile()
+		return p.prepareFiles()
 	}
 	keys := make([]string, 0, len(spec.Env))
 	for k := range spec.Env {
@@ -603,7 +603,40 @@ func (p *pending) prepareCommands() *Error {
 		}
 		t.Env[i] = k + "=" + v
 	}
-	return p.prepareDepfile()
+	return p.prepareFiles()
+}
+
+// prepareFiles expands and checks the depfile and the dyndep file.
+func (p *pending) prepareFiles() *Error {
+	if e := p.prepareDepfile(); e != nil {
+		return e
+	}
+	return p.prepareDyndep()
+}
+
+// prepareDyndep expands and checks the dyndep file: a path relative to the
+// Buildfile's folder, which one of the target's deps writes (checked
+// before the build, once the deps are known: engine).
+func (p *pending) prepareDyndep() *Error {
+	if p.spec.x == nil || !p.spec.x.Dyndep.set {
+		return nil
+	}
+	a := p.at("dyndep", -1)
+	p.sc.base = p.f.dir
+	s, e := p.expand(p.spec.x.Dyndep.s, "dyndep", a)
+	p.sc.base = ""
+	if e != nil || s == "" {
+		return e
+	}
+	if len(p.t.Cmds) == 0 {
+		return p.fail(a, "dyndep", "the target has no cmd to read it (expected a dyndep file only beside a cmd that reads the files it names)")
+	}
+	d, msg := outputPath(p.f.dir, s)
+	if msg != "" {
+		return p.fail(a, "dyndep", strings.Replace(msg, "outputs must", "a dyndep file must", 1))
+	}
+	p.t.Dyndep = d
+	return nil
 }
 
 // prepareDepfile expands and checks the depfile, in which ${in} and ${out}
