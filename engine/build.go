@@ -73,7 +73,11 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 		go b.watchInterrupts(interrupt, done, b.ls)
 	}
 	b.loop()
-	return b.endCycle(b.closeRunners(), true)
+	runErr := b.closeRunners()
+	if runErr == nil {
+		runErr = b.dynErr
+	}
+	return b.endCycle(runErr, true)
 }
 
 // want puts targets and everything they depend on in the plan, and makes

@@ -39,6 +39,11 @@ type node struct {
 	// hashes; for an alias, those of its deps (aliasKnown).
 	outputs    []cache.PathHash
 	aliasKnown bool
+	// late is set for a target wanted while the build ran (a dyndep file
+	// named it): it was not looked at before the build.
+	late bool
+	// dyn is what its dyndep file named in this build (nil until read).
+	dyn *dynState
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
 	// absent, for a secondary or intermediate target that is up to date
@@ -130,7 +135,9 @@ type builder struct {
 	stopping    bool // no new target may start
 	interrupted atomic.Bool
 	storeErr    error
-	sum         event.Summary
+	// dynErr is the first cycle a dyndep file made: the build's error.
+	dynErr error
+	sum    event.Summary
 	// total is what the Listener was last told by Planned, less the
 	// early cutoffs since: the commands it expects.
 	total int
@@ -294,6 +301,9 @@ func (b *builder) settle(n *node) {
 		b.plan.Finish(t.ID, true) // its outputs are gathered when asked for (depOutputs)
 		return
 	}
+	if t.Dyndep != "" && !b.loadDyndep(n) {
+		return // failed, or waits for the deps its dyndep file named
+	}
 	switch n.verdict {
 	case clean:
 		if n.absent != "" {
@@ -315,11 +325,14 @@ func (b *builder) settle(n *node) {
 			b.sum.UpToDate++
 			b.total--
 			b.eta.finished(t.ID)
-			why := "its deps were rebuilt with identical outputs"
-			if t.Consumes != nil {
-				why = "the outputs of its deps that it reads are unchanged"
+			switch {
+			case n.late || t.Dyndep != "":
+				b.skipped(n, event.SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
+			case t.Consumes != nil:
+				b.skipped(n, event.SkipCutoff, "the outputs of its deps that it reads are unchanged")
+			default:
+				b.skipped(n, event.SkipCutoff, "its deps were rebuilt with identical outputs")
 			}
-			b.skipped(n, event.SkipCutoff, why)
 			b.plan.Finish(t.ID, true)
 			b.released(n)
 			return

@@ -50,7 +50,11 @@ func (b *builder) checkPlanned(planned *plannedFiles) error {
 // a file that does not exist and that no dep produces.
 func (b *builder) checkCycleInputs(planned *plannedFiles) error {
 	for _, id := range b.cycle {
-		if err := b.checkInputsExist(b.nodes[id].t, planned); err != nil {
+		t := b.nodes[id].t
+		if err := b.checkInputsExist(t, planned); err != nil {
+			return err
+		}
+		if err := b.checkDyndep(t); err != nil {
 			return err
 		}
 	}
@@ -71,10 +75,16 @@ func (b *builder) check() error {
 		n.verdict = clean
 		n.reason = event.Reason{}
 		n.absent = ""
+		n.dyn = nil
 		for _, d := range t.Deps {
 			if b.nodes[d.ID].verdict != clean {
 				n.verdict = maybe
 			}
+		}
+		if t.Dyndep != "" {
+			// Its dyndep file may name deps the build does not want
+			// yet: decided once the file is read (dyndep.go).
+			n.verdict = maybe
 		}
 		if len(t.Cmds) == 0 {
 			continue
@@ -205,6 +215,9 @@ func (b *builder) prepareAction(n *node) error {
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
+	if n.dyn != nil && len(n.dyn.files) > 0 {
+		a.Inputs = b.mergeInputs(t, a.Inputs, n.dyn.files)
+	}
 	if b.tools == nil {
 		b.tools = newToolResolver(b.g.Root, b.files, b.opts.LookupEnv)
 	}
@@ -212,6 +225,11 @@ func (b *builder) prepareAction(n *node) error {
 	a.EnvInputs = envInputs(t, b.opts.LookupEnv)
 	for i, d := range t.Deps {
 		a.DepOutputs = appendConsumed(a.DepOutputs, b.depOutputs(d), t.Consumed(i))
+	}
+	if n.dyn != nil {
+		for _, d := range n.dyn.deps {
+			a.DepOutputs = append(a.DepOutputs, b.depOutputs(d)...)
+		}
 	}
 	a.DepOf = b.depOf
 	if t.Consumes != nil {

@@ -33,7 +33,8 @@ import (
 // Graph is the shape of the graph a plan is laid over: targets are numbered
 // from 0 to Len()-1 in topological order (a target's deps have smaller
 // numbers than itself), with their edges both ways. Len may grow while the
-// plan is in use (see Plan.Grow); edges of existing targets must not change.
+// plan is in use (see Plan.Grow). A target may gain deps only while it is
+// Taken, before Wait; no other edge of an existing target may change.
 type Graph interface {
 	Len() int
 	Deps(id int) []int32
@@ -230,6 +231,17 @@ func (p *Plan) Return(id int) {
 	}
 	p.setState(id, Ready)
 	p.ready.push(p, id)
+}
+
+// Wait makes a Taken target wait again: deciding it, the builder found
+// deps it did not know of (a dyndep file), made them edges of the graph and
+// wanted them. Its unfinished deps are counted anew: with none, it is
+// Ready again at once (or Blocked).
+func (p *Plan) Wait(id int) {
+	p.mustBe(id, Taken, "Wait")
+	p.redo[id] = false
+	p.setState(id, Waiting)
+	p.recount(id)
 }
 
 // Finish records the outcome of a Taken target (ok: Done, else Failed) and
