@@ -106,6 +106,9 @@ func (d *Description) String() string {
 		field("depfile", t.Depfile)
 		list("inputs its last depfile named", d.Discovered)
 	}
+	if t.Dyndep != "" {
+		field("dyndep", t.Dyndep+" (the inputs and deps it names are known once the dep that writes it has run)")
+	}
 	list("outputs", t.Outputs)
 	field("would run", d.WouldRun.String())
 	return b.String()

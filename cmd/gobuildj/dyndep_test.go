@@ -44,6 +44,9 @@ func TestDyndepBuildsTheTargetsTheFileNames(t *testing.T) {
 	if !strings.Contains(r.out, "0 run, 3 up to date") {
 		t.Errorf("no-op build:\n%s", r.out)
 	}
+	if q := mustBuild(t, dir, "query", "output"); !strings.Contains(q.out, "dyndep: list (the inputs and deps it names are known once the dep that writes it has run)") {
+		t.Errorf("query output:\n%s", q.out)
+	}
 
 	// An input the file names is part of the target's key.
 	write(t, filepath.Join(dir, "plain"), "edited\n")
