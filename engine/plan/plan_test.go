@@ -476,3 +476,36 @@ func BenchmarkChain(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10001), "ns/target")
 }
+
+func TestWaitForDepsFoundWhileDeciding(t *testing.T) {
+	// out is taken; deciding it, the builder learns that it needs gen
+	// (declared after it, wanted by nothing) and that gen needs pre.
+	r := newRun(t, "list:\nout: list\npre:\ngen: pre\nbad:")
+	r.want("out")
+	r.expectNext("list")
+	r.finish("list", true)
+	r.expectNext("out")
+	out, gen := r.g.ids["out"], r.g.ids["gen"]
+	r.g.deps[out] = append(r.g.deps[out], int32(gen))
+	r.g.rdeps[gen] = append(r.g.rdeps[gen], int32(out))
+	r.p.Want(gen)
+	r.p.Wait(out)
+	r.expectStates("list=done out=waiting pre=ready gen=waiting bad=unwanted")
+	r.expectNext("pre")
+	r.finish("pre", true)
+	r.expectNext("gen")
+	r.finish("gen", true)
+	r.expectNext("out")
+	r.finish("out", true)
+	r.expectStates("list=done out=done pre=done gen=done bad=unwanted")
+
+	// A dep found that failed already blocks the target at once.
+	r2 := newRun(t, "bad:\nout:")
+	r2.want("bad", "out")
+	r2.expectNext("bad", "out")
+	r2.finish("bad", false)
+	r2.g.deps[1] = append(r2.g.deps[1], 0)
+	r2.g.rdeps[0] = append(r2.g.rdeps[0], 1)
+	r2.p.Wait(1)
+	r2.expectStates("bad=failed out=blocked")
+}
