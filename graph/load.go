@@ -88,8 +88,9 @@ type loader struct {
 	pending  []pending // targets under construction, in file order
 	byName   map[string]*Target
 	byOutput map[string]*Target
-	mark     []int // mark[i] == stamp: target i (file order) is already a dep of the one being linked
-	pos      []int // where target i is in the deps of the one being linked, if mark[i] == stamp
+	mark     []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
+	pos      []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
+	produced produced // outputs declared so far, that a rule's foreach also matches
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
@@ -235,6 +236,9 @@ func (l *loader) name() *Error {
 		count += len(f.dec.items)
 	}
 	l.pending = make([]pending, 0, count)
+	if l.hasRules() {
+		l.declaredOutputs()
+	}
 	for _, f := range l.files {
 		for _, it := range f.dec.items {
 			if it.rule {
@@ -286,7 +290,7 @@ func (l *loader) duplicateName(p *pending, other *Target) *Error {
 func (l *loader) link(p *pending) *Error {
 	t := p.t
 	stamp := p.index + 1
-	if len(p.deps) == 0 && len(t.Inputs) == 0 && len(p.fixedDeps) == 0 {
+	if len(p.deps) == 0 && len(t.Inputs) == 0 && len(p.fixedDeps) == 0 && p.rootMatch == "" {
 		return nil
 	}
 	u := depUses{l: l, stamp: stamp, deps: make([]*Target, 0, len(p.deps)+len(p.fixedDeps))}
@@ -305,6 +309,13 @@ func (l *loader) link(p *pending) *Error {
 		u.add(d, "")
 	}
 	p.explicit = len(u.deps)
+	if p.rootMatch != "" {
+		// A rule instance needs the file it was made for, even when its
+		// inputs do not name it.
+		if d, ok := l.byOutput[p.rootMatch]; ok && d != t {
+			u.add(d, p.rootMatch)
+		}
+	}
 	for _, in := range t.Inputs {
 		if d, ok := l.byOutput[in]; ok && d != t {
 			u.add(d, in)

@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
 // expandRule makes the pending targets of rule name of Buildfile f: one
 // instance per file its foreach matches (less those exclude removes), named
-// by its first output, then the rule's alias over them all. A foreach that
-// matches nothing is an error: a rule with no instance is most likely a
-// wrong pattern.
+// by its first output, then the rule's alias over them all. The files are
+// those that exist and the outputs declared so far (see pattern.go), less
+// the rule's own outputs. A foreach that matches nothing is an error: a
+// rule with no instance is most likely a wrong pattern.
 func (l *loader) expandRule(f *bfile, name string) *Error {
 	spec := f.dec.rules.specs[name]
 	if spec == nil {
@@ -57,6 +59,11 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			return e
 		}
 		r.Foreach = append(r.Foreach, pat)
+		if gen := l.produced.matching(pat); len(gen) > 0 {
+			files = append(slices.Clone(files), gen...)
+			slices.Sort(files)
+			files = slices.Compact(files)
+		}
 		for _, m := range files {
 			if _, dup := seen[m]; dup || base.excluded(m) {
 				continue
@@ -65,16 +72,7 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			matches = append(matches, match{m, pat})
 		}
 	}
-	if len(matches) == 0 {
-		what := fmt.Sprintf("%q matches no file", r.Foreach[0])
-		if len(r.Foreach) > 1 {
-			what = fmt.Sprintf("%q match no file", strings.Join(r.Foreach, `", "`))
-		}
-		if len(base.excludes) > 0 {
-			what += " that exclude keeps"
-		}
-		return base.fail(base.at("foreach", -1), "foreach", what+" (expected at least one existing file: the rule makes one target per match)")
-	}
+	instances := make([]pending, 0, len(matches))
 	for _, m := range matches {
 		p := base
 		p.rootMatch = m.file
@@ -94,8 +92,20 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			return p.fail(a, "outputs", msg)
 		}
 		p.name = o
-		l.pending = append(l.pending, p)
+		instances = append(instances, p)
 	}
+	instances = l.dropOwnOutputs(instances)
+	if len(instances) == 0 {
+		what := fmt.Sprintf("%q matches no file", r.Foreach[0])
+		if len(r.Foreach) > 1 {
+			what = fmt.Sprintf("%q match no file", strings.Join(r.Foreach, `", "`))
+		}
+		if len(base.excludes) > 0 {
+			what += " that exclude keeps"
+		}
+		return base.fail(base.at("foreach", -1), "foreach", what+" (expected at least one existing file, or an output of another target: the rule makes one target per match)")
+	}
+	l.pending = append(l.pending, instances...)
 	alias := base
 	alias.spec = &targetSpec{}
 	alias.excludes = nil

@@ -135,12 +135,12 @@ func TestRuleErrors(t *testing.T) {
 		{
 			name: "matches nothing",
 			text: "[rules.obj]\nforeach = \"src/*.cpp\"\noutputs = [\"${stem}.o\"]\n",
-			want: `Buildfile.toml:2:11: rule "obj": foreach: "src/*.cpp" matches no file (expected at least one existing file: the rule makes one target per match)`,
+			want: `Buildfile.toml:2:11: rule "obj": foreach: "src/*.cpp" matches no file (expected at least one existing file, or an output of another target: the rule makes one target per match)`,
 		},
 		{
 			name: "everything excluded",
 			text: "[rules.obj]\nforeach = [\"src/*.c\"]\nexclude = [\"src/*\"]\noutputs = [\"${stem}.o\"]\n",
-			want: `Buildfile.toml:2:11: rule "obj": foreach: "src/*.c" matches no file that exclude keeps (expected at least one existing file: the rule makes one target per match)`,
+			want: `Buildfile.toml:2:11: rule "obj": foreach: "src/*.c" matches no file that exclude keeps (expected at least one existing file, or an output of another target: the rule makes one target per match)`,
 		},
 		{
 			name: "instances share an output",
