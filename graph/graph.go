@@ -276,7 +276,11 @@ func (g *Graph) unknown(name string) string {
 		cands = append(cands, o)
 	}
 	slices.Sort(cands[len(g.byName):])
-	return fmt.Sprintf("unknown target %q (expected a target name or an output path declared by a target%s)", name, didYouMean(name, cands))
+	hint := g.ruleHint(name)
+	if hint == "" {
+		hint = didYouMean(name, cands)
+	}
+	return fmt.Sprintf("unknown target %q (expected a target name or an output path declared by a target%s)", name, hint)
 }
 
 // topoSort orders targets (given in file order) so that each comes after its

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -144,4 +146,74 @@ func (l *loader) dropOwnOutputs(cands []pending) []pending {
 		}
 	}
 	return kept
+}
+
+// ruleHint says, for a name that no target has, which rule would make a
+// target of it and from which file, when the name fits the rule's first
+// output as its instances spell it ("9.out" for a rule that makes 7.out
+// from 7.in): the user most likely expects that file to exist or to be
+// some target's output. It is "" when no rule fits.
+func (g *Graph) ruleHint(name string) string {
+	name = filepath.ToSlash(filepath.Clean(name))
+	for _, r := range g.Rules {
+		for _, inst := range r.Instances {
+			src, fit := ruleSource(r, inst, name)
+			if fit == fits {
+				if _, err := os.Stat(filepath.Join(g.Root, src)); err == nil {
+					return "" // there, but exclude removes it
+				}
+				if _, ok := g.Lookup(src); ok {
+					return ""
+				}
+				return fmt.Sprintf("; rule %q makes targets like it from the files its foreach matches, but %q is neither a file nor a target's output", r.Name, src)
+			}
+			if fit == fitsNot {
+				break
+			}
+		}
+	}
+	return ""
+}
+
+// fit is how a name fits a rule's first output, read off one instance.
+type fit int
+
+const (
+	ambiguous fit = iota // the instance does not tell: try another one
+	fitsNot
+	fits
+)
+
+// ruleSource returns the file from which rule r would make a target named
+// name, reading the rule's first output and its match off its instance
+// inst (the stem must appear once in each).
+func ruleSource(r *Rule, inst *Target, name string) (string, fit) {
+	match := filepath.ToSlash(inst.Match)
+	var pat string
+	for _, p := range r.Foreach {
+		if globMatches(p, match) {
+			pat = p
+			break
+		}
+	}
+	if pat == "" {
+		return "", ambiguous
+	}
+	st := stem(pat, match)
+	out := filepath.ToSlash(inst.Name)
+	if st == "" || strings.Count(out, st) != 1 || strings.Count(match, st) != 1 {
+		return "", ambiguous
+	}
+	i := strings.Index(out, st)
+	prefix, suffix := out[:i], out[i+len(st):]
+	if len(name) <= len(prefix)+len(suffix) || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+		return "", fitsNot
+	}
+	src := strings.Replace(match, st, name[len(prefix):len(name)-len(suffix)], 1)
+	for _, p := range r.Foreach {
+		if globMatches(p, src) {
+			return src, fits
+		}
+	}
+	return "", fitsNot
 }

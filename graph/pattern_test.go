@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -96,6 +97,29 @@ func TestGlobMatches(t *testing.T) {
 	} {
 		if got := globMatches(c.pat, c.name); got != c.want {
 			t.Errorf("globMatches(%q, %q) = %v, want %v", c.pat, c.name, got, c.want)
+		}
+	}
+}
+
+// TestUnknownNameNamesTheRuleSource checks that a name that a rule would
+// make, were its file there, says which file is missing.
+func TestUnknownNameNamesTheRuleSource(t *testing.T) {
+	g := mustLoad(t, `
+[rules.obj]
+foreach = "src/**/*.c"
+exclude = ["src/skip.c"]
+outputs = ["build/${stem}.o"]
+cmd     = "cc -c ${match} -o ${out}"
+`, map[string]string{"src/a.c": "", "src/skip.c": ""})
+	for name, want := range map[string]string{
+		"build/sub/b.o": `unknown target "build/sub/b.o" (expected a target name or an output path declared by a target; rule "obj" makes targets like it from the files its foreach matches, but "src/sub/b.c" is neither a file nor a target's output)`,
+		"build/skip.o":  `unknown target "build/skip.o" (expected a target name or an output path declared by a target; did you mean "build/a.o"?)`,
+		"build/b.x":     `unknown target "build/b.x" (expected a target name or an output path declared by a target; did you mean "build/a.o"?)`,
+	} {
+		_, err := g.Select([]string{name})
+		var e *Error
+		if !errors.As(err, &e) || e.Msg != want {
+			t.Errorf("Select(%q): %v\nwant %s", name, err, want)
 		}
 	}
 }

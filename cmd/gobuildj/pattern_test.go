@@ -89,7 +89,8 @@ func TestPatternRuleExistingFilesUnchanged(t *testing.T) {
 	}
 	mustBuild(t, dir, "upper")
 	assertRan(t, dir)
-	if r := gobuildj(t, dir, "9.out"); r.code != 2 || !strings.Contains(r.out, `unknown target "9.out"`) {
+	if r := gobuildj(t, dir, "9.out"); r.code != 2 || !strings.Contains(r.out, `unknown target "9.out"`) ||
+		!strings.Contains(r.out, `rule "upper" makes targets like it from the files its foreach matches, but "9.in" is neither a file nor a target's output`) {
 		t.Fatalf("gobuildj 9.out: exit %d, want 2 naming the unknown target; output:\n%s", r.code, r.out)
 	}
 }
