@@ -44,13 +44,25 @@ func (pr *produced) add(o string) {
 // matches as a glob would, sorted.
 func (pr *produced) matching(pat string) []string {
 	var out []string
+	fixed := fixedPrefix(pat)
 	for _, o := range pr.paths {
-		if globMatches(pat, filepath.ToSlash(o)) {
-			out = append(out, o)
+		o := filepath.ToSlash(o)
+		if strings.HasPrefix(o, fixed) && globMatches(pat, o) {
+			out = append(out, filepath.FromSlash(o))
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// fixedPrefix is the leading folders of pattern pat that hold no glob
+// ("src/" for "src/**/*.c"): a path that a pattern matches starts with it.
+func fixedPrefix(pat string) string {
+	i := strings.IndexAny(pat, `*?[{\`)
+	if i < 0 {
+		return pat
+	}
+	return pat[:strings.LastIndexByte(pat[:i], '/')+1]
 }
 
 // globMatches reports whether pattern pat matches the slash-separated file

@@ -123,3 +123,13 @@ cmd     = "cc -c ${match} -o ${out}"
 		}
 	}
 }
+
+func TestFixedPrefix(t *testing.T) {
+	for pat, want := range map[string]string{
+		"src/**/*.c": "src/", "*.in": "", "a/b/c?.x": "a/b/", "gen/x.in": "gen/x.in", "a/{b,c}/*.x": "a/",
+	} {
+		if got := fixedPrefix(pat); got != want {
+			t.Errorf("fixedPrefix(%q) = %q, want %q", pat, got, want)
+		}
+	}
+}
