@@ -39,10 +39,11 @@ type buildfile struct {
 // varTable is [vars]: name -> value.
 type varTable struct {
 	vars map[string]text
-	bad  problem // [vars] is not a table
+	cmds map[string]bool // the variables given as { cmd = "..." } (cmdvar.go)
+	bad  problem         // [vars] is not a table
 }
 
-// UnmarshalTOML accepts a table of strings.
+// UnmarshalTOML accepts a table of strings and of { cmd = "..." } tables.
 func (vt *varTable) UnmarshalTOML(v any) error {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -52,7 +53,17 @@ func (vt *varTable) UnmarshalTOML(v any) error {
 	vt.vars = make(map[string]text, len(m))
 	for name, ev := range m {
 		var t text
-		if err := t.UnmarshalTOML(ev); err != nil {
+		if tv, ok := ev.(map[string]any); ok {
+			t = decodeCmdVar(tv)
+			if _, ok := tv["cmd"]; !ok {
+				k := toml.Key{name}.String()
+				t.bad = problem{fmt.Sprintf(`expected a string such as %s = "value", or a command such as %s = { cmd = "uname -m" }, got a table without cmd`, k, k), -1}
+			}
+			if vt.cmds == nil {
+				vt.cmds = make(map[string]bool)
+			}
+			vt.cmds[name] = true
+		} else if err := t.UnmarshalTOML(ev); err != nil {
 			return err
 		}
 		vt.vars[name] = t
@@ -178,6 +189,13 @@ type specExtra struct {
 	EnvInputs    pathList
 	Secondary    boolean
 	Intermediate boolean
+	Prefer       globList // rules only
+	// Vars are a rule's own variables, and Overrides what they become for
+	// the files that a pattern matches (override.go).
+	Vars        map[string]text
+	VarsBad     problem
+	Overrides   map[string]*overrideSpec
+	OverrideBad problem
 }
 
 // extra returns t.x, allocating it first if needed.
@@ -249,6 +267,19 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "intermediate":
 			x := t.extra()
 			u, bad = &x.Intermediate, &x.Intermediate.bad
+		case "prefer":
+			x := t.extra()
+			u, bad = &x.Prefer, &x.Prefer.bad
+		case "vars":
+			x := t.extra()
+			x.Vars, x.VarsBad = decodeRuleVars(fv, "vars = { EXTRA = \"-O3\" }")
+			t.troubled = t.troubled || x.VarsBad.msg != "" || badText(x.Vars)
+			continue
+		case "override":
+			x := t.extra()
+			x.Overrides, x.OverrideBad = decodeOverrides(fv)
+			t.troubled = t.troubled || x.OverrideBad.msg != "" || badOverrides(x.Overrides)
+			continue
 		case "ports":
 			u, bad = &t.Ports, &t.Ports.bad
 		case "remote":
@@ -293,7 +324,17 @@ func targetKeys() []string {
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "secondary", "timeout", "tools", "vars"}
+}
+
+// isRuleOnlyKey reports whether k is a key of rules that targets do not
+// have.
+func isRuleOnlyKey(k string) bool {
+	switch k {
+	case "foreach", "override", "prefer", "vars":
+		return true
+	}
+	return false
 }
 
 func isTargetKey(k string) bool {
@@ -689,8 +730,12 @@ func (d *decoded) walk(keys []toml.Key) *report {
 				seenRule[k[1]] = struct{}{}
 				d.items = append(d.items, item{name: k[1], rule: true})
 			}
-			if len(k) >= 3 && !isTargetKey(k[2]) && k[2] != "foreach" {
+			if len(k) >= 3 && !isTargetKey(k[2]) && !isRuleOnlyKey(k[2]) {
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), unknownKey(k[2], ruleKeys())}
+			}
+			if len(k) >= 5 && k[2] == "override" && k[4] != "vars" {
+				msg := fmt.Sprintf("unknown key %q (expected vars, the rule's variables for the files the pattern matches%s)", k[4], didYouMean(k[4], []string{"vars"}))
+				return &report{i, at{path: k[:5], item: -1, offset: -1, name: true}, "", "", k[:4].String(), msg}
 			}
 		case "vars":
 			if len(k) == 1 {
@@ -699,6 +744,10 @@ func (d *decoded) walk(keys []toml.Key) *report {
 			if _, ok := seenVar[k[1]]; !ok {
 				seenVar[k[1]] = struct{}{}
 				d.varList = append(d.varList, k[1])
+			}
+			if len(k) >= 3 && k[2] != "cmd" && d.vars.vars[k[1]].bad.msg == "" {
+				msg := fmt.Sprintf("unknown key %q (expected cmd, the command whose output is the value, as in %s = { cmd = \"uname -m\" }%s)", k[2], toml.Key{k[1]}.String(), didYouMean(k[2], []string{"cmd"}))
+				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), msg}
 			}
 		case "targets":
 			if len(k) == 1 {
@@ -713,8 +762,8 @@ func (d *decoded) walk(keys []toml.Key) *report {
 			}
 			if len(k) >= 3 && !isTargetKey(k[2]) {
 				msg := unknownTargetKey(k[2])
-				if k[2] == "foreach" {
-					msg = fmt.Sprintf(`foreach is a key of rules (expected [%s] to make one target per matching file)`, toml.Key{"rules", k[1]}.String())
+				if isRuleOnlyKey(k[2]) {
+					msg = fmt.Sprintf(`%s is a key of rules (expected [%s] to make one target per matching file)`, k[2], toml.Key{"rules", k[1]}.String())
 				}
 				return &report{i, at{path: k[:3], item: -1, offset: -1, name: true}, "", "", k[:2].String(), msg}
 			}
@@ -835,8 +884,22 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 				{"env_inputs", x.EnvInputs.bad},
 				{"secondary", x.Secondary.bad},
 				{"intermediate", x.Intermediate.bad},
+				{"prefer", x.Prefer.bad},
+				{"vars", x.VarsBad},
+				{"override", x.OverrideBad},
 			} {
 				add(f.p, []string{section, name, f.key}, name, f.key)
+			}
+			for k, v := range x.Vars {
+				add(v.bad, []string{section, name, "vars", k}, name, "vars."+toml.Key{k}.String())
+			}
+			for pat, o := range x.Overrides {
+				key := "override." + toml.Key{pat}.String()
+				add(o.bad, []string{section, name, "override", pat}, name, key)
+				add(o.varsBad, []string{section, name, "override", pat, "vars"}, name, key+".vars")
+				for k, v := range o.vars {
+					add(v.bad, []string{section, name, "override", pat, "vars", k}, name, key+".vars."+toml.Key{k}.String())
+				}
 			}
 		}
 	}

@@ -207,12 +207,12 @@ func TestLoadTypeErrors(t *testing.T) {
 		{
 			name: "vars entry is a table",
 			text: "[vars.a]\nb = \"x\"\n",
-			want: `Buildfile.toml:1:1: vars.a: expected a string, got a table`,
+			want: `Buildfile.toml:1:1: vars.a: expected a string such as a = "value", or a command such as a = { cmd = "uname -m" }, got a table without cmd`,
 		},
 		{
 			name: "vars entry is a table (dotted)",
 			text: "vars.a.b = \"x\"\n",
-			want: `Buildfile.toml:1:6: vars.a: expected a string, got a table`,
+			want: `Buildfile.toml:1:6: vars.a: expected a string such as a = "value", or a command such as a = { cmd = "uname -m" }, got a table without cmd`,
 		},
 		{
 			name: "vars is a number",

@@ -52,6 +52,7 @@ type variable struct {
 	value string  // the expansion, once expanded and not auto
 	state uint8
 	auto  bool // refers (maybe indirectly) to an automatic variable
+	cmd   bool // raw is a command whose output is the value (cmdvar.go)
 }
 
 // expander expands strings for one Buildfile.
@@ -64,6 +65,8 @@ type expander struct {
 	// env is the environment ${env:NAME} reads, shared by the load's
 	// expanders (nil: the process's, unrecorded).
 	env *envReads
+	// cmds runs the commands of [vars] for the load (nil: unrecorded).
+	cmds *cmdRuns
 }
 
 // MaxExpandedSize bounds one expanded value, and MaxExpandedVars the bytes
@@ -123,7 +126,12 @@ func newExpander(src *source, vars map[string]text, names []string, parent *expa
 	for _, name := range parent.names {
 		if _, own := vars[name]; !own {
 			pv := parent.vars[name]
-			x.vars[name] = &variable{name: name, raw: pv.raw, src: pv.src}
+			nv := &variable{name: name, raw: pv.raw, src: pv.src}
+			if pv.cmd {
+				// Run once, where it is defined: its value is inherited.
+				nv.cmd, nv.state, nv.value = true, pv.state, pv.value
+			}
+			x.vars[name] = nv
 			x.names = append(x.names, name)
 		}
 	}
@@ -212,6 +220,14 @@ func (x *expander) lookup(name string, sc *scope, off int) (string, *expandError
 	}
 	if ref, ok := strings.CutPrefix(name, envPrefix); ok {
 		return x.envLookup(ref, off)
+	}
+	if t := sc.target; t != nil && len(t.layers) > 0 {
+		if v, ok, err := t.localVar(x, name, sc); ok {
+			if err != nil {
+				return "", &expandError{msg: err.msg, offset: off}
+			}
+			return v, nil
+		}
 	}
 	v, ok := x.vars[name]
 	if !ok {
@@ -308,6 +324,9 @@ func (x *expander) expandVar(v *variable, sc *scope) (string, *expandError) {
 	auto := x.sawAuto
 	x.sawAuto = outer || auto
 	x.stack = x.stack[:len(x.stack)-1]
+	if err == nil && v.cmd {
+		val, err = x.runCmd(v, val, auto)
+	}
 	if err != nil {
 		v.state = unvisited
 		if err.in == "" {
@@ -345,6 +364,11 @@ func (x *expander) unknown(name string, sc *scope) string {
 	if sc.target != nil && sc.target.rule != nil {
 		autos += ", match, stem"
 		cands = append(cands, "match", "stem")
+		for _, layer := range sc.target.layers {
+			for n := range layer {
+				cands = append(cands, n)
+			}
+		}
 	}
 	expected := "a name defined in [vars]"
 	if autos != "" {

@@ -46,6 +46,8 @@ type Graph struct {
 	// env is what the load read of the environment (${env:NAME}), for the
 	// snapshot's key; nil for a graph from a snapshot.
 	env *envReads
+	// cmds are the commands of [vars] the load ran, for the snapshot's key.
+	cmds *cmdRuns
 	// fromSnapshot is set when LoadCached found the graph in a snapshot.
 	fromSnapshot bool
 	// unsaved writes the snapshot of a graph LoadCached could not save yet.

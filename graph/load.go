@@ -15,12 +15,13 @@ import (
 // expanded against the file system now). Any problem is returned as *Error
 // (errors.As-able), never a half-built graph.
 func Load(path string) (*Graph, error) {
-	g, _, err := load(path)
+	g, _, err := load(path, newCmdRuns())
 	return g, err
 }
 
-// load is Load, also returning what its globs read.
-func load(path string) (*Graph, *recordingFS, error) {
+// load is Load, also returning what its globs read; runs holds the
+// commands of [vars] already run.
+func load(path string, runs *cmdRuns) (*Graph, *recordingFS, error) {
 	display := displayName(path)
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -42,6 +43,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 		globs: &globber{fsys: newTreeFS(rec, filepath.Dir(abs)), cache: make(map[string][]string)},
 		rec:   rec,
 		env:   newEnvReads(),
+		cmds:  runs,
 	}
 	l.src.abs = abs
 	g, e := l.load()
@@ -50,6 +52,7 @@ func load(path string) (*Graph, *recordingFS, error) {
 	}
 	g.File = abs
 	g.env = l.env
+	g.cmds = l.cmds
 	return g, rec, nil
 }
 
@@ -80,6 +83,7 @@ type loader struct {
 	globs    *globber
 	rec      *recordingFS // what Load reads, for the snapshot's key
 	env      *envReads    // the environment ${env:NAME} reads, for the snapshot's key
+	cmds     *cmdRuns     // the commands of [vars] run, for the snapshot's key
 	files    []*bfile     // the top Buildfile, then the included ones
 	pools    map[string]int
 	poolFile map[string]*bfile // where each pool is defined
@@ -220,6 +224,10 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 	}
 	f.x = newExpander(src, dec.vars.vars, dec.varList, px)
 	f.x.env = l.env
+	f.x.cmds = l.cmds
+	for name := range dec.vars.cmds {
+		f.x.vars[name].cmd = true
+	}
 	if e := f.x.analyze(); e != nil {
 		return nil, e
 	}

@@ -33,6 +33,13 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	if len(spec.Outputs.items) == 0 {
 		return base.fail(here, "outputs", `missing (expected outputs such as ["build/${stem}.o"]: each instance is named by its first output)`)
 	}
+	baseVars, overrides, e := base.prepareOverrides()
+	if e != nil {
+		return e
+	}
+	if baseVars != nil {
+		base.layers = []varLayer{baseVars}
+	}
 	if e := base.prepareExcludes(); e != nil {
 		return e
 	}
@@ -72,6 +79,50 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			matches = append(matches, match{m, pat})
 		}
 	}
+	var prefer []string
+	if spec.x != nil {
+		prefer = spec.x.Prefer.items
+	}
+	if len(prefer) > 0 {
+		preferred := make(map[string]struct{})
+		var extra []match
+		for i, raw := range prefer {
+			a := base.at("prefer", i)
+			s, e := base.expand(raw, "prefer", a)
+			if e != nil {
+				return e
+			}
+			if s == "" {
+				return base.fail(a, "prefer", `empty pattern (expected a glob such as "src/*/${ARCH}/*.s")`)
+			}
+			pat, msg := globPattern(f.dir, s)
+			if msg != "" {
+				return base.fail(a, "prefer", msg)
+			}
+			files, err := l.globs.expand(pat)
+			if err != nil {
+				e := base.fail(a, "prefer", err.Error())
+				e.Err = err
+				return e
+			}
+			r.Foreach = append(r.Foreach, pat)
+			for _, m := range files {
+				if _, dup := seen[m]; dup || base.excluded(m) {
+					continue
+				}
+				seen[m] = struct{}{}
+				preferred[preferKey(pat, filepath.ToSlash(m))] = struct{}{}
+				extra = append(extra, match{m, pat})
+			}
+		}
+		kept := matches[:0]
+		for _, m := range matches {
+			if _, replaced := preferred[preferKey(m.pattern, filepath.ToSlash(m.file))]; !replaced {
+				kept = append(kept, m)
+			}
+		}
+		matches = append(kept, extra...)
+	}
 	instances := make([]pending, 0, len(matches))
 	for _, m := range matches {
 		p := base
@@ -81,6 +132,7 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			p.match, _ = filepath.Rel(f.dir, m.file)
 		}
 		p.stem = stem(m.pattern, filepath.ToSlash(m.file))
+		p.layers = layersFor(baseVars, overrides, m.file)
 		p.sc = scope{target: &p}
 		a := p.at("outputs", 0)
 		s, e := p.expand(spec.Outputs.items[0], "outputs", a)
@@ -104,6 +156,15 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 			what += " that exclude keeps"
 		}
 		return base.fail(base.at("foreach", -1), "foreach", what+" (expected at least one existing file, or an output of another target: the rule makes one target per match)")
+	}
+	if len(overrides) > 0 {
+		files := make([]string, len(instances))
+		for i, p := range instances {
+			files[i] = filepath.ToSlash(p.rootMatch)
+		}
+		if e := base.unusedOverride(overrides, files); e != nil {
+			return e
+		}
 	}
 	l.pending = append(l.pending, instances...)
 	alias := base

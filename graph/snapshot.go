@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -24,8 +25,9 @@ import (
 // avoids reading them, but a changed stat or a racy one means a read and a
 // content hash), and the state of every folder and path its globs looked
 // at (a file added to or removed from a folder changes its mtime), and the
-// environment variables that ${env:NAME} read (by a hash of their values).
-// Load reads nothing else.
+// environment variables that ${env:NAME} read (by a hash of their values),
+// and the commands of [vars] with what they printed (by a hash): those run
+// again before the snapshot is used (cmdvar.go). Load reads nothing else.
 //
 // Layout (integers are uvarints unless said otherwise, strings an index in
 // the string table):
@@ -34,13 +36,14 @@ import (
 //	key:    exe size, mtime, ctime, inode; Buildfile path (length + bytes);
 //	        Buildfiles: count, each path, size, mtime, ctime, inode, racy, xxh3-128;
 //	        paths: count, each name, listed, kind, mtime, ctime, inode;
-//	        environment: count, each name, set, xxh3-128 of the value
+//	        environment: count, each name, set, xxh3-128 of the value;
+//	        commands: count, each folder, command, xxh3-128 of the value
 //	strings: count, each length, then all the bytes
 //	graph:  the fields of Graph, then each Target in topological order
 //	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
-	snapVersion = 7 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep
+	snapVersion = 8 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep; 8: commands of [vars]
 )
 
 // errStale is any reason not to use a snapshot.
@@ -57,14 +60,15 @@ func LoadCached(path string, write bool) (*Graph, error) {
 	}
 	state := statedir.Of(filepath.Dir(abs))
 	exe, exeOK := executableState()
+	runs := newCmdRuns()
 	if exeOK {
-		if g, err := readSnapshot(state.Snapshot(), abs, exe); err == nil {
+		if g, err := readSnapshot(state.Snapshot(), abs, exe, runs); err == nil {
 			g.display = displayName(path)
 			return g, nil
 		}
 	}
 	started := time.Now()
-	g, rec, err := load(path)
+	g, rec, err := load(path, runs)
 	if err != nil || !write || !exeOK {
 		return g, err
 	}
@@ -117,6 +121,29 @@ type snapKey struct {
 	files []buildfileKey
 	paths []pathState
 	env   []envKey
+	cmds  []cmdKey
+}
+
+// cmdKey is what a snapshot keeps of a command of [vars] the load ran.
+type cmdKey struct {
+	dir, command string
+	hash         xxh3.Uint128
+}
+
+// cmdKeys returns what the snapshot keeps of the commands r ran, once each.
+func cmdKeys(r *cmdRuns) []cmdKey {
+	if r == nil {
+		return nil
+	}
+	var keys []cmdKey
+	seen := make(map[*cmdRun]bool, len(r.ran))
+	for _, run := range r.ran {
+		if !seen[run] {
+			seen[run] = true
+			keys = append(keys, cmdKey{dir: run.dir, command: run.command, hash: xxh3.HashString128(run.value)})
+		}
+	}
+	return keys
 }
 
 // envKey is what a snapshot keeps of an environment variable the load read.
@@ -142,7 +169,7 @@ func snapshotKey(g *Graph, rec *recordingFS, exe fileid.Fingerprint, started tim
 	if !ok {
 		return nil, false
 	}
-	k := &snapKey{exe: exe, paths: paths, env: envKeys(g.env)}
+	k := &snapKey{exe: exe, paths: paths, env: envKeys(g.env), cmds: cmdKeys(g.cmds)}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, f := range rec.files {
@@ -183,6 +210,13 @@ func writeSnapshot(state statedir.Dir, g *Graph, k *snapKey) error {
 		b = wire.AppendBool(b, v.set)
 		b = wire.AppendFixed64(b, v.hash.Hi)
 		b = wire.AppendFixed64(b, v.hash.Lo)
+	}
+	b = wire.AppendUvarint(b, uint64(len(k.cmds)))
+	for _, c := range k.cmds {
+		b = wire.AppendString(b, c.dir)
+		b = wire.AppendString(b, c.command)
+		b = wire.AppendFixed64(b, c.hash.Hi)
+		b = wire.AppendFixed64(b, c.hash.Lo)
 	}
 	body := e.graph(g)
 	b = e.appendStrings(b)
@@ -239,8 +273,9 @@ func appendFingerprint(b []byte, fp fileid.Fingerprint) []byte {
 
 // readSnapshot maps the snapshot at path and returns its graph if the
 // snapshot was made by this binary from the Buildfile at buildfile and
-// nothing it depends on changed since.
-func readSnapshot(path, buildfile string, exe fileid.Fingerprint) (*Graph, error) {
+// nothing it depends on changed since. The commands of [vars] are run
+// again, through runs.
+func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns) (*Graph, error) {
 	f, err := statedir.Open(path)
 	if err != nil {
 		return nil, err
@@ -256,7 +291,7 @@ func readSnapshot(path, buildfile string, exe fileid.Fingerprint) (*Graph, error
 	if err != nil {
 		return nil, err
 	}
-	g, err := decodeSnapshot(data, buildfile, exe)
+	g, err := decodeSnapshot(data, buildfile, exe, runs)
 	if err != nil {
 		_ = unix.Munmap(data)
 		return nil, err
@@ -264,7 +299,7 @@ func readSnapshot(path, buildfile string, exe fileid.Fingerprint) (*Graph, error
 	return g, nil
 }
 
-func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint) (*Graph, error) {
+func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs *cmdRuns) (*Graph, error) {
 	// A checksum of everything before it ends the file: a damaged
 	// snapshot is never mistaken for a graph.
 	if len(data) < len(snapMagic)+4+8 {
@@ -311,6 +346,18 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint) (*Gra
 		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
 		v, ok := os.LookupEnv(name)
 		if d.Bad() || ok != set || xxh3.HashString128(v) != hash {
+			return nil, errStale
+		}
+	}
+	// Last: a command runs only once the rest of the key holds.
+	for range d.Count(1) {
+		// Cloned: the runs outlive the mapping of a stale snapshot.
+		dir, command := strings.Clone(d.Str()), strings.Clone(d.Str())
+		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
+		if d.Bad() {
+			return nil, errStale
+		}
+		if run := runs.run(dir, command); run.err != nil || xxh3.HashString128(run.value) != hash {
 			return nil, errStale
 		}
 	}

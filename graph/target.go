@@ -43,6 +43,11 @@ type pending struct {
 	// explicit is how many of Target.Deps come from `deps` (or are a rule's
 	// instances): the targets whose outputs ${deps} lists.
 	explicit int
+	// layers are a rule's own variables, then the overrides that apply to
+	// the instance (override.go); busy says which layer each variable
+	// being expanded comes from.
+	layers []varLayer
+	busy   map[string]int
 }
 
 // joined is a space-joined path list, computed once.
