@@ -210,7 +210,11 @@ func (p *pending) unusedOverride(overrides []*ruleOverride, files []string) *Err
 		}
 		key := "override." + toml.Key{o.raw}.String()
 		here := at{path: []string{"rules", p.local, "override", o.raw}, item: -1, offset: -1, name: true}
-		return p.fail(here, key, fmt.Sprintf("%q matches none of the rule's %d files (expected a pattern that matches one of them%s)", o.pattern, len(files), didYouMean(o.pattern, files)))
+		n := fmt.Sprintf("%d files", len(files))
+		if len(files) == 1 {
+			n = "1 file"
+		}
+		return p.fail(here, key, fmt.Sprintf("%q matches none of the rule's %s (expected a pattern that matches one of them%s)", o.pattern, n, didYouMean(o.pattern, files)))
 	}
 	return nil
 }
