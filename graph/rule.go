@@ -47,22 +47,8 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	var matches []match
 	seen := make(map[string]struct{})
 	for i, raw := range foreach {
-		a := base.at("foreach", i)
-		s, e := base.expand(raw, "foreach", a)
+		pat, files, e := base.ruleGlob("foreach", i, raw, "src/*.c")
 		if e != nil {
-			return e
-		}
-		if s == "" {
-			return base.fail(a, "foreach", `empty pattern (expected a glob such as "src/*.c")`)
-		}
-		pat, msg := globPattern(f.dir, s)
-		if msg != "" {
-			return base.fail(a, "foreach", msg)
-		}
-		files, err := l.globs.expand(pat)
-		if err != nil {
-			e := base.fail(a, "foreach", err.Error())
-			e.Err = err
 			return e
 		}
 		r.Foreach = append(r.Foreach, pat)
@@ -87,22 +73,8 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 		preferred := make(map[string]struct{})
 		var extra []match
 		for i, raw := range prefer {
-			a := base.at("prefer", i)
-			s, e := base.expand(raw, "prefer", a)
+			pat, files, e := base.ruleGlob("prefer", i, raw, "src/*/${ARCH}/*.s")
 			if e != nil {
-				return e
-			}
-			if s == "" {
-				return base.fail(a, "prefer", `empty pattern (expected a glob such as "src/*/${ARCH}/*.s")`)
-			}
-			pat, msg := globPattern(f.dir, s)
-			if msg != "" {
-				return base.fail(a, "prefer", msg)
-			}
-			files, err := l.globs.expand(pat)
-			if err != nil {
-				e := base.fail(a, "prefer", err.Error())
-				e.Err = err
 				return e
 			}
 			r.Foreach = append(r.Foreach, pat)
@@ -173,6 +145,32 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	l.pending = append(l.pending, alias)
 	l.rules = append(l.rules, r)
 	return nil
+}
+
+// ruleGlob expands item i of a rule's glob list key (raw as written) and
+// returns the pattern, relative to the Buildfile's folder as globs are, with
+// the existing files it matches; example is a pattern to suggest when it is
+// empty.
+func (p *pending) ruleGlob(key string, i int, raw, example string) (string, []string, *Error) {
+	a := p.at(key, i)
+	s, e := p.expand(raw, key, a)
+	if e != nil {
+		return "", nil, e
+	}
+	if s == "" {
+		return "", nil, p.fail(a, key, fmt.Sprintf("empty pattern (expected a glob such as %q)", example))
+	}
+	pat, msg := globPattern(p.f.dir, s)
+	if msg != "" {
+		return "", nil, p.fail(a, key, msg)
+	}
+	files, err := p.l.globs.expand(pat)
+	if err != nil {
+		e := p.fail(a, key, err.Error())
+		e.Err = err
+		return "", nil, e
+	}
+	return pat, files, nil
 }
 
 // stem is ${stem} of file (slash-separated, as the pattern) matched by

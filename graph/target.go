@@ -623,49 +623,51 @@ func (p *pending) prepareFiles() *Error {
 // Buildfile's folder, which one of the target's deps writes (checked
 // before the build, once the deps are known: engine).
 func (p *pending) prepareDyndep() *Error {
-	if p.spec.x == nil || !p.spec.x.Dyndep.set {
+	if p.spec.x == nil {
 		return nil
 	}
-	a := p.at("dyndep", -1)
-	p.sc.base = p.f.dir
-	s, e := p.expand(p.spec.x.Dyndep.s, "dyndep", a)
-	p.sc.base = ""
-	if e != nil || s == "" {
-		return e
-	}
-	if len(p.t.Cmds) == 0 {
-		return p.fail(a, "dyndep", "the target has no cmd to read it (expected a dyndep file only beside a cmd that reads the files it names)")
-	}
-	d, msg := outputPath(p.f.dir, s)
-	if msg != "" {
-		return p.fail(a, "dyndep", strings.Replace(msg, "outputs must", "a dyndep file must", 1))
-	}
+	d, e := p.commandFile(p.spec.x.Dyndep, "dyndep", "a dyndep file",
+		"the target has no cmd to read it (expected a dyndep file only beside a cmd that reads the files it names)")
 	p.t.Dyndep = d
-	return nil
+	return e
 }
 
 // prepareDepfile expands and checks the depfile, in which ${in} and ${out}
 // are relative to the Buildfile's folder, as the depfile's own path is.
 func (p *pending) prepareDepfile() *Error {
-	if p.spec.x == nil || !p.spec.x.Depfile.set {
+	if p.spec.x == nil {
 		return nil
 	}
-	a := p.at("depfile", -1)
+	d, e := p.commandFile(p.spec.x.Depfile, "depfile", "a depfile",
+		"the target has no cmd to write it (expected a depfile only beside a cmd, such as gcc -MD -MF ${out}.d)")
+	p.t.Depfile = d
+	return e
+}
+
+// commandFile expands v, the value of key, as the path of a file that the
+// target's command writes or reads besides its outputs (what names it in
+// messages): relative to the Buildfile's folder, inside it, and only on a
+// target with a cmd (noCmd says so otherwise). An unset or empty value is
+// "".
+func (p *pending) commandFile(v text, key, what, noCmd string) (string, *Error) {
+	if !v.set {
+		return "", nil
+	}
+	a := p.at(key, -1)
 	p.sc.base = p.f.dir
-	s, e := p.expand(p.spec.x.Depfile.s, "depfile", a)
+	s, e := p.expand(v.s, key, a)
 	p.sc.base = ""
 	if e != nil || s == "" {
-		return e
+		return "", e
 	}
 	if len(p.t.Cmds) == 0 {
-		return p.fail(a, "depfile", "the target has no cmd to write it (expected a depfile only beside a cmd, such as gcc -MD -MF ${out}.d)")
+		return "", p.fail(a, key, noCmd)
 	}
 	d, msg := outputPath(p.f.dir, s)
 	if msg != "" {
-		return p.fail(a, "depfile", strings.Replace(msg, "outputs must", "a depfile must", 1))
+		return "", p.fail(a, key, strings.Replace(msg, "outputs must", what+" must", 1))
 	}
-	p.t.Depfile = d
-	return nil
+	return d, nil
 }
 
 // expandText expands a string that may use ${deps}: it must hold no NUL of
