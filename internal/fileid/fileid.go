@@ -134,7 +134,7 @@ func KindOf(mode uint32) string {
 	case unix.S_IFLNK:
 		return "a symbolic link"
 	}
-	return "not a regular file"
+	return "a special file"
 }
 
 // OpenRegular opens the regular file at path for reading, following

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/internal/fileid"
 )
 
 // OpenFile opens a file of the state folder as os.OpenFile does, but not
@@ -35,7 +37,7 @@ func OpenFile(path string, flag int, perm fs.FileMode) (*os.File, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, notRegular(path, kindOf(st.Mode))
+		return nil, notRegular(path, fileid.KindOf(st.Mode))
 	}
 	if err := unix.SetNonblock(fd, false); err != nil {
 		unix.Close(fd)
@@ -67,21 +69,7 @@ func describe(path string) string {
 	if err := unix.Lstat(path, &st); err != nil {
 		return "a special file"
 	}
-	return kindOf(st.Mode)
-}
-
-func kindOf(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFIFO:
-		return "a FIFO"
-	case unix.S_IFSOCK:
-		return "a socket"
-	case unix.S_IFCHR, unix.S_IFBLK:
-		return "a device"
-	case unix.S_IFDIR:
-		return "a folder"
-	}
-	return "a special file"
+	return fileid.KindOf(st.Mode)
 }
 
 // CheckFolder returns an error if folder exists and is not a real folder:
