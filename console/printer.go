@@ -6,7 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 
 	"github.com/gobuildj/gobuildj/event"
 )
@@ -15,16 +16,22 @@ import (
 // per command, each command's output whole after it ends, a FAILED block per
 // failure and a summary with the critical path and the slowest targets. On a
 // terminal (Live) the status line is redrawn in place and output scrolls
-// above it; otherwise plain lines are printed when commands finish, so a log
-// never has half lines.
+// above it, under the `[done/total] description` line of the command that
+// printed it; otherwise plain lines are printed when commands finish, so a
+// log never has half lines. Widths are counted in terminal cells (a CJK
+// character takes two).
 type Printer struct {
 	mu      sync.Mutex
 	out     io.Writer
 	live    bool
 	color   bool
+	quiet   bool   // SetQuiet: no status lines, no summary after a success
+	status  string // the status prefix's format (SetStatusFormat)
 	width   int
 	total   int
 	done    int
+	started int               // commands started in this build
+	start   time.Time         // when this build was planned, for %e
 	running map[string]string // target -> description
 	order   []string          // running targets, oldest first
 	lineOn  bool              // a live status line is on screen
@@ -48,7 +55,54 @@ func New(out io.Writer, live, color bool, width int) *Printer {
 	if width <= 0 {
 		width = 80
 	}
-	return &Printer{out: out, live: live, color: color, width: width, running: map[string]string{}}
+	return &Printer{out: out, live: live, color: color, width: width, status: DefaultStatusFormat, running: map[string]string{}}
+}
+
+// SetQuiet makes the printer print only what commands print and their
+// failures: no status line or `[done/total]` lines, and no summary after a
+// build that succeeded (make -s, ninja --quiet).
+func (c *Printer) SetQuiet(quiet bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.quiet = quiet
+}
+
+// SetStatusFormat sets the prefix of the status lines (GOBUILDJ_STATUS),
+// with ninja's NINJA_STATUS codes: %f finished, %t total, %r running, %u
+// remaining (not started), %e elapsed seconds, %p percentage finished, %%
+// a percent sign. The default is DefaultStatusFormat. An unknown code is an
+// error.
+func (c *Printer) SetStatusFormat(spec string) error {
+	if err := checkStatusFormat(spec); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status = spec
+	return nil
+}
+
+// SetWidth gives the printer the terminal's new width (after SIGWINCH);
+// the live line is redrawn at once to fit it.
+func (c *Printer) SetWidth(width int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if width <= 0 || width == c.width {
+		return
+	}
+	c.width = width
+	if c.lineOn && len(c.order) > 0 {
+		c.drawLocked(c.liveLineLocked(""), true)
+	}
+}
+
+// statusLocked is the status prefix of a line, with finished commands
+// counted as done.
+func (c *Printer) statusLocked(done int) string {
+	return formatStatus(c.status, progress{
+		finished: done, total: c.total, running: len(c.order), started: c.started,
+		elapsed: time.Since(c.start),
+	})
 }
 
 // EnableGitHubActions makes failures print for a GitHub Actions log: each
@@ -73,9 +127,11 @@ func (c *Printer) Planned(total int) {
 	}
 	c.building = true
 	c.done = 0
+	c.started = 0
+	c.start = time.Now()
 	c.eta = 0
 	c.runs = c.runs[:0] // a new build: its own timings
-	if c.live {
+	if c.live && !c.quiet {
 		// Redraw the line as time passes, for the ETA.
 		c.ticker, c.tickDone = make(chan struct{}), make(chan struct{})
 		go c.tick(c.ticker, c.tickDone)
@@ -126,12 +182,15 @@ func (c *Printer) Started(ev event.Start) {
 	defer c.mu.Unlock()
 	c.running[ev.Target] = ev.Description
 	c.order = append(c.order, ev.Target)
+	c.started++
 	c.eta, c.etaAt = ev.ETA, ev.Time
 	if ev.Console {
 		// The command writes to the terminal from now on: its status
 		// line goes first, and nothing is drawn until it ends.
 		c.clearLocked()
-		fmt.Fprintf(c.out, "[%d/%d] %s\n", c.done+1, c.total, ev.Description)
+		if !c.quiet {
+			fmt.Fprintf(c.out, "%s%s\n", c.statusLocked(c.done+1), ev.Description)
+		}
 		c.console = ev.Target
 		return
 	}
@@ -158,11 +217,6 @@ func (c *Printer) Finished(ev event.Finish) {
 	}
 	c.done++
 	var b strings.Builder
-	if target == c.console {
-		c.console = "" // its status line was printed when it started
-	} else if !c.live {
-		fmt.Fprintf(&b, "[%d/%d] %s%s\n", c.done, c.total, description, origin(ev))
-	}
 	switch {
 	case ev.Restarted:
 		head := "RESTARTED: " + target
@@ -195,6 +249,18 @@ func (c *Printer) Finished(ev event.Finish) {
 	b.Write(output)
 	if len(output) > 0 && output[len(output)-1] != '\n' {
 		b.WriteByte('\n')
+	}
+	switch {
+	case target == c.console:
+		c.console = "" // its status line was printed when it started
+	case c.quiet:
+	case !c.live || b.Len() > 0:
+		// On a terminal too, what a command printed comes under its
+		// status line, so that a warning can be traced to its target.
+		label := c.statusLocked(c.done) + description + origin(ev) + "\n"
+		body := b.String()
+		b.Reset()
+		b.WriteString(label + body)
 	}
 	if b.Len() > 0 {
 		// Lines to print: above the live line, which comes back at once.
@@ -253,8 +319,11 @@ func (c *Printer) Done(sum event.Summary) {
 	defer c.mu.Unlock()
 	c.building = false
 	c.clearLocked()
+	if c.quiet && sum.Failed == 0 && !sum.Interrupted && !sum.DryRun {
+		return // quiet: a success says nothing
+	}
 	fmt.Fprintln(c.out, sum.String())
-	if !sum.DryRun {
+	if !sum.DryRun && !c.quiet {
 		WriteTimings(c.out, c.runs, sum.Wall)
 	}
 }
@@ -276,7 +345,7 @@ func (c *Printer) printAbove(text string) {
 // estimate of the time left: "[3/10] CC a.o, CC b.o (+2 more) | 4 running,
 // ETA 12s".
 func (c *Printer) liveLineLocked(fallback string) string {
-	line := fmt.Sprintf("[%d/%d] ", c.done, c.total)
+	line := c.statusLocked(c.done)
 	if len(c.order) == 0 {
 		return line + fallback
 	}
@@ -286,16 +355,16 @@ func (c *Printer) liveLineLocked(fallback string) string {
 			tail += ", ETA " + formatETA(left)
 		}
 	}
-	room := c.width - 1 - utf8.RuneCountInString(tail)
+	room := c.width - 1 - runewidth.StringWidth(tail)
 	if room < 30 { // a narrow terminal: the descriptions first
 		tail, room = "", c.width-1
 	}
 	line += c.running[c.order[0]]
-	width := utf8.RuneCountInString(line)
+	width := runewidth.StringWidth(line)
 	for i := 1; i < len(c.order); i++ {
 		next := ", " + c.running[c.order[i]]
 		// Room for this one, and for " (+N more)" if others follow.
-		need := width + utf8.RuneCountInString(next)
+		need := width + runewidth.StringWidth(next)
 		if i < len(c.order)-1 {
 			need += len(fmt.Sprintf(" (+%d more)", len(c.order)-i-1))
 		}
@@ -303,7 +372,7 @@ func (c *Printer) liveLineLocked(fallback string) string {
 			return line + fmt.Sprintf(" (+%d more)", len(c.order)-i) + tail
 		}
 		line += next
-		width += utf8.RuneCountInString(next)
+		width += runewidth.StringWidth(next)
 	}
 	if width > room { // the first description alone is too long: cut it
 		line = cutMiddle(line, max(room, 10))
@@ -331,21 +400,20 @@ func formatETA(d time.Duration) string {
 	return fmt.Sprintf("%dm%ds", m, sec)
 }
 
-// cutMiddle shortens line to width runes with "..." in its middle.
+// cutMiddle shortens line to width cells with "..." in its middle.
 func cutMiddle(line string, width int) string {
-	r := []rune(line)
-	if len(r) <= width {
+	if runewidth.StringWidth(line) <= width {
 		return line
 	}
 	half := (width - 3) / 2
-	return string(r[:half]) + "..." + string(r[len(r)-(width-3-half):])
+	return runewidth.Truncate(line, half, "") + runewidth.TruncatePrefix(line, width-half, "...")
 }
 
 // drawLocked shows line as the live status line, at most ten times a second
 // unless force is set.
 func (c *Printer) drawLocked(line string, force bool) {
-	if c.console != "" {
-		return // the console command has the terminal
+	if c.console != "" || c.quiet {
+		return // the console command has the terminal, or no status is shown
 	}
 	now := time.Now()
 	if !force && c.lineOn && now.Sub(c.lastAt) < 100*time.Millisecond {
@@ -353,10 +421,9 @@ func (c *Printer) drawLocked(line string, force bool) {
 	}
 	c.lastAt = now
 	c.drawn = line
-	if r := []rune(line); len(r) > c.width-1 {
-		half := (c.width - 4) / 2
-		line = string(r[:half]) + "..." + string(r[len(r)-(c.width-4-half):])
-	}
+	// One cell short of the width: a line that fills it would wrap in
+	// some terminals.
+	line = cutMiddle(line, max(c.width-1, 4))
 	io.WriteString(c.out, "\r"+line+"\x1b[K")
 	c.lineOn = true
 }

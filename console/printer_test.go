@@ -135,7 +135,7 @@ func TestConsoleStatusLive(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"\r[0/2] a ...ion of a\x1b[K", // cut to the width, in place
-		"\r\x1b[K\x1b[1;31mFAILED: a (exit code 1)\x1b[0m\nfalse\noops\n",
+		"\r\x1b[K[1/2] a very long description of a\n\x1b[1;31mFAILED: a (exit code 1)\x1b[0m\nfalse\noops\n", // under its status line
 		"\r[1/2] B\x1b[K",
 		"\r\x1b[Kgobuildj: 0 run, 0 up to date, 1 failed in 0s\n",
 	} {
