@@ -32,6 +32,7 @@ type buildFlags struct {
 	dir       string
 	file      string
 	verbose   bool
+	quiet     bool // -s: no status lines, no summary after a success
 	explain   bool
 	keepStale bool // --keep-stale
 	killGrace time.Duration
@@ -63,7 +64,11 @@ Commands get a GNU make jobserver in MAKEFLAGS, so that nested builds share
 On a terminal a status line is redrawn in place; when stdout is not a
 terminal, or CI=true, plain lines are printed instead. The build ends with a
 summary: counts, wall time, the critical path (the chain of targets that
-bounded the wall time) and the five slowest targets. With GITHUB_ACTIONS=true
+bounded the wall time) and the five slowest targets; -s prints none of it
+after a success, only what commands print and failures. GOBUILDJ_STATUS sets
+the status prefix with ninja's NINJA_STATUS codes: %f finished, %t total, %r
+running, %u remaining, %e elapsed seconds, %p percentage, %% a percent sign
+(default "[%f/%t] "). With GITHUB_ACTIONS=true
 a failure's output folds into ::group:: and becomes ::error annotations, one
 per compiler diagnostic (file:line:col: error: ...). --junit, --trace and
 --report write files about the build (not with -n), relative to -C's folder.
@@ -100,6 +105,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	pf.StringVarP(&f.dir, "directory", "C", "", "change to `DIR` before doing anything")
 	pf.StringVarP(&f.file, "file", "f", "Buildfile.toml", "read `FILE` as the Buildfile")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
+	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")

@@ -19,6 +19,8 @@ type session struct {
 	printer *console.Printer
 	lastLog *console.LastLog
 	opts    engine.Options
+	// stopWidth stops following the terminal's width, if it is followed.
+	stopWidth func()
 	// startDir is the working folder gobuildj started in (before -C).
 	startDir string
 }
@@ -49,6 +51,16 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 		return nil, err
 	}
 	printer := console.New(stdout, live, color, width)
+	printer.SetQuiet(f.quiet)
+	if spec, ok := os.LookupEnv("GOBUILDJ_STATUS"); ok {
+		if err := printer.SetStatusFormat(spec); err != nil {
+			return nil, usageError{fmt.Errorf("GOBUILDJ_STATUS %q: %w", spec, err)}
+		}
+	}
+	stopWidth := func() {}
+	if file, ok := stdout.(*os.File); ok && live {
+		stopWidth = followWidth(file, printer)
+	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		workspace := os.Getenv("GITHUB_WORKSPACE")
 		if workspace == "" {
@@ -58,10 +70,11 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 	}
 	parent := inheritJobserver(&f, js, printer)
 	return &session{
-		g:        g,
-		printer:  printer,
-		lastLog:  console.NewLastLog(g.Root, g.File, printer.Message),
-		startDir: startDir,
+		g:         g,
+		printer:   printer,
+		lastLog:   console.NewLastLog(g.Root, g.File, printer.Message),
+		startDir:  startDir,
+		stopWidth: stopWidth,
 		opts: engine.Options{
 			Jobs:          f.jobs,
 			KeepGoing:     f.keepGoing,
@@ -77,5 +90,8 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 }
 
 // close closes the last build's log, if a build that failed before its
-// end left it open.
-func (s *session) close() { s.lastLog.Close() }
+// end left it open, and stops following the terminal's width.
+func (s *session) close() {
+	s.lastLog.Close()
+	s.stopWidth()
+}

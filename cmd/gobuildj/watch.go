@@ -74,6 +74,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.C
 	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target in the first build")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
+	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default each build after a reload removes them)")
 	fl.DurationVar(&w.debounce, "debounce", watch.DefaultDebounce, "wait until files stop changing for `D` before building")
