@@ -141,11 +141,16 @@ func liveDraws(out string) []string {
 }
 
 func TestTerminalResize(t *testing.T) {
-	// Two long commands run while the terminal goes from 100 columns to
-	// 40: gobuildj reads the width again on SIGWINCH and each later draw
-	// of the live line fits one row of 40 (a longer one would wrap and
-	// pile up rows at each redraw). One description is CJK: two cells a
-	// character.
+	t.Run("build", func(t *testing.T) { testTerminalResize(t, false) })
+	t.Run("watch", func(t *testing.T) { testTerminalResize(t, true) })
+}
+
+// testTerminalResize runs two long commands while the terminal goes from
+// 100 columns to 40: gobuildj (or its watch) reads the width again on
+// SIGWINCH and each later draw of the live line fits one row of 40 (a
+// longer one would wrap and pile up rows at each redraw). One description
+// is CJK: two cells a character.
+func testTerminalResize(t *testing.T, watch bool) {
 	wait := `i=0; while [ ! -f go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`
 	dir := project(t, map[string]string{"Buildfile.toml": `
 default = ["gen", "doc"]
@@ -157,7 +162,11 @@ description = "生成 文档 生成 文档 生成 文档 生成 文档 生成 �
 cmd = "echo doc >> ran.log; ` + wait + `"
 `})
 	settle()
-	p := startOnTerminal(t, dir, "-j2")
+	args := []string{"-j2"}
+	if watch {
+		args = []string{"watch", "-j2"}
+	}
+	p := startOnTerminal(t, dir, args...)
 	if !p.waitFor(0, func(s string) bool { return strings.Contains(s, "2 running\x1b[K") }) {
 		os.WriteFile(filepath.Join(dir, "go"), nil, 0o644)
 		t.Fatalf("the two commands did not start:\n%q", p.wait(t))
@@ -177,6 +186,12 @@ cmd = "echo doc >> ran.log; ` + wait + `"
 	}
 	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if watch {
+		if !p.waitFor(from, func(s string) bool { return strings.Contains(s, "gobuildj watch: watching") }) {
+			t.Errorf("watch did not end its build")
+		}
+		p.cmd.Process.Signal(os.Interrupt)
 	}
 	out := p.wait(t)
 	if p.cmd.ProcessState.ExitCode() != 0 {
