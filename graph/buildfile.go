@@ -642,8 +642,10 @@ type report struct {
 
 // decode parses the Buildfile and checks its keys and value types. Of
 // several problems it returns the first in file order. A file nested deeper
-// than MaxNesting is refused before it is parsed.
+// than MaxNesting is refused before it is parsed. CRLF line endings are
+// made LF first (src.data is replaced), so that no string keeps a "\r".
 func decode(src *source) (*decoded, *Error) {
+	src.data = unixNewlines(src.data)
 	if off := nestingTooDeep(src.data); off >= 0 {
 		line, col := lineCol(src.data, off)
 		return nil, &Error{File: src.file, Line: line, Col: col, Msg: fmt.Sprintf("arrays and inline tables nest more than %d deep here (expected at most %d levels of [ and { in a value)", MaxNesting, MaxNesting)}
