@@ -168,8 +168,8 @@ func (x *expander) expand(s string, sc *scope) (string, *expandError) {
 			done, next = i+2, i+2
 		case i+1 < len(s) && s[i+1] == '{':
 			end := strings.IndexByte(s[i+2:], '}')
-			if end < 0 {
-				return "", &expandError{msg: `unclosed "${" (expected "${name}"; write "$$" for a literal "$")`, offset: i}
+			if end < 0 || unclosedName(s[i+2:i+2+end]) {
+				return "", &expandError{msg: unclosedMsg, offset: i}
 			}
 			name := s[i+2 : i+2+end]
 			val, err := x.lookup(name, sc, i)
@@ -196,6 +196,20 @@ func (x *expander) expand(s string, sc *scope) (string, *expandError) {
 	}
 	b.WriteString(s[done:])
 	return b.String(), nil
+}
+
+// unclosedMsg is the message for a "${" with no "}" after its name.
+const unclosedMsg = `unclosed "${" (expected "}" after the name, as in "${name}"; write "$$" for a literal "$")`
+
+// unclosedName reports whether the text between a "${" and the next "}"
+// cannot be a name, so that the "${" is unclosed and the "}" closes a later
+// variable ("${site -czf ${bdir}"): no name holds a "${", nor white space
+// (outside the default of ${env:NAME:-default}).
+func unclosedName(name string) bool {
+	if strings.Contains(name, "${") {
+		return true
+	}
+	return !strings.HasPrefix(name, envPrefix) && strings.ContainsAny(name, " \t\r\n")
 }
 
 // rawSuffix, after an automatic variable's name, asks for its value as it

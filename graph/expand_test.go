@@ -54,7 +54,8 @@ func TestExpandDollars(t *testing.T) {
 		msg    string
 		offset int
 	}{
-		{"a ${cc", `unclosed "${" (expected "${name}"; write "$$" for a literal "$")`, 2},
+		{"a ${cc", `unclosed "${" (expected "}" after the name, as in "${name}"; write "$$" for a literal "$")`, 2},
+		{"tar ${site -czf ${cc}", `unclosed "${" (expected "}" after the name, as in "${name}"; write "$$" for a literal "$")`, 4},
 		{"${}", `empty variable name "${}" (expected "${name}")`, 0},
 		{"x ${c}", `unknown variable "c" (expected a name defined in [vars]; did you mean "cc"?)`, 2},
 		{"x ${nope}", `unknown variable "nope" (expected a name defined in [vars])`, 2},
@@ -233,7 +234,7 @@ func TestLoadVariableErrors(t *testing.T) {
 		{
 			name: "unclosed",
 			text: "[targets.app]\ncmd = \"echo ${oops\"\n",
-			want: `Buildfile.toml:2:13: target "app": cmd: unclosed "${" (expected "${name}"; write "$$" for a literal "$")`,
+			want: `Buildfile.toml:2:13: target "app": cmd: unclosed "${" (expected "}" after the name, as in "${name}"; write "$$" for a literal "$")`,
 		},
 		{
 			name: "empty name",
