@@ -79,7 +79,7 @@ func TestLoadTargetErrors(t *testing.T) {
 		{
 			name: "absolute output",
 			text: "[targets.a]\noutputs = [\"/tmp/x\"]\n",
-			want: `Buildfile.toml:2:12: target "a": outputs: "/tmp/x": outputs must stay inside the Buildfile's folder (expected a relative path such as "build/app")`,
+			want: `Buildfile.toml:2:12: target "a": outputs: "/tmp/x": outputs must stay inside the Buildfile's folder, and this absolute path is outside it (expected a path relative to the Buildfile's folder, such as "build/app", or an absolute path under that folder)`,
 		},
 		{
 			name: "output escaping the folder",

@@ -110,7 +110,7 @@ func (p pending) earlyOutputs() []string {
 		if err != nil {
 			continue
 		}
-		if o, msg := outputPath(p.f.dir, s); msg == "" {
+		if o, msg := outputPath(p.l.root, p.f.dir, s); msg == "" {
 			out = append(out, o)
 		}
 	}

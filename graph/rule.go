@@ -111,7 +111,7 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 		if e != nil {
 			return e
 		}
-		o, msg := outputPath(f.dir, s)
+		o, msg := outputPath(l.root, f.dir, s)
 		if msg != "" {
 			return p.fail(a, "outputs", msg)
 		}

@@ -233,7 +233,7 @@ func (p *pending) prepareOutputs() *Error {
 		if e != nil {
 			return e
 		}
-		o, msg := outputPath(p.f.dir, s)
+		o, msg := outputPath(p.l.root, p.f.dir, s)
 		if msg == "" {
 			msg = l.notABuildfile(o, s)
 		}
@@ -256,19 +256,24 @@ func (p *pending) prepareOutputs() *Error {
 }
 
 // outputPath cleans an output path written in a Buildfile of folder dir
-// (relative to the root), making it relative to the root, or says why it
-// is not acceptable.
-func outputPath(dir, s string) (string, string) {
+// (relative to the root, the absolute folder root), making it relative to
+// the root, or says why it is not acceptable. An absolute path inside the
+// root is accepted and made relative.
+func outputPath(root, dir, s string) (string, string) {
 	if s == "" {
 		return "", `empty path (expected a file path such as "build/app")`
 	}
-	if filepath.IsAbs(s) {
-		return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder (expected a relative path such as "build/app")`, s)
-	}
 	var p string
-	if dir == "." {
+	switch {
+	case filepath.IsAbs(s):
+		r, err := filepath.Rel(root, filepath.Clean(s))
+		if err != nil || escapes(r) {
+			return "", fmt.Sprintf(`%q: outputs must stay inside the Buildfile's folder, and this absolute path is outside it (expected a path relative to the Buildfile's folder, such as "build/app", or an absolute path under that folder)`, s)
+		}
+		p = r
+	case dir == ".":
 		p = filepath.Clean(s)
-	} else {
+	default:
 		p = filepath.Join(dir, s)
 	}
 	switch {
@@ -663,7 +668,7 @@ func (p *pending) commandFile(v text, key, what, noCmd string) (string, *Error) 
 	if len(p.t.Cmds) == 0 {
 		return "", p.fail(a, key, noCmd)
 	}
-	d, msg := outputPath(p.f.dir, s)
+	d, msg := outputPath(p.l.root, p.f.dir, s)
 	if msg != "" {
 		return "", p.fail(a, key, strings.Replace(msg, "outputs must", what+" must", 1))
 	}

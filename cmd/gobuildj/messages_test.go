@@ -30,3 +30,29 @@ func TestCRLFBuildfile(t *testing.T) {
 	mustBuild(t, dir)
 	assertRan(t, dir)
 }
+
+// TestAbsoluteOutputInsideFolder builds a target whose output is written as
+// an absolute path inside the Buildfile's folder: it is the relative path,
+// so a dep may name it either way, and a second build runs nothing.
+func TestAbsoluteOutputInsideFolder(t *testing.T) {
+	dir := project(t, map[string]string{})
+	write(t, filepath.Join(dir, "Buildfile.toml"), `
+default = ["use"]
+
+[targets.gen]
+outputs = ["`+filepath.Join(dir, "build", "gen.txt")+`"]
+cmd     = "echo gen >> ran.log; echo made > ${out}"
+
+[targets.use]
+deps    = ["build/gen.txt"]
+outputs = ["build/use.txt"]
+cmd     = "echo use >> ran.log; cat ${deps} > ${out}"
+`)
+	r := mustBuild(t, dir)
+	assertRan(t, dir, "gen", "use")
+	if strings.Contains(r.out, dir) {
+		t.Errorf("the output names the absolute path:\n%s", r.out)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
