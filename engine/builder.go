@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -535,8 +536,14 @@ func (b *builder) finished(n *node, res runner.Result) {
 	case !res.Out.OK():
 		b.remoteFinished(n, &res.Out)
 		cmd := ""
-		if res.Out.FailedCmd >= 0 && res.Out.FailedCmd < len(t.Cmds) {
+		switch {
+		case res.Out.FailedCmd >= 0 && res.Out.FailedCmd < len(t.Cmds):
 			cmd = t.Cmds[res.Out.FailedCmd]
+			if res.Out.StartErr != "" {
+				cmd = abridged(cmd)
+			}
+		case len(res.Out.Missing) > 0:
+			cmd = strings.Join(t.Cmds, "\n")
 		}
 		b.fail(n, cmd, b.failureReason(n, res.Out), res.Out.Output)
 	case n.timedOut > 0:
@@ -559,7 +566,9 @@ func (b *builder) failureReason(n *node, out worker.Result) string {
 	var why string
 	switch {
 	case len(out.Missing) > 0:
-		why = fmt.Sprintf("the command succeeded but did not create %v", out.Missing)
+		why = missingReason(n.t, b.absOutputs(n.t), out.Missing)
+	case out.StartErr != "":
+		why = "could not start the command: " + out.StartErr
 	case out.Signal != "":
 		why = "killed by " + out.Signal
 	default:

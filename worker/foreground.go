@@ -81,8 +81,7 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 				res.FailedCmd, res.ExitCode = i, ws.ExitStatus()
 			}
 		case err != nil:
-			res.Output = fmt.Appendf(res.Output, "gobuildj: %v\n", err)
-			res.FailedCmd, res.ExitCode = i, 127
+			res.FailedCmd, res.ExitCode, res.StartErr = i, 127, startError(line, err)
 		case sig != "":
 			res.FailedCmd, res.ExitCode, res.Signal = i, -1, sig // it finished, but was told to stop
 		}

@@ -18,7 +18,7 @@ func TestEncodingGoldenBytes(t *testing.T) {
 		{ExitCode: -1, Signal: "SIGTERM", FailedCmd: 2, Output: []byte("out\x00put"),
 			Outputs: []cache.FileState{{Size: 3, MtimeNs: 1e18, CtimeNs: -5, Inode: 1 << 60, Hash: cache.HashBytes([]byte("x")), Racy: true}, {}},
 			Missing: []string{"/a", "/b"}, Duration: 1500 * time.Millisecond},
-		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused", NotShared: "local"},
+		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused", NotShared: "local", StartErr: "E2BIG"},
 	}
 	cases := []struct {
 		what string
@@ -44,8 +44,9 @@ const (
 		"62696e2f62617368082f7372632f612e64030a0c01087265717565737400042f737263"
 	goldenFailedResult = "" +
 		"01075349475445524d04076f75740070757402068080a0f6f4acdbe01b098080808080808080105c7401c0ec22eeeeea" +
-		"f06c6480b2cd110100000000000000000000000000000000000000000002022f61022f6280bcc1960b0000000000"
+		"f06c6480b2cd110100000000000000000000000000000000000000000002022f61022f6280bcc1960b000000000000"
 	goldenRemoteResult = "" +
 		"000001000000000302010200000000000000000000000000000000000000000000000000000000000000000000000000" +
-		"0000000000000000000000000000000000000000000000000004646f776e0772656675736564056c6f63616c"
+		"0000000000000000000000000000000000000000000000000004646f776e0772656675736564056c6f63616c" +
+		"054532424947"
 )

@@ -60,6 +60,10 @@ type Result struct {
 	// Missing lists the declared outputs that commands which all succeeded
 	// did not create; the job then fails.
 	Missing []string
+	// StartErr says why the failing command (FailedCmd) could not be
+	// started at all ("argument list too long ..."); ExitCode is then
+	// 127, as a shell's for a command it cannot run. "" otherwise.
+	StartErr string
 	// Duration is how long the job took in the worker.
 	Duration time.Duration
 
@@ -184,7 +188,8 @@ func (r *Result) appendTo(b []byte) []byte {
 	}
 	b = wire.AppendString(b, r.RemoteErr)
 	b = wire.AppendString(b, r.RemoteNote)
-	return wire.AppendString(b, r.NotShared)
+	b = wire.AppendString(b, r.NotShared)
+	return wire.AppendString(b, r.StartErr)
 }
 
 // DecodeResult decodes a Result encoded by Result.Encode. The Output of the
@@ -223,6 +228,7 @@ func DecodeResult(b []byte) (Result, error) {
 	r.RemoteErr = d.string()
 	r.RemoteNote = d.string()
 	r.NotShared = d.string()
+	r.StartErr = d.string()
 	if err := d.end(); err != nil {
 		return Result{}, fmt.Errorf("decode job result: %w", err)
 	}

@@ -137,8 +137,7 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		ws, err = r.command(cmd, job, env, out)
 		switch {
 		case err != nil:
-			fmt.Fprintf(out, "gobuildj: %v\n", err)
-			res.FailedCmd, res.ExitCode = i, 127
+			res.FailedCmd, res.ExitCode, res.StartErr = i, 127, startError(cmd, err)
 		case ws.Signaled():
 			res.FailedCmd, res.ExitCode, res.Signal = i, -1, sched.SignalName(ws.Signal())
 		case ws.ExitStatus() != 0:

@@ -172,7 +172,7 @@ func TestRun(t *testing.T) {
 			}},
 		{"missing folder", Job{Cmds: []string{"true"}, Dir: "/nonexistent/gobuildj"},
 			func(t *testing.T, r Result) {
-				if r.OK() || r.ExitCode != 127 || !strings.Contains(string(r.Output), "no such file or directory") {
+				if r.OK() || r.ExitCode != 127 || !strings.Contains(r.StartErr, "no such file or directory") {
 					t.Errorf("result %+v, want a failure to enter the folder", r)
 				}
 			}},

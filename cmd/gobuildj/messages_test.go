@@ -56,3 +56,63 @@ cmd     = "echo use >> ran.log; cat ${deps} > ${out}"
 	mustBuild(t, dir)
 	assertRan(t, dir)
 }
+
+// TestDidNotCreateMessage: commands that succeed without writing their
+// outputs fail with the missing outputs named as the Buildfile declares
+// them, as a list, followed by the commands; the next build runs the
+// target again (it failed), and once the command is fixed, nothing more.
+func TestDidNotCreateMessage(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": `
+default = ["objs"]
+
+[targets.objs]
+outputs = ["build/x.o", "build/y.o", "build/z.o"]
+cmd     = ["echo objs >> ran.log", "touch build/z.o"]
+`})
+	r := gobuildj(t, dir)
+	assertRan(t, dir, "objs")
+	want := "FAILED: objs (the commands succeeded but did not create build/x.o and build/y.o)\necho objs >> ran.log\ntouch build/z.o\n"
+	if r.code != 1 || !strings.Contains(r.out, want) {
+		t.Fatalf("exit code %d, output:\n%s\nwant it to hold:\n%s", r.code, r.out, want)
+	}
+	if strings.Contains(r.out, dir) || strings.Contains(r.out, "create [") {
+		t.Errorf("the message names absolute paths or a Go slice:\n%s", r.out)
+	}
+	r = gobuildj(t, dir)
+	assertRan(t, dir, "objs")
+	if r.code != 1 {
+		t.Fatalf("exit code %d, want 1 again:\n%s", r.code, r.out)
+	}
+}
+
+// TestArgumentListTooLong: a command longer than one execve argument may
+// be fails with E2BIG named, with the command's size, and the command
+// abridged rather than dumped whole.
+func TestArgumentListTooLong(t *testing.T) {
+	long := strings.Repeat("a", 200<<10)
+	dir := project(t, map[string]string{"Buildfile.toml": `
+default = ["big"]
+
+[targets.big]
+outputs = ["big.txt"]
+cmd     = "echo ` + long + ` > big.txt"
+`})
+	r := gobuildj(t, dir)
+	if r.code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%.2000s", r.code, r.out)
+	}
+	for _, want := range []string{
+		"FAILED: big (could not start the command: argument list too long (E2BIG): the command is 200 KiB, and the system takes at most 128 KiB in one argument",
+		"more bytes)",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("output does not hold %q:\n%.2000s", want, r.out)
+		}
+	}
+	if strings.Contains(r.out, "exit code 127") || len(r.out) > 10<<10 {
+		t.Errorf("output of %d bytes, want the cause and no dump of the command:\n%.2000s", len(r.out), r.out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big.txt")); err == nil {
+		t.Error("big.txt exists")
+	}
+}
