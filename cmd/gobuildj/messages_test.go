@@ -116,3 +116,35 @@ cmd     = "echo ` + long + ` > big.txt"
 		t.Error("big.txt exists")
 	}
 }
+
+// TestCommandLineMessages: a report in a missing folder and a number of
+// jobs that is no number are refused (exit 2) with the flag as typed and
+// what was expected, no temporary file name nor Go parser error, and
+// nothing runs; the same build with good flags then runs once.
+func TestCommandLineMessages(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": `
+default = ["t"]
+
+[targets.t]
+outputs = ["t.txt"]
+cmd     = "echo t >> ran.log; touch t.txt"
+`})
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--junit", "dir/x.xml"}, "gobuildj: error: --junit dir/x.xml: folder dir does not exist (expected an existing folder)\n"},
+		{[]string{"-j", "abc"}, "gobuildj: error: -j abc: expected a number of jobs\n"},
+		{[]string{"--kill-grace", "5"}, "gobuildj: error: --kill-grace 5: expected a duration such as \"90s\" or \"5m\"\n"},
+	} {
+		r := gobuildj(t, dir, c.args...)
+		if r.code != 2 || r.out != c.want {
+			t.Errorf("gobuildj %v: exit code %d, output:\n%s\nwant exit code 2 and:\n%s", c.args, r.code, r.out, c.want)
+		}
+		assertRan(t, dir)
+	}
+	mustBuild(t, dir, "-j", "2", "--junit", "x.xml")
+	assertRan(t, dir, "t")
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -59,7 +60,7 @@ func openReports(f reportFlags) (*reports, error) {
 		tmp, err := os.CreateTemp(filepath.Dir(want.path), "."+filepath.Base(want.path)+".tmp*")
 		if err != nil {
 			r.abandon()
-			return nil, usageError{fmt.Errorf("%s %s: %w", want.flag, want.path, err)}
+			return nil, usageError{fmt.Errorf("%s %s: %w", want.flag, want.path, reportFolderError(want.path, err))}
 		}
 		r.files = append(r.files, reportFile{path: want.path, tmp: tmp, write: want.write})
 	}
@@ -130,4 +131,21 @@ func reportMeta(start, buildfile, root string, args []string, jobs int) report.M
 		return p
 	}
 	return report.Meta{Buildfile: rel(buildfile), Folder: rel(root), Args: args, Jobs: jobs}
+}
+
+// reportFolderError says why a report file cannot be created at path (err
+// is that of creating its temporary file, whose name it does not show):
+// its folder is missing or not a folder, or else the system's reason.
+func reportFolderError(path string, err error) error {
+	dir := filepath.Dir(path)
+	if st, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
+		return fmt.Errorf("folder %s does not exist (expected an existing folder)", dir)
+	} else if statErr == nil && !st.IsDir() {
+		return fmt.Errorf("%s is not a folder (expected an existing folder)", dir)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot create a file in %s: %w", dir, pe.Err)
+	}
+	return err
 }

@@ -93,7 +93,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	fl := root.Flags()
 	fl.SortFlags = false
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run `N` commands at once")
@@ -129,7 +129,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newWatchCommand(&f, stdout, gate),
 	)
 	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+		c.SetFlagErrorFunc(flagError)
 	}
 	return root
 }
