@@ -330,9 +330,9 @@ func (b *builder) settle(n *node) {
 			case n.late || t.Dyndep != "":
 				b.skipped(n, event.SkipUpToDate, "inputs, commands and outputs unchanged since its last run")
 			case t.Consumes != nil:
-				b.skipped(n, event.SkipCutoff, "the outputs of its deps that it reads are unchanged")
+				b.cutoff(n, "the outputs of its deps that it reads are unchanged")
 			default:
-				b.skipped(n, event.SkipCutoff, "its deps were rebuilt with identical outputs")
+				b.cutoff(n, "its deps were rebuilt with identical outputs")
 			}
 			b.plan.Finish(t.ID, true)
 			b.released(n)

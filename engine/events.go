@@ -26,6 +26,16 @@ func (b *builder) skipped(n *node, kind event.SkipKind, why string) {
 	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why})
 }
 
+// cutoff reports a target that was to run after its deps but need not
+// (early cutoff), and with --explain says why it did not run, as the
+// targets that run are explained.
+func (b *builder) cutoff(n *node, why string) {
+	b.skipped(n, event.SkipCutoff, why)
+	if b.opts.Explain && len(n.t.Cmds) > 0 {
+		b.ls.Message(fmt.Sprintf("gobuildj explain: %s: not run: %s", n.t.Name, why))
+	}
+}
+
 // blockedWhy says which failure kept t from running: "dep lib failed", or
 // "dep all did not run: lib failed" when the failure is further down.
 func (b *builder) blockedWhy(t *graph.Target) string {

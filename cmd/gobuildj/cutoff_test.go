@@ -61,8 +61,14 @@ func TestCutoffPerOutput(t *testing.T) {
 			t.Errorf("the output should say %q:\n%s", want, r.out)
 		}
 	}
-	if strings.Contains(r.out, "useB") {
-		t.Errorf("useB or useB2 is explained though cut off:\n%s", r.out)
+	for _, cut := range []string{"useB", "useB2"} {
+		want := "gobuildj explain: " + cut + ": not run: the outputs of its deps that it reads are unchanged\n"
+		if !strings.Contains(r.out, want) {
+			t.Errorf("the output should explain the cutoff of %s:\n%s", cut, r.out)
+		}
+	}
+	if strings.Contains(r.out, "] useB") {
+		t.Errorf("useB or useB2 ran though cut off:\n%s", r.out)
 	}
 	if got := read(t, filepath.Join(dir, "out/all.txt")); got != "2\nconstant\n" {
 		t.Errorf("out/all.txt = %q", got)

@@ -200,5 +200,7 @@ func TestGoldenExplain(t *testing.T) {
 	build("an output deleted")
 	write(t, filepath.Join(dir, "docs/Buildfile.toml"), strings.Replace(goldenProject["docs/Buildfile.toml"], "cat ${in}", "cat -n ${in}", 1))
 	build("a command changed in an included Buildfile")
+	write(t, filepath.Join(dir, "chapters.txt"), "a\nc\nb\n")
+	build("the input of a dep of every page edited, its sorted output the same")
 	checkGolden(t, "explain.txt", b.String())
 }
