@@ -215,9 +215,10 @@ func lookupOutput(byName, byOutput map[string]*Target, root, name string) (*Targ
 
 // Select resolves command-line names to targets, in the order given and
 // without duplicates. With no names it selects `default` if set, else "all"
-// if it exists, else it fails saying there is nothing to build and how to
-// choose. An unknown name is an *Error like `unknown target "x"` (with a
-// "did you mean" suggestion when one is close).
+// if it exists, else the Roots (as ninja does), else it fails saying there
+// is nothing to build. An unknown name is an *Error like
+// `unknown target "x"` (with a "did you mean" suggestion when one is
+// close).
 func (g *Graph) Select(names []string) ([]*Target, error) {
 	if len(names) == 0 {
 		switch {
@@ -225,6 +226,8 @@ func (g *Graph) Select(names []string) ([]*Target, error) {
 			names = g.Default
 		case func() bool { _, ok := g.findName("all"); return ok }():
 			names = []string{"all"}
+		case len(g.Targets) > 0:
+			return g.Roots(), nil
 		default:
 			return nil, &Error{File: g.display, Msg: g.nothingToBuild()}
 		}
@@ -247,6 +250,26 @@ func (g *Graph) Select(names []string) ([]*Target, error) {
 	return sel, nil
 }
 
+// Roots returns the targets that no target depends on, in ID order: what
+// a build with no target named builds when the Buildfile has no default
+// and no target "all".
+func (g *Graph) Roots() []*Target {
+	var roots []*Target
+	for _, t := range g.Targets {
+		if len(t.RDeps) == 0 {
+			roots = append(roots, t)
+		}
+	}
+	return roots
+}
+
+// BuildsRoots reports whether Select with no names selects the Roots: the
+// Buildfile has targets, but no default and no target "all".
+func (g *Graph) BuildsRoots() bool {
+	_, all := g.findName("all")
+	return len(g.Default) == 0 && !all && len(g.Targets) > 0
+}
+
 func (g *Graph) sortedNames() []string {
 	g.index()
 	names := make([]string, 0, len(g.byName))
@@ -257,18 +280,9 @@ func (g *Graph) sortedNames() []string {
 	return names
 }
 
+// nothingToBuild is the message for a Buildfile with no targets.
 func (g *Graph) nothingToBuild() string {
-	if len(g.Targets) == 0 {
-		return "nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)"
-	}
-	var names []string // the targets of rules stand behind their rule's name
-	for _, name := range g.sortedNames() {
-		if g.byName[name].Rule == "" {
-			names = append(names, name)
-		}
-	}
-	return fmt.Sprintf(`nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: %s)`,
-		listNames(names, 10))
+	return "nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)"
 }
 
 func (g *Graph) unknown(name string) string {

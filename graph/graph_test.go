@@ -160,7 +160,7 @@ func TestLookup(t *testing.T) {
 func TestSelect(t *testing.T) {
 	withDefault := mustLoad(t, sample, sampleFiles)
 	withAll := mustLoad(t, strings.Replace(sample, `default = ["app"]`, "", 1), sampleFiles)
-	neither := mustLoad(t, "[targets.b]\ncmd = \"x\"\n[targets.a]\ncmd = \"x\"\n", nil)
+	neither := mustLoad(t, "[targets.c]\ndeps = [\"b\"]\n[targets.b]\ncmd = \"x\"\n[targets.a]\ncmd = \"x\"\n", nil)
 	var many strings.Builder
 	for i := range 12 {
 		fmt.Fprintf(&many, "[targets.t%02d]\ncmd = \"x\"\n", 11-i)
@@ -183,10 +183,8 @@ func TestSelect(t *testing.T) {
 			`Buildfile.toml: unknown target "tets" (expected a target name or an output path declared by a target; did you mean "test"?)`},
 		{"unknown output", withDefault, []string{"build/ap"}, nil,
 			`Buildfile.toml: unknown target "build/ap" (expected a target name or an output path declared by a target; did you mean "build/app"?)`},
-		{"nothing to build", neither, nil, nil,
-			`Buildfile.toml: nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: a, b)`},
-		{"nothing to build, many targets", tooMany, []string{}, nil,
-			`Buildfile.toml: nothing to build: no target was named, and the Buildfile has no default = [...] and no target "all" (expected a target on the command line, or a default; targets: t00, t01, t02, t03, t04, t05, t06, t07, t08, t09 and 2 more)`},
+		{"no default: the roots", neither, nil, []string{"c", "a"}, ""},
+		{"no default: the roots, of many", tooMany, []string{}, []string{"t11", "t10", "t09", "t08", "t07", "t06", "t05", "t04", "t03", "t02", "t01", "t00"}, ""},
 		{"no targets", empty, nil, nil,
 			`Buildfile.toml: nothing to build: the Buildfile has no targets (expected [targets.NAME] sections)`},
 	} {

@@ -148,3 +148,38 @@ cmd     = "echo t >> ran.log; touch t.txt"
 	mustBuild(t, dir)
 	assertRan(t, dir)
 }
+
+// TestNoDefaultBuildsRoots: a Buildfile with targets but no default and no
+// "all" builds the targets nothing depends on (and their deps), as ninja
+// does, and says so first; a second build runs nothing.
+func TestNoDefaultBuildsRoots(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": `
+[targets.app]
+deps    = ["lib"]
+outputs = ["app"]
+cmd     = "echo app >> ran.log; touch app"
+
+[targets.lib]
+outputs = ["lib"]
+cmd     = "echo lib >> ran.log; touch lib"
+
+[targets.docs]
+outputs = ["docs"]
+cmd     = "echo docs >> ran.log; touch docs"
+
+[targets.check]
+cmd     = "echo check >> ran.log"
+`})
+	r := mustBuild(t, dir)
+	assertRan(t, dir, "app", "lib", "docs", "check")
+	if want := "gobuildj: no default: building the 3 targets nothing depends on\n"; !strings.HasPrefix(r.out, want) {
+		t.Errorf("output:\n%s\nwant it to begin with:\n%s", r.out, want)
+	}
+	r = mustBuild(t, dir, "lib")
+	assertRan(t, dir)
+	if strings.Contains(r.out, "no default") {
+		t.Errorf("a build of a named target says there is no default:\n%s", r.out)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}

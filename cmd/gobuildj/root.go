@@ -209,6 +209,9 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	if err != nil {
 		return err
 	}
+	if len(args) == 0 && g.BuildsRoots() {
+		s.printer.Message(noDefaultMessage(len(targets)))
+	}
 	var reps *reports
 	if !f.dryRun {
 		if reps, err = openReports(f.reports); err != nil {
