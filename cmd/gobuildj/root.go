@@ -90,7 +90,9 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 			return runBuild(f, args, stdout, gate)
 		},
 		ValidArgsFunction: completeTargets(&f),
+		Version:           versionLine(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
@@ -111,6 +113,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
+	fl.Bool("version", false, "print gobuildj's version (its module version or commit) and exit")
 	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl

@@ -19,10 +19,16 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 		Short: "Print the version of gobuildj",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(stdout, "gobuildj %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
+			_, err := fmt.Fprintln(stdout, versionLine())
+			return err
 		},
 	}
+}
+
+// versionLine is what `gobuildj version` and `gobuildj --version` print:
+// "gobuildj devel-0123456789ab (go1.24.1 linux/amd64)".
+func versionLine() string {
+	return fmt.Sprintf("gobuildj %s (%s %s/%s)", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // versionString describes the running binary: the release it was built from,
