@@ -19,3 +19,26 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("--help does not name --version:\n%s", h.out)
 	}
 }
+
+func TestQuerySeveralTargets(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": chain, "src.txt": "hello\n"})
+	r := mustBuild(t, dir, "query", "gen", "upper")
+	assertRan(t, dir)
+	parts := strings.Split(r.out, "\n\n")
+	if len(parts) != 2 || !strings.HasPrefix(parts[0], "gen\n") || !strings.HasPrefix(parts[1], "upper\n") {
+		t.Fatalf("query gen upper printed:\n%s", r.out)
+	}
+	for _, p := range parts {
+		if !strings.Contains(p, "would run: yes (no previous run)") {
+			t.Errorf("no verdict in:\n%s", p)
+		}
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "upper")
+	r = mustBuild(t, dir, "query", "gen", "build/upper.txt")
+	if strings.Count(r.out, "would run: no (up to date)") != 2 {
+		t.Errorf("after a build, query printed:\n%s", r.out)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
