@@ -11,7 +11,7 @@ import (
 )
 
 func newCleanCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
-	var stale bool
+	var stale, dead bool
 	cmd := &cobra.Command{
 		Use:   "clean [targets...]",
 		Short: "Remove the files gobuildj recorded as outputs",
@@ -28,7 +28,8 @@ Buildfile's folder, lexically or through a symbolic link (or lies in
 With --stale it removes only the stale outputs, those a build removes before
 it starts: the files recorded for targets no longer in the Buildfile, and
 those a target no longer declares, but never a file that is an input, an
-output or a depfile of a target of the Buildfile.`,
+output or a depfile of a target of the Buildfile. --dead is the same, in
+ninja's words (ninja -t cleandead).`,
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			g, err := loadGraph(*f)
@@ -36,9 +37,13 @@ output or a depfile of a target of the Buildfile.`,
 				return err
 			}
 			var res *clean.Result
-			if stale {
+			if stale || dead {
 				if len(args) > 0 {
-					return usageError{errors.New("clean --stale takes no target: stale outputs are those of no target")}
+					flag := "--stale"
+					if dead {
+						flag = "--dead"
+					}
+					return usageError{fmt.Errorf("clean %s takes no target: stale outputs are those of no target", flag)}
 				}
 				res, err = clean.CleanStale(g)
 			} else {
@@ -59,5 +64,6 @@ output or a depfile of a target of the Buildfile.`,
 		},
 	}
 	cmd.Flags().BoolVar(&stale, "stale", false, "remove only the outputs of targets no longer in the Buildfile")
+	cmd.Flags().BoolVar(&dead, "dead", false, "the same as --stale (ninja -t cleandead)")
 	return cmd
 }

@@ -42,3 +42,26 @@ func TestQuerySeveralTargets(t *testing.T) {
 	mustBuild(t, dir)
 	assertRan(t, dir)
 }
+
+func TestCleanDeadIsCleanStale(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": staleRule, "foo.in": "foo\n", "bar.in": "bar\n"})
+	mustBuild(t, dir, "out")
+	assertRan(t, dir, "foo.out", "bar.out")
+	remove(t, dir, "bar.in")
+
+	if r := gobuildj(t, dir, "clean", "--dead", "foo.out"); r.code != 2 || !strings.Contains(r.out, "clean --dead takes no target") {
+		t.Errorf("clean --dead with a target: exit %d, want 2:\n%s", r.code, r.out)
+	}
+	r := gobuildj(t, dir, "clean", "--dead")
+	if r.code != 0 || r.out != "removed bar.out\ngobuildj: removed 1 file(s) of 1 target(s)\n" {
+		t.Errorf("clean --dead: exit %d:\n%s", r.code, r.out)
+	}
+	if existsIn(t, dir, "bar.out") || !existsIn(t, dir, "foo.out") {
+		t.Error("clean --dead did not remove bar.out only")
+	}
+	r = mustBuild(t, dir, "out")
+	assertRan(t, dir)
+	if strings.Contains(r.out, "stale") {
+		t.Errorf("a build after clean --dead:\n%s", r.out)
+	}
+}
