@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -64,4 +67,123 @@ func TestCleanDeadIsCleanStale(t *testing.T) {
 	if strings.Contains(r.out, "stale") {
 		t.Errorf("a build after clean --dead:\n%s", r.out)
 	}
+}
+
+// toolsProject has a target whose depfile names a header, a dep that
+// generates a file, a rule and a target in a sub-folder: what ninja's
+// tools (inputs, commands, targets) list.
+const toolsProject = `
+default = ["all"]
+
+[vars]
+log = "echo ${target} >> ran.log"
+
+[targets.all]
+deps = ["app", "sub"]
+
+[targets.gen]
+inputs  = ["src.txt"]
+outputs = ["gen.txt"]
+cmd     = "${log}; cp src.txt gen.txt"
+
+[targets.app]
+description = "APP ${out}"
+deps    = ["gen", "obj"]
+inputs  = ["main.txt"]
+outputs = ["app.txt"]
+depfile = "app.d"
+cmd     = ["${log}", "cat gen.txt main.txt hdr.txt > app.txt && echo 'app.txt: hdr.txt' > app.d"]
+
+[rules.obj]
+foreach = "*.c"
+inputs  = ["${match}"]
+outputs = ["${stem}.o"]
+cmd     = "${log}; cp ${in} ${out}"
+
+[targets.sub]
+dir     = "sub dir"
+outputs = ["sub dir/s.txt"]
+cmd     = "echo sub >> ../ran.log; echo s > s.txt"
+`
+
+func toolsDir(t *testing.T) string {
+	return project(t, map[string]string{"Buildfile.toml": toolsProject, "src.txt": "src\n", "main.txt": "main\n",
+		"hdr.txt": "hdr\n", "a.c": "a\n", "b.c": "b\n", "sub dir/keep": ""})
+}
+
+func TestInputsAreTransitive(t *testing.T) {
+	dir := toolsDir(t)
+	r := mustBuild(t, dir, "inputs", "app")
+	assertRan(t, dir)
+	if want := "a.c\na.o\nb.c\nb.o\ngen.txt\nmain.txt\nsrc.txt\n"; r.out != want {
+		t.Errorf("inputs app before a build:\n%s\nwant:\n%s", r.out, want)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "a.o", "b.o", "app", "sub")
+	// Now app's depfile named hdr.txt.
+	r = mustBuild(t, dir, "inputs", "app", "gen")
+	if want := "a.c\na.o\nb.c\nb.o\nhdr.txt\nmain.txt\nsrc.txt\n"; r.out != want {
+		t.Errorf("inputs app gen after a build:\n%s\nwant:\n%s", r.out, want)
+	}
+	if r := gobuildj(t, dir, "inputs"); r.code != 2 {
+		t.Errorf("inputs with no target: exit %d, want 2:\n%s", r.code, r.out)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
+
+func TestCommandsInBuildOrder(t *testing.T) {
+	dir := toolsDir(t)
+	r := mustBuild(t, dir, "commands", "app")
+	assertRan(t, dir)
+	lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n")
+	want := []string{
+		"echo gen >> ran.log; cp src.txt gen.txt",
+		"echo a.o >> ran.log; cp a.c a.o",
+		"echo b.o >> ran.log; cp b.c b.o",
+		"echo app >> ran.log",
+		"cat gen.txt main.txt hdr.txt > app.txt && echo 'app.txt: hdr.txt' > app.d",
+	}
+	if !slices.Equal(sorted(lines[:3]), sorted(want[:3])) || !slices.Equal(lines[3:], want[3:]) {
+		t.Errorf("commands app:\n%s", r.out)
+	}
+	// With no target, the default ones; a target in a folder is run there.
+	r = mustBuild(t, dir, "commands")
+	if !strings.Contains(r.out, "\ncd 'sub dir' && echo sub >> ../ran.log; echo s > s.txt\n") {
+		t.Errorf("commands:\n%s", r.out)
+	}
+	// Each line runs from the Buildfile's folder, as the build would.
+	for _, line := range strings.Split(strings.TrimSuffix(r.out, "\n"), "\n") {
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", line, err, out)
+		}
+	}
+	if got := read(t, filepath.Join(dir, "sub dir/s.txt")); got != "s\n" {
+		t.Errorf("sub dir/s.txt = %q", got)
+	}
+	ranLog(t, dir)
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "a.o", "b.o", "app", "sub")
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
+
+func TestTargetsListsEveryTarget(t *testing.T) {
+	dir := toolsDir(t)
+	r := mustBuild(t, dir, "targets")
+	assertRan(t, dir)
+	if l := mustBuild(t, dir, "list", "--all"); r.out != l.out {
+		t.Errorf("targets:\n%s\nlist --all:\n%s", r.out, l.out)
+	}
+	for _, want := range []string{"a.o", "b.o", "all  ", "app  APP app.txt", "obj  rule over *.c (2 targets)"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("targets does not list %q:\n%s", want, r.out)
+		}
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "a.o", "b.o", "app", "sub")
+	mustBuild(t, dir)
+	assertRan(t, dir)
 }
