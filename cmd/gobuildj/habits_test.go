@@ -187,3 +187,36 @@ func TestTargetsListsEveryTarget(t *testing.T) {
 	mustBuild(t, dir)
 	assertRan(t, dir)
 }
+
+func TestQuestion(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": chain, "src.txt": "hello\n"})
+	for _, flag := range []string{"-q", "--question"} {
+		if r := gobuildj(t, dir, flag); r.code != 1 || r.out != "" {
+			t.Errorf("%s before a build: exit %d, want 1, output %q", flag, r.code, r.out)
+		}
+	}
+	assertRan(t, dir)
+	if existsIn(t, dir, "build/gen.txt") {
+		t.Error("-q wrote an output")
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "upper")
+	if r := gobuildj(t, dir, "-q"); r.code != 0 || r.out != "" {
+		t.Errorf("-q when up to date: exit %d, want 0, output %q", r.code, r.out)
+	}
+	write(t, filepath.Join(dir, "src.txt"), "changed\n")
+	if r := gobuildj(t, dir, "-q", "gen"); r.code != 1 || r.out != "" {
+		t.Errorf("-q gen after an edit: exit %d, want 1, output %q", r.code, r.out)
+	}
+	assertRan(t, dir)
+	if r := gobuildj(t, dir, "-q", "nosuch"); r.code != 2 || !strings.Contains(r.out, "nosuch") {
+		t.Errorf("-q of an unknown target: exit %d, want 2:\n%s", r.code, r.out)
+	}
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "upper")
+	mustBuild(t, dir)
+	assertRan(t, dir)
+	if r := gobuildj(t, dir, "-q"); r.code != 0 {
+		t.Errorf("-q after the build: exit %d, want 0", r.code)
+	}
+}

@@ -55,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer, gate *signalGate) int {
 // errReported marks an error whose story the build output already told.
 var errReported = errors.New("reported")
 
+// errOutOfDate is -q's answer that a build would run a command: exit 1,
+// nothing printed.
+var errOutOfDate = fmt.Errorf("%w: out of date", errReported)
+
 // usageError is bad usage of the command line (exit 2).
 type usageError struct{ err error }
 
@@ -66,7 +70,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
 		return exitInterrupted
-	case errors.Is(err, engine.ErrFailed):
+	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate):
 		return exitFailed
 	case errors.As(err, &gerr):
 		return exitUsage

@@ -19,6 +19,7 @@ import (
 	"github.com/gobuildj/gobuildj/engine/admit"
 	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/query"
 )
 
 // buildFlags are the flags of a build, shared by the root command and (later)
@@ -28,6 +29,7 @@ type buildFlags struct {
 	jobsSet   bool // -j was given
 	keepGoing bool
 	dryRun    bool
+	question  bool // -q: only say, by the exit code, whether something would run
 	force     bool
 	dir       string
 	file      string
@@ -73,8 +75,12 @@ a failure's output folds into ::group:: and becomes ::error annotations, one
 per compiler diagnostic (file:line:col: error: ...). --junit, --trace and
 --report write files about the build (not with -n), relative to -C's folder.
 
-Exit codes: 0 built (or up to date), 1 a target failed, 2 bad usage or a bad
-Buildfile (found before any command runs), 130 interrupted.`
+With -q it runs and prints nothing, and exits 1 if a command would run, 0
+if everything is up to date (make -q).
+
+Exit codes: 0 built (or up to date), 1 a target failed (with -q: something
+would run), 2 bad usage or a bad Buildfile (found before any command runs),
+130 interrupted.`
 
 func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	var f buildFlags
@@ -101,6 +107,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run `N` commands at once")
 	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
 	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "name what would run; run and record nothing")
+	fl.BoolVarP(&f.question, "question", "q", false, "run nothing, print nothing: exit 1 if a command would run, 0 if all is up to date")
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target")
 	pf := root.PersistentFlags()
 	pf.SortFlags = false
@@ -189,6 +196,9 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 }
 
 func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) error {
+	if f.question {
+		return question(f, args)
+	}
 	if f.memprof != "" {
 		defer writeHeapProfile(f.memprof)
 	}
@@ -246,6 +256,28 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 		return err
 	}
 	return rerr
+}
+
+// question is -q (make -q): nil when the targets are up to date,
+// errOutOfDate (exit 1, nothing printed) when a build would run a command.
+// It runs, prints and records nothing.
+func question(f buildFlags, args []string) error {
+	g, err := loadGraph(f)
+	if err != nil {
+		return err
+	}
+	targets, err := g.Select(args)
+	if err != nil {
+		return err
+	}
+	stale, err := query.OutOfDate(g, targets)
+	if err != nil {
+		return err
+	}
+	if stale {
+		return errOutOfDate
+	}
+	return nil
 }
 
 // terminalMode decides how the build is shown: a live status line and
