@@ -40,6 +40,9 @@ var (
 type Options struct {
 	// Jobs is the number of commands run at once (default: CPUs).
 	Jobs int
+	// MaxLoad, if above 0, holds back new local commands while the load
+	// average is above it and a command runs (-l).
+	MaxLoad float64
 	// KeepGoing lets independent targets build after a failure (-k).
 	KeepGoing bool
 	// DryRun names what would run, and runs and records nothing (-n).

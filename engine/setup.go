@@ -54,7 +54,7 @@ func (b *builder) setup() error {
 // newQueue makes the admission queue of the builder's graph. A job must
 // pass, in order: its pool's depth; with remote execution, a worker
 // process of the pool that waits on the farm for remote jobs; -j for
-// local commands; the jobserver's tokens (shared with sub-makes); and its
+// local commands; with -l, the load average; the jobserver's tokens (shared with sub-makes); and its
 // TCP ports.
 func (b *builder) newQueue() *admit.Queue {
 	b.pools = admit.NewPools(b.g.Pools)
@@ -63,6 +63,9 @@ func (b *builder) newQueue() *admit.Queue {
 		limits = append(limits, admit.AllSlots(b.remote.workerJobs(b.opts.Jobs)))
 	}
 	limits = append(limits, admit.LocalSlots(b.opts.Jobs))
+	if b.opts.MaxLoad > 0 {
+		limits = append(limits, admit.NewLoadAverage(b.opts.MaxLoad, b.wake))
+	}
 	if b.js != nil {
 		limits = append(limits, b.js)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -219,4 +220,48 @@ func TestQuestion(t *testing.T) {
 	if r := gobuildj(t, dir, "-q"); r.code != 0 {
 		t.Errorf("-q after the build: exit %d, want 0", r.code)
 	}
+}
+
+// overlapProject's three targets each hold lock.d for a while; one that
+// finds it taken says so in overlap.log.
+const overlapProject = `
+[targets.all]
+deps = ["a", "b", "c"]
+
+[targets.a]
+cmd = "echo ${target} >> ran.log; if mkdir lock.d 2>/dev/null; then sleep 0.3; rmdir lock.d; else echo ${target} >> overlap.log; sleep 0.3; fi"
+[targets.b]
+cmd = "echo ${target} >> ran.log; if mkdir lock.d 2>/dev/null; then sleep 0.3; rmdir lock.d; else echo ${target} >> overlap.log; sleep 0.3; fi"
+[targets.c]
+cmd = "echo ${target} >> ran.log; if mkdir lock.d 2>/dev/null; then sleep 0.3; rmdir lock.d; else echo ${target} >> overlap.log; sleep 0.3; fi"
+`
+
+func TestLoadAverageRunsOneAtATimeAboveIt(t *testing.T) {
+	load, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		t.Skip("no /proc/loadavg")
+	}
+	if f, _, _ := strings.Cut(string(load), " "); f == "0.00" {
+		t.Skip("a load average of 0: -l cannot be seen to hold back")
+	}
+	dir := project(t, map[string]string{"Buildfile.toml": overlapProject})
+	// Far below the load: one command at a time, despite -j 3.
+	mustBuild(t, dir, "-j", "3", "-l", "0.001", "all")
+	assertRan(t, dir, "a", "b", "c")
+	if existsIn(t, dir, "overlap.log") {
+		t.Fatalf("commands ran at once under -l 0.001: %q", read(t, filepath.Join(dir, "overlap.log")))
+	}
+	mustBuild(t, dir, "-j", "3", "-l", "0.001", "all")
+	assertRan(t, dir)
+	// Far above it: no limit.
+	mustBuild(t, dir, "-j", "3", "-l", "100000", "-B", "all")
+	assertRan(t, dir, "a", "b", "c")
+	if !existsIn(t, dir, "overlap.log") {
+		t.Error("with -l far above the load, the commands did not run at once")
+	}
+	if r := gobuildj(t, dir, "-l", "-1"); r.code != 2 || !strings.Contains(r.out, "-l -1: expected a load average") {
+		t.Errorf("-l -1: exit %d:\n%s", r.code, r.out)
+	}
+	mustBuild(t, dir, "-l", "0.001", "all")
+	assertRan(t, dir)
 }

@@ -32,6 +32,9 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 	if f.jobs < 1 {
 		return nil, usageError{fmt.Errorf("-j %d: expected a number of jobs of at least 1", f.jobs)}
 	}
+	if f.maxLoad < 0 {
+		return nil, usageError{fmt.Errorf("-l %g: expected a load average of at least 0 (0: no limit)", f.maxLoad)}
+	}
 	js := admit.JobserverMode(f.jobserver)
 	switch js {
 	case admit.JobserverPipe, admit.JobserverFifo, admit.JobserverNone:
@@ -77,6 +80,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 		stopWidth: stopWidth,
 		opts: engine.Options{
 			Jobs:          f.jobs,
+			MaxLoad:       f.maxLoad,
 			KeepGoing:     f.keepGoing,
 			Force:         f.force,
 			Verbose:       f.verbose,
