@@ -14,7 +14,7 @@ type fakeLoad struct {
 }
 
 func (f *fakeLoad) read() (float64, error) { f.reads++; return f.load, nil }
-func (f *fakeLoad) clock() time.Time      { return f.now }
+func (f *fakeLoad) clock() time.Time       { return f.now }
 
 func TestLoadAverageHoldsBackNewJobsWhileHigh(t *testing.T) {
 	f := &fakeLoad{load: 8, now: time.Unix(1000, 0)}
