@@ -265,3 +265,62 @@ func TestLoadAverageRunsOneAtATimeAboveIt(t *testing.T) {
 	mustBuild(t, dir, "-l", "0.001", "all")
 	assertRan(t, dir)
 }
+
+// missingDepProject: bad's command reads gen.h, which gen writes, and its
+// depfile says so, but bad does not depend on gen; good does, through mid.
+const missingDepProject = `
+[targets.all]
+deps = ["gen", "good", "bad"]
+
+[targets.gen]
+outputs = ["gen.h"]
+cmd     = "echo ${target} >> ran.log; echo '#define X 1' > gen.h"
+
+[targets.mid]
+deps    = ["gen"]
+outputs = ["mid.txt"]
+cmd     = "echo ${target} >> ran.log; echo mid > mid.txt"
+
+[targets.good]
+deps    = ["mid"]
+outputs = ["good.o"]
+depfile = "good.d"
+cmd     = "echo ${target} >> ran.log; cat gen.h > good.o; echo 'good.o: gen.h' > good.d"
+
+[targets.bad]
+outputs = ["bad.o"]
+depfile = "bad.d"
+cmd     = "echo ${target} >> ran.log; cat gen.h > bad.o; echo 'bad.o: gen.h' > bad.d"
+`
+
+func TestMissingDeps(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": missingDepProject})
+	if r := mustBuild(t, dir, "missingdeps"); r.out != "gobuildj: 0 missing dep(s) among the recorded depfile inputs of 0 target(s)\n" {
+		t.Errorf("missingdeps before a build:\n%s", r.out)
+	}
+	mustBuild(t, dir, "gen")
+	assertRan(t, dir, "gen")
+	mustBuild(t, dir, "all")
+	assertRan(t, dir, "mid", "good", "bad")
+	r := gobuildj(t, dir, "missingdeps")
+	want := "bad reads gen.h, an output of gen, but does not depend on gen\n" +
+		"gobuildj: 1 missing dep(s) among the recorded depfile inputs of 2 target(s)\n"
+	if r.code != 1 || r.out != want {
+		t.Errorf("missingdeps: exit %d, want 1:\n%s\nwant:\n%s", r.code, r.out, want)
+	}
+	assertRan(t, dir)
+	mustBuild(t, dir, "all")
+	assertRan(t, dir)
+
+	// With the dep declared, bad runs again (its deps changed) and
+	// nothing is missing.
+	write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(missingDepProject,
+		"[targets.bad]\n", "[targets.bad]\ndeps    = [\"gen\"]\n", 1))
+	mustBuild(t, dir, "all")
+	assertRan(t, dir, "bad")
+	if r := mustBuild(t, dir, "missingdeps"); !strings.HasPrefix(r.out, "gobuildj: 0 missing dep(s)") {
+		t.Errorf("missingdeps once declared:\n%s", r.out)
+	}
+	mustBuild(t, dir, "all")
+	assertRan(t, dir)
+}

@@ -59,6 +59,9 @@ var errReported = errors.New("reported")
 // nothing printed.
 var errOutOfDate = fmt.Errorf("%w: out of date", errReported)
 
+// errMissingDeps is missingdeps' finding some: exit 1, the list printed.
+var errMissingDeps = fmt.Errorf("%w: missing deps", errReported)
+
 // usageError is bad usage of the command line (exit 2).
 type usageError struct{ err error }
 
@@ -70,7 +73,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
 		return exitInterrupted
-	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate):
+	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate), errors.Is(err, errMissingDeps):
 		return exitFailed
 	case errors.As(err, &gerr):
 		return exitUsage

@@ -98,3 +98,35 @@ func writeLines(w io.Writer, lines []string) error {
 	}
 	return nil
 }
+
+func newMissingDepsCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "missingdeps",
+		Short: "Find commands that read a generated file without a dep on its producer (ninja -t missingdeps)",
+		Long: `missingdeps looks at the inputs that the targets' depfiles named at their
+last runs (run a build first) for files that another target declares as
+outputs while the reader does not depend on that target, directly or not:
+a build may run the reader before the file is written, or not again after
+it changes. It prints one line for each, then a count, and exits 1 if it
+found any, 0 if none.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, err := loadGraph(*f)
+			if err != nil {
+				return err
+			}
+			missing, checked, err := query.MissingDeps(g)
+			if err != nil {
+				return err
+			}
+			for _, m := range missing {
+				fmt.Fprintln(stdout, m)
+			}
+			fmt.Fprintf(stdout, "gobuildj: %d missing dep(s) among the recorded depfile inputs of %d target(s)\n", len(missing), checked)
+			if len(missing) > 0 {
+				return errMissingDeps
+			}
+			return nil
+		},
+	}
+}

@@ -139,6 +139,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newTargetsCommand(&f, stdout),
 		newInputsCommand(&f, stdout),
 		newCommandsCommand(&f, stdout),
+		newMissingDepsCommand(&f, stdout),
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
 		newWatchCommand(&f, stdout, gate),
