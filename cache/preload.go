@@ -29,10 +29,20 @@ type Preloaded struct {
 // creates, locks and repairs nothing; it returns nil when there is no log
 // or it is unreadable or damaged at its start (Open then deals with it).
 func Preload(dir string) *Preloaded {
-	s, err := newStore(dir, true)
+	state, err := stateFolderOf(dir)
 	if err != nil {
 		return nil
 	}
+	return PreloadState(state)
+}
+
+// PreloadState is Preload of the state of one Buildfile (statedir.For).
+func PreloadState(state statedir.Dir) *Preloaded {
+	state, err := state.Abs()
+	if err != nil {
+		return nil
+	}
+	s := newStore(state, true)
 	f, err := statedir.Open(s.logPath)
 	if err != nil {
 		return nil
@@ -57,7 +67,17 @@ func Preload(dir string) *Preloaded {
 // OpenPreloaded is Open, using p (Preload of the same folder, or nil) if
 // the log did not change since p read it.
 func OpenPreloaded(dir string, p *Preloaded) (*Store, error) {
-	return open(dir, p)
+	state, err := stateFolderOf(dir)
+	if err != nil {
+		return nil, err
+	}
+	return open(state, p)
+}
+
+// OpenPreloadedState is OpenPreloaded of the state of one Buildfile
+// (statedir.For).
+func OpenPreloadedState(state statedir.Dir, p *Preloaded) (*Store, error) {
+	return open(state, p)
 }
 
 // adopt takes p's decoded log if f is still the file p read.

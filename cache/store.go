@@ -72,14 +72,23 @@ type Store struct {
 // if another gobuildj holds it. A damaged log is not an error: what can be
 // read is kept, the rest dropped, and Warnings says so.
 func Open(dir string) (*Store, error) {
-	return open(dir, nil)
-}
-
-func open(dir string, pre *Preloaded) (*Store, error) {
-	s, err := newStore(dir, false)
+	state, err := stateFolderOf(dir)
 	if err != nil {
 		return nil, err
 	}
+	return open(state, nil)
+}
+
+// OpenState is Open of the state of one Buildfile (statedir.For): two
+// Buildfiles of one folder keep their own records.
+func OpenState(state statedir.Dir) (*Store, error) { return open(state, nil) }
+
+func open(state statedir.Dir, pre *Preloaded) (*Store, error) {
+	state, err := state.Abs()
+	if err != nil {
+		return nil, err
+	}
+	s := newStore(state, false)
 	if err := os.Mkdir(s.state.Path(), 0o777); err == nil {
 		// Keep the state out of version control without asking.
 		_ = os.WriteFile(s.state.GitIgnore(), []byte(statedir.GitIgnoreContent), 0o666)
@@ -110,10 +119,21 @@ func open(dir string, pre *Preloaded) (*Store, error) {
 // an empty one. Writes fail with ErrReadOnly; Files remembers new states in
 // memory only.
 func OpenReadOnly(dir string) (*Store, error) {
-	s, err := newStore(dir, true)
+	state, err := stateFolderOf(dir)
 	if err != nil {
 		return nil, err
 	}
+	return OpenReadOnlyState(state)
+}
+
+// OpenReadOnlyState is OpenReadOnly of the state of one Buildfile
+// (statedir.For).
+func OpenReadOnlyState(state statedir.Dir) (*Store, error) {
+	state, err := state.Abs()
+	if err != nil {
+		return nil, err
+	}
+	s := newStore(state, true)
 	f, err := statedir.Open(s.logPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -138,12 +158,14 @@ func OpenReadOnly(dir string) (*Store, error) {
 	return s, nil
 }
 
-func newStore(dir string, readOnly bool) (*Store, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("state folder %s: %w", dir, err)
-	}
-	state := statedir.Of(abs)
+// stateFolderOf is the state of the Buildfile.toml of the folder dir, made
+// absolute.
+func stateFolderOf(dir string) (statedir.Dir, error) {
+	return statedir.Of(dir).Abs()
+}
+
+func newStore(state statedir.Dir, readOnly bool) *Store {
+	abs := state.Project()
 	s := &Store{
 		dir:      abs,
 		prefix:   strings.TrimSuffix(abs, "/") + "/",
@@ -153,7 +175,7 @@ func newStore(dir string, readOnly bool) (*Store, error) {
 		targets:  map[string]string{},
 	}
 	s.files = newFiles(s)
-	return s, nil
+	return s
 }
 
 // openLog opens the log for appending and loads it, repairing what Open

@@ -48,7 +48,7 @@ func Clean(g *graph.Graph, names []string) (*Result, error) {
 			targets = append(targets, t.Name)
 		}
 	}
-	store, err := cache.Open(g.Root)
+	store, err := cache.OpenState(g.State())
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}

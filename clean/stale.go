@@ -96,7 +96,7 @@ func graphFiles(g *graph.Graph) map[string]bool {
 // their targets' records, as `gobuildj clean --stale` does. Its errors are
 // Clean's.
 func CleanStale(g *graph.Graph) (*Result, error) {
-	store, err := cache.Open(g.Root)
+	store, err := cache.OpenState(g.State())
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}

@@ -38,7 +38,7 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	// about as long on a large build, and neither waits for the other.
 	preloaded := make(chan *cache.Preloaded, 1)
 	if !opts.DryRun {
-		go func() { preloaded <- cache.Preload(g.Root) }()
+		go func() { preloaded <- cache.PreloadState(g.State()) }()
 	} else {
 		preloaded <- nil
 	}
@@ -49,9 +49,9 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 
 	var err error
 	if opts.DryRun {
-		b.store, err = cache.OpenReadOnly(g.Root)
+		b.store, err = cache.OpenReadOnlyState(g.State())
 	} else {
-		b.store, err = cache.OpenPreloaded(g.Root, <-preloaded)
+		b.store, err = cache.OpenPreloadedState(g.State(), <-preloaded)
 	}
 	if err != nil {
 		return b.sum, fmt.Errorf("state: %w", err)

@@ -96,7 +96,7 @@ func watchWith(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-cha
 	b := newBuilder(g, opts)
 	b.newRunner = newRunner
 	s.b = b
-	if b.store, err = cache.Open(g.Root); err != nil {
+	if b.store, err = cache.OpenState(g.State()); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	b.files = b.store.Files()

@@ -1,5 +1,7 @@
 package graph
 
+import "github.com/gobuildj/gobuildj/internal/statedir"
+
 // Closure returns roots and every target they depend on, directly or not,
 // each once and in g's order (every target after its deps). Commands that
 // act on "these targets and what they need" (clean, graph) start from it.
@@ -23,3 +25,8 @@ func (g *Graph) Closure(roots []*Target) []*Target {
 	}
 	return out
 }
+
+// State is the state folder of g's Buildfile, with the files of its own
+// records (statedir.For): those of another Buildfile of the same folder
+// are not g's.
+func (g *Graph) State() statedir.Dir { return statedir.For(g.Root, g.File) }

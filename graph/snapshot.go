@@ -58,7 +58,7 @@ func LoadCached(path string, write bool) (*Graph, error) {
 	if err != nil {
 		return Load(path)
 	}
-	state := statedir.Of(filepath.Dir(abs))
+	state := statedir.For(filepath.Dir(abs), abs)
 	exe, exeOK := executableState()
 	runs := newCmdRuns()
 	if exeOK {

@@ -44,7 +44,7 @@ func Describe(g *graph.Graph, t *graph.Target) (*Description, error) {
 	if rel, err := filepath.Rel(g.Root, t.File); err == nil && t.File != "" {
 		d.DeclaredIn = rel
 	}
-	store, err := cache.OpenReadOnly(g.Root)
+	store, err := cache.OpenReadOnlyState(g.State())
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}

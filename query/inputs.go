@@ -13,7 +13,7 @@ import (
 // depfiles named at their last runs, and the outputs of the deps among
 // them, sorted and each once. This is `gobuildj inputs` (ninja -t inputs).
 func Inputs(g *graph.Graph, targets []*graph.Target) ([]string, error) {
-	store, err := cache.OpenReadOnly(g.Root)
+	store, err := cache.OpenReadOnlyState(g.State())
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}

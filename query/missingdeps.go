@@ -30,7 +30,7 @@ func (m MissingDep) String() string {
 // returns them sorted by target then file, and how many targets had a
 // record to look at.
 func MissingDeps(g *graph.Graph) ([]MissingDep, int, error) {
-	store, err := cache.OpenReadOnly(g.Root)
+	store, err := cache.OpenReadOnlyState(g.State())
 	if err != nil {
 		return nil, 0, fmt.Errorf("state: %w", err)
 	}

@@ -324,3 +324,53 @@ func TestMissingDeps(t *testing.T) {
 	mustBuild(t, dir, "all")
 	assertRan(t, dir)
 }
+
+func TestTwoBuildfilesInOneFolderKeepTheirOwnState(t *testing.T) {
+	a := "[targets.a]\ninputs = [\"src.txt\"]\noutputs = [\"a.txt\"]\ncmd = \"echo a >> ran.log; cp src.txt a.txt\"\n"
+	b := "[targets.b]\ninputs = [\"src.txt\"]\noutputs = [\"b.txt\"]\ncmd = \"echo b >> ran.log; cp src.txt b.txt\"\n"
+	dir := project(t, map[string]string{"A.toml": a, "B.toml": b, "Buildfile.toml": chain, "src.txt": "hello\n"})
+	mustBuild(t, dir)
+	assertRan(t, dir, "gen", "upper")
+	mustBuild(t, dir, "-f", "A.toml", "a")
+	assertRan(t, dir, "a")
+	mustBuild(t, dir, "-f", "B.toml", "b")
+	assertRan(t, dir, "b")
+	// Alternating runs nothing: each Buildfile has its own records, and
+	// neither takes the other's outputs for stale ones.
+	for range 2 {
+		mustBuild(t, dir, "-f", "A.toml", "a")
+		assertRan(t, dir)
+		mustBuild(t, dir, "-f", "B.toml", "b")
+		assertRan(t, dir)
+		mustBuild(t, dir)
+		assertRan(t, dir)
+	}
+	for _, f := range []string{"a.txt", "b.txt", "build/upper.txt"} {
+		if !existsIn(t, dir, f) {
+			t.Errorf("%s was removed", f)
+		}
+	}
+	// The default Buildfile's state keeps its names.
+	for _, f := range []string{".gobuildj/state.log", ".gobuildj/@A.toml.state.log", ".gobuildj/@B.toml.state.log"} {
+		if !existsIn(t, dir, f) {
+			t.Errorf("no %s", f)
+		}
+	}
+	// -q, query and clean read the Buildfile's own records.
+	if r := gobuildj(t, dir, "-f", "A.toml", "-q", "a"); r.code != 0 {
+		t.Errorf("-f A.toml -q: exit %d", r.code)
+	}
+	if r := mustBuild(t, dir, "-f", "B.toml", "query", "b"); !strings.Contains(r.out, "would run: no (up to date)") {
+		t.Errorf("-f B.toml query b:\n%s", r.out)
+	}
+	mustBuild(t, dir, "-f", "A.toml", "clean")
+	if existsIn(t, dir, "a.txt") || !existsIn(t, dir, "b.txt") || !existsIn(t, dir, "build/upper.txt") {
+		t.Error("clean of A.toml did not remove a.txt only")
+	}
+	mustBuild(t, dir, "-f", "B.toml", "b")
+	assertRan(t, dir)
+	mustBuild(t, dir, "-f", "A.toml", "a")
+	assertRan(t, dir, "a")
+	mustBuild(t, dir, "-f", "A.toml", "a")
+	assertRan(t, dir)
+}

@@ -10,6 +10,9 @@
 //	    sha256.log          the SHA-256 table (cache.Digests)
 //	    graph.snap          the graph snapshot (graph.LoadCached)
 //	    graph.snap.tmp*     a snapshot before its rename
+//	    @NAME.state.log ... the same four files (and their .bad and .tmp*)
+//	                        of a Buildfile NAME other than Buildfile.toml
+//	                        in the same folder (For)
 //	    log/last.log        the story of the last build
 //	    log/output/*.log    the whole output of a target's commands when it
 //	                        was too long to keep in memory (OutputLog)
@@ -54,10 +57,42 @@ const (
 // state folder of the current folder, relative.
 type Dir struct {
 	project string // the Buildfile's folder, as given to Of
+	// prefix starts the names of the files that belong to one Buildfile
+	// (the state log, the SHA-256 table, the snapshot) when it is not
+	// the folder's Buildfile.toml: "@" and its escaped name and ".".
+	prefix string
 }
 
-// Of returns the state folder of the Buildfile folder project.
+// DefaultBuildfile is the Buildfile whose state files have the plain
+// names; any other Buildfile of the folder gets its own.
+const DefaultBuildfile = "Buildfile.toml"
+
+// Of returns the state folder of the Buildfile folder project, with the
+// files of its Buildfile.toml.
 func Of(project string) Dir { return Dir{project: project} }
+
+// For returns the state folder of the Buildfile folder project, with the
+// files of the Buildfile buildfile: two Buildfiles of one folder keep
+// their own records (-f A.toml then -f B.toml runs nothing again), while
+// the lock, the logs of the last build and of long outputs are the
+// folder's. For the folder's Buildfile.toml (or "") it is Of(project).
+func For(project, buildfile string) Dir {
+	if buildfile == "" || filepath.Clean(buildfile) == filepath.Join(project, DefaultBuildfile) ||
+		(!filepath.IsAbs(buildfile) && filepath.Clean(buildfile) == DefaultBuildfile) {
+		return Of(project)
+	}
+	return Dir{project: project, prefix: "@" + escapeName(filepath.Base(buildfile)) + "."}
+}
+
+// Abs returns d with its Buildfile's folder made absolute.
+func (d Dir) Abs() (Dir, error) {
+	abs, err := filepath.Abs(d.project)
+	if err != nil {
+		return d, fmt.Errorf("state folder %s: %w", d.project, err)
+	}
+	d.project = abs
+	return d, nil
+}
 
 // Project is the Buildfile's folder the state belongs to.
 func (d Dir) Project() string { return d.project }
@@ -76,10 +111,10 @@ const GitIgnoreContent = "*\n"
 func (d Dir) Lock() string { return d.file(lockName) }
 
 // StateLog is the log of target and file records.
-func (d Dir) StateLog() string { return d.file(stateLogName) }
+func (d Dir) StateLog() string { return d.own(stateLogName) }
 
 // BadStateLog is where a state log that cannot be read is moved aside.
-func (d Dir) BadStateLog() string { return d.file(stateLogName + badSuffix) }
+func (d Dir) BadStateLog() string { return d.own(stateLogName + badSuffix) }
 
 // CreateStateLogTemp creates a new temporary file for the state log's
 // compaction, to be renamed over StateLog.
@@ -87,27 +122,27 @@ func (d Dir) CreateStateLogTemp() (*os.File, error) {
 	if err := CheckFolder(d.Path()); err != nil {
 		return nil, err
 	}
-	return os.CreateTemp(d.Path(), stateLogName+tempSuffix)
+	return os.CreateTemp(d.Path(), d.prefix+stateLogName+tempSuffix)
 }
 
 // StateLogTemps lists the temporary files CreateStateLogTemp made that are
 // still there (left by a compaction that was interrupted).
 func (d Dir) StateLogTemps() ([]string, error) {
-	return filepath.Glob(d.file(stateLogName + tempSuffix))
+	return filepath.Glob(d.own(stateLogName + tempSuffix))
 }
 
 // SnapshotTemps lists the temporary files CreateSnapshotTemp made that are
 // still there: left by a process killed while it wrote a snapshot, or being
 // written by another one right now.
 func (d Dir) SnapshotTemps() ([]string, error) {
-	return filepath.Glob(d.file(snapshotName + tempSuffix))
+	return filepath.Glob(d.own(snapshotName + tempSuffix))
 }
 
 // SHA256Table is the table of the files' SHA-256 digests.
-func (d Dir) SHA256Table() string { return d.file(sha256Name) }
+func (d Dir) SHA256Table() string { return d.own(sha256Name) }
 
 // Snapshot is the graph snapshot.
-func (d Dir) Snapshot() string { return d.file(snapshotName) }
+func (d Dir) Snapshot() string { return d.own(snapshotName) }
 
 // CreateSnapshotTemp creates a new temporary file for a snapshot, to be
 // renamed over Snapshot.
@@ -115,7 +150,7 @@ func (d Dir) CreateSnapshotTemp() (*os.File, error) {
 	if err := CheckFolder(d.Path()); err != nil {
 		return nil, err
 	}
-	return os.CreateTemp(d.Path(), snapshotName+tempSuffix)
+	return os.CreateTemp(d.Path(), d.prefix+snapshotName+tempSuffix)
 }
 
 // LastLog is the log of the last build that ran a command.
@@ -202,6 +237,9 @@ func (d Dir) FetchTemps() ([]string, error) {
 }
 
 func (d Dir) file(name string) string { return filepath.Join(d.project, Name, name) }
+
+// own is the file name of the Buildfile's own state (see For).
+func (d Dir) own(name string) string { return d.file(d.prefix + name) }
 
 // Holds reports whether rel, a clean path relative to the Buildfile's
 // folder (slash- or OS-separated), is the state folder or inside it.

@@ -190,3 +190,25 @@ func TestOpenFileRefusesAFIFO(t *testing.T) {
 		t.Error("ReadFile read a FIFO")
 	}
 }
+
+func TestForKeepsEachBuildfilesOwnFiles(t *testing.T) {
+	def := For("/p", "/p/Buildfile.toml")
+	if def != Of("/p") || For("/p", "") != Of("/p") {
+		t.Fatalf("For of Buildfile.toml = %+v, want Of", def)
+	}
+	other := For("/p", "/p/ci build.toml")
+	for _, c := range []struct{ got, want string }{
+		{def.StateLog(), "/p/.gobuildj/state.log"},
+		{other.StateLog(), "/p/.gobuildj/@ci%20build.toml.state.log"},
+		{other.BadStateLog(), "/p/.gobuildj/@ci%20build.toml.state.log.bad"},
+		{other.SHA256Table(), "/p/.gobuildj/@ci%20build.toml.sha256.log"},
+		{other.Snapshot(), "/p/.gobuildj/@ci%20build.toml.graph.snap"},
+		{other.Lock(), def.Lock()},
+		{other.LastLog(), def.LastLog()},
+		{other.OutputLog("x"), def.OutputLog("x")},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %s, want %s", c.got, c.want)
+		}
+	}
+}
