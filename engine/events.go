@@ -23,7 +23,7 @@ func (b *builder) skipped(n *node, kind event.SkipKind, why string) {
 		// its dep "failed" because the build was stopped: say that
 		kind, why = event.SkipNotRun, b.notRunWhy()
 	}
-	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why})
+	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why, Key: n.keyHex()})
 }
 
 // cutoff reports a target that was to run after its deps but need not
@@ -84,7 +84,7 @@ func (b *builder) notRunWhy() string {
 func (b *builder) startEvent(n *node, pid int) event.Start {
 	running, ready := b.load()
 	ev := event.Start{
-		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason,
+		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason, Key: n.keyHex(),
 		Worker: pid, Running: running, Ready: ready,
 	}
 	if n.attempt != nil {
@@ -114,6 +114,7 @@ func (b *builder) finishEvent(n *node, ok bool, cmd, why string, output []byte) 
 		Cmds: n.t.Cmds, Output: output, Worker: a.worker, Queued: queued, Start: start, End: end,
 		Interrupted: !ok && b.interrupted.Load(),
 		Reason:      n.reason,
+		Key:         n.keyHex(),
 		Dir:         b.abs(n.t.Dir),
 		Deps:        b.waitedFor(n.t),
 	}
@@ -168,4 +169,13 @@ func (b *builder) load() (running, ready int) {
 		ready += b.queue.Len()
 	}
 	return b.inProcess, ready
+}
+
+// keyHex is n's action key in hex, "" when its action was not computed in
+// this build.
+func (n *node) keyHex() string {
+	if n.action == nil || n.key.IsZero() {
+		return ""
+	}
+	return n.key.String()
 }

@@ -43,8 +43,11 @@ type Start struct {
 	Target      string
 	Description string // the status text: description, or commands with -v
 	Reason      Reason // why it runs (its String is what --explain says: "input a.c changed")
-	Worker      int    // pid of the worker process running it (0: it never reached one; gobuildj's own for Console)
-	Time        time.Time
+	// Key is the target's action key in hex ("" when it could not be
+	// computed).
+	Key    string
+	Worker int // pid of the worker process running it (0: it never reached one; gobuildj's own for Console)
+	Time   time.Time
 	// Running and Ready count, when the event is sent, the targets whose
 	// commands are in workers (this one included) and those handed to the
 	// scheduler that wait for a worker or a jobserver token.
@@ -72,6 +75,8 @@ type Finish struct {
 	Output []byte
 	// Reason is why the target ran (as Start.Reason).
 	Reason Reason
+	// Key is the action key it ran with, in hex (as Start.Key).
+	Key string
 	// Dir is the absolute folder its commands ran in: the paths in their
 	// output are relative to it.
 	Dir string
@@ -140,6 +145,10 @@ type Skip struct {
 	// Why says it in words: "deps rebuilt with identical outputs", "dep
 	// lib failed", "the build stopped after a failure (no -k)".
 	Why string
+	// Key is the target's action key in hex, when it was computed (always
+	// for up to date and early cutoff; "" for a target that was blocked
+	// or not run before its deps were done).
+	Key string
 }
 
 // Summary counts what a build did.
