@@ -16,6 +16,8 @@
 //	    log/last.log        the story of the last build
 //	    log/output/*.log    the whole output of a target's commands when it
 //	                        was too long to keep in memory (OutputLog)
+//	    runs/ID.json        the record of a build (RunRecord; package runs)
+//	    runs/.run.tmp*      a record before its link into place
 //
 // and of the folder a remote fetch fills before renaming outputs into place,
 // .gobuildj-fetch-*, beside the state folder (at the Buildfile's folder, on
@@ -51,6 +53,9 @@ const (
 	outputFolder  = "output"
 	outputSuffix  = ".log"
 	fetchPrefix   = Name + "-fetch-*"
+	runsFolder    = "runs"
+	runSuffix     = ".json"
+	runTemp       = ".run" + tempSuffix
 )
 
 // Dir is the state folder of one Buildfile's folder. The zero Dir is the
@@ -222,6 +227,34 @@ func (d Dir) RemoveOutputLog(target string) error {
 		return err
 	}
 	return nil
+}
+
+// Runs is the folder of the run records: one file per recorded build,
+// the folder's (whichever Buildfile the build read).
+func (d Dir) Runs() string { return d.file(runsFolder) }
+
+// RunSuffix ends the file name of every run record.
+const RunSuffix = runSuffix
+
+// RunRecord is the file of the run record id.
+func (d Dir) RunRecord(id string) string { return filepath.Join(d.Runs(), id+runSuffix) }
+
+// CreateRunTemp creates the runs folder if needed, refusing a symbolic
+// link at the state folder or at it, and a new temporary file there for a
+// record, to be linked to its RunRecord name once written.
+func (d Dir) CreateRunTemp() (*os.File, error) {
+	for _, folder := range []string{d.Path(), d.Runs()} {
+		if err := CheckFolder(folder); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(d.Runs(), 0o777); err != nil {
+		return nil, err
+	}
+	if err := CheckFolder(d.Runs()); err != nil { // made meanwhile
+		return nil, err
+	}
+	return os.CreateTemp(d.Runs(), runTemp)
 }
 
 // MkdirFetchTemp creates a new temporary folder for a remote fetch, beside
