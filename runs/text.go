@@ -16,12 +16,16 @@ const shortKey = 12
 // WriteList prints one line per record, oldest first: its ID, start
 // (local time), wall time and counts.
 func WriteList(w io.Writer, recs []*Record) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTART\tWALL\tRUN\tCACHED\tUP TO DATE\tFAILED\tNOT RUN\t")
+	tw := table(w)
+	fmt.Fprintln(tw, "ID\tSTART\tWALL\tRUN\tCACHED\tUP TO DATE\tFAILED\tNOT RUN")
 	for _, r := range recs {
 		c := r.Counts
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Start.Local().Format("2006-01-02 15:04:05"),
-			round(Duration(r.WallMS)), c.Run, c.Cached, c.UpToDate, c.Failed+c.Interrupted, c.NotRun, state(r))
+		end := ""
+		if s := state(r); s != "" {
+			end = "  (" + s + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d%s\n", r.ID, r.Start.Local().Format("2006-01-02 15:04:05"),
+			round(Duration(r.WallMS)), c.Run, c.Cached, c.UpToDate, c.Failed+c.Interrupted, c.NotRun, end)
 	}
 	return tw.Flush()
 }
@@ -61,7 +65,7 @@ func WriteShow(w io.Writer, r *Record) error {
 		line += " (" + s + ")"
 	}
 	fmt.Fprintln(w, line)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table(w)
 	fmt.Fprintln(tw, "TARGET\tOUTCOME\tTIME\tWORKER\tKEY\tWHY")
 	for _, t := range r.Targets {
 		dur, worker := "", ""
@@ -100,7 +104,7 @@ func WriteDiff(w io.Writer, d *Diff) error {
 		_, err := fmt.Fprintln(w, "no difference: the same targets, keys and outcomes")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table(w)
 	if len(d.OnlyA) > 0 {
 		fmt.Fprintf(tw, "only in %s (%d): %s\n", d.A, len(d.OnlyA), strings.Join(d.OnlyA, " "))
 	}
@@ -141,6 +145,39 @@ func ratio(a, b time.Duration) string {
 		return fmt.Sprintf("%.1fx faster", float64(a)/float64(b))
 	}
 	return ""
+}
+
+// table returns a tabwriter onto w that ends no line with spaces.
+func table(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(&trimmer{w: w}, 0, 0, 2, ' ', 0)
+}
+
+// trimmer drops the spaces that end the lines written to it: the spaces
+// that end a write are held back until what follows them shows whether
+// the line goes on.
+type trimmer struct {
+	w      io.Writer
+	spaces int // held back
+}
+
+func (t *trimmer) Write(p []byte) (int, error) {
+	var b strings.Builder
+	for _, c := range string(p) {
+		switch c {
+		case ' ':
+			t.spaces++
+			continue
+		case '\n':
+			t.spaces = 0
+		}
+		b.WriteString(strings.Repeat(" ", t.spaces))
+		t.spaces = 0
+		b.WriteRune(c)
+	}
+	if _, err := io.WriteString(t.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func short(key string) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/query"
+	"github.com/gobuildj/gobuildj/runs"
 )
 
 // buildFlags are the flags of a build, shared by the root command and (later)
@@ -143,6 +144,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
 		newWatchCommand(&f, stdout, gate),
+		newRunsCommand(&f, stdout),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)
@@ -242,12 +244,16 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	opts.Remote = remoteOpts
 	// Once the build is planned, its loop is about to watch the signals:
 	// they stop its commands instead of ending gobuildj at once.
-	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener()), func() {
+	rec := runs.NewRecorder()
+	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener(), rec), func() {
 		resumeGC()
 		gate.Take()
 	}}
 	_, err = engine.Build(g, targets, opts, gate.Signals())
 	_ = g.SaveSnapshot() // if the state folder was made by this build
+	if !f.dryRun {
+		saveRun(rec, g, args, opts, s.printer.Message)
+	}
 	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, os.Args[1:], opts.Jobs))
 	switch {
 	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
