@@ -139,3 +139,44 @@ cmd = "echo after >> ran.log"
 		t.Errorf("runs does not say interrupted:\n%s", r.out)
 	}
 }
+
+func TestFailedBuildIsRecordedAndItsFixShownAsAnOutcomeChange(t *testing.T) {
+	const bf = `
+[targets.check]
+inputs = ["data.txt"]
+cmd = "echo check >> ran.log; grep -q good data.txt"
+[targets.other]
+cmd = "echo other >> ran.log; echo o > other.out"
+outputs = ["other.out"]
+[targets.all]
+deps = ["check", "other"]
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf, "data.txt": "bad\n"})
+	if r := gobuildj(t, dir, "-k"); r.code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", r.code, r.out)
+	}
+	assertRan(t, dir, "check", "other")
+	write(t, filepath.Join(dir, "data.txt"), "good\n")
+	mustBuild(t, dir)
+	assertRan(t, dir, "check")
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	r := mustBuild(t, dir, "runs", "show", "last~1")
+	if !strings.Contains(r.out, "-k") || !strings.Contains(r.out, "1 run, 0 cached, 0 up to date, 1 failed") ||
+		!strings.Contains(r.out, "check   failed") || !strings.Contains(r.out, "exit code 1") {
+		t.Errorf("the failed build's record:\n%s", r.out)
+	}
+	// A failed run leaves no record of the target in the state, so the
+	// engine's reason for the next run is "no previous run".
+	r = mustBuild(t, dir, "runs", "diff", "last~1", "last")
+	want := "runs " // then the IDs
+	for _, line := range []string{"key changed (1):", "check", "no previous run", "outcome changed (1):", "failed -> ran"} {
+		if !strings.Contains(r.out, line) {
+			t.Errorf("runs diff lacks %q:\n%s", line, r.out)
+		}
+	}
+	if !strings.HasPrefix(r.out, want) || strings.Contains(r.out, "other") {
+		t.Errorf("runs diff should name only check:\n%s", r.out)
+	}
+}
