@@ -66,8 +66,9 @@ func newRunsCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
 			recs := make([]*runs.Record, 0, len(entries))
 			for _, e := range entries {
 				rec, err := runs.Load(dir, e.ID)
-				if err != nil {
-					return err
+				if err != nil { // one bad file does not hide the others
+					fmt.Fprintf(cmd.ErrOrStderr(), "gobuildj: warning: %v\n", err)
+					continue
 				}
 				recs = append(recs, rec)
 			}

@@ -180,3 +180,15 @@ deps = ["check", "other"]
 		t.Errorf("runs diff should name only check:\n%s", r.out)
 	}
 }
+
+func TestRunsListsPastAnUnreadableRecord(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": "[targets.a]\ncmd = \"echo a >> ran.log\"\n"})
+	mustBuild(t, dir)
+	assertRan(t, dir, "a")
+	write(t, filepath.Join(dir, ".gobuildj", "runs", "20000101-000000.json"), "{not json")
+	r := mustBuild(t, dir, "runs")
+	if !strings.Contains(r.out, "warning: run 20000101-000000") || strings.Count(r.out, "\n2") != 1 {
+		t.Errorf("runs should warn about the bad record and list the good one:\n%s", r.out)
+	}
+	assertRan(t, dir)
+}
