@@ -35,6 +35,10 @@ type Action struct {
 	// DepOutputs, for explanations ("dep gen rebuilt with new outputs").
 	// It is not part of the key, and is called only to explain.
 	DepOf func(path string) string
+	// EnvValues are "NAME=value" for the EnvInputs whose values may be
+	// shown (ShowableEnv), sorted by name: the record keeps them for
+	// `why`. They are not part of the key.
+	EnvValues []string
 }
 
 // Domain tags: each hash covers its own tag first, so that no two of them
@@ -84,6 +88,8 @@ func (a *Action) Record(name string, key Hash) TargetRecord {
 		DepOutputs: slices.Clone(a.DepOutputs),
 		Tools:      toolRecords(a.Tools),
 		EnvInputs:  slices.Clone(a.EnvInputs),
+		CmdText:    a.keptCmdText(),
+		EnvValues:  slices.Clone(a.EnvValues),
 	}
 }
 

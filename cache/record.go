@@ -41,6 +41,12 @@ type TargetRecord struct {
 	// EnvInputs are the declared environment variables of the run
 	// (Action.EnvInputs): names and hashes of their values.
 	EnvInputs []PathHash
+	// CmdText is the text of the run's commands, env entries and dir, nil
+	// when longer than MaxKeptCmdText: `why` shows a change as a diff.
+	CmdText *CmdText
+	// EnvValues are "NAME=value" for the declared environment variables
+	// of the run whose values may be shown (ShowableEnv), sorted by name.
+	EnvValues []string
 }
 
 // PathHash is a file and the hash of its content.
@@ -91,7 +97,8 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	b = wire.AppendFixed64(b, uint64(finished))
 	// Optional trailing fields: a record without them (written before they
 	// existed, or by a target without a depfile) reads as having none.
-	tools := len(rec.Tools) > 0 || len(rec.EnvInputs) > 0
+	extra := hasManifestExtra(rec)
+	tools := len(rec.Tools) > 0 || len(rec.EnvInputs) > 0 || extra
 	if len(rec.Discovered) > 0 || rec.Depfile != "" || tools {
 		b = wire.AppendStrings(b, rec.Discovered)
 		b = wire.AppendString(b, rec.Depfile)
@@ -99,6 +106,9 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	if tools {
 		b = appendPathHashes(b, rec.Tools)
 		b = appendPathHashes(b, rec.EnvInputs)
+	}
+	if extra {
+		b = appendManifestExtra(b, rec)
 	}
 	return b
 }
@@ -207,6 +217,8 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	var discovered []string
 	var depfile string
 	var tools, env []PathHash
+	var cmdText *CmdText
+	var envValues []string
 	if d.Len() != 0 {
 		n := d.Count(1)
 		if store && n > 0 {
@@ -224,6 +236,9 @@ func (d *decoder) targetFields(r *TargetRecord) {
 		tools = d.pathHashes(store)
 		env = d.pathHashes(store)
 	}
+	if d.Len() != 0 {
+		cmdText, envValues = d.manifestExtra(store)
+	}
 	if store {
 		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
 		r.Inputs, r.DepOutputs, r.Outputs = inputs, depOutputs, outputs
@@ -233,6 +248,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 		}
 		r.Discovered, r.Depfile = discovered, depfile
 		r.Tools, r.EnvInputs = tools, env
+		r.CmdText, r.EnvValues = cmdText, envValues
 	}
 }
 

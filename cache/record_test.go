@@ -132,3 +132,46 @@ func FuzzReadEntry(f *testing.F) {
 		}
 	})
 }
+
+func TestRecordRoundTripManifestExtra(t *testing.T) {
+	for _, rec := range []TargetRecord{
+		func() TargetRecord {
+			r := sampleRecord("full")
+			r.CmdText = &CmdText{Cmds: []string{"cc -c a.c", "ar r a.a a.o"}, Env: []string{"LANG=C"}, Dir: "sub"}
+			r.EnvValues = []string{"CFLAGS=-O2"}
+			return r
+		}(),
+		{Name: "text only", CmdText: &CmdText{Cmds: []string{"true"}}},
+		{Name: "env only", EnvValues: []string{"A=1"}},
+	} {
+		body := encodeBody(func(b []byte) []byte { return appendTargetBody(b, &rec) })
+		if _, err := readEntry(body); err != nil {
+			t.Fatalf("readEntry of %s: %v", rec.Name, err)
+		}
+		got, err := decodeTarget(body)
+		if err != nil {
+			t.Fatalf("%s: %v", rec.Name, err)
+		}
+		if !reflect.DeepEqual(got, rec) {
+			t.Errorf("round trip of %s:\n got %+v\nwant %+v", rec.Name, got, rec)
+		}
+	}
+}
+
+func TestShowableEnv(t *testing.T) {
+	for _, c := range []struct {
+		name, value string
+		want        bool
+	}{
+		{"CFLAGS", "-O2", true},
+		{"API_TOKEN", "x", false},
+		{"aws_secret_access_key", "x", false},
+		{"DB_PASSWORD", "x", false},
+		{"LONG", strings.Repeat("x", MaxShownEnvValue+1), false},
+		{"MULTI", "a\nb", false},
+	} {
+		if got := ShowableEnv(c.name, c.value); got != c.want {
+			t.Errorf("ShowableEnv(%q, %q) = %v, want %v", c.name, c.value, got, c.want)
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (b *builder) prepareAction(n *node) error {
 		b.tools = newToolResolver(b.g.Root, b.files, b.opts.LookupEnv)
 	}
 	a.Tools = b.tools.tools(t)
-	a.EnvInputs = envInputs(t, b.opts.LookupEnv)
+	a.EnvInputs, a.EnvValues = envInputs(t, b.opts.LookupEnv)
 	for i, d := range t.Deps {
 		a.DepOutputs = appendConsumed(a.DepOutputs, b.depOutputs(d), t.Consumed(i))
 	}

@@ -173,17 +173,21 @@ func (r *toolResolver) hash(abs string) (cache.Hash, error) {
 }
 
 // envInputs returns the values of the inherited variables t declares in
-// env_inputs, as the action key takes them.
-func envInputs(t *graph.Target, lookupEnv func(string) (string, bool)) []cache.PathHash {
+// env_inputs, as the action key takes them (hashes), and "NAME=value" for
+// those the state may keep to show (cache.ShowableEnv).
+func envInputs(t *graph.Target, lookupEnv func(string) (string, bool)) (hashes []cache.PathHash, shown []string) {
 	if len(t.EnvInputs) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := make([]cache.PathHash, len(t.EnvInputs))
+	hashes = make([]cache.PathHash, len(t.EnvInputs))
 	for i, name := range t.EnvInputs {
 		v, ok := lookupEnv(name)
-		out[i] = cache.PathHash{Path: name, Hash: cache.EnvHash(v, ok)}
+		hashes[i] = cache.PathHash{Path: name, Hash: cache.EnvHash(v, ok)}
+		if ok && cache.ShowableEnv(name, v) {
+			shown = append(shown, name+"="+v)
+		}
 	}
-	return out
+	return hashes, shown
 }
 
 // envValue returns the value of key in env ("KEY=value" entries).

@@ -38,6 +38,7 @@ type buildFlags struct {
 	verbose   bool
 	quiet     bool // -s: no status lines, no summary after a success
 	explain   bool
+	json      bool // --json with -n: what would run, as JSON
 	keepStale bool // --keep-stale
 	killGrace time.Duration
 	color     string
@@ -119,6 +120,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
+	fl.BoolVar(&f.json, "json", false, "with -n: print what would run as JSON, each with its key, reason and manifest changes")
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
@@ -141,6 +143,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newInputsCommand(&f, stdout),
 		newCommandsCommand(&f, stdout),
 		newMissingDepsCommand(&f, stdout),
+		newWhyCommand(&f, stdout),
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
 		newWatchCommand(&f, stdout, gate),
@@ -203,6 +206,12 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) error {
 	if f.question {
 		return question(f, args)
+	}
+	if f.json {
+		if !f.dryRun {
+			return usageError{fmt.Errorf("--json goes with -n (what would run, as JSON)")}
+		}
+		return dryRunJSON(f, args, stdout)
 	}
 	if f.memprof != "" {
 		defer writeHeapProfile(f.memprof)
