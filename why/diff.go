@@ -207,12 +207,15 @@ func (d *differ) env(old, cur *cache.TargetRecord) {
 // the name now resolving to another file.
 func (d *differ) tools(old, cur []cache.PathHash) {
 	if len(old) == len(cur) {
+		// The key covers each tool's content, not its path: the same
+		// program in another folder is no change.
 		for i := range old {
 			switch {
+			case old[i].Hash == cur[i].Hash:
 			case old[i].Path != cur[i].Path:
 				d.add(Change{Kind: Tool, Name: cur[i].Path, Old: old[i].Path, New: cur[i].Path,
-					Text: fmt.Sprintf("tool %s -> %s", old[i].Path, cur[i].Path)})
-			case old[i].Hash != cur[i].Hash:
+					Text: fmt.Sprintf("tool %s -> %s (%s -> %s)", old[i].Path, cur[i].Path, hashText(old[i].Hash), hashText(cur[i].Hash))})
+			default:
 				d.add(Change{Kind: Tool, Name: cur[i].Path, Old: old[i].Hash.String(), New: cur[i].Hash.String(),
 					Text: fmt.Sprintf("tool %s changed (%s -> %s)", cur[i].Path, hashText(old[i].Hash), hashText(cur[i].Hash))})
 			}
