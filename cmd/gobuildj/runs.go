@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -155,10 +154,4 @@ func loadRun(f *buildFlags, name string) (*runs.Record, error) {
 		return nil, usageError{err}
 	}
 	return runs.Load(dir, id)
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -129,6 +129,8 @@ func dryRunJSON(f buildFlags, args []string, stdout io.Writer) error {
 	return writeJSON(stdout, out)
 }
 
+// writeJSON writes v to w as indented JSON, with <, > and & as they are
+// (the output is read by scripts, not put in HTML).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
