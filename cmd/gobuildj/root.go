@@ -48,6 +48,7 @@ type buildFlags struct {
 	flags     *pflag.FlagSet
 	profile   string // --cpuprofile: where to write a CPU profile of the build
 	memprof   string // --memprofile: where to write a heap profile at the end of the build
+	affected  string // --affected: the git ref (affectedDefault for the default branch)
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -126,6 +127,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 	fl.Bool("version", false, "print gobuildj's version (its module version or commit) and exit")
+	registerAffected(fl, &f.affected)
 	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl
@@ -148,6 +150,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newCompdbCommand(&f, stdout),
 		newWatchCommand(&f, stdout, gate),
 		newRunsCommand(&f, stdout),
+		newAffectedCommand(&f, stdout, stderr),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)
@@ -242,6 +245,12 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	if len(args) == 0 && g.BuildsRoots() {
 		s.printer.Message(noDefaultMessage(len(targets)))
 	}
+	if targets, err = selectAffected(f, g, targets, s.printer.Message); err != nil {
+		return err
+	}
+	if len(targets) == 0 { // --affected found nothing to build
+		return nil
+	}
 	var reps *reports
 	if !f.dryRun {
 		if reps, err = openReports(f.reports); err != nil {
@@ -286,6 +295,9 @@ func question(f buildFlags, args []string) error {
 	}
 	targets, err := g.Select(args)
 	if err != nil {
+		return err
+	}
+	if targets, err = selectAffected(f, g, targets, nil); err != nil {
 		return err
 	}
 	stale, err := query.OutOfDate(g, targets)
