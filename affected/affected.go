@@ -179,9 +179,16 @@ func absolute(root, path string) string {
 
 // matchesAny reports whether path (relative to the Buildfile's folder)
 // matches one of the doublestar patterns.
+// As globs do when they expand, a hidden file or folder (".name")
+// matches only a pattern that names a hidden one.
 func matchesAny(patterns []string, path string) bool {
+	slash := filepath.ToSlash(path)
+	hidden := strings.HasPrefix(slash, ".") || strings.Contains(slash, "/.")
 	for _, p := range patterns {
-		if ok, _ := doublestar.Match(p, filepath.ToSlash(path)); ok {
+		if hidden && !strings.HasPrefix(p, ".") && !strings.Contains(p, "/.") {
+			continue
+		}
+		if ok, _ := doublestar.Match(p, slash); ok {
 			return true
 		}
 	}

@@ -113,6 +113,8 @@ func TestFind(t *testing.T) {
 		// A local tool; tool is not wanted unless named.
 		{[]string{"tools/wrap"}, wanted, "[]"},
 		{[]string{"tools/wrap"}, []*graph.Target{tool}, "[tool:tools/wrap]"},
+		// A hidden file matches no glob that does not name it.
+		{[]string{"docs/.draft.md"}, wanted, "[]"},
 		// Nothing reads it.
 		{[]string{"README"}, wanted, "[]"},
 	} {
