@@ -48,6 +48,9 @@ func (g git) run(args ...string) ([]byte, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = g.dir
+	// A child of git (a credential helper, a hook) holding the pipes open
+	// must not outlive the timeout either.
+	cmd.WaitDelay = time.Second
 	// No lock on the index for status (a concurrent git command in an
 	// editor keeps working), messages in English to quote them, and never
 	// a prompt for credentials.
