@@ -204,7 +204,7 @@ func (c *Printer) Finished(ev event.Finish) {
 	target, description, ok, cmd, why, output := ev.Target, ev.Description, ev.OK, ev.Cmd, ev.Why, ev.Output
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !ev.Restarted {
+	if !ev.Restarted && !ev.Retried {
 		c.runs = append(c.runs, event.RunOf(ev))
 	}
 	c.eta, c.etaAt = ev.ETA, ev.End
@@ -215,9 +215,23 @@ func (c *Printer) Finished(ev event.Finish) {
 			break
 		}
 	}
-	c.done++
+	if !ev.Retried {
+		c.done++ // a retried target is done once, with its last attempt
+	}
 	var b strings.Builder
 	switch {
+	case ev.Retried:
+		head := fmt.Sprintf("FAILED, RETRYING: %s", target)
+		if why != "" {
+			head += " (" + why + ")"
+		}
+		if c.color {
+			head = "\x1b[1;33m" + head + "\x1b[0m"
+		}
+		b.WriteString(head + "\n")
+		if cmd != "" {
+			b.WriteString(cmd + "\n")
+		}
 	case ev.Restarted:
 		head := "RESTARTED: " + target
 		if why != "" {
@@ -325,6 +339,7 @@ func (c *Printer) Done(sum event.Summary) {
 	fmt.Fprintln(c.out, sum.String())
 	if !sum.DryRun && !c.quiet {
 		WriteTimings(c.out, c.runs, sum.Wall)
+		WriteDoctor(c.out, c.runs, sum)
 	}
 }
 

@@ -32,6 +32,7 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	b.newRunner = newRunner
 	b.sum.DryRun = opts.DryRun
 	b.sum.Start = start
+	b.sum.Jobs = b.opts.Jobs
 	defer b.closeRunners() // for the early returns: workers prestarted for nothing
 	b.want(targets)
 	// The state log is read while the files are stated: the two take

@@ -79,6 +79,9 @@ type attempt struct {
 	started  time.Time     // when its commands reached a process
 	worker   int           // the pid that ran them
 	timedOut time.Duration // the timeout that fired, if one did
+	// failures counts the attempts of this build that failed and were
+	// run again (retries).
+	failures int
 }
 
 // attempted gives n its attempt, if it has none yet.
@@ -532,6 +535,9 @@ func (b *builder) finished(n *node, res runner.Result) {
 		if n.timedOut > 0 {
 			why = fmt.Sprintf("timed out after %s; %s", n.timedOut, why)
 		}
+		if b.retry(n, b.describe(t), why, nil) {
+			return
+		}
 		b.fail(n, b.describe(t), why, nil)
 	case !res.Out.OK():
 		b.remoteFinished(n, &res.Out)
@@ -545,10 +551,18 @@ func (b *builder) finished(n *node, res runner.Result) {
 		case len(res.Out.Missing) > 0:
 			cmd = strings.Join(t.Cmds, "\n")
 		}
-		b.fail(n, cmd, b.failureReason(n, res.Out), res.Out.Output)
+		why := b.failureReason(n, res.Out)
+		if b.retry(n, cmd, why, res.Out.Output) {
+			return
+		}
+		b.fail(n, cmd, why, res.Out.Output)
 	case n.timedOut > 0:
 		// Its commands ended well, but only after the timeout's signal.
-		b.fail(n, "", fmt.Sprintf("timed out after %s; it ended after SIGTERM", n.timedOut), res.Out.Output)
+		why := fmt.Sprintf("timed out after %s; it ended after SIGTERM", n.timedOut)
+		if b.retry(n, "", why, res.Out.Output) {
+			return
+		}
+		b.fail(n, "", why, res.Out.Output)
 	default:
 		b.remoteFinished(n, &res.Out)
 		if why := b.readDepfile(n); why != "" {
@@ -591,6 +605,7 @@ func (b *builder) succeed(n *node, out worker.Result) {
 	if out.Remote && !out.Cached {
 		b.sum.Remote++
 	}
+	before, _ := b.store.LastDuration(t.Name)
 	rec := n.action.Record(t.Name, n.key)
 	n.recordDepfile(&rec)
 	rec.Duration = out.Duration
@@ -608,7 +623,9 @@ func (b *builder) succeed(n *node, out worker.Result) {
 	}
 	ev := b.finishEvent(n, true, "", "", out.Output)
 	ev.Cached, ev.Remote = out.Cached, out.Remote
+	ev.Before = before
 	b.ls.Finished(ev)
+	b.passed(n)
 	b.plan.Finish(t.ID, true)
 	b.released(n)
 }
@@ -621,6 +638,9 @@ func (b *builder) fail(n *node, cmd, why string, output []byte) {
 	b.sum.Failed++
 	b.noteStoreErr(b.store.ForgetTarget(t.Name))
 	b.ls.Finished(b.finishEvent(n, false, cmd, why, output))
+	if n.attempt != nil {
+		n.failures = 0 // a next build (watch mode) retries afresh
+	}
 	b.plan.Finish(t.ID, false)
 	if !b.opts.KeepGoing && !b.stopping {
 		b.stop()

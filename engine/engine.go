@@ -45,6 +45,10 @@ type Options struct {
 	MaxLoad float64
 	// KeepGoing lets independent targets build after a failure (-k).
 	KeepGoing bool
+	// Retries is how many times a failed target runs again before its
+	// failure counts (--retries); a target's own `retries` wins when
+	// larger.
+	Retries int
 	// DryRun names what would run, and runs and records nothing (-n).
 	DryRun bool
 	// Force rebuilds every target (-B).

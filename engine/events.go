@@ -120,6 +120,12 @@ func (b *builder) finishEvent(n *node, ok bool, cmd, why string, output []byte) 
 	}
 	ev.Running, ev.Ready = b.load()
 	ev.ETA, _ = b.eta.estimate(ev.End)
+	ev.Failures = a.failures
+	if b.queue != nil {
+		for _, w := range b.queue.Waits(&a.job) {
+			ev.Waits = append(ev.Waits, event.Wait{On: w.On, Time: w.Time})
+		}
+	}
 	return ev
 }
 

@@ -100,8 +100,33 @@ type Finish struct {
 	// Restarted is set for a target whose commands were stopped because
 	// a file they read changed meanwhile (watch mode): it runs again.
 	Restarted bool
+	// Retried is set for a failed attempt that runs again (retries):
+	// the target's outcome comes with a later Finish.
+	Retried bool
+	// Failures counts the attempts of this build that failed before this
+	// one (retries); with OK, the target is flaky. For a Retried attempt
+	// it counts this one too.
+	Failures int
+	// Waits is how long the target waited for each limit before its
+	// commands were admitted (-j, a pool, the jobserver), longest
+	// first.
+	Waits []Wait
+	// Before is how long its last recorded run took (0: unknown), to
+	// tell a target that got slower.
+	Before time.Duration
 	// ETA is as in Start.
 	ETA time.Duration
+}
+
+// Flaky reports whether the target passed after failed attempts.
+func (f Finish) Flaky() bool { return f.OK && f.Failures > 0 }
+
+// Wait is the time a target waited for one limit before it was admitted.
+type Wait struct {
+	// On names the limit: "-j", "pool NAME", "jobserver", "workers",
+	// "load", "ports".
+	On   string
+	Time time.Duration
 }
 
 // SkipKind says why a target's commands did not run.
@@ -160,6 +185,10 @@ type Summary struct {
 	// Cached counts the targets whose outputs came from a remote cache
 	// (not in Run); Remote the targets of Run that ran remotely.
 	Cached, Remote int
+	// Flaky counts the targets that failed and then passed (retries).
+	Flaky int
+	// Jobs is the build's -j: how many commands may run at once.
+	Jobs int
 	// NotShared counts the targets run here, with a remote server, whose
 	// results could not be shared (see --explain or -v for why).
 	NotShared int
@@ -196,6 +225,9 @@ func (s Summary) String() string {
 	}
 	if s.Restarted > 0 {
 		fmt.Fprintf(&b, ", %d restarted", s.Restarted)
+	}
+	if s.Flaky > 0 {
+		fmt.Fprintf(&b, ", %d flaky", s.Flaky)
 	}
 	if s.NotShared > 0 {
 		fmt.Fprintf(&b, ", %d not shared", s.NotShared)

@@ -18,11 +18,21 @@ type Run struct {
 	// Queued is when its deps were done; Start when a worker took it; End
 	// when it ended.
 	Queued, Start, End time.Time
+	// Waits, Cached, Failures and Before are Finish's: what held it back,
+	// whether its outputs came from a remote cache, its failed attempts
+	// and how long its last recorded run took.
+	Waits    []Wait
+	Cached   bool
+	Failures int
+	Before   time.Duration
 }
 
 // RunOf keeps the timing of a finished target (and drops its output).
 func RunOf(ev Finish) Run {
-	return Run{Target: ev.Target, Deps: ev.Deps, OK: ev.OK, Queued: ev.Queued, Start: ev.Start, End: ev.End}
+	return Run{
+		Target: ev.Target, Deps: ev.Deps, OK: ev.OK, Queued: ev.Queued, Start: ev.Start, End: ev.End,
+		Waits: ev.Waits, Cached: ev.Cached, Failures: ev.Failures, Before: ev.Before,
+	}
 }
 
 // Duration is how long the target's commands ran.

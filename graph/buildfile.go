@@ -166,6 +166,7 @@ type targetSpec struct {
 	KillTimeout duration
 	Always      boolean
 	Ports       integer
+	Retries     integer
 	Remote      boolean
 	// x holds the keys most targets leave out, allocated when one is
 	// set: a Buildfile of thousands of targets then decodes into less
@@ -282,6 +283,8 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 			continue
 		case "ports":
 			u, bad = &t.Ports, &t.Ports.bad
+		case "retries":
+			u, bad = &t.Retries, &t.Retries.bad
 		case "remote":
 			u, bad = &t.Remote, &t.Remote.bad
 		default:
@@ -319,12 +322,12 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "secondary", "timeout", "tools", "vars"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "retries", "secondary", "timeout", "tools", "vars"}
 }
 
 // isRuleOnlyKey reports whether k is a key of rules that targets do not
@@ -339,7 +342,7 @@ func isRuleOnlyKey(k string) bool {
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "secondary", "timeout", "tools":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools":
 		return true
 	}
 	return false
@@ -865,6 +868,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			{"kill_timeout", t.KillTimeout.bad},
 			{"always", t.Always.bad},
 			{"ports", t.Ports.bad},
+			{"retries", t.Retries.bad},
 			{"remote", t.Remote.bad},
 		} {
 			add(f.p, []string{section, name, f.key}, name, f.key)

@@ -118,6 +118,7 @@ type Target struct {
 	KillTimeout time.Duration // 0: the engine's default
 	Always      bool          // run on every build, never skipped
 	Ports       int           // free TCP ports its commands get (GOBUILDJ_PORTS) while they run
+	Retries     int           // how many times a failure is run again before it counts (0: none)
 	LocalOnly   bool          // remote = false: never looked up in, run on or shared with a remote server
 	Pool        string        // the pool its commands run in (a key of Graph.Pools), "" for none
 	// Depfile is the make-format file its commands write (gcc -MD -MF),

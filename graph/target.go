@@ -164,6 +164,7 @@ func (p *pending) prepare() *Error {
 		(*pending).prepareDurations,
 		(*pending).preparePool,
 		(*pending).preparePorts,
+		(*pending).prepareRetries,
 		(*pending).prepareTools,
 		(*pending).prepareEnvInputs,
 		(*pending).prepareCommands, // last: uses ${in} and ${out}
@@ -527,6 +528,24 @@ func (p *pending) preparePorts() *Error {
 		return p.fail(p.at("ports", -1), "ports", fmt.Sprintf("%d is out of range (expected a number of TCP ports from 0 to %d)", n.n, maxPorts))
 	}
 	p.t.Ports = int(n.n)
+	return nil
+}
+
+// maxRetries bounds `retries`: a command that fails more often than
+// this is broken, not flaky.
+const maxRetries = 100
+
+// prepareRetries checks `retries`, how many times a failure of the
+// target's commands is run again before it counts.
+func (p *pending) prepareRetries() *Error {
+	n := p.spec.Retries
+	if !n.set {
+		return nil
+	}
+	if n.n < 0 || n.n > maxRetries {
+		return p.fail(p.at("retries", -1), "retries", fmt.Sprintf("%d is out of range (expected a number of retries from 0 to %d)", n.n, maxRetries))
+	}
+	p.t.Retries = int(n.n)
 	return nil
 }
 

@@ -40,6 +40,10 @@ type (
 		Skipped, UpToDate            []event.Skip
 		UpToDateSummary              string
 		Messages                     []string
+		// Doctor is what the build doctor found (event.Diagnose), a
+		// line each; Flaky names the targets that failed and then
+		// passed.
+		Doctor, Flaky []string
 	}
 	// htmlLoad is a count over time, drawn as a step line.
 	htmlLoad struct {
@@ -65,6 +69,9 @@ type (
 		ID, Target, Description, Reason, Worker string
 		Start, Duration, Wait                   string
 		Failed, Critical                        bool
+		// Flaky says, for a target that failed and then passed, how
+		// often it failed ("" for the others).
+		Flaky string
 	}
 	htmlFailure struct {
 		ID, Target, Description, Why, Cmd, Output string
@@ -81,6 +88,18 @@ func WriteHTML(w io.Writer, b *Build, meta Meta) error {
 		return fmt.Errorf("html report: %w", err)
 	}
 	return nil
+}
+
+// flakyNote says how often a target that passed in the end failed first
+// ("" if it is not flaky).
+func flakyNote(c event.Finish) string {
+	switch {
+	case !c.Flaky():
+		return ""
+	case c.Failures == 1:
+		return "flaky: failed 1 time, then passed"
+	}
+	return fmt.Sprintf("flaky: failed %d times, then passed", c.Failures)
 }
 
 func buildPage(b *Build, meta Meta) *htmlPage {
@@ -108,6 +127,9 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 	p.Title = fmt.Sprintf("gobuildj %s: %s", meta.Folder, p.Verdict)
 	p.Counts = fmt.Sprintf("%d run, %d up to date, %d failed, %d not run in %s with -j %d",
 		sum.Run, sum.UpToDate, sum.Failed, sum.NotRun, human(sum.Wall), meta.Jobs)
+	if sum.Flaky > 0 {
+		p.Counts += fmt.Sprintf("; %d flaky", sum.Flaky)
+	}
 
 	runs := b.Runs()
 	path := event.CriticalPath(runs)
@@ -136,7 +158,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		return htmlRow{
 			ID: id[c.Target], Target: c.Target, Description: c.Description, Reason: c.Reason.String(), Worker: worker,
 			Start: human(c.Start.Sub(start)), Duration: human(c.End.Sub(c.Start)), Wait: human(c.Start.Sub(c.Queued)),
-			Failed: !c.OK, Critical: critical[c.Target],
+			Failed: !c.OK, Critical: critical[c.Target], Flaky: flakyNote(c),
 		}
 	}
 	byTarget := map[string]event.Finish{}
@@ -150,6 +172,12 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 			})
 		}
 	}
+	for _, c := range b.Commands {
+		if c.Flaky() {
+			p.Flaky = append(p.Flaky, c.Target+": "+flakyNote(c))
+		}
+	}
+	p.Doctor = event.Diagnose(runs, sum.Wall, meta.Jobs).Lines()
 	for _, r := range path {
 		p.Critical = append(p.Critical, row(byTarget[r.Target]))
 	}

@@ -46,8 +46,20 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Time      string        `xml:"time,attr"`
 		Failure   *junitFailure `xml:"failure,omitempty"`
-		Skipped   *junitSkipped `xml:"skipped,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
+		// FlakyFailures and RerunFailures are the failed attempts of
+		// a target run again (retries), as Maven Surefire writes its
+		// reruns: flaky ones for a target that passed in the end,
+		// rerun ones for one that never did.
+		FlakyFailures []junitRerun  `xml:"flakyFailure"`
+		RerunFailures []junitRerun  `xml:"rerunFailure"`
+		Skipped       *junitSkipped `xml:"skipped,omitempty"`
+		SystemOut     string        `xml:"system-out,omitempty"`
+	}
+	junitRerun struct {
+		Message    string `xml:"message,attr"`
+		Type       string `xml:"type,attr"`
+		StackTrace string `xml:"stackTrace"`
+		SystemOut  string `xml:"system-out,omitempty"`
 	}
 	junitFailure struct {
 		Message string `xml:"message,attr"`
@@ -65,7 +77,10 @@ type (
 // system-out; a failed one has a failure whose message says what happened
 // ("exit code 1") and whose text is the command and its output; one that did
 // not run (up to date, blocked by a failure, or left when the build stopped)
-// is skipped, with the reason as message.
+// is skipped, with the reason as message. The failed attempts of a target
+// run again (retries) are flakyFailure elements when it passed in the end
+// (it is flaky) and rerunFailure ones when it did not, as Maven Surefire
+// writes the reruns of a test.
 func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 	name := "gobuildj"
 	if meta.Folder != "." && meta.Folder != "" {
@@ -93,6 +108,14 @@ func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 				text = c.Cmd + "\n" + text
 			}
 			tc.Failure = &junitFailure{Message: failureMessage(c), Type: "failed", Text: text}
+		}
+		for _, a := range b.RetriedOf(c.Target) {
+			rerun := junitRerun{Message: failureMessage(a), Type: "failed", StackTrace: a.Cmd, SystemOut: plainText(a.Output)}
+			if c.OK {
+				tc.FlakyFailures = append(tc.FlakyFailures, rerun)
+			} else {
+				tc.RerunFailures = append(tc.RerunFailures, rerun)
+			}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}

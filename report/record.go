@@ -20,6 +20,7 @@ type Build struct {
 	Summary  event.Summary
 	Planned  int            // commands that may run, as first announced
 	Commands []event.Finish // every target whose commands ran, in the order they ended
+	Retried  []event.Finish // the failed attempts that ran again (retries), in the order they ended
 	Skipped  []event.Skip   // every target with commands that did not run
 	Load     []Sample       // the scheduler's load after each start and end
 	Messages []string       // interruption notices and other messages
@@ -78,7 +79,11 @@ func (r *Recorder) Started(ev event.Start) {
 func (r *Recorder) Finished(ev event.Finish) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.b.Commands = append(r.b.Commands, ev)
+	if ev.Retried {
+		r.b.Retried = append(r.b.Retried, ev)
+	} else {
+		r.b.Commands = append(r.b.Commands, ev)
+	}
 	r.b.Load = append(r.b.Load, Sample{Time: ev.End, Running: ev.Running, Ready: ev.Ready})
 }
 
@@ -109,6 +114,7 @@ func (r *Recorder) Build() *Build {
 	defer r.mu.Unlock()
 	b := r.b
 	b.Commands = slices.Clone(b.Commands)
+	b.Retried = slices.Clone(b.Retried)
 	b.Skipped = slices.Clone(b.Skipped)
 	b.Load = slices.Clone(b.Load)
 	b.Messages = slices.Clone(b.Messages)
@@ -123,6 +129,18 @@ func (b *Build) Runs() []event.Run {
 		runs[i] = event.RunOf(c)
 	}
 	return runs
+}
+
+// RetriedOf returns the failed attempts of target that ran again, first
+// first.
+func (b *Build) RetriedOf(target string) []event.Finish {
+	var out []event.Finish
+	for _, f := range b.Retried {
+		if f.Target == target {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Lane is one worker process's track: the commands it ran, in order.

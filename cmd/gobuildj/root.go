@@ -30,6 +30,7 @@ type buildFlags struct {
 	jobsSet   bool // -j was given
 	maxLoad   float64
 	keepGoing bool
+	retries   int
 	dryRun    bool
 	question  bool // -q: only say, by the exit code, whether something would run
 	force     bool
@@ -111,6 +112,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run `N` commands at once")
 	fl.Float64VarP(&f.maxLoad, "load-average", "l", 0, "start no new command while the load average is above `N` and a command runs (0: no limit)")
 	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
+	fl.IntVar(&f.retries, "retries", 0, "run a failed target again up to `N` times before its failure counts (a target's own retries wins when larger)")
 	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "name what would run; run and record nothing")
 	fl.BoolVarP(&f.question, "question", "q", false, "run nothing, print nothing: exit 1 if a command would run, 0 if all is up to date")
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target")

@@ -82,6 +82,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 			Jobs:          f.jobs,
 			MaxLoad:       f.maxLoad,
 			KeepGoing:     f.keepGoing,
+			Retries:       f.retries,
 			Force:         f.force,
 			Verbose:       f.verbose,
 			Explain:       f.explain,

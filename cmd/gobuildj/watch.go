@@ -72,6 +72,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.C
 	fl.SortFlags = false
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run `N` commands at once")
 	fl.BoolVarP(&f.keepGoing, "keep-going", "k", false, "keep building what does not depend on a failed target")
+	fl.IntVar(&f.retries, "retries", 0, "run a failed target again up to `N` times before its failure counts (a target's own retries wins when larger)")
 	fl.BoolVarP(&f.force, "always-make", "B", false, "rebuild every target in the first build")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show commands instead of descriptions")
 	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")

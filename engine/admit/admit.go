@@ -12,9 +12,12 @@
 package admit
 
 import (
+	"cmp"
 	"container/heap"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 )
 
 // Job is a job as the limits see it: what it asks for, and, once admitted,
@@ -44,6 +47,9 @@ type Job struct {
 	index    int // in its class's heap, -1 when not queued
 	holds    [maxLimiters]uint64
 	admitted bool
+	// blockedAt is its class's blocked time per limit when it was added;
+	// waited, once admitted, how long each limit held it back.
+	blockedAt, waited [maxLimiters]time.Duration
 }
 
 // maxLimiters bounds the chain, so that a job keeps its holds inline.
@@ -78,6 +84,10 @@ type Queue struct {
 	seq     uint64
 	waiting int
 	out     []*Job
+	// now is the clock of the wait times (time.Now; tests set their own),
+	// and last when they were last brought up to date.
+	now  func() time.Time
+	last time.Time
 }
 
 // class is a line of the queue: the jobs of one pool, local or remote.
@@ -86,6 +96,13 @@ type class struct {
 	remote bool
 	heap   []*Job
 	full   bool // no room was found for its best job in this pass of Admit
+	// blockedOn is the limit that refused its best job in the last pass
+	// of Admit (-1: none), and blocked how long, in all, each limit held
+	// its best job back: a job's wait on a limit is the growth of its
+	// class's blocked time while it waited (jobs behind the best wait for
+	// the same thing).
+	blockedOn int
+	blocked   [maxLimiters]time.Duration
 }
 
 // NewQueue returns an empty queue whose jobs must pass limits, in order.
@@ -93,7 +110,24 @@ func NewQueue(limits ...Limiter) *Queue {
 	if len(limits) > maxLimiters {
 		panic(fmt.Sprintf("admit: %d limiters, at most %d", len(limits), maxLimiters))
 	}
-	return &Queue{chain: limits}
+	return &Queue{chain: limits, now: time.Now}
+}
+
+// SetClock makes the queue time waits with now instead of time.Now.
+func (q *Queue) SetClock(now func() time.Time) { q.now = now }
+
+// accrue brings the blocked time of every class up to now.
+func (q *Queue) accrue() {
+	t := q.now()
+	if !q.last.IsZero() {
+		d := t.Sub(q.last)
+		for _, c := range q.classes {
+			if c.blockedOn >= 0 && d > 0 {
+				c.blocked[c.blockedOn] += d
+			}
+		}
+	}
+	q.last = t
 }
 
 // Add queues j until Admit finds room for it.
@@ -105,7 +139,9 @@ func (q *Queue) Add(j *Job) {
 	q.seq++
 	j.seq = q.seq
 	c := q.classOf(j)
+	q.accrue()
 	j.class = c
+	j.blockedAt, j.waited = c.blocked, [maxLimiters]time.Duration{}
 	c.push(j)
 	q.waiting++
 }
@@ -116,7 +152,7 @@ func (q *Queue) classOf(j *Job) *class {
 			return c
 		}
 	}
-	c := &class{pool: j.Pool, remote: j.Remote}
+	c := &class{pool: j.Pool, remote: j.Remote, blockedOn: -1}
 	q.classes = append(q.classes, c)
 	return c
 }
@@ -129,8 +165,9 @@ func (q *Queue) Len() int { return q.waiting }
 // it must fail. The others hold their room until Release.
 func (q *Queue) Admit() []*Job {
 	q.out = q.out[:0]
+	q.accrue()
 	for _, c := range q.classes {
-		c.full = false
+		c.full, c.blockedOn = false, -1
 	}
 	for q.waiting > 0 {
 		var best *class
@@ -143,15 +180,19 @@ func (q *Queue) Admit() []*Job {
 			break
 		}
 		j := best.heap[0]
-		ok, err := q.take(j)
-		if !ok && err == nil {
+		refused, err := q.take(j)
+		if refused >= 0 && err == nil {
 			best.full = true // no room for its best job in this pass
+			best.blockedOn = refused
 			continue
 		}
 		best.pop()
 		q.waiting--
 		j.Err = err
 		j.admitted = err == nil
+		for i := range j.waited {
+			j.waited[i] = best.blocked[i] - j.blockedAt[i]
+		}
 		q.out = append(q.out, j)
 	}
 	if q.waiting == 0 {
@@ -160,22 +201,55 @@ func (q *Queue) Admit() []*Job {
 	return q.out
 }
 
-// take passes j through the chain: all or nothing.
-func (q *Queue) take(j *Job) (bool, error) {
+// take passes j through the chain: all or nothing. It returns the index of
+// the limit that refused j (-1 when it passed), or the error of one it can
+// never pass.
+func (q *Queue) take(j *Job) (int, error) {
 	for i, l := range q.chain {
 		hold, ok, err := l.Take(j)
 		if !ok || err != nil {
 			for k := i - 1; k >= 0; k-- {
 				q.chain[k].Give(j, j.holds[k])
 			}
-			if err != nil {
-				return false, err
-			}
-			return false, nil
+			return i, err
 		}
 		j.holds[i] = hold
 	}
-	return true, nil
+	return -1, nil
+}
+
+// Namer is a Limiter that names itself for the wait times of jobs ("-j",
+// "pool", "jobserver").
+type Namer interface {
+	Name() string
+}
+
+// Wait is how long a job waited for one limit.
+type Wait struct {
+	On   string // the limit's name; a pool's is "pool NAME"
+	Time time.Duration
+}
+
+// Waits says how long an admitted job waited for each limit that held it
+// back, longest first: the time its class's best job was refused by that
+// limit while j waited.
+func (q *Queue) Waits(j *Job) []Wait {
+	var out []Wait
+	for i, d := range j.waited {
+		if d <= 0 || i >= len(q.chain) {
+			continue
+		}
+		name := fmt.Sprintf("%T", q.chain[i])
+		if n, ok := q.chain[i].(Namer); ok {
+			name = n.Name()
+		}
+		if name == "pool" && j.Pool != "" {
+			name += " " + j.Pool
+		}
+		out = append(out, Wait{On: name, Time: d})
+	}
+	slices.SortStableFunc(out, func(a, b Wait) int { return cmp.Compare(b.Time, a.Time) })
+	return out
 }
 
 // Release gives back everything an admitted job holds. Calling it again,

@@ -82,3 +82,9 @@ func (p *Pools) Give(j *Job, hold uint64) {
 
 // Used is how many jobs of pool run.
 func (p *Pools) Used(pool string) int { return p.used[pool] }
+
+// Name implements Namer: "-j", or "workers" beside a build farm.
+func (s *Slots) Name() string { return s.name }
+
+// Name implements Namer; Queue.Waits adds the pool's name.
+func (p *Pools) Name() string { return "pool" }

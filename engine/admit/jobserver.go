@@ -441,3 +441,6 @@ func isPipe(fd, access int) bool {
 	mode := fl & unix.O_ACCMODE
 	return mode == unix.O_RDWR || mode == access
 }
+
+// Name implements Namer.
+func (j *Jobserver) Name() string { return "jobserver" }

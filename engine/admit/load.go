@@ -112,3 +112,6 @@ func (l *LoadAverage) retryLater() {
 func (l *LoadAverage) String() string {
 	return fmt.Sprintf("-l %g (load %.2f)", l.max, l.load)
 }
+
+// Name implements Namer.
+func (l *LoadAverage) Name() string { return "load" }

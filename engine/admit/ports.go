@@ -39,3 +39,6 @@ func (p *Ports) Give(j *Job, hold uint64) {
 		p.src.Release(j.PortList)
 	}
 }
+
+// Name implements Namer.
+func (p *Ports) Name() string { return "ports" }
