@@ -23,7 +23,7 @@ func (b *builder) skipped(n *node, kind event.SkipKind, why string) {
 		// its dep "failed" because the build was stopped: say that
 		kind, why = event.SkipNotRun, b.notRunWhy()
 	}
-	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why, Key: n.keyHex()})
+	b.ls.Skipped(event.Skip{Target: n.t.Name, Description: b.describe(n.t), Kind: kind, Why: why, Key: n.eventKey()})
 }
 
 // cutoff reports a target that was to run after its deps but need not
@@ -84,7 +84,7 @@ func (b *builder) notRunWhy() string {
 func (b *builder) startEvent(n *node, pid int) event.Start {
 	running, ready := b.load()
 	ev := event.Start{
-		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason, Key: n.keyHex(),
+		Target: n.t.Name, Description: b.describe(n.t), Reason: n.reason, Key: n.eventKey(),
 		Worker: pid, Running: running, Ready: ready,
 	}
 	if n.attempt != nil {
@@ -114,7 +114,7 @@ func (b *builder) finishEvent(n *node, ok bool, cmd, why string, output []byte) 
 		Cmds: n.t.Cmds, Output: output, Worker: a.worker, Queued: queued, Start: start, End: end,
 		Interrupted: !ok && b.interrupted.Load(),
 		Reason:      n.reason,
-		Key:         n.keyHex(),
+		Key:         n.eventKey(),
 		Dir:         b.abs(n.t.Dir),
 		Deps:        b.waitedFor(n.t),
 	}
@@ -177,11 +177,11 @@ func (b *builder) load() (running, ready int) {
 	return b.inProcess, ready
 }
 
-// keyHex is n's action key in hex, "" when its action was not computed in
-// this build.
-func (n *node) keyHex() string {
-	if n.action == nil || n.key.IsZero() {
-		return ""
+// eventKey is n's action key for events, zero when its action was not
+// computed in this build.
+func (n *node) eventKey() event.Key {
+	if n.action == nil {
+		return event.Key{}
 	}
-	return n.key.String()
+	return event.Key(n.key)
 }

@@ -7,6 +7,7 @@
 package event
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -38,14 +39,27 @@ type Listener interface {
 	Done(sum Summary)
 }
 
+// Key is a target's action key: the bytes of its hash, kept as they are
+// so that an event costs no formatting for listeners that never show it.
+// The zero Key means none was computed.
+type Key [16]byte
+
+// String returns k in hex, or "" for the zero Key.
+func (k Key) String() string {
+	if k == (Key{}) {
+		return ""
+	}
+	return hex.EncodeToString(k[:])
+}
+
 // Start is a target whose commands start.
 type Start struct {
 	Target      string
 	Description string // the status text: description, or commands with -v
 	Reason      Reason // why it runs (its String is what --explain says: "input a.c changed")
-	// Key is the target's action key in hex ("" when it could not be
+	// Key is the target's action key (zero when it could not be
 	// computed).
-	Key    string
+	Key    Key
 	Worker int // pid of the worker process running it (0: it never reached one; gobuildj's own for Console)
 	Time   time.Time
 	// Running and Ready count, when the event is sent, the targets whose
@@ -75,8 +89,8 @@ type Finish struct {
 	Output []byte
 	// Reason is why the target ran (as Start.Reason).
 	Reason Reason
-	// Key is the action key it ran with, in hex (as Start.Key).
-	Key string
+	// Key is the action key it ran with (as Start.Key).
+	Key Key
 	// Dir is the absolute folder its commands ran in: the paths in their
 	// output are relative to it.
 	Dir string
@@ -170,10 +184,10 @@ type Skip struct {
 	// Why says it in words: "deps rebuilt with identical outputs", "dep
 	// lib failed", "the build stopped after a failure (no -k)".
 	Why string
-	// Key is the target's action key in hex, when it was computed (always
-	// for up to date and early cutoff; "" for a target that was blocked
-	// or not run before its deps were done).
-	Key string
+	// Key is the target's action key, when it was computed (always for up
+	// to date and early cutoff; zero for a target that was blocked or not
+	// run before its deps were done).
+	Key Key
 }
 
 // Summary counts what a build did.

@@ -59,11 +59,11 @@ func TestRecorderKeepsOnlyWhatEnded(t *testing.T) {
 	t0 := time.Now()
 	r.Started(event.Start{Target: "a", Time: t0})
 	r.Started(event.Start{Target: "slow", Time: t0})
-	r.Finished(event.Finish{Target: "a", OK: true, Key: "ka", Worker: 7, Reason: event.Because(event.InputChanged, "a.c"),
+	r.Finished(event.Finish{Target: "a", OK: true, Key: event.Key{0xa}, Worker: 7, Reason: event.Because(event.InputChanged, "a.c"),
 		Queued: t0, Start: t0.Add(time.Millisecond), End: t0.Add(11 * time.Millisecond)})
-	r.Finished(event.Finish{Target: "slow", Interrupted: true, Key: "ks", Start: t0, End: t0.Add(time.Second)})
-	r.Skipped(event.Skip{Target: "up", Kind: event.SkipUpToDate, Key: "ku"})
-	r.Skipped(event.Skip{Target: "cut", Kind: event.SkipCutoff, Key: "kc"})
+	r.Finished(event.Finish{Target: "slow", Interrupted: true, Key: event.Key{0x5}, Start: t0, End: t0.Add(time.Second)})
+	r.Skipped(event.Skip{Target: "up", Kind: event.SkipUpToDate, Key: event.Key{0x1}})
+	r.Skipped(event.Skip{Target: "cut", Kind: event.SkipCutoff, Key: event.Key{0xc}})
 	r.Skipped(event.Skip{Target: "later", Kind: event.SkipNotRun, Why: "the build was interrupted"})
 	r.Done(event.Summary{Start: t0, Wall: time.Second, Interrupted: true})
 	rec := r.Record(Meta{Flags: Flags{Jobs: 4}})
@@ -82,16 +82,16 @@ func TestRecorderKeepsOnlyWhatEnded(t *testing.T) {
 		t.Errorf("targets %s", got)
 	}
 	a := rec.Targets[0]
-	if a.Key != "ka" || a.Worker != 7 || a.Reason.Kind != "input_changed" || a.Reason.Text != "input a.c changed" || a.DurationMS != 10 || a.WaitMS != 1 {
+	if a.Key != (event.Key{0xa}).String() || a.Worker != 7 || a.Reason.Kind != "input_changed" || a.Reason.Text != "input a.c changed" || a.DurationMS != 10 || a.WaitMS != 1 {
 		t.Errorf("a: %+v", a)
 	}
 }
 
 func TestRecorderUpToDateBuildIsNotWorthARecord(t *testing.T) {
 	r := NewRecorder()
-	r.Skipped(event.Skip{Target: "up", Kind: event.SkipUpToDate, Key: "ku"})
+	r.Skipped(event.Skip{Target: "up", Kind: event.SkipUpToDate, Key: event.Key{0x1}})
 	r.Done(event.Summary{Start: time.Now()})
-	if r.Record(Meta{}).Worth() {
+	if r.Worth() || r.Record(Meta{}).Worth() {
 		t.Fatal("a build with everything up to date is recorded")
 	}
 	if NewRecorder().Record(Meta{}).Worth() {

@@ -13,7 +13,12 @@ import (
 // for its run record. It is safe for use from several goroutines.
 type Recorder struct {
 	mu      sync.Mutex
-	targets map[string]Target
+	targets map[string]Target // the targets that ended, by name
+	// skipped are the targets skipped, kept as their events: a build of
+	// 10,000 up-to-date targets must not pay for records it does not
+	// write (see Worth).
+	skipped []event.Skip
+	worth   bool // a target ran, was fetched, failed, was interrupted or not run
 	sum     event.Summary
 	done    bool
 	first   time.Time // the first event's time, for a build without a summary
@@ -44,7 +49,7 @@ func (r *Recorder) Finished(ev event.Finish) {
 		return
 	}
 	t := Target{
-		Name: ev.Target, Key: ev.Key, Reason: reasonOf(ev.Reason),
+		Name: ev.Target, Key: ev.Key.String(), Reason: reasonOf(ev.Reason),
 		Worker: ev.Worker, Remote: ev.Remote,
 	}
 	switch {
@@ -68,11 +73,22 @@ func (r *Recorder) Finished(ev event.Finish) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.targets[t.Name] = t
+	r.worth = true
 }
 
 // Skipped implements event.Listener.
 func (r *Recorder) Skipped(ev event.Skip) {
-	t := Target{Name: ev.Target, Key: ev.Key, Why: ev.Why}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.skipped = append(r.skipped, ev)
+	if ev.Kind != event.SkipCutoff && ev.Kind != event.SkipUpToDate {
+		r.worth = true // blocked or not run
+	}
+}
+
+// skippedTarget is the Target of a skip event.
+func skippedTarget(ev event.Skip) Target {
+	t := Target{Name: ev.Target, Key: ev.Key.String(), Why: ev.Why}
 	switch ev.Kind {
 	case event.SkipCutoff:
 		t.Outcome, t.Cutoff = UpToDate, true
@@ -83,13 +99,19 @@ func (r *Recorder) Skipped(ev event.Skip) {
 	default:
 		t.Outcome = NotRun
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.targets[t.Name] = t
+	return t
 }
 
 // Message implements event.Listener.
 func (r *Recorder) Message(string) {}
+
+// Worth reports whether the build told so far is worth a record (see
+// Record.Worth), without building the record.
+func (r *Recorder) Worth() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.worth || r.sum.Interrupted
+}
 
 // Done implements event.Listener.
 func (r *Recorder) Done(sum event.Summary) {
@@ -115,12 +137,22 @@ func (r *Recorder) Record(meta Meta) *Record {
 		Format: Format, Version: meta.Version, Buildfile: meta.Buildfile,
 		Goals: meta.Goals, Flags: meta.Flags, Complete: r.done,
 		Start: r.sum.Start, WallMS: ms(r.sum.Wall), Interrupted: r.sum.Interrupted,
-		Targets: make([]Target, 0, len(r.targets)),
+		Targets: make([]Target, 0, len(r.targets)+len(r.skipped)),
 	}
 	if rec.Start.IsZero() {
 		rec.Start = r.first
 	}
-	for _, t := range r.targets {
+	all := r.targets
+	if len(r.skipped) > 0 {
+		all = make(map[string]Target, len(r.targets)+len(r.skipped))
+		for _, ev := range r.skipped {
+			all[ev.Target] = skippedTarget(ev)
+		}
+		for name, t := range r.targets { // an end comes after a skip (watch)
+			all[name] = t
+		}
+	}
+	for _, t := range all {
 		rec.Targets = append(rec.Targets, t)
 		switch t.Outcome {
 		case Ran:

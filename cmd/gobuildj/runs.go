@@ -18,6 +18,9 @@ import (
 // runs.Record.Worth) and prunes the old ones. A failure to write it is a
 // warning: the build's own outcome stands.
 func saveRun(rec *runs.Recorder, g *graph.Graph, goals []string, opts engine.Options, warn func(string)) {
+	if !rec.Worth() {
+		return // nothing to build the record of: a no-op is not recorded
+	}
 	meta := runs.Meta{
 		Version:   versionLine(),
 		Buildfile: filepath.Base(g.File),
