@@ -92,7 +92,10 @@ func watchWith(g *graph.Graph, opts Options, wopts WatchOptions, interrupt <-cha
 	if err != nil {
 		return err
 	}
-	s := &session{w: wopts, names: wopts.Targets}
+	s := &session{w: wopts, names: wopts.Targets, warned: make(map[string]bool, len(g.Warnings))}
+	for _, w := range g.Warnings { // printed with the load
+		s.warned[w] = true
+	}
 	b := newBuilder(g, opts)
 	b.newRunner = newRunner
 	s.b = b
@@ -165,6 +168,9 @@ type session struct {
 	// newGraph is set when a graph was adopted: the next build removes
 	// the outputs of targets that left it.
 	newGraph bool
+	// warned are the Buildfile's warnings printed so far: a reload
+	// prints only new ones.
+	warned map[string]bool
 }
 
 // loop runs the session until an interrupt ends it and its commands are
@@ -276,6 +282,12 @@ func (s *session) readBuildfile() bool {
 	if err != nil {
 		b.ls.Message(fmt.Sprintf("gobuildj: error: %v\ngobuildj watch: the Buildfile does not load: still watching with the last good one", err))
 		return false
+	}
+	for _, w := range g.Warnings {
+		if !s.warned[w] {
+			s.warned[w] = true
+			b.ls.Message("gobuildj: warning: " + w)
+		}
 	}
 	s.reload, s.reloadTargets = g, targets
 	return true

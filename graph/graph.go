@@ -35,6 +35,9 @@ type Graph struct {
 	// Rules are the [rules.NAME] sections, in file order.
 	Rules  []*Rule
 	Remote Remote // the [remote] table
+	// Warnings are what the load found suspicious but not wrong enough to
+	// stop (warning.go), each formatted as an Error is, in the order found.
+	Warnings []string
 
 	// byName and byOutput index the targets. A graph from a snapshot
 	// builds them on first use (index): a no-op build looks up one name.

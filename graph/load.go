@@ -95,6 +95,11 @@ type loader struct {
 	mark     []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
 	pos      []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
 	produced produced // outputs declared so far, that a rule's foreach also matches
+	// warnings are the load's warnings, in the order found, each once
+	// (warning.go); emptyGlobs the input globs that matched no file.
+	warnings   []string
+	warned     map[string]struct{}
+	emptyGlobs []emptyGlob
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
@@ -157,6 +162,7 @@ func (l *loader) load() (*Graph, *Error) {
 			return nil, e
 		}
 	}
+	l.warnEmptyGlobs()
 	l.mark = make([]int, n)
 	l.pos = make([]int, n)
 	for i := range l.pending {
@@ -195,6 +201,7 @@ func (l *loader) load() (*Graph, *Error) {
 		Pools:     l.pools,
 		Rules:     l.rules,
 		Remote:    remote,
+		Warnings:  l.warnings,
 		byName:    l.byName,
 		byOutput:  l.byOutput,
 		display:   l.src.file,

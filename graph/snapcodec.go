@@ -70,6 +70,7 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 	e.list(g.Default)
 	e.bool(g.KeepStale)
 	e.list(g.Files)
+	e.list(g.Warnings)
 	e.remote(&g.Remote)
 	if g.Pools == nil {
 		e.uint(0)
@@ -270,6 +271,7 @@ func (d *snapDecoder) graph() *Graph {
 	g.Default = d.ownList()
 	g.KeepStale = d.Bool()
 	g.Files = d.ownList()
+	g.Warnings = d.ownList()
 	d.remote(&g.Remote)
 	if k := d.Uvarint(); k > 0 {
 		g.Pools = make(map[string]int, min(k-1, uint64(d.Len())))

@@ -340,6 +340,9 @@ func (p *pending) prepareInputs() *Error {
 			return e
 		}
 		t.Globs = append(t.Globs, pat)
+		if len(matches) == 0 {
+			l.emptyGlobs = append(l.emptyGlobs, emptyGlob{p: p, a: a, written: s, pat: pat})
+		}
 		for _, m := range matches {
 			if l.byOutput[m] != t && !p.excluded(m) { // a target's own outputs are not its inputs
 				inputs = append(inputs, m)

@@ -50,6 +50,9 @@ type buildFlags struct {
 	profile   string // --cpuprofile: where to write a CPU profile of the build
 	memprof   string // --memprofile: where to write a heap profile at the end of the build
 	affected  string // --affected: the git ref (affectedDefault for the default branch)
+	// stderr is where the Buildfile's warnings are printed at load; nil
+	// prints none (completion, -q).
+	stderr io.Writer
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -88,7 +91,7 @@ would run), 2 bad usage or a bad Buildfile (found before any command runs),
 130 interrupted.`
 
 func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
-	var f buildFlags
+	f := buildFlags{stderr: stderr}
 	root := &cobra.Command{
 		Use:           "gobuildj [flags] [targets...]",
 		Short:         "A parallel build engine that skips what content hashes prove up to date",
@@ -164,7 +167,9 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 // the Buildfile.
 func completeTargets(f *buildFlags) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		g, err := loadGraph(*f)
+		quiet := *f
+		quiet.stderr = nil
+		g, err := loadGraph(quiet)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -205,7 +210,13 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	return graph.LoadCached(abs, snapshot)
+	g, err := graph.LoadCached(abs, snapshot)
+	if err == nil && f.stderr != nil {
+		for _, w := range g.Warnings {
+			fmt.Fprintf(f.stderr, "gobuildj: warning: %s\n", w)
+		}
+	}
+	return g, err
 }
 
 func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) error {
@@ -291,6 +302,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 // errOutOfDate (exit 1, nothing printed) when a build would run a command.
 // It runs, prints and records nothing.
 func question(f buildFlags, args []string) error {
+	f.stderr = nil
 	g, err := loadGraph(f)
 	if err != nil {
 		return err
