@@ -611,6 +611,7 @@ func (p *pending) prepareCommands() *Error {
 			if e != nil {
 				return e
 			}
+			p.warnMakeisms(raw, a)
 		}
 	}
 	if len(spec.Env) == 0 {

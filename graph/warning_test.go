@@ -2,6 +2,7 @@ package graph
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +31,28 @@ cmd = "true"
 	}
 	if !slices.Equal(g.Warnings, want) {
 		t.Errorf("warnings:\n%q\nwant\n%q", g.Warnings, want)
+	}
+}
+
+// TestMakeismsWarn checks the hints for make's spellings in a command, and
+// that the shell's own ($$@, $(date), $HOME) get none.
+func TestMakeismsWarn(t *testing.T) {
+	g := mustLoad(t, `
+[vars]
+CC = "cc"
+
+[targets.app]
+inputs = ["a.c"]
+outputs = ["app"]
+cmd = "$(CC) -o $@ $^ && echo $< $$@ $$(CC) $(date) $HOME ${CC}"
+`, map[string]string{"a.c": ""})
+	want := []string{
+		`Buildfile.toml:8:8: target "app": cmd: $(CC) goes to the shell, which runs the command CC in its place (make's variable): did you mean ${CC}? (write $$(CC) for the shell's)`,
+		`Buildfile.toml:8:17: target "app": cmd: $@ goes to the shell, which takes it for its arguments (make's target): did you mean ${out}? (write $$@ for the shell's)`,
+		`Buildfile.toml:8:20: target "app": cmd: $^ goes to the shell as it is (make's prerequisites): did you mean ${in}?`,
+		`Buildfile.toml:8:31: target "app": cmd: $< goes to the shell, which takes it for a "$" and a redirection (make's first prerequisite): did you mean ${in}? (in a rule, ${match} is the file foreach matched)`,
+	}
+	if !slices.Equal(g.Warnings, want) {
+		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(g.Warnings, "\n"), strings.Join(want, "\n"))
 	}
 }

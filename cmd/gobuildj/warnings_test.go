@@ -96,3 +96,32 @@ func TestWatchWarnsOnce(t *testing.T) {
 		t.Errorf("watch printed the warning %d times, want once:\n%s", got, w.output())
 	}
 }
+
+// TestMakeismHints: make's $@, $< and $(NAME) of a [vars] variable in a
+// command are warned of with the Buildfile's spelling; the command still
+// runs as written (the shell's $(date) and $$@ are not warned of).
+func TestMakeismHints(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+[vars]
+MSG = "hello"
+
+[targets.t]
+inputs  = ["src.txt"]
+outputs = ["out.txt"]
+cmd     = "echo t >> ran.log; (echo $(MSG) $@ $</dev/null $$@ $(date +%Y)) > out.txt 2>/dev/null"
+`,
+		"src.txt": "src\n",
+	})
+	r := mustBuild(t, dir, "t")
+	assertRan(t, dir, "t")
+	want := `gobuildj: warning: Buildfile.toml:8:37: target "t": cmd: $(MSG) goes to the shell, which runs the command MSG in its place (make's variable): did you mean ${MSG}? (write $$(MSG) for the shell's)
+gobuildj: warning: Buildfile.toml:8:44: target "t": cmd: $@ goes to the shell, which takes it for its arguments (make's target): did you mean ${out}? (write $$@ for the shell's)
+gobuildj: warning: Buildfile.toml:8:47: target "t": cmd: $< goes to the shell, which takes it for a "$" and a redirection (make's first prerequisite): did you mean ${in}? (in a rule, ${match} is the file foreach matched)
+`
+	if !strings.HasPrefix(r.out, want) {
+		t.Errorf("output:\n%s\nwant it to start with\n%s", r.out, want)
+	}
+	mustBuild(t, dir, "t")
+	assertRan(t, dir)
+}
