@@ -274,7 +274,7 @@ func (s *session) update(paths []string, overflow bool) {
 // cannot and returns false.
 func (s *session) readBuildfile() bool {
 	b := s.b
-	g, err := graph.Load(b.g.File)
+	g, err := b.g.Reload()
 	var targets []*graph.Target
 	if err == nil {
 		targets, err = g.Select(s.names)

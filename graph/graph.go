@@ -51,6 +51,8 @@ type Graph struct {
 	env *envReads
 	// cmds are the commands of [vars] the load ran, for the snapshot's key.
 	cmds *cmdRuns
+	// overrides are the variables set on the command line, for Reload.
+	overrides []Override
 	// fromSnapshot is set when LoadCached found the graph in a snapshot.
 	fromSnapshot bool
 	// unsaved writes the snapshot of a graph LoadCached could not save yet.

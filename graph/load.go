@@ -15,13 +15,24 @@ import (
 // expanded against the file system now). Any problem is returned as *Error
 // (errors.As-able), never a half-built graph.
 func Load(path string) (*Graph, error) {
-	g, _, err := load(path, newCmdRuns())
+	return LoadWith(path, nil)
+}
+
+// LoadWith is Load with variables set on the command line (cmdline.go).
+func LoadWith(path string, overrides []Override) (*Graph, error) {
+	g, _, err := load(path, newCmdRuns(), overrides)
 	return g, err
+}
+
+// Reload loads g's Buildfile again, with the variables set on the command
+// line that g was loaded with.
+func (g *Graph) Reload() (*Graph, error) {
+	return LoadWith(g.File, g.overrides)
 }
 
 // load is Load, also returning what its globs read; runs holds the
 // commands of [vars] already run.
-func load(path string, runs *cmdRuns) (*Graph, *recordingFS, error) {
+func load(path string, runs *cmdRuns, overrides []Override) (*Graph, *recordingFS, error) {
 	display := displayName(path)
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -44,6 +55,8 @@ func load(path string, runs *cmdRuns) (*Graph, *recordingFS, error) {
 		rec:   rec,
 		env:   newEnvReads(),
 		cmds:  runs,
+
+		overrides: overrides,
 	}
 	l.src.abs = abs
 	g, e := l.load()
@@ -53,6 +66,7 @@ func load(path string, runs *cmdRuns) (*Graph, *recordingFS, error) {
 	g.File = abs
 	g.env = l.env
 	g.cmds = l.cmds
+	g.overrides = overrides
 	return g, rec, nil
 }
 
@@ -78,23 +92,25 @@ func displayName(path string) string {
 // order (pending.prepare: expand its strings, paths and globs), link deps,
 // check `default`, sort, and replace ${deps}.
 type loader struct {
-	src      *source // the top Buildfile's
-	root     string
-	globs    *globber
-	rec      *recordingFS // what Load reads, for the snapshot's key
-	env      *envReads    // the environment ${env:NAME} reads, for the snapshot's key
-	cmds     *cmdRuns     // the commands of [vars] run, for the snapshot's key
-	files    []*bfile     // the top Buildfile, then the included ones
-	pools    map[string]int
-	poolFile map[string]*bfile // where each pool is defined
-	rules    []*Rule
-	names    []string  // target names in file order
-	pending  []pending // targets under construction, in file order
-	byName   map[string]*Target
-	byOutput map[string]*Target
-	mark     []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
-	pos      []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
-	produced produced // outputs declared so far, that a rule's foreach also matches
+	src   *source // the top Buildfile's
+	root  string
+	globs *globber
+	rec   *recordingFS // what Load reads, for the snapshot's key
+	env   *envReads    // the environment ${env:NAME} reads, for the snapshot's key
+	cmds  *cmdRuns     // the commands of [vars] run, for the snapshot's key
+	// overrides are the variables set on the command line (cmdline.go).
+	overrides []Override
+	files     []*bfile // the top Buildfile, then the included ones
+	pools     map[string]int
+	poolFile  map[string]*bfile // where each pool is defined
+	rules     []*Rule
+	names     []string  // target names in file order
+	pending   []pending // targets under construction, in file order
+	byName    map[string]*Target
+	byOutput  map[string]*Target
+	mark      []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
+	pos       []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
+	produced  produced // outputs declared so far, that a rule's foreach also matches
 	// warnings are the load's warnings, in the order found, each once
 	// (warning.go); emptyGlobs the input globs that matched no file.
 	warnings   []string
@@ -122,6 +138,9 @@ func (l *loader) load() (*Graph, *Error) {
 		return nil, e
 	}
 	if e := l.include(top, []*bfile{top}); e != nil {
+		return nil, e
+	}
+	if e := l.checkOverrides(); e != nil {
 		return nil, e
 	}
 	if e := l.collectPools(); e != nil {
@@ -235,6 +254,7 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 	for name := range dec.vars.cmds {
 		f.x.vars[name].cmd = true
 	}
+	l.applyOverrides(f)
 	if e := f.x.analyze(); e != nil {
 		return nil, e
 	}

@@ -26,8 +26,9 @@ import (
 // content hash), and the state of every folder and path its globs looked
 // at (a file added to or removed from a folder changes its mtime), and the
 // environment variables that ${env:NAME} read (by a hash of their values),
-// and the commands of [vars] with what they printed (by a hash): those run
-// again before the snapshot is used (cmdvar.go). Load reads nothing else.
+// and the variables set on the command line (cmdline.go), and the commands
+// of [vars] with what they printed (by a hash): those run again before the
+// snapshot is used (cmdvar.go). Load reads nothing else.
 //
 // Layout (integers are uvarints unless said otherwise, strings an index in
 // the string table):
@@ -37,13 +38,14 @@ import (
 //	        Buildfiles: count, each path, size, mtime, ctime, inode, racy, xxh3-128;
 //	        paths: count, each name, listed, kind, mtime, ctime, inode;
 //	        environment: count, each name, set, xxh3-128 of the value;
+//	        command-line variables: count, each name, value;
 //	        commands: count, each folder, command, xxh3-128 of the value
 //	strings: count, each length, then all the bytes
 //	graph:  the fields of Graph, then each Target in topological order
 //	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
-	snapVersion = 10 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep; 8: commands of [vars]; 9: retries; 10: warnings
+	snapVersion = 11 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep; 8: commands of [vars]; 9: retries; 10: warnings; 11: command-line variables
 )
 
 // errStale is any reason not to use a snapshot.
@@ -54,21 +56,28 @@ var errStale = errors.New("stale or unreadable snapshot")
 // Load it writes a new snapshot if write is set and the folder exists (the
 // state store creates it; a dry run writes nothing).
 func LoadCached(path string, write bool) (*Graph, error) {
+	return LoadCachedWith(path, write, nil)
+}
+
+// LoadCachedWith is LoadCached with variables set on the command line: a
+// snapshot made with other values, or other variables, is not used.
+func LoadCachedWith(path string, write bool, overrides []Override) (*Graph, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return Load(path)
+		return LoadWith(path, overrides)
 	}
 	state := statedir.For(filepath.Dir(abs), abs)
 	exe, exeOK := executableState()
 	runs := newCmdRuns()
 	if exeOK {
-		if g, err := readSnapshot(state.Snapshot(), abs, exe, runs); err == nil {
+		if g, err := readSnapshot(state.Snapshot(), abs, exe, runs, overrides); err == nil {
 			g.display = displayName(path)
+			g.overrides = overrides
 			return g, nil
 		}
 	}
 	started := time.Now()
-	g, rec, err := load(path, runs)
+	g, rec, err := load(path, runs, overrides)
 	if err != nil || !write || !exeOK {
 		return g, err
 	}
@@ -121,6 +130,7 @@ type snapKey struct {
 	files []buildfileKey
 	paths []pathState
 	env   []envKey
+	vars  []Override // set on the command line
 	cmds  []cmdKey
 }
 
@@ -169,7 +179,7 @@ func snapshotKey(g *Graph, rec *recordingFS, exe fileid.Fingerprint, started tim
 	if !ok {
 		return nil, false
 	}
-	k := &snapKey{exe: exe, paths: paths, env: envKeys(g.env), cmds: cmdKeys(g.cmds)}
+	k := &snapKey{exe: exe, paths: paths, env: envKeys(g.env), vars: g.overrides, cmds: cmdKeys(g.cmds)}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, f := range rec.files {
@@ -210,6 +220,11 @@ func writeSnapshot(state statedir.Dir, g *Graph, k *snapKey) error {
 		b = wire.AppendBool(b, v.set)
 		b = wire.AppendFixed64(b, v.hash.Hi)
 		b = wire.AppendFixed64(b, v.hash.Lo)
+	}
+	b = wire.AppendUvarint(b, uint64(len(k.vars)))
+	for _, o := range k.vars {
+		b = wire.AppendString(b, o.Name)
+		b = wire.AppendString(b, o.Value)
 	}
 	b = wire.AppendUvarint(b, uint64(len(k.cmds)))
 	for _, c := range k.cmds {
@@ -273,9 +288,10 @@ func appendFingerprint(b []byte, fp fileid.Fingerprint) []byte {
 
 // readSnapshot maps the snapshot at path and returns its graph if the
 // snapshot was made by this binary from the Buildfile at buildfile and
-// nothing it depends on changed since. The commands of [vars] are run
-// again, through runs.
-func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns) (*Graph, error) {
+// nothing it depends on changed since, and it was made with the variables
+// overrides set on the command line. The commands of [vars] are run again,
+// through runs.
+func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns, overrides []Override) (*Graph, error) {
 	f, err := statedir.Open(path)
 	if err != nil {
 		return nil, err
@@ -291,7 +307,7 @@ func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns)
 	if err != nil {
 		return nil, err
 	}
-	g, err := decodeSnapshot(data, buildfile, exe, runs)
+	g, err := decodeSnapshot(data, buildfile, exe, runs, overrides)
 	if err != nil {
 		_ = unix.Munmap(data)
 		return nil, err
@@ -299,7 +315,7 @@ func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns)
 	return g, nil
 }
 
-func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs *cmdRuns) (*Graph, error) {
+func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs *cmdRuns, overrides []Override) (*Graph, error) {
 	// A checksum of everything before it ends the file: a damaged
 	// snapshot is never mistaken for a graph.
 	if len(data) < len(snapMagic)+4+8 {
@@ -346,6 +362,14 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs 
 		hash := xxh3.Uint128{Hi: d.Fixed64(), Lo: d.Fixed64()}
 		v, ok := os.LookupEnv(name)
 		if d.Bad() || ok != set || xxh3.HashString128(v) != hash {
+			return nil, errStale
+		}
+	}
+	if d.Count(1) != len(overrides) {
+		return nil, errStale
+	}
+	for _, o := range overrides {
+		if d.Str() != o.Name || d.Str() != o.Value || d.Bad() {
 			return nil, errStale
 		}
 	}

@@ -22,6 +22,7 @@ for example:
   gobuildj graph | dot -Tsvg > graph.svg`,
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args = f.takeVars(args)
 			g, err := loadGraph(*f)
 			if err != nil {
 				return err

@@ -78,6 +78,7 @@ is printed "cd DIR && command".`,
 // loadSelected loads the graph and selects the targets args name (the
 // default ones when none).
 func loadSelected(f buildFlags, args []string) (*graph.Graph, []*graph.Target, error) {
+	args = f.takeVars(args)
 	g, err := loadGraph(f)
 	if err != nil {
 		return nil, nil, err

@@ -21,6 +21,7 @@ records nothing.`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args = f.takeVars(args)
 			g, err := loadGraph(*f)
 			if err != nil {
 				return err

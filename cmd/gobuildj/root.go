@@ -53,6 +53,8 @@ type buildFlags struct {
 	// stderr is where the Buildfile's warnings are printed at load; nil
 	// prints none (completion, -q).
 	stderr io.Writer
+	// vars are the NAME=value arguments, which override [vars].
+	vars []graph.Override
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -64,6 +66,8 @@ building it removes the outputs it recorded for targets no longer in the
 Buildfile (--keep-stale or remove_stale = false keeps them).
 
 With no target named, it builds the Buildfile's "default" list, else "all".
+An argument NAME=value (CC=clang) sets the variable NAME of [vars] instead
+of naming a target, as make's command-line variables do.
 A target is named by its name, a rule's name, or an output path it declares.
 A target named like a subcommand (clean, list...) is built with
 "gobuildj -- NAME".
@@ -101,6 +105,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.jobsSet = cmd.Flags().Changed("jobs")
+			args = f.takeVars(args)
 			return runBuild(f, args, stdout, gate)
 		},
 		ValidArgsFunction: completeTargets(&f),
@@ -210,7 +215,7 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	g, err := graph.LoadCached(abs, snapshot)
+	g, err := graph.LoadCachedWith(abs, snapshot, f.vars)
 	if err == nil && f.stderr != nil {
 		for _, w := range g.Warnings {
 			fmt.Fprintf(f.stderr, "gobuildj: warning: %s\n", w)

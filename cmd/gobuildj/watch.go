@@ -64,6 +64,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.C
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.jobsSet = cmd.Flags().Changed("jobs")
+			args = f.takeVars(args)
 			return runWatch(*f, w, args, stdout, gate)
 		},
 		ValidArgsFunction: completeTargets(f),
