@@ -55,9 +55,8 @@ func load(path string, runs *cmdRuns, overrides []Override) (*Graph, *recordingF
 		rec:   rec,
 		env:   newEnvReads(),
 		cmds:  runs,
-
-		overrides: overrides,
 	}
+	l.overrides = overrides
 	l.src.abs = abs
 	g, e := l.load()
 	if e != nil {
@@ -92,30 +91,31 @@ func displayName(path string) string {
 // order (pending.prepare: expand its strings, paths and globs), link deps,
 // check `default`, sort, and replace ${deps}.
 type loader struct {
-	src   *source // the top Buildfile's
-	root  string
-	globs *globber
-	rec   *recordingFS // what Load reads, for the snapshot's key
-	env   *envReads    // the environment ${env:NAME} reads, for the snapshot's key
-	cmds  *cmdRuns     // the commands of [vars] run, for the snapshot's key
-	// overrides are the variables set on the command line (cmdline.go).
-	overrides []Override
-	files     []*bfile // the top Buildfile, then the included ones
-	pools     map[string]int
-	poolFile  map[string]*bfile // where each pool is defined
-	rules     []*Rule
-	names     []string  // target names in file order
-	pending   []pending // targets under construction, in file order
-	byName    map[string]*Target
-	byOutput  map[string]*Target
-	mark      []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
-	pos       []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
-	produced  produced // outputs declared so far, that a rule's foreach also matches
+	src      *source // the top Buildfile's
+	root     string
+	globs    *globber
+	rec      *recordingFS // what Load reads, for the snapshot's key
+	env      *envReads    // the environment ${env:NAME} reads, for the snapshot's key
+	cmds     *cmdRuns     // the commands of [vars] run, for the snapshot's key
+	files    []*bfile     // the top Buildfile, then the included ones
+	pools    map[string]int
+	poolFile map[string]*bfile // where each pool is defined
+	rules    []*Rule
+	names    []string  // target names in file order
+	pending  []pending // targets under construction, in file order
+	byName   map[string]*Target
+	byOutput map[string]*Target
+	mark     []int    // mark[i] == stamp: target i (file order) is already a dep of the one being linked
+	pos      []int    // where target i is in the deps of the one being linked, if mark[i] == stamp
+	produced produced // outputs declared so far, that a rule's foreach also matches
+
 	// warnings are the load's warnings, in the order found, each once
 	// (warning.go); emptyGlobs the input globs that matched no file.
 	warnings   []string
 	warned     map[string]struct{}
 	emptyGlobs []emptyGlob
+	// overrides are the variables set on the command line (cmdline.go).
+	overrides []Override
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
