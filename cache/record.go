@@ -66,13 +66,15 @@ const (
 	kindTarget    byte = 1 // a TargetRecord: the target's last good run
 	kindTombstone byte = 2 // a target name: forget its last run
 	kindFile      byte = 3 // a path and its FileState
+	// kindFailure (4) is a failure record: see failure.go.
 )
 
 // entry is what a load keeps of one record.
 type entry struct {
-	kind byte
-	name string    // the target (kindTarget, kindTombstone) or the path (kindFile)
-	file FileState // kindFile
+	kind    byte
+	name    string    // the target (kindTarget, kindTombstone, kindFailure) or the path (kindFile)
+	file    FileState // kindFile
+	failure Failure   // kindFailure
 }
 
 // appendTargetBody appends the body of a target record to b.
@@ -170,6 +172,9 @@ func readEntry(body string) (entry, error) {
 	case kindFile:
 		e.name = d.Str()
 		d.fileState(&e.file)
+	case kindFailure:
+		e.name = d.Str()
+		e.failure = d.failure()
 	default:
 		return entry{}, fmt.Errorf("%w: unknown kind %d", errBadRecord, e.kind)
 	}

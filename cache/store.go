@@ -63,6 +63,10 @@ type Store struct {
 
 	files *Files
 
+	// failures are the markers of the targets whose last run failed
+	// (failure.go); nil while there are none. Guarded by mu.
+	failures map[string]Failure
+
 	digestsOnce sync.Once
 	digests     *Digests // the SHA-256 table, made on first use
 }
@@ -289,8 +293,17 @@ func (s *Store) load(data []byte) (good int, damage string) {
 		switch e.kind {
 		case kindTarget:
 			s.targets[e.name] = body
+			if len(s.failures) > 0 {
+				delete(s.failures, e.name)
+			}
 		case kindTombstone:
 			delete(s.targets, e.name)
+		case kindFailure:
+			delete(s.targets, e.name)
+			if s.failures == nil {
+				s.failures = map[string]Failure{}
+			}
+			s.failures[e.name] = e.failure
 		case kindFile:
 			files[e.name] = e.file
 		}
@@ -350,7 +363,8 @@ func (s *Store) Targets() []string {
 	return names
 }
 
-// RecordTarget records rec as the last successful run of rec.Name. The
+// RecordTarget records rec as the last successful run of rec.Name, which
+// clears the marker of a failed run (LastFailure). The
 // record reaches the file in one write(2) before RecordTarget returns, but
 // is not fsynced: a kill -9 loses nothing, a power loss at worst the latest
 // records (whose targets then rebuild).
@@ -369,6 +383,7 @@ func (s *Store) RecordTarget(rec TargetRecord) error {
 		return fmt.Errorf("record target %q: %w", rec.Name, err)
 	}
 	s.targets[rec.Name] = string(b[frameSize:])
+	delete(s.failures, rec.Name)
 	return nil
 }
 
@@ -477,7 +492,7 @@ func (s *Store) removed() error {
 // needsCompactionLocked reports whether more than half of the log's records
 // are stale (superseded, tombstones, or tombstoned). s.mu must be held.
 func (s *Store) needsCompactionLocked() bool {
-	live := len(s.targets) + s.files.len()
+	live := len(s.targets) + len(s.failures) + s.files.len()
 	return s.records >= compactMinRecords && s.records > 2*live
 }
 
@@ -509,6 +524,16 @@ func (s *Store) compactLocked() (err error) {
 		var start int
 		b, start = beginRecord(b)
 		b = endRecord(append(b, s.targets[name]...), start)
+	}
+	failed := make([]string, 0, len(s.failures))
+	for name := range s.failures {
+		failed = append(failed, name)
+	}
+	slices.Sort(failed)
+	for _, name := range failed {
+		var start int
+		b, start = beginRecord(b)
+		b = endRecord(appendFailureBody(b, name, s.failures[name]), start)
 	}
 	for _, ps := range s.files.snapshot() {
 		if _, err := StatFile(s.abs(ps.Path)); errors.Is(err, fs.ErrNotExist) {
