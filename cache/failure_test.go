@@ -54,6 +54,13 @@ func TestFailureMarker(t *testing.T) {
 	wantFailures(s, "after recording")
 	mustClose(t, s)
 
+	s, err = OpenPreloaded(dir, Preload(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFailures(s, "after opening a preloaded log")
+	mustClose(t, s)
+
 	s = mustOpen(t, dir)
 	wantFailures(s, "after reopening")
 	// A good run clears the marker, in memory and in the log.

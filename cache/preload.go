@@ -20,6 +20,7 @@ type Preloaded struct {
 	data     []byte
 	targets  map[string]string
 	states   map[string]FileState
+	failures map[string]Failure
 	records  int
 	good     int
 	damage   string
@@ -61,7 +62,7 @@ func PreloadState(state statedir.Dir) *Preloaded {
 	}
 	good, damage := s.load(data)
 	return &Preloaded{dev: st.Dev, ino: st.Ino, size: st.Size, data: data,
-		targets: s.targets, states: s.files.states, records: s.records, good: good, damage: damage}
+		targets: s.targets, states: s.files.states, failures: s.failures, records: s.records, good: good, damage: damage}
 }
 
 // OpenPreloaded is Open, using p (Preload of the same folder, or nil) if
@@ -90,5 +91,6 @@ func (s *Store) adopt(f *os.File, p *Preloaded) ([]byte, bool) {
 		return nil, false
 	}
 	s.targets, s.files.states, s.records = p.targets, p.states, p.records
+	s.failures = p.failures
 	return p.data, true
 }

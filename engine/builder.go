@@ -82,6 +82,9 @@ type attempt struct {
 	// failures counts the attempts of this build that failed and were
 	// run again (retries).
 	failures int
+	// ended is set when its commands ended with an outcome of their own:
+	// not dropped, not stopped to run again, not refused admission.
+	ended bool
 }
 
 // attempted gives n its attempt, if it has none yet.
@@ -367,6 +370,7 @@ func (b *builder) enqueue(n *node) {
 	a.started = time.Time{}
 	a.worker = 0
 	a.timedOut = 0
+	a.ended = false
 	n.job.Priority = n.priority
 	n.job.Pool = t.Pool
 	n.job.Ports = t.Ports
@@ -523,6 +527,7 @@ func (b *builder) finished(n *node, res runner.Result) {
 		b.ls.Started(b.startEvent(n, 0))
 	}
 	n.worker = res.Worker
+	n.ended = true
 	b.eta.finished(t.ID)
 	switch {
 	case res.Err != nil:
@@ -606,6 +611,7 @@ func (b *builder) succeed(n *node, out worker.Result) {
 		b.sum.Remote++
 	}
 	before, _ := b.store.LastDuration(t.Name)
+	failed, flaky := b.failedBefore(n)
 	rec := n.action.Record(t.Name, n.key)
 	n.recordDepfile(&rec)
 	rec.Duration = out.Duration
@@ -624,8 +630,9 @@ func (b *builder) succeed(n *node, out worker.Result) {
 	ev := b.finishEvent(n, true, "", "", out.Output)
 	ev.Cached, ev.Remote = out.Cached, out.Remote
 	ev.Before = before
+	ev.FlakyEarlier, ev.EarlierEnd = flaky, failed
 	b.ls.Finished(ev)
-	b.passed(n)
+	b.passed(n, flaky)
 	b.plan.Finish(t.ID, true)
 	b.released(n)
 }
@@ -636,8 +643,14 @@ func (b *builder) fail(n *node, cmd, why string, output []byte) {
 	t := n.t
 	b.eta.finished(t.ID)
 	b.sum.Failed++
-	b.noteStoreErr(b.store.ForgetTarget(t.Name))
-	b.ls.Finished(b.finishEvent(n, false, cmd, why, output))
+	passed, flaky := b.forgetFailed(n)
+	ev := b.finishEvent(n, false, cmd, why, output)
+	ev.FlakyEarlier, ev.EarlierEnd = flaky, passed
+	b.ls.Finished(ev)
+	if flaky {
+		b.sum.Flaky++
+		b.ls.Message(fmt.Sprintf("gobuildj: flaky: %s passed with the same inputs in an earlier build, failed now", t.Name))
+	}
 	if n.attempt != nil {
 		n.failures = 0 // a next build (watch mode) retries afresh
 	}

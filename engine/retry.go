@@ -37,13 +37,20 @@ func (b *builder) retry(n *node, cmd, why string, output []byte) bool {
 	return true
 }
 
-// passed says, for a target that passed after failed attempts, that it is
+// passed says, for a target that passed after failed attempts, or after
+// failing with the same key in an earlier build (earlier), that it is
 // flaky.
-func (b *builder) passed(n *node) {
+func (b *builder) passed(n *node, earlier bool) {
+	if earlier {
+		b.sum.Flaky++
+		b.ls.Message(fmt.Sprintf("gobuildj: flaky: %s failed with the same inputs in an earlier build, passed now", n.t.Name))
+	}
 	if n.attempt == nil || n.failures == 0 {
 		return
 	}
-	b.sum.Flaky++
+	if !earlier {
+		b.sum.Flaky++
+	}
 	times := "times"
 	if n.failures == 1 {
 		times = "time"

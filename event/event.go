@@ -121,6 +121,13 @@ type Finish struct {
 	// one (retries); with OK, the target is flaky. For a Retried attempt
 	// it counts this one too.
 	Failures int
+	// FlakyEarlier is set when an earlier build ended this target with
+	// the same action key in the other outcome (the state keeps a
+	// target's last failure): it failed then and passed now, or passed
+	// then and failed now. Nothing it reads changed: it is flaky.
+	FlakyEarlier bool
+	// EarlierEnd is when that earlier run ended (zero: unknown).
+	EarlierEnd time.Time
 	// Waits is how long the target waited for each limit before its
 	// commands were admitted (-j, a pool, the jobserver), longest
 	// first.
@@ -132,8 +139,9 @@ type Finish struct {
 	ETA time.Duration
 }
 
-// Flaky reports whether the target passed after failed attempts.
-func (f Finish) Flaky() bool { return f.OK && f.Failures > 0 }
+// Flaky reports whether the target passed after failed attempts, or
+// ended, with the same action key, otherwise than in an earlier build.
+func (f Finish) Flaky() bool { return f.OK && f.Failures > 0 || f.FlakyEarlier }
 
 // Wait is the time a target waited for one limit before it was admitted.
 type Wait struct {
@@ -199,7 +207,9 @@ type Summary struct {
 	// Cached counts the targets whose outputs came from a remote cache
 	// (not in Run); Remote the targets of Run that ran remotely.
 	Cached, Remote int
-	// Flaky counts the targets that failed and then passed (retries).
+	// Flaky counts the targets that failed and then passed (retries),
+	// and those that ended otherwise than in an earlier build with the
+	// same action key (Finish.FlakyEarlier).
 	Flaky int
 	// Jobs is the build's -j: how many commands may run at once.
 	Jobs int

@@ -90,16 +90,39 @@ func WriteHTML(w io.Writer, b *Build, meta Meta) error {
 	return nil
 }
 
-// flakyNote says how often a target that passed in the end failed first
-// ("" if it is not flaky).
+// flakyNote says how a flaky target was seen to be: how often it failed
+// first in this build, or how an earlier build with the same inputs ended
+// otherwise ("" if it is not flaky).
 func flakyNote(c event.Finish) string {
-	switch {
-	case !c.Flaky():
+	if !c.Flaky() {
 		return ""
-	case c.Failures == 1:
-		return "flaky: failed 1 time, then passed"
 	}
-	return fmt.Sprintf("flaky: failed %d times, then passed", c.Failures)
+	var notes []string
+	if c.OK && c.Failures > 0 {
+		times := "times"
+		if c.Failures == 1 {
+			times = "time"
+		}
+		notes = append(notes, fmt.Sprintf("failed %d %s, then passed", c.Failures, times))
+	}
+	if c.FlakyEarlier {
+		notes = append(notes, earlierNote(c))
+	}
+	return "flaky: " + strings.Join(notes, "; ")
+}
+
+// earlierNote says how an earlier build ended a target whose same action
+// key ends otherwise now (Finish.FlakyEarlier).
+func earlierNote(c event.Finish) string {
+	then, now := "failed", "passed"
+	if !c.OK {
+		then, now = now, then
+	}
+	when := ""
+	if !c.EarlierEnd.IsZero() {
+		when = " (" + c.EarlierEnd.Local().Format("2006-01-02 15:04:05") + ")"
+	}
+	return fmt.Sprintf("%s with the same inputs in an earlier build%s, %s now", then, when, now)
 }
 
 func buildPage(b *Build, meta Meta) *htmlPage {

@@ -80,7 +80,9 @@ type (
 // is skipped, with the reason as message. The failed attempts of a target
 // run again (retries) are flakyFailure elements when it passed in the end
 // (it is flaky) and rerunFailure ones when it did not, as Maven Surefire
-// writes the reruns of a test.
+// writes the reruns of a test. A target that passes with the action key it
+// failed with in an earlier build has a flakyFailure saying so; one that
+// fails with the key it passed with has its failure's message say so.
 func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 	name := "gobuildj"
 	if meta.Folder != "." && meta.Folder != "" {
@@ -116,6 +118,11 @@ func WriteJUnit(w io.Writer, b *Build, meta Meta) error {
 			} else {
 				tc.RerunFailures = append(tc.RerunFailures, rerun)
 			}
+		}
+		if c.FlakyEarlier && c.OK {
+			// Surefire's mark of a flaky test: a failure of the same
+			// inputs, here in an earlier build.
+			tc.FlakyFailures = append(tc.FlakyFailures, junitRerun{Message: earlierNote(c), Type: "flaky"})
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
@@ -154,6 +161,9 @@ func failureMessage(c event.Finish) string {
 	}
 	if c.Interrupted {
 		why = "interrupted; " + why
+	}
+	if c.FlakyEarlier && !c.OK {
+		why += " (flaky: " + earlierNote(c) + ")"
 	}
 	return why
 }
