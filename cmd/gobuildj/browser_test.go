@@ -59,7 +59,7 @@ type rendered struct {
 // colour of its fate, the failure with its compiler output, the targets it
 // blocked and why, and no error in the browser's console. Set
 // GOBUILDJ_SCREENSHOTS to a folder to keep the screenshots (docs/report.png
-// in the README is the good build's).
+// in the README is TestHTMLReportDoctorAndFlakyInChromium's).
 func TestHTMLReportInChromium(t *testing.T) {
 	if _, err := os.Stat(cdp.DefaultPath); err != nil {
 		t.Skipf("%s is absent: install Debian's chromium (apt-get install chromium, as .ci/run does) to run the browser test", cdp.DefaultPath)
@@ -86,7 +86,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 		blocked  []string
 		critical string
 	}{
-		{"good build", false, 0, "report.png", "built", 6, nil, nil, "(util_o lib|greet_o lib|main_o) app test"},
+		{"good build", false, 0, "report-good.png", "built", 6, nil, nil, "(util_o lib|greet_o lib|main_o) app test"},
 		{"one target fails", true, 1, "report-failed.png", "1 failed", 3, []string{"util_o"}, []string{"lib", "app", "test"}, ""},
 	}
 	for _, c := range cases {
