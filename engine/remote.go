@@ -141,7 +141,7 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 	// remote execution, is shared with checkouts that run the same tools):
 	// another compiler must miss. Remote execution and a remote cache key
 	// alike, so that a cache-only checkout finds what the farm built.
-	salt, ok := b.remoteToolSalt(n.action)
+	salt, tools, ok := b.remoteToolSalt(n.action)
 	if !ok {
 		return nil, "a tool of its commands cannot be read"
 	}
@@ -168,6 +168,7 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 			return nil, "its input " + why
 		}
 	}
+	declared := len(spec.Inputs)
 	seen := make(map[string]bool, len(n.action.DepOutputs))
 	for _, d := range n.action.DepOutputs {
 		if !seen[d.Path] {
@@ -192,6 +193,9 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 		ExecTimeout: r.opts.ExecTimeout,
 		Root:        b.g.Root,
 		Spec:        spec,
+	}
+	if r.opts.Upload {
+		req.Why = b.whyManifest(t, &spec, declared, tools)
 	}
 	return req.Encode(), ""
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/remote"
 )
 
 // A target's tools are the programs its commands run, found as the shell
@@ -371,12 +372,13 @@ func shellOnly(w string) bool {
 
 // remoteToolSalt returns what a remote action's key adds for a's tools:
 // their SHA-256s (the fast xxh3 hashes never go on the wire, where a key
-// must resist forged collisions). The declared variables need nothing here:
-// they are in the Command's environment (remoteEnv). ok is false when a
-// tool cannot be read: the target then runs locally.
-func (b *builder) remoteToolSalt(a *cache.Action) (salt string, ok bool) {
+// must resist forged collisions), and the tools as `why --remote` lists
+// them. The declared variables need nothing here: they are in the
+// Command's environment (remoteEnv). ok is false when a tool cannot be
+// read: the target then runs locally.
+func (b *builder) remoteToolSalt(a *cache.Action) (salt string, tools []remote.Tool, ok bool) {
 	if len(a.Tools) == 0 {
-		return "", true
+		return "", nil, true
 	}
 	var s strings.Builder
 	for _, t := range a.Tools {
@@ -384,13 +386,16 @@ func (b *builder) remoteToolSalt(a *cache.Action) (salt string, ok bool) {
 		s.WriteString(t.Name)
 		if t.Path == "" {
 			s.WriteString(" missing")
+			tools = append(tools, remote.Tool{Name: t.Name, SHA256: "missing"})
 			continue
 		}
 		sum, _, _, err := b.store.Digests().SHA256(t.Path)
 		if err != nil {
-			return "", false
+			return "", nil, false
 		}
-		s.WriteString(" " + hex.EncodeToString(sum[:]))
+		h := hex.EncodeToString(sum[:])
+		s.WriteString(" " + h)
+		tools = append(tools, remote.Tool{Name: t.Name, Path: t.Path, SHA256: h})
 	}
-	return s.String(), true
+	return s.String(), tools, true
 }

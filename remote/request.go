@@ -89,6 +89,9 @@ type Request struct {
 	// Root is the absolute folder every path of Spec is relative to.
 	Root string
 	Spec Spec
+	// Why, with Upload, is what went into the action's key, stored beside
+	// a shared result for `gobuildj why --remote` (nil to store none).
+	Why *WhyManifest `json:",omitempty"`
 }
 
 // Encode returns the binary form of r, for DecodeRequest.

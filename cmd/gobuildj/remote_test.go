@@ -255,13 +255,14 @@ cmd = "echo half > broken.txt; exit 3"
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
 	// Only "up" is shared: "private" says remote = false, "broken" failed.
-	if n := s.Updates.Load(); n != 1 || len(s.Results()) != 1 {
+	// Its result goes with its why manifest (see why --remote).
+	if n := s.Updates.Load(); n != 2 || len(s.Results()) != 2 {
 		t.Fatalf("%d uploads, %d results; want only the one of target up\n%s", n, len(s.Results()), r.out)
 	}
 	os.RemoveAll(filepath.Join(dir, ".gobuildj"))
 	os.Remove(filepath.Join(dir, "up.txt"))
 	r = gobuildjClean(t, dir, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--remote-upload=false", "up", "private")
-	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 1 cached") || s.Updates.Load() != 1 {
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 1 cached") || s.Updates.Load() != 2 { // none more
 		t.Fatalf("--remote-upload=false: exit %d, %d uploads\n%s", r.code, s.Updates.Load(), r.out)
 	}
 	if got := read(t, filepath.Join(dir, "up.txt")); got != "A\n" {
@@ -361,7 +362,7 @@ func TestRemoteCacheOverTLSWithToken(t *testing.T) {
 		"Buildfile.toml": fmt.Sprintf("[remote]\ncache = %q\ntls_ca = %q\nupload = true\n\n[targets.all]\noutputs = [\"a.txt\"]\ncmd = \"echo a > a.txt\"\n", s.Endpoint, s.CAFile),
 	})
 	r := gobuildjClean(t, dir, []string{"GOBUILDJ_REMOTE_TOKEN=sesame"})
-	if r.code != 0 || strings.Contains(r.out, "warning") || s.Updates.Load() != 1 {
+	if r.code != 0 || strings.Contains(r.out, "warning") || s.Updates.Load() != 2 { // the result and its why manifest
 		t.Fatalf("exit %d, %d uploads\n%s", r.code, s.Updates.Load(), r.out)
 	}
 	os.RemoveAll(filepath.Join(dir, ".gobuildj"))

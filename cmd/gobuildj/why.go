@@ -14,7 +14,8 @@ import (
 )
 
 func newWhyCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
-	var chain, asJSON bool
+	var chain, asJSON, fromRemote bool
+	var rf remoteFlags
 	cmd := &cobra.Command{
 		Use:   "why TARGET",
 		Short: "Say every difference between a target's last successful run and now",
@@ -29,7 +30,15 @@ or named like a secret), the tools, and the outputs of deps that it reads.
 
 With --chain it walks up the deps that would run, to the first target whose
 own manifest changed: the root cause. --json prints the same as JSON. It
-runs and records nothing.`,
+runs and records nothing.
+
+With --remote it compares instead what this machine would send to the
+remote cache for TARGET now with the manifest that the last machine that
+shared TARGET stored beside its result (--remote-cache URL or the
+Buildfile's [remote] table name the server), and prints every difference:
+the tools (by SHA-256), the inputs and deps' outputs, the inherited
+variables (by digest), the commands and env entries: why this machine
+misses what another one built.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -45,6 +54,12 @@ runs and records nothing.`,
 			if t.IsAlias() {
 				return usageError{fmt.Errorf("%s has no commands of its own: ask why of one of its deps", t.Name)}
 			}
+			if fromRemote {
+				if chain {
+					return usageError{fmt.Errorf("--chain and --remote: expected one of them")}
+				}
+				return whyRemote(cmd, &rf, g, t, asJSON, stdout)
+			}
 			exps, err := explainAll(g, sel)
 			if err != nil {
 				return err
@@ -54,6 +69,8 @@ runs and records nothing.`,
 	}
 	cmd.Flags().BoolVar(&chain, "chain", false, "walk up the deps that would run to the root cause")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&fromRemote, "remote", false, "compare with the manifest of the remote cache's latest entry of TARGET")
+	rf.register(cmd.Flags())
 	return cmd
 }
 

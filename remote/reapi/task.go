@@ -214,6 +214,10 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 					// leave it empty unnoticed.
 					return worker.Result{}, fmt.Errorf("remote %s: sharing: %w (--remote-strict)", req.Config.Endpoint, serr)
 				}
+			} else if serr == nil && req.Why != nil {
+				// Best effort: without it, only `why --remote` is
+				// the poorer.
+				_ = cl.storeWhy(ctx, req.Why)
 			}
 		}
 	}
