@@ -134,6 +134,9 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			done = false
 		}
 		if done {
+			if res.OK() && req.Why != nil {
+				_ = cl.storeWhy(ctx, req.Why) // best effort, as after a local run
+			}
 			res.RemoteNote = note
 			return res, nil
 		}
