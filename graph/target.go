@@ -523,15 +523,9 @@ const maxPorts = 1000
 // preparePorts checks `ports`, the number of free TCP ports the target's
 // commands get in GOBUILDJ_PORTS.
 func (p *pending) preparePorts() *Error {
-	n := p.spec.Ports
-	if !n.set {
-		return nil
-	}
-	if n.n < 0 || n.n > maxPorts {
-		return p.fail(p.at("ports", -1), "ports", fmt.Sprintf("%d is out of range (expected a number of TCP ports from 0 to %d)", n.n, maxPorts))
-	}
-	p.t.Ports = int(n.n)
-	return nil
+	n, e := p.count(p.spec.Ports, "ports", maxPorts, "TCP ports")
+	p.t.Ports = n
+	return e
 }
 
 // maxRetries bounds `retries`: a command that fails more often than
@@ -541,15 +535,21 @@ const maxRetries = 100
 // prepareRetries checks `retries`, how many times a failure of the
 // target's commands is run again before it counts.
 func (p *pending) prepareRetries() *Error {
-	n := p.spec.Retries
-	if !n.set {
-		return nil
+	n, e := p.count(p.spec.Retries, "retries", maxRetries, "retries")
+	p.t.Retries = n
+	return e
+}
+
+// count checks the integer v of key: a number of what from 0 to most (0
+// when unset).
+func (p *pending) count(v integer, key string, most int, what string) (int, *Error) {
+	if !v.set {
+		return 0, nil
 	}
-	if n.n < 0 || n.n > maxRetries {
-		return p.fail(p.at("retries", -1), "retries", fmt.Sprintf("%d is out of range (expected a number of retries from 0 to %d)", n.n, maxRetries))
+	if v.n < 0 || v.n > int64(most) {
+		return 0, p.fail(p.at(key, -1), key, fmt.Sprintf("%d is out of range (expected a number of %s from 0 to %d)", v.n, what, most))
 	}
-	p.t.Retries = int(n.n)
-	return nil
+	return int(v.n), nil
 }
 
 // duration expands and parses timeout or kill_timeout.

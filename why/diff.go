@@ -27,19 +27,29 @@ func (d *differ) add(c Change) { d.changes = append(d.changes, c) }
 // not: they are matched by path), with the old and new hashes and whether
 // each side has it, in the order of cur then of old.
 func mergePaths(old, cur []cache.PathHash, f func(path string, o, n cache.Hash, inOld, inCur bool)) {
-	was := make(map[string]cache.Hash, len(old))
-	for _, ph := range old {
-		was[ph.Path] = ph.Hash
+	merge(old, cur, func(ph cache.PathHash) (string, cache.Hash) { return ph.Path, ph.Hash }, f)
+}
+
+// merge calls f for each name that old or cur holds (split gives an item's
+// name and value), with the old and new values and whether each side has
+// it: the names of cur first, in order, then those only in old.
+func merge[T, V any](old, cur []T, split func(T) (string, V), f func(name string, o, n V, inOld, inCur bool)) {
+	was := make(map[string]V, len(old))
+	for _, it := range old {
+		name, v := split(it)
+		was[name] = v
 	}
 	is := make(map[string]bool, len(cur))
-	for _, ph := range cur {
-		is[ph.Path] = true
-		o, ok := was[ph.Path]
-		f(ph.Path, o, ph.Hash, ok, true)
+	for _, it := range cur {
+		name, v := split(it)
+		is[name] = true
+		o, ok := was[name]
+		f(name, o, v, ok, true)
 	}
-	for _, ph := range old {
-		if !is[ph.Path] {
-			f(ph.Path, ph.Hash, cache.Hash{}, true, false)
+	var zero V
+	for _, it := range old {
+		if name, v := split(it); !is[name] {
+			f(name, v, zero, true, false)
 		}
 	}
 }

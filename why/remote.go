@@ -132,21 +132,7 @@ func ExplainRemote(local, cached *remote.WhyManifest) RemoteExplanation {
 // whether each side has it: those of local first, in order, then those
 // only in cached.
 func named(cached, local []remote.NamedValue, f func(name, o, n string, inO, inN bool)) {
-	was := make(map[string]string, len(cached))
-	for _, nv := range cached {
-		was[nv.Name] = nv.Value
-	}
-	is := make(map[string]bool, len(local))
-	for _, nv := range local {
-		is[nv.Name] = true
-		o, ok := was[nv.Name]
-		f(nv.Name, o, nv.Value, ok, true)
-	}
-	for _, nv := range cached {
-		if !is[nv.Name] {
-			f(nv.Name, nv.Value, "", true, false)
-		}
-	}
+	merge(cached, local, func(nv remote.NamedValue) (string, string) { return nv.Name, nv.Value }, f)
 }
 
 // short is a hex hash as people read it: its first 8 digits.
