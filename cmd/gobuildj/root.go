@@ -260,7 +260,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 && g.BuildsRoots() {
+	if len(args) == 0 && g.BuildsRoots() && !f.quiet {
 		s.printer.Message(noDefaultMessage(len(targets)))
 	}
 	if targets, err = selectAffected(f, g, targets, s.printer.Message); err != nil {

@@ -246,6 +246,12 @@ cmd = "echo bad >> ran.log; echo oops; exit 3"
 	if out != "warning-from-a\nwarning-from-b\n" && out != "warning-from-b\nwarning-from-a\n" {
 		t.Errorf("gobuildj -s on a terminal printed:\n%q\nwant only the two warnings", out)
 	}
+	// Building the roots of a Buildfile with no default is not said either.
+	dir = project(t, map[string]string{"Buildfile.toml": "[targets.only]\ncmd = \"echo only >> ran.log\"\n"})
+	if r := mustBuild(t, dir, "-s"); r.out != "" {
+		t.Errorf("gobuildj -s of a Buildfile with no default printed:\n%q", r.out)
+	}
+	assertRan(t, dir, "only")
 }
 
 func TestStatusFormat(t *testing.T) {
