@@ -93,7 +93,9 @@ func skippedTarget(ev event.Skip) Target {
 	case event.SkipCutoff:
 		t.Outcome, t.Cutoff = UpToDate, true
 	case event.SkipUpToDate:
-		t.Outcome = UpToDate
+		// Its outcome says it all: the words are the same for every such
+		// target, and a build of 10,000 would write them 10,000 times.
+		t.Outcome, t.Why = UpToDate, ""
 	case event.SkipBlocked:
 		t.Outcome = Blocked
 	default:

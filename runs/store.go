@@ -71,12 +71,15 @@ func Save(dir statedir.Dir, rec *Record) error {
 }
 
 // write puts rec at its ID's file, failing with fs.ErrExist if there is
-// one.
+// one. The JSON is compact: a build of 10,000 targets records them all,
+// and indenting them would double the file and its writing time
+// (`runs show --json` prints it indented).
 func write(dir statedir.Dir, rec *Record) error {
-	data, err := json.MarshalIndent(rec, "", "  ")
+	data, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
+	data = append(data, '\n')
 	tmp, err := dir.CreateRunTemp()
 	if err != nil {
 		return err
