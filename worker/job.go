@@ -9,6 +9,8 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/internal/wire"
+	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 // Job is what the engine sends a worker for one target: its commands and
@@ -35,6 +37,12 @@ type Job struct {
 	// whole to the target's log in its state folder (statedir.Dir.OutputLog;
 	// "" keeps no such log).
 	Project string
+	// Trace runs the commands under the tracer (package trace): the
+	// result's Trace says what they did to files.
+	Trace bool
+	// Sandbox, if set, runs the commands in a Landlock sandbox with this
+	// file access (package sandbox).
+	Sandbox *sandbox.Policy
 }
 
 // Result is what a worker answers for a Job.
@@ -87,6 +95,10 @@ type Result struct {
 	// the remote cache although it was asked to be (its depfile names a
 	// file outside the project, ...); "" if it was, or was not asked.
 	NotShared string
+
+	// Trace is what the commands did to files, for a job with Trace; nil
+	// otherwise.
+	Trace *trace.Report
 }
 
 // OK reports whether every command succeeded and created every output.
@@ -119,7 +131,14 @@ func (j *Job) Encode() []byte {
 		b = wire.AppendVarint(b, int64(fd))
 	}
 	b = wire.AppendBytes(b, j.Remote)
-	return wire.AppendString(b, j.Project)
+	b = wire.AppendString(b, j.Project)
+	b = wire.AppendBool(b, j.Trace)
+	b = wire.AppendBool(b, j.Sandbox != nil)
+	if j.Sandbox != nil {
+		b = wire.AppendStrings(b, j.Sandbox.Read)
+		b = wire.AppendStrings(b, j.Sandbox.Write)
+	}
+	return b
 }
 
 // DecodeJob decodes a Job encoded by Job.Encode.
@@ -143,6 +162,10 @@ func DecodeJob(b []byte) (Job, error) {
 		j.Remote = r
 	}
 	j.Project = d.string()
+	j.Trace = d.Bool()
+	if d.Bool() {
+		j.Sandbox = &sandbox.Policy{Read: d.strings(), Write: d.strings()}
+	}
 	if err := d.end(); err != nil {
 		return Job{}, fmt.Errorf("decode job: %w", err)
 	}
@@ -189,7 +212,15 @@ func (r *Result) appendTo(b []byte) []byte {
 	b = wire.AppendString(b, r.RemoteErr)
 	b = wire.AppendString(b, r.RemoteNote)
 	b = wire.AppendString(b, r.NotShared)
-	return wire.AppendString(b, r.StartErr)
+	b = wire.AppendString(b, r.StartErr)
+	b = wire.AppendBool(b, r.Trace != nil)
+	if t := r.Trace; t != nil {
+		b = wire.AppendStrings(b, t.Read)
+		b = wire.AppendStrings(b, t.Written)
+		b = wire.AppendStrings(b, t.Deleted)
+		b = wire.AppendStrings(b, t.Probed)
+	}
+	return b
 }
 
 // DecodeResult decodes a Result encoded by Result.Encode. The Output of the
@@ -229,6 +260,9 @@ func DecodeResult(b []byte) (Result, error) {
 	r.RemoteNote = d.string()
 	r.NotShared = d.string()
 	r.StartErr = d.string()
+	if d.Bool() {
+		r.Trace = &trace.Report{Read: d.strings(), Written: d.strings(), Deleted: d.strings(), Probed: d.strings()}
+	}
 	if err := d.end(); err != nil {
 		return Result{}, fmt.Errorf("decode job result: %w", err)
 	}

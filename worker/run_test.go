@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/trace"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -297,6 +300,7 @@ func TestEncodings(t *testing.T) {
 		{},
 		{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
 			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Remote: []byte("request\x00")},
+		{Target: "t", Trace: true, Sandbox: &sandbox.Policy{Read: []string{"/usr", "/src/a.c"}, Write: []string{"/src/out"}}},
 	}
 	for _, j := range jobs {
 		b := j.Encode()
@@ -319,6 +323,7 @@ func TestEncodings(t *testing.T) {
 			Outputs: []cache.FileState{{Size: 3, MtimeNs: 1e18, CtimeNs: -5, Inode: 1 << 60, Hash: cache.HashBytes([]byte("x")), Racy: true}, {}},
 			Missing: []string{"/a", "/b"}, Duration: 1500 * time.Millisecond},
 		{FailedCmd: -1, Cached: true, Remote: true, SHA256: [][32]byte{{1, 2}, {}}, RemoteErr: "down", RemoteNote: "refused", NotShared: "local"},
+		{FailedCmd: -1, Trace: &trace.Report{Read: []string{"/a", "/b"}, Written: []string{"/c"}, Probed: []string{"/d"}}},
 	}
 	for _, r := range results {
 		b := r.Encode()
@@ -340,12 +345,14 @@ func TestEncodings(t *testing.T) {
 
 func jobEqual(a, b Job) bool {
 	return a.Target == b.Target && slices.Equal(a.Cmds, b.Cmds) && a.Dir == b.Dir && slices.Equal(a.Env, b.Env) &&
-		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && bytes.Equal(a.Remote, b.Remote)
+		slices.Equal(a.Outputs, b.Outputs) && a.Shell == b.Shell && slices.Equal(a.Files, b.Files) && bytes.Equal(a.Remote, b.Remote) &&
+		a.Trace == b.Trace && reflect.DeepEqual(a.Sandbox, b.Sandbox)
 }
 
 func resultEqual(a, b Result) bool {
 	return a.ExitCode == b.ExitCode && a.Signal == b.Signal && a.FailedCmd == b.FailedCmd &&
 		bytes.Equal(a.Output, b.Output) && slices.Equal(a.Outputs, b.Outputs) &&
 		slices.Equal(a.Missing, b.Missing) && a.Duration == b.Duration && a.Cached == b.Cached && a.Remote == b.Remote &&
-		slices.Equal(a.SHA256, b.SHA256) && a.RemoteErr == b.RemoteErr && a.RemoteNote == b.RemoteNote && a.NotShared == b.NotShared
+		slices.Equal(a.SHA256, b.SHA256) && a.RemoteErr == b.RemoteErr && a.RemoteNote == b.RemoteNote && a.NotShared == b.NotShared &&
+		reflect.DeepEqual(a.Trace, b.Trace)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/engine"
 	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/launch"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
@@ -25,6 +26,9 @@ const (
 )
 
 func main() {
+	if launch.IsLauncher() {
+		launch.Main()
+	}
 	if sched.IsWorker() {
 		sched.WorkerMain()
 	}

@@ -1,0 +1,111 @@
+// Package launch is the small launcher process that a worker starts in
+// place of a command when the command must run restricted or observed: it
+// re-executes gobuildj in launcher mode, applies what the Spec asks to
+// itself (a Landlock sandbox, a seccomp filter for the tracer), then execs
+// the command, which inherits both. Go cannot run code between fork and
+// exec, so this takes one extra exec per command.
+package launch
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/gobuildj/gobuildj/internal/wire"
+	"github.com/gobuildj/gobuildj/sandbox"
+)
+
+// marker is os.Args[1] of a launcher process.
+const marker = "__gobuildj_launch"
+
+// Spec is what a launcher applies before it execs Path with Argv (the
+// environment and the working directory are the launcher's own).
+type Spec struct {
+	Path string
+	Argv []string
+	// Sandbox, if set, restricts the command's file access (package
+	// sandbox).
+	Sandbox *sandbox.Policy
+	// Trace makes the launcher install the tracer's seccomp filter (package
+	// trace): the launcher must have been started traced.
+	Trace bool
+}
+
+// IsLauncher reports whether this process was started by Argv as a
+// launcher; main must then call Main at once.
+func IsLauncher() bool { return len(os.Args) > 2 && os.Args[1] == marker }
+
+// Argv returns the argument vector that starts self (gobuildj's own
+// executable) as a launcher for spec.
+func Argv(self string, spec *Spec) []string {
+	// An argument cannot hold a NUL byte: the encoding travels as base64.
+	return []string{self, marker, base64.RawStdEncoding.EncodeToString(spec.encode())}
+}
+
+func (s *Spec) encode() []byte {
+	var b []byte
+	b = wire.AppendString(b, s.Path)
+	b = wire.AppendStrings(b, s.Argv)
+	b = wire.AppendBool(b, s.Sandbox != nil)
+	if s.Sandbox != nil {
+		b = wire.AppendStrings(b, s.Sandbox.Read)
+		b = wire.AppendStrings(b, s.Sandbox.Write)
+	}
+	return wire.AppendBool(b, s.Trace)
+}
+
+func decode(arg string) (Spec, error) {
+	raw, err := base64.RawStdEncoding.DecodeString(arg)
+	if err != nil {
+		return Spec{}, fmt.Errorf("decode launch spec: %w", err)
+	}
+	r := wire.NewReader(string(raw))
+	var spec Spec
+	spec.Path = r.Str()
+	spec.Argv = readStrings(&r)
+	if r.Bool() {
+		spec.Sandbox = &sandbox.Policy{Read: readStrings(&r), Write: readStrings(&r)}
+	}
+	spec.Trace = r.Bool()
+	if r.Bad() || r.Len() != 0 {
+		return Spec{}, fmt.Errorf("decode launch spec: truncated or corrupt")
+	}
+	return spec, nil
+}
+
+func readStrings(r *wire.Reader) []string {
+	n := r.Count(1)
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = r.Str()
+	}
+	return ss
+}
+
+// Main is the launcher: it applies the spec in os.Args[2] and execs the
+// command. It never returns; a failure is reported on stderr with exit
+// code 127, as a shell's for a command it cannot run.
+func Main() {
+	spec, err := decode(os.Args[2])
+	if err == nil {
+		err = apply(&spec)
+	}
+	if err == nil {
+		err = syscall.Exec(spec.Path, spec.Argv, os.Environ())
+		err = fmt.Errorf("exec %s: %w", spec.Path, err)
+	}
+	fmt.Fprintf(os.Stderr, "gobuildj: launcher: %v\n", err)
+	os.Exit(127)
+}
+
+// apply restricts this process as spec asks, sandbox first (so that the
+// tracer sees nothing of the launcher's own work).
+func apply(spec *Spec) error {
+	// The sandbox step (package sandbox) and the tracer's filter step
+	// (package trace) go here.
+	return nil
+}

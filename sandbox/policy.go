@@ -1,0 +1,14 @@
+// Package sandbox restricts what a command may do to files with Landlock:
+// read only what its target declared (and the system), write only its
+// declared outputs' folders and a private temp folder.
+package sandbox
+
+// Policy is the file access a sandboxed command keeps. Paths are absolute;
+// a folder grants access to everything under it.
+type Policy struct {
+	// Read lists the files and folders it may read and execute.
+	Read []string
+	// Write lists the files and folders it may read, write, create and
+	// remove files in.
+	Write []string
+}
