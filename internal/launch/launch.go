@@ -105,7 +105,11 @@ func Main() {
 // apply restricts this process as spec asks, sandbox first (so that the
 // tracer sees nothing of the launcher's own work).
 func apply(spec *Spec) error {
-	// The sandbox step (package sandbox) and the tracer's filter step
-	// (package trace) go here.
+	if spec.Sandbox != nil {
+		if err := sandbox.Restrict(*spec.Sandbox); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	// The tracer's filter step (package trace) goes here.
 	return nil
 }
