@@ -145,6 +145,9 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *
 	if err != nil {
 		return 0, err
 	}
+	if path, argv, err = r.launcher(path, argv, job); err != nil {
+		return 0, err
+	}
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return 0, fmt.Errorf("create output pipe: %w", err)

@@ -45,6 +45,7 @@ type runner struct {
 	enc     []byte            // result encoding buffer
 	files   []uintptr         // ForkExec descriptor list
 	env     []string          // environment buffer
+	self    string            // gobuildj's executable, for the sandbox launcher; "" until needed
 }
 
 func newRunner() *runner {
@@ -123,6 +124,11 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		return res, err
 	}
 	env := r.environ(job)
+	job, env, cleanTemp, err := sandboxJob(job, env)
+	if err != nil {
+		return res, err
+	}
+	defer cleanTemp()
 	out := &r.out
 	out.reset(job)
 	for i, cmd := range job.Cmds {
