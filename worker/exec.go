@@ -145,9 +145,6 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *
 	if err != nil {
 		return 0, err
 	}
-	if path, argv, err = r.launcher(path, argv, job); err != nil {
-		return 0, err
-	}
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return 0, fmt.Errorf("create output pipe: %w", err)
@@ -158,6 +155,10 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *
 		files = append(files, uintptr(fd))
 	}
 	r.files = files
+	if job.Trace {
+		return r.spawnTraced(path, argv, job, env, rfd, wfd, out)
+	}
+	path, argv = launcher(path, argv, job)
 	pidfd := -1
 	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
 		Dir:   job.Dir,

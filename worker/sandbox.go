@@ -36,17 +36,11 @@ func sandboxJob(job *Job, env []string) (*Job, []string, func(), error) {
 }
 
 // launcher returns the program and arguments that run path with argv as
-// job asks: through the launcher when it is sandboxed, else as they are.
-func (r *runner) launcher(path string, argv []string, job *Job) (string, []string, error) {
-	if job.Sandbox == nil {
-		return path, argv, nil
+// job asks: through the launcher when it is sandboxed (and not traced:
+// spawnTraced launches itself), else as they are.
+func launcher(path string, argv []string, job *Job) (string, []string) {
+	if job.Sandbox == nil || job.Trace {
+		return path, argv
 	}
-	if r.self == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return "", nil, fmt.Errorf("find gobuildj's executable for the sandbox launcher: %w", err)
-		}
-		r.self = self
-	}
-	return r.self, launch.Argv(r.self, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox}), nil
+	return selfExe, launch.Argv(selfExe, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox})
 }

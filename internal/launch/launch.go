@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/internal/wire"
 	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 // marker is os.Args[1] of a launcher process.
@@ -110,6 +111,12 @@ func apply(spec *Spec) error {
 			return fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	// The tracer's filter step (package trace) goes here.
+	if spec.Trace {
+		// Last: every file system call from here on stops the tracer,
+		// the exec of the command first.
+		if err := trace.InstallFilter(); err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+	}
 	return nil
 }
