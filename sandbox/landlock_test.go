@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 func TestDecideFallsBackOrFailsWithoutLandlock(t *testing.T) {
@@ -27,6 +29,27 @@ func TestDecideFallsBackOrFailsWithoutLandlock(t *testing.T) {
 		}
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.HasPrefix(err.Error(), c.err) || !errors.Is(err, ErrUnavailable)) {
 			t.Errorf("Decide(%d, %v) error = %v, want %q...", c.abi, c.strict, err, c.err)
+		}
+	}
+}
+
+func TestViolationNamesTheFirstDeniedAccess(t *testing.T) {
+	p := Policy{Read: []string{"/usr", "/p/a.c"}, Write: []string{"/p/out", "/tmp/x"}}
+	for _, c := range []struct {
+		rep  trace.Report
+		want Violation
+		ok   bool
+	}{
+		{rep: trace.Report{Read: []string{"/usr/bin/cc", "/p/a.c", "/p/out/a.o"}, Written: []string{"/p/out/a.o", "/tmp/x/cc1.s"}}},
+		{rep: trace.Report{Read: []string{"/p/a.c", "/p/secret", "/usrx"}}, want: Violation{Path: "/p/secret"}, ok: true},
+		{rep: trace.Report{Read: []string{"/etc", "/home/u/.netrc"}}, want: Violation{Path: "/home/u/.netrc"}, ok: true},
+		{rep: trace.Report{Read: []string{"/p/secret"}, Written: []string{"/p/out/a.o", "/p/elsewhere"}}, want: Violation{Write: true, Path: "/p/elsewhere"}, ok: true},
+		{rep: trace.Report{Deleted: []string{"/p/a.c"}}, want: Violation{Write: true, Path: "/p/a.c"}, ok: true},
+		{rep: trace.Report{Probed: []string{"/home/u/.config"}}},
+	} {
+		got, ok := p.Violation(&c.rep, "/p")
+		if got != c.want || ok != c.ok {
+			t.Errorf("Violation(%+v) = %+v, %v; want %+v, %v", c.rep, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -161,6 +161,9 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		res.FailedCmd, res.ExitCode, res.Signal = len(job.Cmds)-1, -1, sched.SignalName(ctx.Signal())
 	}
 	res.Output = out.finish()
+	if why := r.explainDenied(ctx, job, env, &res); why != "" {
+		res.Output = append(res.Output, why...)
+	}
 	if job.Trace {
 		res.Trace = r.traced.Report()
 	}

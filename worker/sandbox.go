@@ -3,11 +3,13 @@ package worker
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/gobuildj/gobuildj/internal/launch"
 	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/sched"
 )
 
 // A sandboxed job's commands start through the launcher (package launch):
@@ -43,4 +45,40 @@ func launcher(path string, argv []string, job *Job) (string, []string) {
 		return path, argv
 	}
 	return selfExe, launch.Argv(selfExe, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox})
+}
+
+// explainDenied names what the sandbox denied a sandboxed job's failed
+// command, as a line for its output: the sandbox answers the command
+// EACCES and says nothing else, so the command is rerun once under the
+// tracer, in the same sandbox, and the first access its report shows
+// outside the policy is named. The rerun is safe: the sandbox confines its
+// writes to the outputs' folders and the temp folder, which a failure
+// clears anyway. It returns "" for a job that is not sandboxed, was
+// stopped, or failed for another reason than the sandbox.
+func (r *runner) explainDenied(ctx *sched.WorkerContext, job *Job, env []string, res *Result) string {
+	if job.Sandbox == nil || job.Trace || res.FailedCmd < 0 || res.Signal != "" || res.StartErr != "" || stopped(ctx) {
+		return ""
+	}
+	traced := *job
+	traced.Trace = true
+	var scratch outputBuf
+	scratch.reset(&Job{})
+	r.traced.Reset()
+	_, err := r.command(job.Cmds[res.FailedCmd], &traced, env, &scratch)
+	scratch.finish()
+	if err != nil {
+		return ""
+	}
+	v, ok := job.Sandbox.Violation(r.traced.Report(), job.Project)
+	if !ok {
+		return ""
+	}
+	path := v.Path
+	if rel, err := filepath.Rel(job.Project, path); job.Project != "" && err == nil && filepath.IsLocal(rel) {
+		path = rel
+	}
+	if v.Write {
+		return fmt.Sprintf("gobuildj: sandbox: denied write of %s (not in the folder of an output of %s)\n", path, job.Target)
+	}
+	return fmt.Sprintf("gobuildj: sandbox: denied read of %s (not among the inputs of %s, the outputs of its deps, its tools or the system folders)\n", path, job.Target)
 }
