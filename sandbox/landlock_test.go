@@ -42,7 +42,9 @@ func TestViolationNamesTheFirstDeniedAccess(t *testing.T) {
 	}{
 		{rep: trace.Report{Read: []string{"/usr/bin/cc", "/p/a.c", "/p/out/a.o"}, Written: []string{"/p/out/a.o", "/tmp/x/cc1.s"}}},
 		{rep: trace.Report{Read: []string{"/p/a.c", "/p/secret", "/usrx"}}, want: Violation{Path: "/p/secret"}, ok: true},
+		{rep: trace.Report{Read: []string{"/etc", "/home/u/.netrc", "/p/secret"}}, want: Violation{Path: "/p/secret"}, ok: true},
 		{rep: trace.Report{Read: []string{"/etc", "/home/u/.netrc"}}, want: Violation{Path: "/home/u/.netrc"}, ok: true},
+		{rep: trace.Report{Read: []string{"/etc"}}},
 		{rep: trace.Report{Read: []string{"/p/secret"}, Written: []string{"/p/out/a.o", "/p/elsewhere"}}, want: Violation{Write: true, Path: "/p/elsewhere"}, ok: true},
 		{rep: trace.Report{Deleted: []string{"/p/a.c"}}, want: Violation{Write: true, Path: "/p/a.c"}, ok: true},
 		{rep: trace.Report{Probed: []string{"/home/u/.config"}}},

@@ -16,11 +16,11 @@ type Violation struct {
 
 // Violation returns the access of rep (a traced run of the command under
 // p) that p denies and that most likely failed it: a write outside
-// p.Write, else a read outside p.Read and p.Write, of a file inside
-// project before one outside it, and of a file before a folder (a tracer
-// sees lookups of folders that the sandbox does not govern), each in path
-// order (a report keeps no time order). Probes are not accesses: the
-// sandbox lets a command look up any path.
+// p.Write, else a read of a file outside p.Read and p.Write, one inside
+// project before one outside it, each in path order (a report keeps no
+// time order). Folders read are left out: a tracer also sees the lookups
+// of folders (a compiler's -I), which the sandbox allows. Probes are not
+// accesses: the sandbox lets a command look up any path.
 func (p Policy) Violation(rep *trace.Report, project string) (Violation, bool) {
 	if rep == nil {
 		return Violation{}, false
@@ -32,23 +32,22 @@ func (p Policy) Violation(rep *trace.Report, project string) (Violation, bool) {
 			}
 		}
 	}
-	best, rank := "", 4
+	outside := ""
 	for _, path := range rep.Read {
 		if under(p.Read, path) || under(p.Write, path) {
 			continue
 		}
-		r := 0
-		if project == "" || !inAny([]string{project}, path) {
-			r++
-		}
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			r += 2
+			continue
 		}
-		if r < rank {
-			best, rank = path, r
+		if project != "" && inAny([]string{project}, path) {
+			return Violation{Path: path}, true
+		}
+		if outside == "" {
+			outside = path
 		}
 	}
-	return Violation{Path: best}, best != ""
+	return Violation{Path: outside}, outside != ""
 }
 
 // under reports whether path is one of roots or lies under one of them,
