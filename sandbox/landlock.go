@@ -3,23 +3,48 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"os"
 
-	"github.com/landlock-lsm/go-landlock/landlock"
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+	"golang.org/x/sys/unix"
 )
 
 // MinABI is the oldest Landlock ABI the sandbox uses: ABI 2 (Linux 5.19)
 // lets a command move a file it wrote in its temp folder into an output
 // folder ("refer"). ABI 3 (Linux 6.2) adds truncation control and ABI 5
 // (Linux 6.10) ioctl on devices, which Restrict uses when the kernel has
-// them.
+// them. The system calls and rights are those of go-landlock's syscall
+// package.
 const MinABI = 2
 
-// config is what Restrict asks of the kernel: the file-system rights of
-// ABI 5, each restricted unless a rule grants it (on an older kernel, those
-// it lacks stay unrestricted). Network and signals are left alone.
-var config = landlock.V5.BestEffort()
+// The access rights a Policy grants, before they are narrowed to those the
+// kernel handles (handled).
+const (
+	readFile  = ll.AccessFSExecute | ll.AccessFSReadFile
+	readDir   = readFile | ll.AccessFSReadDir
+	writeFile = readFile | ll.AccessFSWriteFile | ll.AccessFSTruncate | ll.AccessFSIoctlDev
+	writeDir  = readDir | writeFile | ll.AccessFSRemoveDir | ll.AccessFSRemoveFile | ll.AccessFSMakeChar |
+		ll.AccessFSMakeDir | ll.AccessFSMakeReg | ll.AccessFSMakeSock | ll.AccessFSMakeFifo |
+		ll.AccessFSMakeBlock | ll.AccessFSMakeSym | ll.AccessFSRefer
+)
+
+// handled returns the file-system rights that a kernel of Landlock ABI abi
+// restricts, of those a Policy is about: each is denied unless a rule
+// grants it. Those it lacks stay unrestricted (ABI 1 always denies moving
+// a file to another folder; truncation and device ioctl are free before
+// ABIs 3 and 5). Network, signals and sockets are left alone.
+func handled(abi int) uint64 {
+	h := uint64(ll.AccessFSMakeSym<<1 - 1) // the rights of ABI 1
+	if abi >= 2 {
+		h |= ll.AccessFSRefer
+	}
+	if abi >= 3 {
+		h |= ll.AccessFSTruncate
+	}
+	if abi >= 5 {
+		h |= ll.AccessFSIoctlDev
+	}
+	return h
+}
 
 // ABI returns the Landlock ABI version of the running kernel: 0 when it has
 // no Landlock (too old, or not enabled at boot: "lsm=landlock,...").
@@ -31,52 +56,70 @@ func ABI() int {
 	return v
 }
 
-// Restrict applies p to the calling process and every thread of it, for
-// good, and to what it executes after: p.Read may be read, listed and
-// executed, p.Write may also be written, truncated, created in, removed
-// from and renamed into; everything else is denied (EACCES). A path that
-// does not exist is skipped: it grants nothing. The kernel must have
-// Landlock ABI MinABI or later (see Decide).
+// Restrict applies p to the calling OS thread, for good, and to what it
+// executes: p.Read may be read, listed and executed, p.Write may also be
+// written, truncated, created in, removed from and renamed into;
+// everything else is denied (EACCES). A path that does not exist is
+// skipped: it grants nothing. The caller must have locked its goroutine to
+// the thread (runtime.LockOSThread) and exec from it: the program it
+// execs keeps the restriction. Only this thread is restricted, which
+// spares signalling every thread of the process (as a whole-process
+// restriction needs before Landlock ABI 8). The kernel must have Landlock
+// ABI MinABI or later (see Decide).
 func Restrict(p Policy) error {
-	if abi := ABI(); abi < MinABI {
+	abi := ABI()
+	if abi < MinABI {
 		return fmt.Errorf("landlock: %s", unavailable(abi))
 	}
-	rules := make([]landlock.Rule, 0, len(p.Read)+len(p.Write))
+	h := handled(abi)
+	fd, err := ll.LandlockCreateRuleset(&ll.RulesetAttr{HandledAccessFS: h}, 0)
+	if err != nil {
+		return fmt.Errorf("landlock: create ruleset: %w", err)
+	}
+	defer unix.Close(fd)
 	for _, path := range p.Read {
-		if r, ok := rule(path, false); ok {
-			rules = append(rules, r)
+		if err := addRule(fd, path, readFile, readDir, h); err != nil {
+			return err
 		}
 	}
 	for _, path := range p.Write {
-		if r, ok := rule(path, true); ok {
-			rules = append(rules, r)
+		if err := addRule(fd, path, writeFile, writeDir, h); err != nil {
+			return err
 		}
 	}
-	if err := config.RestrictPaths(rules...); err != nil {
-		return fmt.Errorf("landlock: %w", err)
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("landlock: set no_new_privs: %w", err)
+	}
+	if err := ll.LandlockRestrictSelf(fd, 0); err != nil {
+		return fmt.Errorf("landlock: restrict self: %w", err)
 	}
 	return nil
 }
 
-// rule returns the rule that grants path: folder rights for a folder, file
-// rights for anything else (the kernel refuses folder rights on a file).
-func rule(path string, write bool) (landlock.Rule, bool) {
-	fi, err := os.Stat(path)
+// addRule grants path the file rights, or the folder rights if it is a
+// folder (the kernel refuses folder rights on a file), of those handled.
+func addRule(ruleset int, path string, file, dir, handled uint64) error {
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return nil
+	}
 	if err != nil {
-		return nil, false
+		return fmt.Errorf("landlock: open %s: %w", path, err)
 	}
-	switch {
-	case fi.IsDir() && write:
-		return landlock.RWDirs(path).WithRefer(), true
-	case fi.IsDir():
-		return landlock.RODirs(path), true
-	case write && fi.Mode()&os.ModeDevice != 0:
-		return landlock.RWFiles(path).WithIoctlDev(), true
-	case write:
-		return landlock.RWFiles(path), true
-	default:
-		return landlock.ROFiles(path), true
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("landlock: stat %s: %w", path, err)
 	}
+	access := file
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		access = dir
+	}
+	attr := ll.PathBeneathAttr{ParentFd: fd, AllowedAccess: access & handled}
+	if err := ll.LandlockAddPathBeneathRule(ruleset, &attr, 0); err != nil {
+		return fmt.Errorf("landlock: grant %s: %w", path, err)
+	}
+	return nil
 }
 
 // ErrUnavailable is what Decide answers a strict build on a kernel without

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 
 	"github.com/gobuildj/gobuildj/internal/wire"
@@ -91,6 +92,8 @@ func readStrings(r *wire.Reader) []string {
 // command. It never returns; a failure is reported on stderr with exit
 // code 127, as a shell's for a command it cannot run.
 func Main() {
+	// The sandbox restricts this thread, which must be the one that execs.
+	runtime.LockOSThread()
 	spec, err := decode(os.Args[2])
 	if err == nil {
 		err = apply(&spec)
