@@ -52,8 +52,8 @@ func (b *builder) sandboxed(t *graph.Target) bool {
 // policy is what n's commands may touch in the sandbox: read its inputs
 // (declared, and those its last depfile or its dyndep named), the outputs
 // of its deps that it consumes, its tools' installations and the system;
-// write the folders of its outputs and of its depfile. The worker adds
-// a private temp folder (TMPDIR).
+// write the folders of its outputs and of its depfile, and the
+// jobserver's fifo. The worker adds a private temp folder (TMPDIR).
 func (b *builder) policy(n *node) *sandbox.Policy {
 	t := n.t
 	p := &sandbox.Policy{
@@ -82,6 +82,9 @@ func (b *builder) policy(n *node) *sandbox.Policy {
 	}
 	if t.Depfile != "" {
 		p.Write = append(p.Write, filepath.Dir(b.abs(t.Depfile)))
+	}
+	if b.js != nil && b.js.Fifo() != "" {
+		p.Write = append(p.Write, b.js.Fifo()) // nested make opens it
 	}
 	slices.Sort(p.Read)
 	p.Read = slices.Compact(p.Read)
