@@ -155,3 +155,31 @@ func TestSandboxedCBuildPasses(t *testing.T) {
 	mustBuild(t, dir, "--sandbox")
 	assertSandboxRan(t, dir)
 }
+
+func TestSandboxedFailureIsNotFlaky(t *testing.T) {
+	needSandbox(t)
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+[targets.app]
+inputs  = ["a.txt"]
+outputs = ["build/app.txt"]
+cmd     = "echo app >> build/ran.log && cat a.txt secret.txt > build/app.txt"
+`,
+		"a.txt": "a\n", "secret.txt": "s\n",
+	})
+	mustBuild(t, dir)
+	assertSandboxRan(t, dir, "app")
+	// The sandbox, not the command, fails it: no flaky note either way.
+	r := gobuildj(t, dir, "--sandbox", "-B")
+	if r.code != 1 || strings.Contains(r.out, "flaky") || !strings.Contains(r.out, "denied read of secret.txt") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "app", "app")
+	r = mustBuild(t, dir)
+	if strings.Contains(r.out, "flaky") {
+		t.Errorf("the unsandboxed build after it says flaky:\n%s", r.out)
+	}
+	assertSandboxRan(t, dir, "app")
+	mustBuild(t, dir)
+	assertSandboxRan(t, dir)
+}
