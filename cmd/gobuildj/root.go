@@ -133,7 +133,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.BoolVar(&f.json, "json", false, "with -n: print what would run as JSON, each with its key, reason and manifest changes")
-	fl.StringVar(&f.sandbox, "sandbox", "", "run every target's commands in a Landlock sandbox: read only declared inputs, deps' outputs, tools and the system, write only outputs' folders (`=strict`: fail where the kernel has no Landlock, instead of a warning)")
+	fl.StringVar(&f.sandbox, "sandbox", "", "run every target's commands in a Landlock sandbox: read only declared inputs, deps' outputs, tools and the system, write only outputs' folders (`MODE` strict: fail where the kernel has no Landlock, instead of a warning)")
 	fl.Lookup("sandbox").NoOptDefVal = sandboxOn
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
