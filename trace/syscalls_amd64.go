@@ -6,15 +6,6 @@ import "golang.org/x/sys/unix"
 // inspects; calls of another ABI (32-bit compat) are let through untraced.
 const auditArch = unix.AUDIT_ARCH_X86_64
 
-var (
-	p0   = pathArg{noArg, 0}
-	p1   = pathArg{noArg, 1}
-	d0p1 = pathArg{0, 1}
-	d1p2 = pathArg{1, 2}
-	d2p3 = pathArg{2, 3}
-	none = pathArg{noArg, noArg}
-)
-
 // calls is the syscall table: every system call the filter stops on.
 // chdir and fchdir are not in it: a relative path is resolved with the
 // thread's /proc/TID/cwd at the stop, which is always current. Nor are
