@@ -257,3 +257,30 @@ func TestScriptInterpreterIsRead(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStops measures a stop: a shell loop of 1,000 stat calls of a
+// missing file (the test builtin), traced; compare with -bench plain.
+func BenchmarkStops(b *testing.B) {
+	const loop = `i=0; while [ $i -lt 1000 ]; do test -e /nonexistent/x; i=$((i+1)); done`
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, traced := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "traced"}[traced]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if !traced {
+					if err := exec.Command("/bin/sh", "-c", loop).Run(); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				largv := launch.Argv(self, &launch.Spec{Path: "/bin/sh", Argv: []string{"sh", "-c", loop}, Trace: true})
+				if _, _, err := trace.Run(self, largv, &syscall.ProcAttr{Files: []uintptr{0, 1, 2}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
