@@ -82,3 +82,13 @@ func TestTracedJobStopsOnTermTimeout(t *testing.T) {
 		t.Errorf("a stopped traced job has no trace")
 	}
 }
+
+func TestTracedLongCommand(t *testing.T) {
+	// 180 KB of arguments: more than one argument may hold (128 KiB), as
+	// a link command with many objects has.
+	cmd := "true" + strings.Repeat(" abcdefgh", 20000)
+	res := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "long", Dir: t.TempDir(), Trace: true, Cmds: []string{cmd}})[0]
+	if !res.OK() {
+		t.Errorf("result %+v, output %q: want a long traced command to run", res, res.Output)
+	}
+}
