@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,20 @@ func TestTracedJobReportsItsFiles(t *testing.T) {
 		t.Errorf("read = %q: out/b was only written", rep.Read)
 	}
 
+	// The launcher leaves the command the descriptors it would have had:
+	// its streams and ls's own folder descriptor.
+	res = runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "fds", Dir: dir, Trace: true, Cmds: []string{"ls /proc/self/fd"}})[0]
+	if fds := strings.Fields(string(res.Output)); !res.OK() || !slices.Equal(fds, []string{"0", "1", "2", "3"}) {
+		t.Errorf("traced command descriptors %q (%+v), want 0 to 3", fds, res)
+	}
+
+	// A script without #! runs through the shell, traced or not.
+	writeScript(t, abs("noshebang"), "echo ran as a script\n")
+	res = runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "script", Dir: dir, Trace: true, Cmds: []string{"./noshebang"}})[0]
+	if !res.OK() || string(res.Output) != "ran as a script\n" || !slices.Contains(res.Trace.Read, abs("noshebang")) {
+		t.Errorf("result %+v, output %q, want the script run by the shell and read", res, res.Output)
+	}
+
 	untraced := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "plain", Dir: dir, Cmds: []string{"cat in.txt"}})[0]
 	if untraced.Trace != nil {
 		t.Errorf("an untraced job has a trace: %+v", untraced.Trace)
@@ -65,5 +80,15 @@ func TestTracedJobStopsOnTermTimeout(t *testing.T) {
 	}
 	if res.Trace == nil {
 		t.Errorf("a stopped traced job has no trace")
+	}
+}
+
+func TestTracedLongCommand(t *testing.T) {
+	// 180 KB of arguments: more than one argument may hold (128 KiB), as
+	// a link command with many objects has.
+	cmd := "true" + strings.Repeat(" abcdefgh", 20000)
+	res := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "long", Dir: t.TempDir(), Trace: true, Cmds: []string{cmd}})[0]
+	if !res.OK() {
+		t.Errorf("result %+v, output %q: want a long traced command to run", res, res.Output)
 	}
 }
