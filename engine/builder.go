@@ -418,6 +418,9 @@ func (b *builder) newRun(n *node) *runner.Job {
 		j.Work.Depfile = b.abs(t.Depfile)
 	}
 	j.Work.Remote, n.notShared = b.remoteRequest(n)
+	if b.sandboxed(t) {
+		j.Work.Sandbox = b.policy(n)
+	}
 	return j
 }
 

@@ -45,6 +45,9 @@ type Options struct {
 	MaxLoad float64
 	// KeepGoing lets independent targets build after a failure (-k).
 	KeepGoing bool
+	// Sandbox says which targets' commands run in the Landlock sandbox:
+	// those that ask (the zero value), all, or none.
+	Sandbox SandboxMode
 	// Retries is how many times a failed target runs again before its
 	// failure counts (--retries); a target's own `retries` wins when
 	// larger.

@@ -8,7 +8,8 @@ import "time"
 // key, nothing it reads having changed, says so; and one in which it fails
 // with the key of its last good run says so too. A failure whose commands
 // did not end on their own (an interrupt, a refused admission) keeps no
-// marker: it says nothing of the commands.
+// marker: it says nothing of the commands; nor does a sandboxed failure:
+// the sandbox, which is not part of the key, may be what failed it.
 
 // failedBefore reports whether n, about to be recorded as passed, failed
 // with the same key in an earlier build, and when that run ended.
@@ -27,7 +28,7 @@ func (b *builder) failedBefore(n *node) (failed time.Time, flaky bool) {
 // commands ended on their own, keeps the marker of its failure. It reports
 // whether that good run had the same key, and when it ended.
 func (b *builder) forgetFailed(n *node) (passed time.Time, flaky bool) {
-	if n.action == nil || n.attempt == nil || !n.ended || b.interrupted.Load() {
+	if n.action == nil || n.attempt == nil || !n.ended || b.interrupted.Load() || b.sandboxed(n.t) {
 		b.noteStoreErr(b.store.ForgetTarget(n.t.Name))
 		return time.Time{}, false
 	}

@@ -151,9 +151,13 @@ type Target struct {
 	// every target of the build that needs them is done (make's
 	// .INTERMEDIATE, Shake's removeFilesAfter).
 	Intermediate bool
-	Rule         string // for an instance of a rule: the rule's name, else ""
-	Match        string // for an instance of a rule: the file foreach matched, relative to Root
-	File         string // the absolute path of the Buildfile that declares it
+	// Sandbox: its commands run in a Landlock sandbox that lets them read
+	// only what the target declared (and the system) and write only its
+	// outputs (`sandbox = true`, or the --sandbox flag).
+	Sandbox bool
+	Rule    string // for an instance of a rule: the rule's name, else ""
+	Match   string // for an instance of a rule: the file foreach matched, relative to Root
+	File    string // the absolute path of the Buildfile that declares it
 }
 
 // Consumed returns the indices in Deps[i].Outputs of the outputs that t

@@ -513,6 +513,7 @@ func (p *pending) prepareKeep() *Error {
 		return p.fail(p.at(key, -1), key, "the target declares no outputs (expected outputs: it is about the files the target writes)")
 	}
 	p.t.Secondary, p.t.Intermediate = x.Secondary.b, x.Intermediate.b
+	p.t.Sandbox = x.Sandbox.b
 	return nil
 }
 

@@ -47,6 +47,11 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 		return res, fmt.Errorf("target %s: %w", job.Target, err)
 	}
 	env := newRunner().environ(job)
+	job, env, cleanTemp, err := sandboxJob(job, env)
+	if err != nil {
+		return res, fmt.Errorf("target %s: %w", job.Target, err)
+	}
+	defer cleanTemp()
 	var deadline <-chan time.Time
 	if lim.Timeout > 0 {
 		timer := time.NewTimer(lim.Timeout)
@@ -59,6 +64,11 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 			sh = "/bin/sh"
 		}
 		cmd := exec.Command(sh, "-c", line)
+		if job.Sandbox != nil && cmd.Err == nil {
+			path, argv := launcher(cmd.Path, cmd.Args, job)
+			cmd = exec.Command(path)
+			cmd.Args = argv
+		}
 		cmd.Dir, cmd.Env = job.Dir, env
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 		cmd.ExtraFiles = extra

@@ -39,8 +39,9 @@ type buildFlags struct {
 	verbose   bool
 	quiet     bool // -s: no status lines, no summary after a success
 	explain   bool
-	json      bool // --json with -n: what would run, as JSON
-	keepStale bool // --keep-stale
+	json      bool   // --json with -n: what would run, as JSON
+	keepStale bool   // --keep-stale
+	sandbox   string // --sandbox: "", "on" or "strict"
 	killGrace time.Duration
 	color     string
 	jobserver string
@@ -132,6 +133,8 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.BoolVar(&f.json, "json", false, "with -n: print what would run as JSON, each with its key, reason and manifest changes")
+	fl.StringVar(&f.sandbox, "sandbox", "", "run every target's commands in a Landlock sandbox: read only declared inputs, deps' outputs, tools and the system, write only outputs' folders (`MODE` strict: fail where the kernel has no Landlock, instead of a warning)")
+	fl.Lookup("sandbox").NoOptDefVal = sandboxOn
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
@@ -161,6 +164,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newWatchCommand(&f, stdout, gate),
 		newRunsCommand(&f, stdout),
 		newAffectedCommand(&f, stdout, stderr),
+		newTraceCommand(stdout),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)

@@ -49,6 +49,10 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 	if err != nil {
 		return nil, err
 	}
+	sandboxed, err := sandboxMode(f.sandbox, g, f.stderr)
+	if err != nil {
+		return nil, err
+	}
 	live, color, width, err := terminalMode(stdout, f.color)
 	if err != nil {
 		return nil, err
@@ -83,6 +87,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 			MaxLoad:       f.maxLoad,
 			KeepGoing:     f.keepGoing,
 			Retries:       f.retries,
+			Sandbox:       sandboxed,
 			Force:         f.force,
 			Verbose:       f.verbose,
 			Explain:       f.explain,

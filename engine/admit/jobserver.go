@@ -186,6 +186,10 @@ func (j *Jobserver) join(p *MakeJobserver) error {
 // Mode is the form of the jobserver.
 func (j *Jobserver) Mode() JobserverMode { return j.mode }
 
+// Fifo is the path of the fifo that commands open (fifo mode), "" for a
+// pipe: a sandboxed command must be allowed to open it.
+func (j *Jobserver) Fifo() string { return j.fifo }
+
 // Files are the pipe's read and write ends, which a command must get as
 // its descriptors 3 and 4 for MakeFlags to be true (nil in fifo mode,
 // where the path is enough).

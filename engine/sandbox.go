@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/sandbox"
+)
+
+// SandboxMode says which targets' commands run in the Landlock sandbox
+// (package sandbox).
+type SandboxMode uint8
+
+const (
+	// SandboxDeclared sandboxes the targets that say sandbox = true.
+	SandboxDeclared SandboxMode = iota
+	// SandboxAll sandboxes every target (--sandbox).
+	SandboxAll
+	// SandboxOff sandboxes none: the kernel cannot, and the build was
+	// told so (a warning, printed before it).
+	SandboxOff
+)
+
+// systemRead are the folders and files every sandboxed command may read
+// and execute: the system's programs, libraries, configuration and
+// headers, and the kernel's views of the process. They hold nothing of
+// the project. A path missing here grants nothing.
+var systemRead = []string{
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+	"/etc", "/opt", "/nix/store",
+	"/proc", "/sys/devices/system/cpu", "/dev/urandom", "/dev/random", "/dev/zero",
+}
+
+// systemWrite are the files every sandboxed command may write: the ones
+// that hold nothing.
+var systemWrite = []string{"/dev/null", "/dev/full"}
+
+// sandboxed reports whether t's commands run in the sandbox.
+func (b *builder) sandboxed(t *graph.Target) bool {
+	switch b.opts.Sandbox {
+	case SandboxAll:
+		return true
+	case SandboxOff:
+		return false
+	}
+	return t.Sandbox
+}
+
+// policy is what n's commands may touch in the sandbox: read its inputs
+// (declared, and those its last depfile or its dyndep named), the outputs
+// of its deps that it consumes, its tools' installations and the system;
+// write the folders of its outputs and of its depfile, and the
+// jobserver's fifo. The worker adds a private temp folder (TMPDIR).
+func (b *builder) policy(n *node) *sandbox.Policy {
+	t := n.t
+	p := &sandbox.Policy{
+		Read:  slices.Clone(systemRead),
+		Write: slices.Clone(systemWrite),
+	}
+	if a := n.action; a != nil {
+		for _, in := range a.Inputs {
+			p.Read = append(p.Read, b.abs(in.Path))
+		}
+		for _, o := range a.DepOutputs {
+			p.Read = append(p.Read, b.abs(o.Path))
+		}
+		for _, tool := range a.Tools {
+			if tool.Path != "" {
+				p.Read = append(p.Read, toolchain(b.g.Root, tool.Path)...)
+			}
+		}
+	} else {
+		for _, in := range t.Inputs {
+			p.Read = append(p.Read, b.abs(in))
+		}
+	}
+	for _, o := range t.Outputs {
+		p.Write = append(p.Write, filepath.Dir(b.abs(o)))
+	}
+	if t.Depfile != "" {
+		p.Write = append(p.Write, filepath.Dir(b.abs(t.Depfile)))
+	}
+	if b.js != nil && b.js.Fifo() != "" {
+		p.Write = append(p.Write, b.js.Fifo()) // nested make opens it
+	}
+	slices.Sort(p.Read)
+	p.Read = slices.Compact(p.Read)
+	slices.Sort(p.Write)
+	p.Write = slices.Compact(p.Write)
+	return p
+}
+
+// toolchain is what a sandboxed command may read of a tool it runs: the
+// tool itself when it lies in the project (it is a file of the project
+// like any other), else its installation: its folder, and the folder above
+// when that is a bin folder (/usr/local/go/bin/go reads
+// /usr/local/go/pkg), for the path as found and with its symbolic links
+// resolved. A folder above that is the home folder or the root is not
+// granted.
+func toolchain(root, path string) []string {
+	if inside(root, path) {
+		return []string{path}
+	}
+	paths := []string{path}
+	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+		paths = append(paths, real)
+	}
+	home, _ := os.UserHomeDir()
+	var out []string
+	for _, p := range paths {
+		dir := filepath.Dir(p)
+		out = append(out, dir)
+		if filepath.Base(dir) == "bin" {
+			if up := filepath.Dir(dir); up != "/" && up != home && !inside(up, root) {
+				out = append(out, up)
+			}
+		}
+	}
+	return out
+}
+
+// inside reports whether path is dir or lies under it.
+func inside(dir, path string) bool {
+	return path == dir || strings.HasPrefix(path, dir+"/")
+}

@@ -1,0 +1,84 @@
+package worker
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gobuildj/gobuildj/internal/launch"
+	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/sched"
+)
+
+// A sandboxed job's commands start through the launcher (package launch):
+// a re-execution of gobuildj that restricts itself with the job's policy
+// and then execs the command, which keeps the restriction. Each job gets a
+// private temp folder, TMPDIR, that its commands may write and that is
+// removed after them: the system's /tmp is outside the policy, so a
+// command reads no other build's temp files and leaves none behind.
+
+// sandboxJob returns a copy of job whose policy lets it write its private
+// temp folder, the environment with TMPDIR set to it, and a function that
+// removes the folder. Jobs without a sandbox are returned as they are.
+func sandboxJob(job *Job, env []string) (*Job, []string, func(), error) {
+	if job.Sandbox == nil {
+		return job, env, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "gobuildj-sandbox-")
+	if err != nil {
+		return job, env, func() {}, fmt.Errorf("create the sandbox's temp folder: %w", err)
+	}
+	p := sandbox.Policy{Read: job.Sandbox.Read, Write: append(job.Sandbox.Write[:len(job.Sandbox.Write):len(job.Sandbox.Write)], tmp)}
+	j := *job
+	j.Sandbox = &p
+	env = append(slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "TMPDIR=") }), "TMPDIR="+tmp)
+	return &j, env, func() { os.RemoveAll(tmp) }, nil
+}
+
+// launcher returns the program and arguments that run path with argv as
+// job asks: through the launcher when it is sandboxed (and not traced:
+// spawnTraced launches itself), else as they are.
+func launcher(path string, argv []string, job *Job) (string, []string) {
+	if job.Sandbox == nil || job.Trace {
+		return path, argv
+	}
+	return selfExe, launch.Argv(selfExe, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox})
+}
+
+// explainDenied names what the sandbox denied a sandboxed job's failed
+// command, as a line for its output: the sandbox answers the command
+// EACCES and says nothing else, so the command is rerun once under the
+// tracer, in the same sandbox, and the first access its report shows
+// outside the policy is named. The rerun is safe: the sandbox confines its
+// writes to the outputs' folders and the temp folder, which a failure
+// clears anyway. It returns "" for a job that is not sandboxed, was
+// stopped, or failed for another reason than the sandbox.
+func (r *runner) explainDenied(ctx *sched.WorkerContext, job *Job, env []string, res *Result) string {
+	if job.Sandbox == nil || job.Trace || res.FailedCmd < 0 || res.Signal != "" || res.StartErr != "" || stopped(ctx) {
+		return ""
+	}
+	traced := *job
+	traced.Trace = true
+	var scratch outputBuf
+	scratch.reset(&Job{})
+	r.traced.Reset()
+	_, err := r.command(job.Cmds[res.FailedCmd], &traced, env, &scratch)
+	scratch.finish()
+	if err != nil {
+		return ""
+	}
+	v, ok := job.Sandbox.Violation(r.traced.Report(), job.Project)
+	if !ok {
+		return ""
+	}
+	path := v.Path
+	if rel, err := filepath.Rel(job.Project, path); job.Project != "" && err == nil && filepath.IsLocal(rel) {
+		path = rel
+	}
+	if v.Write {
+		return fmt.Sprintf("gobuildj: sandbox: denied write of %s (not in the folder of an output of %s)\n", path, job.Target)
+	}
+	return fmt.Sprintf("gobuildj: sandbox: denied read of %s (not among the inputs of %s, the outputs of its deps, its tools or the system folders)\n", path, job.Target)
+}
