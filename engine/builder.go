@@ -167,6 +167,9 @@ type builder struct {
 	// ran, if set, is told of each target that succeeded by running its
 	// commands (watch mode indexes what its depfile named).
 	ran func(n *node)
+	// traced are the traced runs of this build, by target ID
+	// (CheckDeps).
+	traced map[int]*tracedRun
 	// msgs is scratch for drain.
 	msgs []message
 }
@@ -413,6 +416,7 @@ func (b *builder) newRun(n *node) *runner.Job {
 			j.KillAfter = b.opts.KillGrace
 		}
 	}
+	j.Work.Trace = b.opts.CheckDeps
 	if t.Depfile != "" {
 		// Removed by the runner just before the commands start.
 		j.Work.Depfile = b.abs(t.Depfile)
@@ -529,6 +533,12 @@ func (b *builder) finished(n *node, res runner.Result) {
 	n.worker = res.Worker
 	n.ended = true
 	b.eta.finished(t.ID)
+	if b.opts.CheckDeps {
+		// After the depfile is read, with the last run recorded before
+		// this one.
+		before, ok := b.store.LastDuration(t.Name)
+		defer b.noteTrace(n, res, before, ok)
+	}
 	switch {
 	case res.Err != nil:
 		// The worker died or the job could not run: the outputs may
