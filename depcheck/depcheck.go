@@ -181,7 +181,7 @@ func (c *Checker) Check(r Ran) []event.DepFinding {
 			add(f)
 		}
 	}
-	out = append(out, c.unwritten(r.T, r.Report.Written)...)
+	out = append(out, c.unwritten(r.T, r.Report.Written, r.Report.Read)...)
 	slices.SortFunc(out, func(a, b event.DepFinding) int {
 		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Path, b.Path))
 	})
@@ -394,6 +394,9 @@ func (c *Checker) write(t *graph.Target, d *decl, p string, deletedOnly bool) (e
 		why = fmt.Sprintf("%s %s, an output of %s: two targets write one file, and which wins depends on the order", verb, rel, prod.Name)
 		fix = fmt.Sprintf("make only %s write %s: change the command of %s", prod.Name, rel, t.Name)
 		toml = ""
+	} else if !in {
+		fix = fmt.Sprintf("write it under $TMPDIR, or inside the project as an output of %s; if the file is a tool's cache, allow it with [check] allow", t.Name)
+		toml = fmt.Sprintf("[check]\nallow = [..., %q]", filepath.Dir(p))
 	} else if deletedOnly {
 		fix = fmt.Sprintf("add %q to outputs of %s if it owns the file, or stop deleting it", rel, t.Name)
 	}
@@ -405,15 +408,21 @@ func (c *Checker) write(t *graph.Target, d *decl, p string, deletedOnly bool) (e
 }
 
 // unwritten reports t's declared outputs that its commands did not write.
-func (c *Checker) unwritten(t *graph.Target, written []string) []event.DepFinding {
-	var wrote []string
+// An output they read and left as it was is not reported: the tool checked
+// it was up to date (go build reads the build ID of the binary it would
+// write, and leaves it when it matches).
+func (c *Checker) unwritten(t *graph.Target, written, read []string) []event.DepFinding {
+	var wrote, seen []string
 	for _, p := range written {
 		wrote = append(wrote, c.relOrAbs(p))
+	}
+	for _, p := range read {
+		seen = append(seen, c.relOrAbs(p))
 	}
 	slices.Sort(wrote)
 	var out []event.DepFinding
 	for _, o := range t.Outputs {
-		if _, ok := slices.BinarySearch(wrote, o); ok {
+		if _, ok := slices.BinarySearch(wrote, o); ok || slices.Contains(seen, o) {
 			continue
 		}
 		i, _ := slices.BinarySearch(wrote, o+"/")

@@ -167,6 +167,24 @@ func TestUnwrittenOutput(t *testing.T) {
 	one(t, fs, UnwrittenOutput, "other.log", `remove "other.log" from outputs of other (or make its command write it)`)
 }
 
+func TestOutputReadAndKeptIsWritten(t *testing.T) {
+	g := load(t, buildfile, sources...)
+	// go build reads the binary it would write and keeps it when its
+	// build ID matches.
+	fs := check(t, g, "other", nil, trace.Report{Read: []string{"other.c", "other.log"}, Written: []string{"other.o"}})
+	if len(fs) != 0 {
+		t.Fatalf("want nothing, got %+v", fs)
+	}
+}
+
+func TestOutsideWrite(t *testing.T) {
+	g := load(t, buildfile, sources...)
+	fs := check(t, g, "app", map[string]string{"HOME": "/home/u"}, trace.Report{
+		Read: []string{"main.c", "lib.o"}, Written: []string{"app", "/home/u/.cache/tool/x"},
+	})
+	one(t, fs, UndeclaredWrite, "/home/u/.cache/tool/x", "write it under $TMPDIR, or inside the project as an output of app; if the file is a tool's cache, allow it with [check] allow")
+}
+
 func TestOutsideReads(t *testing.T) {
 	g := load(t, buildfile, sources...)
 	env := map[string]string{"HOME": "/home/u"}

@@ -17,7 +17,8 @@ var TempFolders = []string{"/tmp", "/var/tmp", "/dev"}
 // defaultFolders returns the folders whose reads are not reported (sys),
 // whose reads and writes are not (tmp), and the toolchains' caches, whose
 // reads and writes are not (caches): Go's GOROOT, module cache, build
-// cache and go/env settings file, and rustup's and cargo's homes.
+// cache and settings folder (go env -w, telemetry counters), and rustup's
+// and cargo's homes.
 func defaultFolders(env func(string) (string, bool)) (sys, tmp, caches []string) {
 	get := func(k string) string { v, _ := env(k); return v }
 	sys = append(sys, SystemFolders...)
@@ -65,10 +66,13 @@ func defaultFolders(env func(string) (string, bool)) (sys, tmp, caches []string)
 	if configHome == "" && home != "" {
 		configHome = filepath.Join(home, ".config")
 	}
+	// go/env holds `go env -w` settings; go/telemetry the toolchain's
+	// counters, written by every go command.
 	if e := get("GOENV"); filepath.IsAbs(e) {
 		sys = append(sys, e)
-	} else if configHome != "" {
-		sys = append(sys, filepath.Join(configHome, "go", "env"))
+	}
+	if configHome != "" {
+		caches = append(caches, filepath.Join(configHome, "go"))
 	}
 	for _, k := range []string{"CARGO_HOME", "RUSTUP_HOME"} {
 		if d := get(k); filepath.IsAbs(d) {
