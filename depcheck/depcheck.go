@@ -181,11 +181,34 @@ func (c *Checker) Check(r Ran) []event.DepFinding {
 			add(f)
 		}
 	}
+	out = folded(out)
 	out = append(out, c.unwritten(r.T, r.Report.Written, r.Report.Read)...)
 	slices.SortFunc(out, func(a, b event.DepFinding) int {
 		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Path, b.Path))
 	})
 	return slices.CompactFunc(out, func(a, b event.DepFinding) bool { return a.Kind == b.Kind && a.Path == b.Path })
+}
+
+// folded leaves out the undeclared writes of folders that hold another
+// undeclared write: `mkdir -p out && echo > out/x.log` is one finding.
+func folded(fs []event.DepFinding) []event.DepFinding {
+	var dirs []string
+	for _, f := range fs {
+		if f.Kind == UndeclaredWrite {
+			dirs = append(dirs, f.Path)
+		}
+	}
+	return slices.DeleteFunc(fs, func(f event.DepFinding) bool {
+		if f.Kind != UndeclaredWrite {
+			return false
+		}
+		for _, d := range dirs {
+			if strings.HasPrefix(d, f.Path+"/") {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // decl is what a target declares, as paths relative to the root (absolute

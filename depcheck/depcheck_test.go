@@ -141,7 +141,7 @@ func TestTransitiveDepOutputIsUndeclaredNotMissing(t *testing.T) {
 func TestUndeclaredWrite(t *testing.T) {
 	g := load(t, buildfile, sources...)
 	fs := check(t, g, "app", map[string]string{"TMPDIR": "/scratch"}, trace.Report{
-		Read: []string{"main.c"}, Written: []string{"app", "out/extra.log", "/scratch/a"},
+		Read: []string{"main.c"}, Written: []string{"app", "out", "out/extra.log", "/scratch/a"},
 	})
 	one(t, fs, UndeclaredWrite, "out/extra.log", `add "out/extra.log" to outputs of app, or write it under $TMPDIR`)
 }
