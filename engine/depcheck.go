@@ -30,7 +30,9 @@ type tracedRun struct {
 // the build (the last attempt of a retried target wins), with how long its
 // last recorded run took (before, if hasPrev).
 func (b *builder) noteTrace(n *node, res runner.Result, before time.Duration, hasPrev bool) {
-	if res.Err != nil || res.Out.Trace == nil {
+	if res.Err != nil || res.Out.Trace == nil || res.Out.Cached || res.Out.Remote {
+		// A remote worker's paths are those of its own folder: its
+		// target counts as untraced.
 		return
 	}
 	r := tracedRun{id: n.t.ID, ok: res.Out.OK(), took: res.Out.Duration, before: before, hasPrev: hasPrev}
