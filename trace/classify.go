@@ -2,19 +2,19 @@ package trace
 
 import "golang.org/x/sys/unix"
 
-// exists reports whether path exists now, following a final symlink if
-// follow: the tracer looks before the tracee's call runs, so a path that
-// does not exist was probed, not read.
-func exists(path string, follow bool) (isDir, ok bool) {
+// exists reports whether path exists now, and its type (unix.S_IFMT
+// bits), following a final symlink if follow: the tracer looks before the
+// tracee's call runs, so a path that does not exist was probed, not read.
+func exists(path string, follow bool) (typ uint32, ok bool) {
 	flags := 0
 	if !follow {
 		flags = unix.AT_SYMLINK_NOFOLLOW
 	}
 	var st unix.Stat_t
 	if unix.Fstatat(unix.AT_FDCWD, path, &st, flags) != nil {
-		return false, false
+		return 0, false
 	}
-	return st.Mode&unix.S_IFMT == unix.S_IFDIR, true
+	return st.Mode & unix.S_IFMT, true
 }
 
 // record classifies the system call c that thread tid stopped at, with
@@ -46,11 +46,11 @@ func (t *tracer) record(tid int, c *call, args *[6]uint64) {
 			b.AddWritten(path)
 			return
 		}
-		isDir, ok := exists(path, flags&unix.O_NOFOLLOW == 0)
+		typ, ok := exists(path, flags&unix.O_NOFOLLOW == 0)
 		switch {
 		case !ok:
 			b.AddProbed(path)
-		case !isDir: // a folder opened to list it or as a dirfd: not a file read
+		case typ != unix.S_IFDIR: // a folder opened to list it or as a dirfd: not a file read
 			b.AddRead(path)
 		}
 	case opExec, opReadlink:
@@ -62,10 +62,14 @@ func (t *tracer) record(tid int, c *call, args *[6]uint64) {
 			return
 		}
 		follow := c.follow && (c.flags == noArg || flags&unix.AT_SYMLINK_NOFOLLOW == 0)
-		if _, ok := exists(path, follow); ok {
-			b.AddRead(path)
-		} else {
+		typ, ok := exists(path, follow)
+		switch {
+		case !ok:
 			b.AddProbed(path)
+		case c.op == opExec && typ != unix.S_IFDIR, c.op == opReadlink && typ == unix.S_IFLNK:
+			// readlink of what is not a link (realpath asks of every
+			// folder on the way) fails and reads nothing.
+			b.AddRead(path)
 		}
 	case opStat:
 		path, ok := r.resolve(tid, args, c.src)

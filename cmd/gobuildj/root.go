@@ -165,6 +165,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newCheckCommand(&f, stdout, gate),
 		newRunsCommand(&f, stdout),
 		newAffectedCommand(&f, stdout, stderr),
+		newTraceCommand(stdout),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)
