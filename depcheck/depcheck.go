@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/gobuildj/gobuildj/event"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/internal/statedir"
@@ -74,9 +76,10 @@ type Checker struct {
 	// and writes, are not reported; home is $HOME ("" if unknown).
 	readOK, writeOK []string
 	// allow are the folders of [check] allow, absolute: inside the
-	// project too.
-	allow []string
-	home  string
+	// project too; patterns its globs, absolute or relative to the root.
+	allow    []string
+	patterns []string
+	home     string
 	// ignore are files never reported (gobuildj's own executable, which
 	// launches traced commands).
 	ignore map[string]bool
@@ -109,6 +112,10 @@ func New(g *graph.Graph, env func(string) (string, bool), allow []string, self s
 	sys, tmp, caches := defaultFolders(env)
 	abs := make([]string, 0, len(allow))
 	for _, a := range allow {
+		if strings.ContainsAny(a, "*?[{") {
+			c.patterns = append(c.patterns, filepath.ToSlash(a))
+			continue
+		}
 		if !filepath.IsAbs(a) {
 			a = filepath.Join(g.Root, a)
 		}
@@ -300,6 +307,27 @@ func under(p string, folders []string) bool {
 	return false
 }
 
+// allowed reports whether p (absolute; rel, relative to the root when
+// inside it) is allowed by [check] allow.
+func (c *Checker) allowed(p, rel string, in bool) bool {
+	if under(p, c.allow) {
+		return true
+	}
+	for _, pat := range c.patterns {
+		target := p
+		if !filepath.IsAbs(pat) {
+			if !in {
+				continue
+			}
+			target = rel
+		}
+		if ok, _ := doublestar.Match(pat, filepath.ToSlash(target)); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // isDir reports whether p is a folder now.
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
@@ -315,7 +343,7 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 	if !in {
 		return c.outsideRead(t, p)
 	}
-	if d.inputs[rel] || d.deps[rel] || d.own[rel] || rel == "." || under(p, c.allow) || isDir(p) {
+	if d.inputs[rel] || d.deps[rel] || d.own[rel] || rel == "." || c.allowed(p, rel, true) || isDir(p) {
 		return event.DepFinding{}, false
 	}
 	name := quoteName(t.Name)
@@ -349,7 +377,7 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 
 // outsideRead classifies a read outside the project.
 func (c *Checker) outsideRead(t *graph.Target, p string) (event.DepFinding, bool) {
-	if under(p, c.readOK) || isDir(p) {
+	if under(p, c.readOK) || c.allowed(p, "", false) || isDir(p) {
 		return event.DepFinding{}, false
 	}
 	where := "outside the project and outside the system and toolchain folders"
@@ -390,7 +418,7 @@ func (c *Checker) probe(t *graph.Target, d *decl, p string) (event.DepFinding, b
 // deleted without writing).
 func (c *Checker) write(t *graph.Target, d *decl, p string, deletedOnly bool) (event.DepFinding, bool) {
 	rel, in := c.inside(p)
-	if under(p, c.state) || under(p, c.allow) || !in && under(p, c.writeOK) {
+	if under(p, c.state) || c.allowed(p, rel, in) || !in && under(p, c.writeOK) {
 		return event.DepFinding{}, false
 	}
 	if !in {

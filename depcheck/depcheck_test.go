@@ -206,9 +206,10 @@ func TestOutsideReads(t *testing.T) {
 func TestAllowList(t *testing.T) {
 	g := load(t, buildfile, sources...)
 	target, _ := g.Lookup("app")
-	c := New(g, func(string) (string, bool) { return "", false }, []string{"/srv/shared", "vendor"}, "")
+	c := New(g, func(string) (string, bool) { return "", false }, []string{"/srv/shared", "vendor", "**/*_test.go", "/opt2/*.cfg"}, "")
 	r := &trace.Report{
-		Read:    []string{filepath.Join(g.Root, "main.c"), filepath.Join(g.Root, "lib.o"), "/srv/shared/config.mk"},
+		Read: []string{filepath.Join(g.Root, "main.c"), filepath.Join(g.Root, "lib.o"), "/srv/shared/config.mk",
+			filepath.Join(g.Root, "vendor/x.h"), filepath.Join(g.Root, "pkg/a_test.go"), "/opt2/a.cfg"},
 		Written: []string{filepath.Join(g.Root, "app")},
 	}
 	if fs := c.Check(Ran{T: target, Report: r}); len(fs) != 0 {
