@@ -416,12 +416,14 @@ func (b *builder) newRun(n *node) *runner.Job {
 			j.KillAfter = b.opts.KillGrace
 		}
 	}
-	j.Work.Trace = b.opts.CheckDeps
 	if t.Depfile != "" {
 		// Removed by the runner just before the commands start.
 		j.Work.Depfile = b.abs(t.Depfile)
 	}
 	j.Work.Remote, n.notShared = b.remoteRequest(n)
+	if b.opts.CheckDeps {
+		j.Work.Trace = true // whatever else asks for tracing: check sees every command that runs
+	}
 	return j
 }
 
