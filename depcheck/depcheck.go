@@ -73,8 +73,10 @@ type Checker struct {
 	// producer maps each output (relative to the root) to its target.
 	producer map[string]*graph.Target
 	// readOK and writeOK are the folders outside the project whose reads,
-	// and writes, are not reported; home is $HOME ("" if unknown).
-	readOK, writeOK []string
+	// and writes, are not reported; tmp the temporary ones, whose reads
+	// and writes are not either, except in $HOME when it lies in one;
+	// home is $HOME ("" if unknown).
+	readOK, writeOK, tmp []string
 	// allow are the folders of [check] allow, absolute: inside the
 	// project too; patterns its globs, absolute or relative to the root.
 	allow    []string
@@ -122,8 +124,9 @@ func New(g *graph.Graph, env func(string) (string, bool), allow []string, self s
 		abs = append(abs, filepath.Clean(a))
 	}
 	c.allow = withReal(abs)
-	c.readOK = withReal(slices.Concat(sys, tmp, caches, abs))
-	c.writeOK = withReal(slices.Concat(tmp, caches, abs))
+	c.readOK = withReal(slices.Concat(sys, caches, abs))
+	c.writeOK = withReal(slices.Concat(caches, abs))
+	c.tmp = withReal(tmp)
 	if self != "" {
 		c.ignore[self] = true
 		if real, err := filepath.EvalSymlinks(self); err == nil {
@@ -377,11 +380,12 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 
 // outsideRead classifies a read outside the project.
 func (c *Checker) outsideRead(t *graph.Target, p string) (event.DepFinding, bool) {
-	if under(p, c.readOK) || c.allowed(p, "", false) || isDir(p) {
+	inHome := c.home != "" && c.home != "/" && under(p, []string{c.home})
+	if under(p, c.readOK) || c.allowed(p, "", false) || !inHome && under(p, c.tmp) || isDir(p) {
 		return event.DepFinding{}, false
 	}
 	where := "outside the project and outside the system and toolchain folders"
-	if c.home != "" && under(p, []string{c.home}) {
+	if inHome {
 		where = "in $HOME"
 		rel, _ := filepath.Rel(c.home, p)
 		if strings.HasPrefix(rel, ".") {
@@ -418,7 +422,8 @@ func (c *Checker) probe(t *graph.Target, d *decl, p string) (event.DepFinding, b
 // deleted without writing).
 func (c *Checker) write(t *graph.Target, d *decl, p string, deletedOnly bool) (event.DepFinding, bool) {
 	rel, in := c.inside(p)
-	if under(p, c.state) || c.allowed(p, rel, in) || !in && under(p, c.writeOK) {
+	inHome := c.home != "" && c.home != "/" && under(p, []string{c.home})
+	if under(p, c.state) || c.allowed(p, rel, in) || !in && (under(p, c.writeOK) || !inHome && under(p, c.tmp)) {
 		return event.DepFinding{}, false
 	}
 	if !in {

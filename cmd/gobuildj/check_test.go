@@ -193,6 +193,36 @@ gobuildj check: 1 finding(s) in 1 of 1 traced target(s)`)
 	noopBuild(t, dir)
 }
 
+// A file in $HOME is a per-user setting: flagged even when $HOME lies in a
+// temporary folder, as here.
+func TestCheckHomeDotfile(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": checkAllowRanLog + `[targets.a]
+inputs = ["a.txt"]
+outputs = ["a.out"]
+cmd = "echo a >> ran.log && cat a.txt $HOME/.toolrc > a.out"
+`,
+		"a.txt": "a\n",
+	})
+	home := t.TempDir()
+	write(t, filepath.Join(home, ".toolrc"), "colour = on\n")
+	r := gobuildjEnv(t, dir, []string{"HOME=" + home}, "check")
+	assertRan(t, dir, "a")
+	rc := filepath.Join(home, ".toolrc")
+	assertReport(t, r, 1, `
+gobuildj check: a:
+  outside read: `+rc+`
+    read `+rc+`, in a dotfile or dot-folder of $HOME: a per-user setting that another machine does not have: a change to it does not rebuild a, and a shared cache would hand its result to machines where it differs
+    fix: add "`+rc+`" to inputs of a (its content then enters the key), or allow it with [check] allow
+      [targets.a]
+      inputs = [..., "`+rc+`"]
+      # or
+      [check]
+      allow = [..., "`+home+`"]
+gobuildj check: 1 finding(s) in 1 of 1 traced target(s)`)
+	noopBuild(t, dir)
+}
+
 func TestCheckCleanProject(t *testing.T) {
 	dir := project(t, map[string]string{
 		"Buildfile.toml": `default = ["app"]
