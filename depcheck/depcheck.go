@@ -354,7 +354,7 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 		if d.direct[prod.ID] || c.reaches(t, prod) {
 			how := "which it reaches only through other targets"
 			if d.direct[prod.ID] {
-				how = "a dep whose outputs it does not otherwise consume"
+				how = "which it depends on through other outputs only"
 			}
 			return event.DepFinding{
 				Kind: UndeclaredRead, Path: rel, Producer: prod.Name,

@@ -249,3 +249,21 @@ func TestNoReportNoFinding(t *testing.T) {
 		t.Fatalf("got %+v", fs)
 	}
 }
+
+func TestReadOfADepsOutputItDoesNotConsume(t *testing.T) {
+	g := load(t, `
+[targets.gen]
+outputs = ["gen.h", "gen.c"]
+cmd = "x"
+
+[targets.use]
+inputs = ["gen.h"]
+outputs = ["use.o"]
+cmd = "y"
+`, "gen.h", "gen.c")
+	fs := check(t, g, "use", nil, trace.Report{Read: []string{"gen.h", "gen.c"}, Written: []string{"use.o"}})
+	one(t, fs, UndeclaredRead, "gen.c", `add "gen.c" to inputs of use`)
+	if fs[0].Producer != "gen" || !strings.Contains(fs[0].Why, "through other outputs only") {
+		t.Errorf("got %+v", fs[0])
+	}
+}
