@@ -228,6 +228,7 @@ type decl struct {
 	deps   map[string]bool // the outputs of its deps that it consumes
 	own    map[string]bool // its outputs
 	direct map[int]bool    // its direct deps (dyndep ones too), through aliases
+	dyn    []*graph.Target // the deps its dyndep file named
 }
 
 func (c *Checker) declared(r Ran) *decl {
@@ -275,6 +276,7 @@ func (c *Checker) declared(r Ran) *decl {
 	for _, dep := range r.DynDeps {
 		consume(dep, nil)
 	}
+	d.dyn = r.DynDeps
 	return d
 }
 
@@ -351,7 +353,7 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 	}
 	name := quoteName(t.Name)
 	if prod, ok := c.producer[rel]; ok && prod != t {
-		if d.direct[prod.ID] || c.reaches(t, prod) {
+		if d.direct[prod.ID] || c.reachable(t, d, prod) {
 			how := "which it reaches only through other targets"
 			if d.direct[prod.ID] {
 				how = "which it depends on through other outputs only"
@@ -407,7 +409,7 @@ func (c *Checker) probe(t *graph.Target, d *decl, p string) (event.DepFinding, b
 		return event.DepFinding{}, false
 	}
 	prod, ok := c.producer[rel]
-	if !ok || prod == t || d.direct[prod.ID] || c.reaches(t, prod) {
+	if !ok || prod == t || d.direct[prod.ID] || c.reachable(t, d, prod) {
 		return event.DepFinding{}, false
 	}
 	return event.DepFinding{
@@ -493,6 +495,20 @@ func (c *Checker) unwritten(t *graph.Target, written, read []string) []event.Dep
 		})
 	}
 	return out
+}
+
+// reachable reports whether prod is among t's deps, direct or not, those
+// its dyndep file named included.
+func (c *Checker) reachable(t *graph.Target, d *decl, prod *graph.Target) bool {
+	if c.reaches(t, prod) {
+		return true
+	}
+	for _, dd := range d.dyn {
+		if dd == prod || c.reaches(dd, prod) {
+			return true
+		}
+	}
+	return false
 }
 
 // reaches reports whether dep is among t's deps, direct or not.

@@ -17,8 +17,8 @@ var TempFolders = []string{"/tmp", "/var/tmp", "/dev"}
 // defaultFolders returns the folders whose reads are not reported (sys),
 // whose reads and writes are not (tmp), and the toolchains' caches, whose
 // reads and writes are not (caches): Go's GOROOT, module cache, build
-// cache and settings folder (go env -w, telemetry counters), and rustup's
-// and cargo's homes.
+// cache and settings folder (go env -w, telemetry counters), rustup's
+// and cargo's homes, and ccache's and sccache's caches.
 func defaultFolders(env func(string) (string, bool)) (sys, tmp, caches []string) {
 	get := func(k string) string { v, _ := env(k); return v }
 	sys = append(sys, SystemFolders...)
@@ -80,7 +80,16 @@ func defaultFolders(env func(string) (string, bool)) (sys, tmp, caches []string)
 		}
 	}
 	if home != "" {
-		caches = append(caches, filepath.Join(home, ".cargo"), filepath.Join(home, ".rustup"))
+		caches = append(caches, filepath.Join(home, ".cargo"), filepath.Join(home, ".rustup"), filepath.Join(home, ".ccache"))
+	}
+	// Compiler caches: what they keep is keyed by the content they hash.
+	for _, k := range []string{"CCACHE_DIR", "SCCACHE_DIR"} {
+		if d := get(k); filepath.IsAbs(d) {
+			caches = append(caches, d)
+		}
+	}
+	if cacheHome != "" {
+		caches = append(caches, filepath.Join(cacheHome, "ccache"), filepath.Join(cacheHome, "sccache"))
 	}
 	return sys, tmp, caches
 }
