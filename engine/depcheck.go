@@ -83,4 +83,5 @@ func (b *builder) checkDeps() {
 		}
 	}
 	b.sum.DepCheck = dc
+	b.traced = nil // a next build (watch mode) starts afresh
 }
