@@ -6,15 +6,6 @@ import "golang.org/x/sys/unix"
 // inspects; calls of another ABI (32-bit compat) are let through untraced.
 const auditArch = unix.AUDIT_ARCH_X86_64
 
-var (
-	p0   = pathArg{noArg, 0}
-	p1   = pathArg{noArg, 1}
-	d0p1 = pathArg{0, 1}
-	d1p2 = pathArg{1, 2}
-	d2p3 = pathArg{2, 3}
-	none = pathArg{noArg, noArg}
-)
-
 // calls is the syscall table: every system call the filter stops on.
 // chdir and fchdir are not in it: a relative path is resolved with the
 // thread's /proc/TID/cwd at the stop, which is always current. Nor are
@@ -33,8 +24,6 @@ var calls = map[uint64]*call{
 	unix.SYS_ACCESS:     {op: opStat, src: p0, dst: none, flags: noArg, follow: true, name: "access"},
 	unix.SYS_FACCESSAT:  {op: opStat, src: d0p1, dst: none, flags: noArg, follow: true, name: "faccessat"},
 	unix.SYS_FACCESSAT2: {op: opStat, src: d0p1, dst: none, flags: 3, follow: true, name: "faccessat2"},
-	unix.SYS_READLINK:   {op: opReadlink, src: p0, dst: none, flags: noArg, follow: false, name: "readlink"},
-	unix.SYS_READLINKAT: {op: opReadlink, src: d0p1, dst: none, flags: noArg, follow: false, name: "readlinkat"},
 	unix.SYS_RENAME:     {op: opRename, src: p0, dst: p1, flags: noArg, name: "rename"},
 	unix.SYS_RENAMEAT:   {op: opRename, src: d0p1, dst: d2p3, flags: noArg, name: "renameat"},
 	unix.SYS_RENAMEAT2:  {op: opRename, src: d0p1, dst: d2p3, flags: 4, name: "renameat2"},

@@ -97,6 +97,12 @@ func Main() {
 	}
 	if err == nil {
 		err = syscall.Exec(spec.Path, spec.Argv, os.Environ())
+		if err == syscall.ENOEXEC {
+			// A script without #!: run by the shell, as a worker's
+			// untraced command would be (its direct exec fails and it
+			// goes through sh).
+			err = syscall.Exec("/bin/sh", append([]string{"sh", spec.Path}, spec.Argv[1:]...), os.Environ())
+		}
 		err = fmt.Errorf("exec %s: %w", spec.Path, err)
 	}
 	fmt.Fprintf(os.Stderr, "gobuildj: launcher: %v\n", err)
