@@ -120,6 +120,7 @@ func (b *builder) endCycle(runErr error, closeStore bool) (event.Summary, error)
 			b.skipped(n, event.SkipNotRun, b.notRunWhy())
 		}
 	}
+	b.checkDeps()
 	if closeStore {
 		b.noteStoreErr(b.store.Close()) // flushes file states, may compact
 	} else {

@@ -167,6 +167,9 @@ type builder struct {
 	// ran, if set, is told of each target that succeeded by running its
 	// commands (watch mode indexes what its depfile named).
 	ran func(n *node)
+	// traced are the traced runs of this build, by target ID
+	// (CheckDeps).
+	traced map[int]*tracedRun
 	// msgs is scratch for drain.
 	msgs []message
 }
@@ -421,6 +424,9 @@ func (b *builder) newRun(n *node) *runner.Job {
 	if b.sandboxed(t) {
 		j.Work.Sandbox = b.policy(n)
 	}
+	if b.opts.CheckDeps {
+		j.Work.Trace = true // whatever else asks for tracing: check sees every command that runs
+	}
 	return j
 }
 
@@ -532,6 +538,12 @@ func (b *builder) finished(n *node, res runner.Result) {
 	n.worker = res.Worker
 	n.ended = true
 	b.eta.finished(t.ID)
+	if b.opts.CheckDeps {
+		// After the depfile is read, with the last run recorded before
+		// this one.
+		before, ok := b.store.LastDuration(t.Name)
+		defer b.noteTrace(n, res, before, ok)
+	}
 	switch {
 	case res.Err != nil:
 		// The worker died or the job could not run: the outputs may

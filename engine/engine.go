@@ -85,6 +85,10 @@ type Options struct {
 	// KeepStale leaves on disk the outputs recorded for targets that
 	// left the graph (--keep-stale); see removeStale.
 	KeepStale bool
+	// CheckDeps runs every command under the tracer and holds what it
+	// did to files against its target's declaration: the findings go in
+	// the summary's DepCheck (--check-deps, gobuildj check).
+	CheckDeps bool
 	// LookupEnv reads the environment the commands inherit, for the PATH
 	// that finds their programs and for env_inputs (default: os.LookupEnv).
 	LookupEnv func(string) (string, bool)

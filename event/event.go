@@ -225,6 +225,8 @@ type Summary struct {
 	// recorded for targets no longer in the graph), relative to the
 	// Buildfile's folder, sorted.
 	Stale []string
+	// DepCheck is what --check-deps found (nil without it).
+	DepCheck *DepCheck `json:",omitempty"`
 }
 
 // staleShown is how many stale outputs the summary line names.

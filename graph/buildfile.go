@@ -31,6 +31,7 @@ type buildfile struct {
 	Rules   any         `toml:"rules"`
 	Pools   any         `toml:"pools"`
 	Remote  any         `toml:"remote"`
+	Check   checkTable  `toml:"check"`
 	// RemoveStale is remove_stale: false keeps the outputs of targets
 	// that left the graph.
 	RemoveStale boolean `toml:"remove_stale"`
@@ -321,7 +322,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 
 // topKeys lists the keys allowed at the top level, for messages.
 func topKeys() []string {
-	return []string{"default", "include", "pools", "remote", "remove_stale", "rules", "targets", "vars"}
+	return []string{"check", "default", "include", "pools", "remote", "remove_stale", "rules", "targets", "vars"}
 }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
@@ -783,6 +784,10 @@ func (d *decoded) walk(keys []toml.Key) *report {
 				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
 				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "remote", msg}
 			}
+		case "check":
+			if len(k) >= 2 && !isCheckKey(k[1]) {
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "check", unknownCheckKey(k[1])}
+			}
 		default:
 			msg := fmt.Sprintf("unknown top-level key %q (expected one of: %s%s)", k[0], strings.Join(topKeys(), ", "), didYouMean(k[0], topKeys()))
 			return &report{i, at{path: k[:1], item: -1, offset: -1, name: true}, "", "", "", msg}
@@ -831,6 +836,7 @@ func (d *decoded) problems(src *source) *report {
 		add(v.bad, []string{"vars", name}, "", varKey(name))
 	}
 	d.remote.problems(add)
+	d.file.Check.problems(add)
 	add(d.pools.bad, []string{"pools"}, "", "pools")
 	for name, p := range d.pools.problems {
 		path := []string{"pools", name}

@@ -35,6 +35,7 @@ type Graph struct {
 	// Rules are the [rules.NAME] sections, in file order.
 	Rules  []*Rule
 	Remote Remote // the [remote] table
+	Check  Check  // the [check] table
 	// Warnings are what the load found suspicious but not wrong enough to
 	// stop (warning.go), each formatted as an Error is, in the order found.
 	Warnings []string

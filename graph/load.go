@@ -220,6 +220,7 @@ func (l *loader) load() (*Graph, *Error) {
 		Pools:     l.pools,
 		Rules:     l.rules,
 		Remote:    remote,
+		Check:     top.dec.file.Check.settle(),
 		Warnings:  l.warnings,
 		byName:    l.byName,
 		byOutput:  l.byOutput,
@@ -242,9 +243,9 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 	if parent != nil {
 		px = parent.x
 		for _, k := range src.keys {
-			if k[0] == "remote" {
-				return nil, src.errorAt(at{path: k[:1], item: -1, offset: -1, name: true}, "", "remote",
-					fmt.Sprintf("[remote] is read from the top Buildfile only (expected it in %s)", l.src.file))
+			if k[0] == "remote" || k[0] == "check" {
+				return nil, src.errorAt(at{path: k[:1], item: -1, offset: -1, name: true}, "", k[0],
+					fmt.Sprintf("[%s] is read from the top Buildfile only (expected it in %s)", k[0], l.src.file))
 			}
 		}
 	}

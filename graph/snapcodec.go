@@ -72,6 +72,7 @@ func (e *snapEncoder) graph(g *Graph) []byte {
 	e.list(g.Files)
 	e.list(g.Warnings)
 	e.remote(&g.Remote)
+	e.list(g.Check.Allow)
 	if g.Pools == nil {
 		e.uint(0)
 	} else {
@@ -274,6 +275,7 @@ func (d *snapDecoder) graph() *Graph {
 	g.Files = d.ownList()
 	g.Warnings = d.ownList()
 	d.remote(&g.Remote)
+	g.Check.Allow = d.ownList()
 	if k := d.Uvarint(); k > 0 {
 		g.Pools = make(map[string]int, min(k-1, uint64(d.Len())))
 		for range k - 1 {

@@ -44,6 +44,8 @@ type (
 		// line each; Flaky names the targets that failed and then
 		// passed.
 		Doctor, Flaky []string
+		// DepCheck is what --check-deps found (nil without it).
+		DepCheck *event.DepCheck
 	}
 	// htmlLoad is a count over time, drawn as a step line.
 	htmlLoad struct {
@@ -201,6 +203,7 @@ func buildPage(b *Build, meta Meta) *htmlPage {
 		}
 	}
 	p.Doctor = event.Diagnose(runs, sum.Wall, meta.Jobs).Lines()
+	p.DepCheck = sum.DepCheck
 	for _, r := range path {
 		p.Critical = append(p.Critical, row(byTarget[r.Target]))
 	}

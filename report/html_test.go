@@ -52,6 +52,33 @@ func TestHTML(t *testing.T) {
 	}
 }
 
+func TestHTMLDepCheck(t *testing.T) {
+	b := recordBuild()
+	b.Summary.DepCheck = &event.DepCheck{Traced: 3, Findings: []event.DepFinding{{
+		Target: "app", Kind: "undeclared read", Path: "extra.h", Why: "read extra.h, which is not among its inputs",
+		Fix: `add "extra.h" to inputs of app`, TOML: "[targets.app]\ninputs = [..., \"extra.h\"]",
+	}}}
+	var out bytes.Buffer
+	if err := WriteHTML(&out, b, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<h2>Checked against the Buildfile: 1 finding(s) in 3 traced target(s)</h2>`,
+		`<tr><td>app</td><td>undeclared read</td><td class="mono">extra.h</td><td>read extra.h, which is not among its inputs</td><td>add &#34;extra.h&#34; to inputs of app<pre>[targets.app]` + "\n" + `inputs = [..., &#34;extra.h&#34;]</pre></td></tr>`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	var plain bytes.Buffer
+	if err := WriteHTML(&plain, recordBuild(), testMeta); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), `id="check"`) {
+		t.Error("a build without --check-deps has a check section")
+	}
+}
+
 func TestTicks(t *testing.T) {
 	cases := []struct {
 		span time.Duration

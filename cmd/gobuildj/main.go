@@ -81,7 +81,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
 		return exitInterrupted
-	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate), errors.Is(err, errMissingDeps):
+	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate), errors.Is(err, errMissingDeps), errors.Is(err, errDepFindings):
 		return exitFailed
 	case errors.As(err, &gerr):
 		return exitUsage

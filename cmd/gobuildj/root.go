@@ -51,6 +51,8 @@ type buildFlags struct {
 	profile   string // --cpuprofile: where to write a CPU profile of the build
 	memprof   string // --memprofile: where to write a heap profile at the end of the build
 	affected  string // --affected: the git ref (affectedDefault for the default branch)
+	checkDeps string // --check-deps: "" (off), error or warn
+	checkAll  bool   // gobuildj check: every target runs, traced, none from a remote cache
 	// stderr is where the Buildfile's warnings are printed at load; nil
 	// prints none (completion, -q).
 	stderr io.Writer
@@ -141,6 +143,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 	fl.Bool("version", false, "print gobuildj's version (its module version or commit) and exit")
 	registerAffected(fl, &f.affected)
+	registerCheckDeps(fl, &f.checkDeps)
 	f.reports.register(fl)
 	f.remote.register(fl)
 	f.flags = fl
@@ -162,6 +165,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newCleanCommand(&f, stdout),
 		newCompdbCommand(&f, stdout),
 		newWatchCommand(&f, stdout, gate),
+		newCheckCommand(&f, stdout, gate),
 		newRunsCommand(&f, stdout),
 		newAffectedCommand(&f, stdout, stderr),
 		newTraceCommand(stdout),
@@ -282,6 +286,13 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	opts := s.opts
 	opts.DryRun = f.dryRun
 	opts.Remote = remoteOpts
+	if err := checkDepsOptions(f, &opts); err != nil {
+		return err
+	}
+	if f.checkAll {
+		// A result from a remote cache or farm would not be seen running.
+		opts.Remote = nil
+	}
 	// Once the build is planned, its loop is about to watch the signals:
 	// they stop its commands instead of ending gobuildj at once.
 	rec := runs.NewRecorder()
@@ -289,12 +300,15 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 		resumeGC()
 		gate.Take()
 	}}
-	_, err = engine.Build(g, targets, opts, gate.Signals())
+	sum, err := engine.Build(g, targets, opts, gate.Signals())
 	_ = g.SaveSnapshot() // if the state folder was made by this build
 	if !f.dryRun {
 		saveRun(rec, g, args, opts, s.printer.Message)
 	}
 	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, os.Args[1:], opts.Jobs))
+	if cerr := printDepCheck(f.stderr, sum.DepCheck, f.checkDeps, f.checkAll); cerr != nil && err == nil && rerr == nil {
+		return cerr
+	}
 	switch {
 	case errors.Is(err, engine.ErrFailed) || errors.Is(err, engine.ErrInterrupted):
 		if rerr != nil { // the build's story is told, the report's is not
