@@ -179,7 +179,7 @@ type targetSpec struct {
 }
 
 // specExtra is pool, depfile, exclude, foreach, tools, env_inputs,
-// secondary and intermediate of a targetSpec.
+// secondary, intermediate and trace of a targetSpec.
 type specExtra struct {
 	Pool         text
 	Depfile      text
@@ -190,6 +190,7 @@ type specExtra struct {
 	EnvInputs    pathList
 	Secondary    boolean
 	Intermediate boolean
+	Trace        boolean
 	Prefer       globList // rules only
 	// Vars are a rule's own variables, and Overrides what they become for
 	// the files that a pattern matches (override.go).
@@ -268,6 +269,9 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "intermediate":
 			x := t.extra()
 			u, bad = &x.Intermediate, &x.Intermediate.bad
+		case "trace":
+			x := t.extra()
+			u, bad = &x.Trace, &x.Trace.bad
 		case "prefer":
 			x := t.extra()
 			u, bad = &x.Prefer, &x.Prefer.bad
@@ -322,12 +326,12 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools", "trace"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "retries", "secondary", "timeout", "tools", "vars"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "retries", "secondary", "timeout", "tools", "trace", "vars"}
 }
 
 // isRuleOnlyKey reports whether k is a key of rules that targets do not
@@ -342,7 +346,7 @@ func isRuleOnlyKey(k string) bool {
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "secondary", "timeout", "tools", "trace":
 		return true
 	}
 	return false
@@ -390,6 +394,8 @@ func targetKeySynonym(k string) string {
 		return "secondary"
 	case "temporary", "temp", "remove_after", "delete_after":
 		return "intermediate"
+	case "traced", "tracing", "trace_deps", "auto_deps", "autodeps", "strace":
+		return "trace"
 	}
 	return ""
 }
@@ -520,7 +526,7 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`, `remote`, `secondary`, `intermediate`,
+// boolean is `always`, `remote`, `secondary`, `intermediate`, `trace`,
 // `remove_stale` or a key of [remote].
 type boolean struct {
 	b   bool
@@ -890,6 +896,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 				{"env_inputs", x.EnvInputs.bad},
 				{"secondary", x.Secondary.bad},
 				{"intermediate", x.Intermediate.bad},
+				{"trace", x.Trace.bad},
 				{"prefer", x.Prefer.bad},
 				{"vars", x.VarsBad},
 				{"override", x.OverrideBad},

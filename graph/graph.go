@@ -151,9 +151,13 @@ type Target struct {
 	// every target of the build that needs them is done (make's
 	// .INTERMEDIATE, Shake's removeFilesAfter).
 	Intermediate bool
-	Rule         string // for an instance of a rule: the rule's name, else ""
-	Match        string // for an instance of a rule: the file foreach matched, relative to Root
-	File         string // the absolute path of the Buildfile that declares it
+	// Trace: its commands run traced (trace = true, or --trace for all),
+	// and the files they read or looked for inside the project are
+	// inputs of its next build, as a depfile's are.
+	Trace bool
+	Rule  string // for an instance of a rule: the rule's name, else ""
+	Match string // for an instance of a rule: the file foreach matched, relative to Root
+	File  string // the absolute path of the Buildfile that declares it
 }
 
 // Consumed returns the indices in Deps[i].Outputs of the outputs that t
