@@ -56,7 +56,7 @@ func (p *fakeProject) build(opts Options, targets ...string) (*recorder, event.S
 	}
 	rec := &recorder{}
 	opts.Listener = rec
-	p.fake = &runnertest.Fake{Outcome: p.fake.Outcome, Content: p.fake.Content}
+	p.fake = &runnertest.Fake{Outcome: p.fake.Outcome, Content: p.fake.Content, Trace: p.fake.Trace}
 	sum, err := build(p.g, sel, opts, nil, p.newRunner)
 	return rec, sum, err
 }

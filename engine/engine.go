@@ -82,6 +82,10 @@ type Options struct {
 	// KeepStale leaves on disk the outputs recorded for targets that
 	// left the graph (--keep-stale); see removeStale.
 	KeepStale bool
+	// Trace runs the commands of every target traced, as trace = true
+	// does for one (--trace): what they read inside the project becomes
+	// inputs of their next build.
+	Trace bool
 	// LookupEnv reads the environment the commands inherit, for the PATH
 	// that finds their programs and for env_inputs (default: os.LookupEnv).
 	LookupEnv func(string) (string, bool)

@@ -130,7 +130,7 @@ func dryRunJSON(f buildFlags, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cur, err := engine.Manifests(g, targets, engine.Options{Force: f.force})
+	cur, err := engine.Manifests(g, targets, engine.Options{Force: f.force, Trace: f.traceDeps})
 	if err != nil {
 		return err
 	}

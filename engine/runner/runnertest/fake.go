@@ -12,6 +12,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/engine/runner"
+	"github.com/gobuildj/gobuildj/trace"
 	"github.com/gobuildj/gobuildj/worker"
 )
 
@@ -27,6 +28,9 @@ type Fake struct {
 	// Content, if set, is what a job that succeeds writes in each of its
 	// outputs; by default, the target's name.
 	Content func(j *runner.Job, output string) []byte
+	// Trace, if set, is what a job that asks to be traced (Work.Trace)
+	// and succeeds reports it did to files.
+	Trace func(j *runner.Job) *trace.Report
 
 	mu      sync.Mutex
 	started []string
@@ -72,6 +76,9 @@ func (f *Fake) end(j *runner.Job, ok, canceled bool) {
 	default:
 		if err := f.write(j, &res.Out); err != nil {
 			res.Err = err
+		}
+		if j.Work.Trace && f.Trace != nil {
+			res.Out.Trace = f.Trace(j)
 		}
 	}
 	res.Finished = time.Now()
