@@ -155,6 +155,9 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *
 		files = append(files, uintptr(fd))
 	}
 	r.files = files
+	if job.Trace {
+		return r.spawnTraced(path, argv, job, env, rfd, wfd, out)
+	}
 	pidfd := -1
 	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
 		Dir:   job.Dir,

@@ -19,6 +19,7 @@ import (
 	"github.com/gobuildj/gobuildj/clean"
 	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/sched"
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 // TaskName is the sched.Register name of the command task: a sched.Task
@@ -45,6 +46,7 @@ type runner struct {
 	enc     []byte            // result encoding buffer
 	files   []uintptr         // ForkExec descriptor list
 	env     []string          // environment buffer
+	traced  trace.Builder     // the traced commands' reports of a job with Trace
 }
 
 func newRunner() *runner {
@@ -125,6 +127,7 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 	env := r.environ(job)
 	out := &r.out
 	out.reset(job)
+	r.traced.Reset()
 	for i, cmd := range job.Cmds {
 		if stopped(ctx) {
 			// Stop after the command that was running when the
@@ -153,6 +156,9 @@ func (r *runner) runJob(ctx *sched.WorkerContext, job *Job) (Result, error) {
 		res.FailedCmd, res.ExitCode, res.Signal = len(job.Cmds)-1, -1, sched.SignalName(ctx.Signal())
 	}
 	res.Output = out.finish()
+	if job.Trace {
+		res.Trace = r.traced.Report()
+	}
 	if res.FailedCmd < 0 {
 		if err := fingerprint(job, &res); err != nil {
 			deleteOutputs(job, before, &res)

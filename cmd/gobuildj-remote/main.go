@@ -10,12 +10,18 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gobuildj/gobuildj/internal/launch"
 	_ "github.com/gobuildj/gobuildj/remote/reapi" // the remote task
 	"github.com/gobuildj/gobuildj/sched"
 	_ "github.com/gobuildj/gobuildj/worker" // the local task
 )
 
 func main() {
+	if launch.IsLauncher() {
+		// Its local worker runs traced commands through it (package
+		// internal/launch).
+		launch.Main()
+	}
 	if sched.IsWorker() {
 		sched.WorkerMain()
 	}

@@ -74,6 +74,10 @@ func (e usageError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
 	var gerr *graph.Error
+	var status exitStatusError
+	if errors.As(err, &status) {
+		return status.code
+	}
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
 		return exitInterrupted

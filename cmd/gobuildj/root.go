@@ -163,6 +163,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newWatchCommand(&f, stdout, gate),
 		newRunsCommand(&f, stdout),
 		newAffectedCommand(&f, stdout, stderr),
+		newTraceCommand(stdout),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)

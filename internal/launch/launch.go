@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobuildj/gobuildj/internal/wire"
 	"github.com/gobuildj/gobuildj/sandbox"
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 // marker is os.Args[1] of a launcher process.
@@ -105,7 +106,13 @@ func Main() {
 // apply restricts this process as spec asks, sandbox first (so that the
 // tracer sees nothing of the launcher's own work).
 func apply(spec *Spec) error {
-	// The sandbox step (package sandbox) and the tracer's filter step
-	// (package trace) go here.
+	// The sandbox step (package sandbox) goes here.
+	if spec.Trace {
+		// Last: every file system call from here on stops the tracer,
+		// the exec of the command first.
+		if err := trace.InstallFilter(); err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+	}
 	return nil
 }

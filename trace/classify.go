@@ -1,0 +1,116 @@
+package trace
+
+import "golang.org/x/sys/unix"
+
+// exists reports whether path exists now, and its type (unix.S_IFMT
+// bits), following a final symlink if follow: the tracer looks before the
+// tracee's call runs, so a path that does not exist was probed, not read.
+func exists(path string, follow bool) (typ uint32, ok bool) {
+	flags := 0
+	if !follow {
+		flags = unix.AT_SYMLINK_NOFOLLOW
+	}
+	var st unix.Stat_t
+	if unix.Fstatat(unix.AT_FDCWD, path, &st, flags) != nil {
+		return 0, false
+	}
+	return st.Mode & unix.S_IFMT, true
+}
+
+// record classifies the system call c that thread tid stopped at, with
+// arguments args, into b.
+func (t *tracer) record(tid int, c *call, args *[6]uint64) {
+	b, r := &t.b, &t.res
+	var flags uint64
+	if c.flags != noArg {
+		flags = args[c.flags]
+	}
+	switch c.op {
+	case opOpen, opOpen2, opCreat, opTruncate:
+		path, ok := r.resolve(tid, args, c.src)
+		if !ok {
+			return
+		}
+		write := c.op == opCreat || c.op == opTruncate
+		if c.op == opOpen2 {
+			if f, ok := r.mem.readUint64(tid, flags); ok {
+				flags = f
+			} else {
+				flags = 0
+			}
+		}
+		if c.op == opOpen || c.op == opOpen2 {
+			write = flags&unix.O_ACCMODE != unix.O_RDONLY || flags&(unix.O_CREAT|unix.O_TRUNC) != 0
+		}
+		if write {
+			b.AddWritten(path)
+			return
+		}
+		typ, ok := exists(path, flags&unix.O_NOFOLLOW == 0)
+		switch {
+		case !ok:
+			b.AddProbed(path)
+		case typ != unix.S_IFDIR: // a folder opened to list it or as a dirfd: not a file read
+			b.AddRead(path)
+		}
+	case opExec, opReadlink:
+		if c.op == opExec && c.flags != noArg && flags&unix.AT_EMPTY_PATH != 0 {
+			return // fexecve: a descriptor, not a path
+		}
+		path, ok := r.resolve(tid, args, c.src)
+		if !ok {
+			return
+		}
+		follow := c.follow && (c.flags == noArg || flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+		typ, ok := exists(path, follow)
+		switch {
+		case !ok:
+			b.AddProbed(path)
+		case c.op == opExec && typ != unix.S_IFDIR, c.op == opReadlink && typ == unix.S_IFLNK:
+			// readlink of what is not a link (realpath asks of every
+			// folder on the way) fails and reads nothing.
+			b.AddRead(path)
+		}
+	case opStat:
+		path, ok := r.resolve(tid, args, c.src)
+		if !ok {
+			return
+		}
+		follow := c.follow && (c.flags == noArg || flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+		if _, ok := exists(path, follow); !ok {
+			b.AddProbed(path)
+		}
+	case opUnlink:
+		if path, ok := r.resolve(tid, args, c.src); ok {
+			if _, ok := exists(path, false); ok {
+				b.AddDeleted(path)
+			}
+		}
+	case opMkdir:
+		if path, ok := r.resolve(tid, args, c.src); ok {
+			if _, ok := exists(path, false); !ok {
+				b.AddWritten(path)
+			}
+		}
+	case opRename:
+		src, okSrc := r.resolve(tid, args, c.src)
+		dst, okDst := r.resolve(tid, args, c.dst)
+		if c.flags != noArg && flags&unix.RENAME_EXCHANGE != 0 {
+			if okSrc && okDst {
+				b.AddWritten(src)
+				b.AddWritten(dst)
+			}
+			return
+		}
+		if okSrc {
+			b.AddDeleted(src)
+		}
+		if okDst {
+			b.AddWritten(dst)
+		}
+	case opLink, opSymlink:
+		if dst, ok := r.resolve(tid, args, c.dst); ok {
+			b.AddWritten(dst)
+		}
+	}
+}
