@@ -1,0 +1,168 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tracedProject is depfileProject without depfiles: its compilations are
+// traced instead (trace = true), and search first/ before include/ for
+// their headers. first/ holds no header at first: a header created there
+// hides the one of include/.
+var tracedProject = map[string]string{
+	"Buildfile.toml": `
+default = ["app"]
+
+[vars]
+log = "echo ${target} >> ran.log"
+
+[rules.obj]
+foreach     = "src/*.c"
+description = "CC ${out}"
+inputs      = ["${match}"]
+outputs     = ["build/${stem}.o"]
+cmd         = "${log} && cc -Ifirst -Iinclude -c ${in} -o ${out}"
+trace       = true
+
+[targets.app]
+description = "LINK ${out}"
+deps    = ["obj"]
+outputs = ["build/app"]
+cmd     = "${log} && cc -o ${out} ${deps}"
+`,
+	"first/README":         "headers here come before those of include/\n",
+	"include/factor.h":     "#define FACTOR 3\nint scale(int);\n",
+	"include/greet.h":      "const char *greet(void);\n",
+	"include/greet_impl.h": "#include \"version.h\"\n",
+	"include/version.h":    "#define VERSION \"1.0\"\n",
+	"src/main.c":           "#include <stdio.h>\n#include \"factor.h\"\n#include \"greet.h\"\nint main(void) { printf(\"%s %d\\n\", greet(), scale(FACTOR)); return 0; }\n",
+	"src/scale.c":          "#include \"factor.h\"\nint scale(int x) { return x * FACTOR; }\n",
+	"src/greet.c":          "#include \"greet.h\"\n#include \"greet_impl.h\"\nconst char *greet(void) { return \"hello \" VERSION; }\n",
+}
+
+// assertExplained fails unless the output of --explain has every line of
+// want.
+func assertExplained(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("--explain lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// A target without a depfile gets its headers from tracing: an edited
+// header runs exactly its includers again, and so does a header created
+// where the compiler looked first and found nothing.
+func TestTracedHeadersRebuildExactlyTheirIncluders(t *testing.T) {
+	needCC(t)
+	dir := project(t, tracedProject)
+	mustBuild(t, dir, "-j4")
+	assertRan(t, dir, "build/main.o", "build/scale.o", "build/greet.o", "app")
+	if got := runApp(t, dir); got != "hello 1.0 9" {
+		t.Fatalf("app says %q", got)
+	}
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// factor.h is read by main.c and scale.c only.
+	write(t, filepath.Join(dir, "include/factor.h"), "#define FACTOR 4\nint scale(int);\n")
+	settle()
+	r := mustBuild(t, dir, "-j4", "--explain")
+	assertRan(t, dir, "build/main.o", "build/scale.o", "app")
+	assertExplained(t, r.out,
+		"build/main.o: traced input include/factor.h changed",
+		"build/scale.o: traced input include/factor.h changed")
+	if got := runApp(t, dir); got != "hello 1.0 16" {
+		t.Fatalf("app says %q", got)
+	}
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// version.h is read by greet.c alone, through greet_impl.h.
+	write(t, filepath.Join(dir, "include/version.h"), "#define VERSION \"2.0\"\n")
+	settle()
+	r = mustBuild(t, dir, "-j4", "--explain")
+	assertRan(t, dir, "build/greet.o", "app")
+	assertExplained(t, r.out, "build/greet.o: traced input include/version.h changed")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// A greet.h in first/ comes before include/greet.h, which main.c and
+	// greet.c looked for there: both run again, and nothing else (their
+	// objects come out the same: app is cut off).
+	write(t, filepath.Join(dir, "first/greet.h"), "const char *greet(void); /* first */\n")
+	settle()
+	r = mustBuild(t, dir, "-j4", "--explain")
+	assertRan(t, dir, "build/main.o", "build/greet.o")
+	assertExplained(t, r.out,
+		"build/main.o: traced probe first/greet.h now exists",
+		"build/greet.o: traced probe first/greet.h now exists")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// include/greet.h is no longer read: editing it runs nothing.
+	write(t, filepath.Join(dir, "include/greet.h"), "const char *greet(void); /* unread */\n")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+	if got := runApp(t, dir); got != "hello 2.0 16" {
+		t.Fatalf("app says %q", got)
+	}
+}
+
+// A shell command that reads files nobody declared (cat $(cat list)) runs
+// again when one of them changes, and not when another file does.
+func TestTracedShellReadsRerunOnChange(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+[targets.all]
+inputs  = ["list"]
+outputs = ["all.txt"]
+cmd     = "echo all >> ran.log && cat $(cat list) > all.txt"
+trace   = true
+`,
+		"list":        "parts/a.txt parts/b.txt\n",
+		"parts/a.txt": "a\n",
+		"parts/b.txt": "b\n",
+		"parts/c.txt": "c, unread\n",
+	})
+	mustBuild(t, dir)
+	assertRan(t, dir, "all")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	write(t, filepath.Join(dir, "parts/b.txt"), "b2\n")
+	settle()
+	r := mustBuild(t, dir, "--explain")
+	assertRan(t, dir, "all")
+	assertExplained(t, r.out, "all: traced input parts/b.txt changed")
+	if b, err := os.ReadFile(filepath.Join(dir, "all.txt")); err != nil || string(b) != "a\nb2\n" {
+		t.Fatalf("all.txt: %q, %v", b, err)
+	}
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	write(t, filepath.Join(dir, "parts/c.txt"), "c2, still unread\n")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// The list names c.txt instead of b.txt: b.txt is no longer an input.
+	write(t, filepath.Join(dir, "list"), "parts/a.txt parts/c.txt\n")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir, "all")
+	write(t, filepath.Join(dir, "parts/b.txt"), "b3\n")
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+}
