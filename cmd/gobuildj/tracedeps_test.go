@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gobuildj/gobuildj/why"
 )
 
 // tracedProject is depfileProject without depfiles: its compilations are
@@ -165,4 +167,34 @@ trace   = true
 	settle()
 	mustBuild(t, dir)
 	assertRan(t, dir)
+}
+
+// TestWhyTracedInput: why names an input that the last traced run read,
+// and a path it looked for in vain that now holds a file.
+func TestWhyTracedInput(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `[targets.out]
+outputs = ["out.txt"]
+cmd = "cat a.txt > out.txt && cat b.txt >> out.txt 2>/dev/null; echo out >> ran.log"
+trace = true
+`,
+		"a.txt": "a\n",
+	})
+	buildEnv(t, dir, nil, "out")
+	settle()
+	buildEnv(t, dir, nil)
+	write(t, filepath.Join(dir, "a.txt"), "a2\n")
+	e := whyOf(t, dir, nil, "out", "would run (traced input a.txt changed)", "a.txt: ", "(read by the last traced run)")
+	change(t, e, why.TracedInput, "a.txt")
+	settle()
+	buildEnv(t, dir, nil, "out")
+	settle()
+	buildEnv(t, dir, nil)
+	write(t, filepath.Join(dir, "b.txt"), "b\n")
+	e = whyOf(t, dir, nil, "out", "would run (traced probe b.txt now exists)", "b.txt: now exists")
+	change(t, e, why.TracedProbe, "b.txt")
+	settle()
+	buildEnv(t, dir, nil, "out")
+	settle()
+	buildEnv(t, dir, nil)
 }
