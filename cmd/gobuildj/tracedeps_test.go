@@ -140,6 +140,13 @@ trace   = true
 	settle()
 	mustBuild(t, dir)
 	assertRan(t, dir)
+	q := mustBuild(t, dir, "query", "all")
+	if !strings.Contains(q.out, "inputs its last traced run read:\n    parts/a.txt\n    parts/b.txt\n") {
+		t.Errorf("query all:\n%s", q.out)
+	}
+	if q := mustBuild(t, dir, "inputs", "all"); q.out != "list\nparts/a.txt\nparts/b.txt\n" {
+		t.Errorf("inputs all: %q", q.out)
+	}
 
 	write(t, filepath.Join(dir, "parts/b.txt"), "b2\n")
 	settle()
