@@ -205,3 +205,27 @@ trace = true
 	settle()
 	buildEnv(t, dir, nil)
 }
+
+// TestWatchTracedInputs: watch mode runs a traced command again when a
+// file it read undeclared changes, or a file appears where it looked.
+func TestWatchTracedInputs(t *testing.T) {
+	const bf = `
+[targets.all]
+inputs  = ["main.c"]
+outputs = ["build/main.o"]
+cmd     = "echo cc >> ran.log; cat main.c include/defs.h > ${out}; cat include/extra.h >> ${out} 2>/dev/null; true"
+trace   = true
+`
+	dir := project(t, map[string]string{"Buildfile.toml": bf, "main.c": "int main;\n", "include/defs.h": "#define X 1\n"})
+	w := startWatch(t, dir)
+	assertRan(t, dir, "cc")
+	write(t, filepath.Join(dir, "include/defs.h"), "#define X 2\n")
+	w.cycle("include/defs.h")
+	assertRan(t, dir, "cc")
+	write(t, filepath.Join(dir, "include/extra.h"), "#define Y 1\n")
+	w.cycle("include/extra.h")
+	assertRan(t, dir, "cc")
+	if got := read(t, filepath.Join(dir, "build/main.o")); got != "int main;\n#define X 2\n#define Y 1\n" {
+		t.Errorf("build/main.o = %q", got)
+	}
+}
