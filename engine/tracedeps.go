@@ -21,7 +21,7 @@ import (
 // and did not find inside the project (a header searched for in an -I
 // folder that does not hold it) are recorded too, as paths that must stay
 // empty: a file created at one of them runs the target again. Left out:
-// its declared inputs, its outputs and depfile, what the commands wrote
+// its declared inputs, its deps' outputs, its outputs and depfile, what the commands wrote
 // or deleted themselves, the state folder, folders and other files that
 // are not regular, and everything outside the project (the programs the
 // commands run are already in the key as tools; system headers are not
@@ -149,13 +149,17 @@ func (b *builder) declaredOrNamed(n *node, path string) bool {
 }
 
 // tracedPaths sorts what a trace of n's commands saw into the files they
-// read that n does not declare, and the paths they probed in vain, both
-// inside the project, relative to the root, sorted.
+// read that n does not declare (nor has as its deps' outputs), and the
+// paths they probed in vain, both inside the project, relative to the
+// root, sorted.
 func (b *builder) tracedPaths(n *node, rep *trace.Report) (found, probed []string) {
 	t := n.t
-	own := make(map[string]bool, len(t.Outputs)+len(rep.Written)+len(rep.Deleted)+1)
+	own := make(map[string]bool, len(t.Outputs)+len(rep.Written)+len(rep.Deleted)+len(n.action.DepOutputs)+1)
 	for _, o := range t.Outputs {
 		own[o] = true
+	}
+	for _, o := range n.action.DepOutputs {
+		own[o.Path] = true // in the key already, as its deps' outputs
 	}
 	if t.Depfile != "" {
 		own[t.Depfile] = true

@@ -14,7 +14,11 @@ import (
 )
 
 const tracedProject = `
+[targets.gen]
+outputs = ["gen.h"]
+cmd     = "gen"
 [targets.obj]
+deps    = ["gen"]
 inputs  = ["a.c"]
 outputs = ["a.o"]
 cmd     = "cc -Iinc2 -Iinc -c a.c -o a.o"
@@ -44,7 +48,7 @@ func TestBuilderRecordsTracedInputs(t *testing.T) {
 	p.fake.Trace = func(j *runner.Job) *trace.Report {
 		asked = append(asked, j.Work.Target)
 		r := &trace.Report{
-			Read: []string{in("a.c"), in("a.o"), in("tmp.i"), in("folder"),
+			Read: []string{in("a.c"), in("a.o"), in("tmp.i"), in("folder"), in("gen.h"),
 				in(".gobuildj/state.log"), "/usr/include/stdio.h"},
 			Written: []string{in("a.o"), in("tmp.i")},
 			Probed:  []string{"/usr/local/include/a.h", in(".gobuildj/x")},
@@ -67,12 +71,14 @@ func TestBuilderRecordsTracedInputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		slices.Sort(rec.started)
+		slices.Sort(want)
 		if !slices.Equal(rec.started, want) {
 			t.Fatalf("started %v, want %v (explained %v)", rec.started, want, rec.explained)
 		}
 		return rec
 	}
-	build("obj", "plain")
+	build("gen", "obj", "plain")
 	if !slices.Equal(asked, []string{"obj"}) {
 		t.Fatalf("traced jobs %v, want obj alone", asked)
 	}
@@ -124,7 +130,7 @@ func TestBuilderTracesAllWithTrace(t *testing.T) {
 	if _, _, err := p.build(Options{Jobs: 1, Trace: true}); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(asked, []string{"obj", "plain"}) {
-		t.Fatalf("traced jobs %v, want obj and plain", asked)
+	if slices.Sort(asked); !slices.Equal(asked, []string{"gen", "obj", "plain"}) {
+		t.Fatalf("traced jobs %v, want gen, obj and plain", asked)
 	}
 }
