@@ -1,6 +1,11 @@
 package trace
 
-import "golang.org/x/sys/unix"
+import (
+	"bytes"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
 
 // exists reports whether path exists now, and its type (unix.S_IFMT
 // bits), following a final symlink if follow: the tracer looks before the
@@ -46,11 +51,12 @@ func (t *tracer) record(tid int, c *call, args *[6]uint64) {
 			b.AddWritten(path)
 			return
 		}
+		lookup := flags&unix.O_PATH != 0 // a descriptor that reads nothing
 		typ, ok := exists(path, flags&unix.O_NOFOLLOW == 0)
 		switch {
 		case !ok:
 			b.AddProbed(path)
-		case typ != unix.S_IFDIR: // a folder opened to list it or as a dirfd: not a file read
+		case typ != unix.S_IFDIR && !lookup: // a folder opened to list it or as a dirfd: not a file read
 			b.AddRead(path)
 		}
 	case opExec, opReadlink:
@@ -66,7 +72,10 @@ func (t *tracer) record(tid int, c *call, args *[6]uint64) {
 		switch {
 		case !ok:
 			b.AddProbed(path)
-		case c.op == opExec && typ != unix.S_IFDIR, c.op == opReadlink && typ == unix.S_IFLNK:
+		case c.op == opExec && typ == unix.S_IFREG:
+			b.AddRead(path)
+			t.addInterpreters(path)
+		case c.op == opReadlink && typ == unix.S_IFLNK:
 			// readlink of what is not a link (realpath asks of every
 			// folder on the way) fails and reads nothing.
 			b.AddRead(path)
@@ -112,5 +121,41 @@ func (t *tracer) record(tid int, c *call, args *[6]uint64) {
 		if dst, ok := r.resolve(tid, args, c.dst); ok {
 			b.AddWritten(dst)
 		}
+	}
+}
+
+// maxInterpreters bounds a chain of scripts whose interpreter is a script
+// (the kernel allows 4 levels).
+const maxInterpreters = 4
+
+// addInterpreters records as read the interpreter of the script at path
+// (its #! line), and the interpreter's, and so on: the kernel loads them
+// at the execve without a system call of the command's.
+func (t *tracer) addInterpreters(path string) {
+	var head [256]byte
+	for range maxInterpreters {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		if err != nil {
+			return
+		}
+		n, _ := unix.Read(fd, head[:])
+		unix.Close(fd)
+		line, ok := bytes.CutPrefix(head[:max(n, 0)], []byte("#!"))
+		if !ok {
+			return
+		}
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		fields := bytes.Fields(line)
+		if len(fields) == 0 || fields[0][0] != '/' {
+			return
+		}
+		path = filepath.Clean(string(fields[0]))
+		if _, ok := exists(path, true); !ok {
+			t.b.AddProbed(path)
+			return
+		}
+		t.b.AddRead(path)
 	}
 }

@@ -91,6 +91,9 @@ func filterProgram() ([]bpf.RawInstruction, error) {
 // gets ENOSYS from every file system call. The launcher (package
 // internal/launch) calls it right before it execs the command.
 func InstallFilter() error {
+	if err := archError(); err != nil {
+		return err
+	}
 	raw, err := filterProgram()
 	if err != nil {
 		return err

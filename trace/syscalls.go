@@ -25,6 +25,16 @@ const noArg = -1
 // AT_FDCWD implied) and its path argument (noArg for none).
 type pathArg struct{ dirfd, path int8 }
 
+// Where the paths of the calls are.
+var (
+	p0   = pathArg{noArg, 0}
+	p1   = pathArg{noArg, 1}
+	d0p1 = pathArg{0, 1}
+	d1p2 = pathArg{1, 2}
+	d2p3 = pathArg{2, 3}
+	none = pathArg{noArg, noArg}
+)
+
 // call describes one traced system call: what it does, where its paths
 // are, where its flags are and whether its lookup follows a final symlink
 // by default.

@@ -220,4 +220,67 @@ func TestKilledBySignal(t *testing.T) {
 	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 		t.Errorf("wait status %v, want killed by SIGKILL", ws)
 	}
+	// The child left behind is killed with the tracer's thread.
+	for deadline := time.Now().Add(5 * time.Second); running("sleep\x0059.123\x00"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the command's background child outlived the tracer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// running reports whether a process with this command line runs.
+func running(cmdline string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && string(b) == cmdline {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScriptInterpreterIsRead(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/script", "#!/bin/sh -e\necho hi\n")
+	if err := os.Chmod(dir+"/script", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ws, rep, out := run(t, dir, dir+"/script")
+	if ws.ExitStatus() != 0 || out != "hi\n" {
+		t.Fatalf("exit %d, output %q", ws.ExitStatus(), out)
+	}
+	// The kernel opens the interpreter itself: no system call shows it.
+	for _, p := range []string{dir + "/script", "/bin/sh"} {
+		if !slices.Contains(rep.Read, p) {
+			t.Errorf("read = %q, want %s in it", rep.Read, p)
+		}
+	}
+}
+
+// BenchmarkStops measures a stop: a shell loop of 1,000 stat calls of a
+// missing file (the test builtin), traced; compare with -bench plain.
+func BenchmarkStops(b *testing.B) {
+	const loop = `i=0; while [ $i -lt 1000 ]; do test -e /nonexistent/x; i=$((i+1)); done`
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, traced := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "traced"}[traced]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if !traced {
+					if err := exec.Command("/bin/sh", "-c", loop).Run(); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				largv := launch.Argv(self, &launch.Spec{Path: "/bin/sh", Argv: []string{"sh", "-c", loop}, Trace: true})
+				if _, _, err := trace.Run(self, largv, &syscall.ProcAttr{Files: []uintptr{0, 1, 2}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

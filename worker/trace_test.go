@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,13 @@ func TestTracedJobReportsItsFiles(t *testing.T) {
 	}
 	if slices.Contains(rep.Read, abs("out/b")) {
 		t.Errorf("read = %q: out/b was only written", rep.Read)
+	}
+
+	// The launcher leaves the command the descriptors it would have had:
+	// its streams and ls's own folder descriptor.
+	res = runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "fds", Dir: dir, Trace: true, Cmds: []string{"ls /proc/self/fd"}})[0]
+	if fds := strings.Fields(string(res.Output)); !res.OK() || !slices.Equal(fds, []string{"0", "1", "2", "3"}) {
+		t.Errorf("traced command descriptors %q (%+v), want 0 to 3", fds, res)
 	}
 
 	untraced := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "plain", Dir: dir, Cmds: []string{"cat in.txt"}})[0]
