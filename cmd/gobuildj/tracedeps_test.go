@@ -229,3 +229,32 @@ trace   = true
 		t.Errorf("build/main.o = %q", got)
 	}
 }
+
+// TestTraceDepsFlag: --trace-deps traces every target, as trace = true
+// does for one; why --trace-deps counts what it recorded.
+func TestTraceDepsFlag(t *testing.T) {
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `[targets.out]
+outputs = ["out.txt"]
+cmd = "cat conf.txt > out.txt; echo out >> ran.log"
+`,
+		"conf.txt": "1\n",
+	})
+	mustBuild(t, dir, "--trace-deps")
+	assertRan(t, dir, "out")
+	settle()
+	mustBuild(t, dir, "--trace-deps")
+	assertRan(t, dir)
+	write(t, filepath.Join(dir, "conf.txt"), "2\n")
+	settle()
+	r := gobuildj(t, dir, "why", "--trace-deps", "out")
+	if r.code != 0 || !strings.Contains(r.out, "would run (traced input conf.txt changed)") {
+		t.Errorf("why --trace-deps: exit %d:\n%s", r.code, r.out)
+	}
+	r = mustBuild(t, dir, "--trace-deps", "--explain")
+	assertRan(t, dir, "out")
+	assertExplained(t, r.out, "out: traced input conf.txt changed")
+	settle()
+	mustBuild(t, dir, "--trace-deps")
+	assertRan(t, dir)
+}
