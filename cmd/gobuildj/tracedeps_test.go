@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gobuildj/gobuildj/remote/remotetest"
 	"github.com/gobuildj/gobuildj/why"
 )
 
@@ -257,4 +259,35 @@ cmd = "cat conf.txt > out.txt; echo out >> ran.log"
 	settle()
 	mustBuild(t, dir, "--trace-deps")
 	assertRan(t, dir)
+}
+
+// TestRemoteCacheTracedNotShared: a traced target runs here and is not
+// shared, saying why: a result from the cache would come without the
+// trace its next build needs.
+func TestRemoteCacheTracedNotShared(t *testing.T) {
+	s := startFake(t, remotetest.Options{})
+	files := map[string]string{
+		"a.txt": "a\n",
+		"Buildfile.toml": fmt.Sprintf(`[remote]
+salt = %q
+
+[targets.out]
+outputs = ["out.txt"]
+cmd = "echo out >> ran.log && cat a.txt > out.txt"
+trace = true
+`, randomSalt(t)),
+	}
+	a, b := project(t, files), project(t, files)
+	settle()
+	r := gobuildjClean(t, a, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--explain")
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: out: not shared: it is traced") ||
+		!strings.Contains(r.out, "1 not shared in") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, a, "out")
+	r = gobuildjClean(t, b, nil, "--remote-cache", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, b, "out")
 }
