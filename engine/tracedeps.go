@@ -14,20 +14,20 @@ import (
 )
 
 // Traced inputs: the commands of a target with trace = true (or of every
-// target with --trace) run under the tracer, and what they read inside the
+// target with --trace-deps) run under the tracer, and what they read inside the
 // project without declaring it becomes an input of the target's next
 // build, as the files a depfile names do (depfile.go): a target without a
 // depfile still gets exact header dependencies. The paths they looked for
 // and did not find inside the project (a header searched for in an -I
 // folder that does not hold it) are recorded too, as paths that must stay
 // empty: a file created at one of them runs the target again. Left out:
-// its declared inputs, its deps' outputs, its outputs and depfile, what the commands wrote
-// or deleted themselves, the state folder, folders and other files that
-// are not regular, and everything outside the project (the programs the
-// commands run are already in the key as tools; system headers are not
-// followed, as a depfile would). A read of another target's output makes
-// no dep in this build (gobuildj check reports it); it is recorded as an
-// input all the same.
+// its declared inputs, its deps' outputs, its outputs and depfile, what
+// the commands wrote or deleted themselves, the state folder, folders and
+// other files that are not regular, and everything outside the project
+// (the programs the commands run are in the key already as tools; system
+// headers are keyed by a depfile of gcc -MD, not by tracing). A read of
+// another target's output makes no dep in this build (gobuildj check
+// reports it); it is recorded as an input all the same.
 
 // tracing reports whether t's commands run traced.
 func (b *builder) tracing(t *graph.Target) bool {
@@ -61,10 +61,10 @@ func (b *builder) withTraced(t *graph.Target, inputs []cache.PathHash) []cache.P
 
 // probedHash is the hash a probed path stands for in an action: that of
 // the file there, the zero hash if something that is no regular file is
-// there, else cache.AbsentHash.
+// there, else (nothing, or a link to nothing) cache.AbsentHash.
 func (b *builder) probedHash(p string) cache.Hash {
 	abs := b.abs(p)
-	if _, err := os.Lstat(abs); err != nil {
+	if !exists(abs) {
 		return cache.AbsentHash()
 	}
 	h, err := b.files.Hash(abs)
@@ -72,6 +72,13 @@ func (b *builder) probedHash(p string) cache.Hash {
 		return cache.Hash{}
 	}
 	return h
+}
+
+// exists reports whether something is at abs, following links: a link to
+// nothing is nothing, as the commands that looked for it saw.
+func exists(abs string) bool {
+	_, err := os.Stat(abs)
+	return err == nil
 }
 
 // sortInputs sorts inputs by path and drops the later duplicates.
@@ -122,7 +129,7 @@ func (b *builder) readTrace(n *node, pre *cache.Action, rep *trace.Report) {
 	}
 	for _, p := range probed {
 		h := cache.AbsentHash()
-		if _, err := os.Lstat(b.abs(p)); err == nil {
+		if exists(b.abs(p)) {
 			// Created since it was looked for: what the command would
 			// do now is not known, so the next build runs it again.
 			h = cache.Hash{}
@@ -189,14 +196,19 @@ func (b *builder) tracedPaths(n *node, rep *trace.Report) (found, probed []strin
 		}
 		found = append(found, rel)
 	}
+	slices.Sort(found)
+	found = slices.Compact(found)
 	for _, p := range rep.Probed {
+		// A path looked for in vain, then read (another command made it
+		// meanwhile), is a file read.
 		if rel, ok := keep(p); ok {
-			probed = append(probed, rel)
+			if _, read := slices.BinarySearch(found, rel); !read {
+				probed = append(probed, rel)
+			}
 		}
 	}
-	slices.Sort(found)
 	slices.Sort(probed)
-	return slices.Compact(found), slices.Compact(probed)
+	return found, slices.Compact(probed)
 }
 
 // projectRoots are the forms of the project's folder a traced path may
