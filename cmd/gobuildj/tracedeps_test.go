@@ -291,3 +291,26 @@ trace = true
 	}
 	assertRan(t, b, "out")
 }
+
+// TestMissingDepsOfTracedReads: missingdeps finds a traced read of
+// another target's output too, without a depfile.
+func TestMissingDepsOfTracedReads(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": `
+[targets.gen]
+outputs = ["gen.h"]
+cmd     = "echo ${target} >> ran.log; echo '#define X 1' > gen.h"
+
+[targets.bad]
+outputs = ["bad.o"]
+cmd     = "echo ${target} >> ran.log; cat gen.h > bad.o"
+trace   = true
+`})
+	mustBuild(t, dir, "gen")
+	assertRan(t, dir, "gen")
+	mustBuild(t, dir, "bad")
+	assertRan(t, dir, "bad")
+	r := gobuildj(t, dir, "missingdeps")
+	if r.code != 1 || !strings.HasPrefix(r.out, "bad reads gen.h, an output of gen, but does not depend on gen\n") {
+		t.Errorf("missingdeps: exit %d, want 1:\n%s", r.code, r.out)
+	}
+}
