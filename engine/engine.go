@@ -57,6 +57,10 @@ type Options struct {
 	Verbose bool
 	// Explain says why each target runs (--explain).
 	Explain bool
+	// Trace runs the commands of every target traced, as trace = true
+	// does for one (--trace-deps): what they read inside the project
+	// becomes inputs of their next build.
+	Trace bool
 	// KillGrace is how long commands get after SIGTERM, on an interrupt
 	// or a timeout without kill_timeout, before SIGKILL.
 	KillGrace time.Duration
@@ -82,10 +86,6 @@ type Options struct {
 	// KeepStale leaves on disk the outputs recorded for targets that
 	// left the graph (--keep-stale); see removeStale.
 	KeepStale bool
-	// Trace runs the commands of every target traced, as trace = true
-	// does for one (--trace): what they read inside the project becomes
-	// inputs of their next build.
-	Trace bool
 	// LookupEnv reads the environment the commands inherit, for the PATH
 	// that finds their programs and for env_inputs (default: os.LookupEnv).
 	LookupEnv func(string) (string, bool)

@@ -28,8 +28,8 @@ type Fake struct {
 	// Content, if set, is what a job that succeeds writes in each of its
 	// outputs; by default, the target's name.
 	Content func(j *runner.Job, output string) []byte
-	// Trace, if set, is what a job that asks to be traced (Work.Trace)
-	// and succeeds reports it did to files.
+	// Trace, if set, is what a job with Work.Trace that succeeds did to
+	// files, as the tracer would report it.
 	Trace func(j *runner.Job) *trace.Report
 
 	mu      sync.Mutex
