@@ -24,8 +24,6 @@ var calls = map[uint64]*call{
 	unix.SYS_ACCESS:     {op: opStat, src: p0, dst: none, flags: noArg, follow: true, name: "access"},
 	unix.SYS_FACCESSAT:  {op: opStat, src: d0p1, dst: none, flags: noArg, follow: true, name: "faccessat"},
 	unix.SYS_FACCESSAT2: {op: opStat, src: d0p1, dst: none, flags: 3, follow: true, name: "faccessat2"},
-	unix.SYS_READLINK:   {op: opReadlink, src: p0, dst: none, flags: noArg, follow: false, name: "readlink"},
-	unix.SYS_READLINKAT: {op: opReadlink, src: d0p1, dst: none, flags: noArg, follow: false, name: "readlinkat"},
 	unix.SYS_RENAME:     {op: opRename, src: p0, dst: p1, flags: noArg, name: "rename"},
 	unix.SYS_RENAMEAT:   {op: opRename, src: d0p1, dst: d2p3, flags: noArg, name: "renameat"},
 	unix.SYS_RENAMEAT2:  {op: opRename, src: d0p1, dst: d2p3, flags: 4, name: "renameat2"},

@@ -101,6 +101,7 @@ const staticProg = `package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"sync"
 	"syscall"
@@ -142,6 +143,10 @@ func main() {
 	os.Rename("new", "renamed")
 	os.Remove("doomed")
 	os.Stat("nothere")
+	// A child started as Go does (clone with CLONE_VFORK).
+	if err := exec.Command("cat", "bychild").Run(); err != nil {
+		panic(err)
+	}
 	os.Exit(7)
 }
 `
@@ -168,14 +173,14 @@ func buildStatic(t *testing.T) string {
 func TestStaticMultiThreadedGoProgram(t *testing.T) {
 	bin := buildStatic(t)
 	dir := t.TempDir()
-	for _, f := range []string{"dir/viafd", "dir/afterchdir", "dir/doomed", "thread0", "thread1", "thread2", "thread3"} {
+	for _, f := range []string{"dir/viafd", "dir/afterchdir", "dir/doomed", "dir/bychild", "thread0", "thread1", "thread2", "thread3"} {
 		write(t, dir+"/"+f, f)
 	}
 	ws, rep, out := run(t, dir, bin)
 	if ws.ExitStatus() != 7 {
 		t.Fatalf("exit status %d, want 7 passed through; output %q", ws.ExitStatus(), out)
 	}
-	assertPaths(t, "read", rep.Read, dir, "dir/afterchdir", "dir/viafd", "thread0", "thread1", "thread2", "thread3")
+	assertPaths(t, "read", rep.Read, dir, "dir/afterchdir", "dir/bychild", "dir/viafd", "thread0", "thread1", "thread2", "thread3")
 	assertPaths(t, "written", rep.Written, dir, "dir/made", "dir/new", "dir/renamed")
 	assertPaths(t, "deleted", rep.Deleted, dir, "dir/doomed", "dir/new")
 	// os.Rename looks whether the new name is a folder first.

@@ -12,7 +12,8 @@ import (
 )
 
 // BenchmarkCommand compares running `cp a b` directly (ForkExec of cp) with
-// running it through /bin/sh -c, in this process.
+// running it through /bin/sh -c, in this process, and directly but traced
+// (through the launcher, this test binary).
 func BenchmarkCommand(b *testing.B) {
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("content\n"), 0o666); err != nil {
@@ -36,6 +37,15 @@ func BenchmarkCommand(b *testing.B) {
 			ws, err := r.shell("cp a b", job, env, out)
 			if err == nil && ws.ExitStatus() != 0 {
 				b.Fatalf("sh: %s", sched.ProcessStatus(ws))
+			}
+			return err
+		}},
+		{"traced", func(out *outputBuf) error {
+			traced := *job
+			traced.Trace = true
+			ws, err := r.command("cp a b", &traced, env, out)
+			if err == nil && ws.ExitStatus() != 0 {
+				b.Fatalf("cp traced: %s", sched.ProcessStatus(ws))
 			}
 			return err
 		}},

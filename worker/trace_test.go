@@ -54,6 +54,13 @@ func TestTracedJobReportsItsFiles(t *testing.T) {
 		t.Errorf("traced command descriptors %q (%+v), want 0 to 3", fds, res)
 	}
 
+	// A script without #! runs through the shell, traced or not.
+	writeScript(t, abs("noshebang"), "echo ran as a script\n")
+	res = runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "script", Dir: dir, Trace: true, Cmds: []string{"./noshebang"}})[0]
+	if !res.OK() || string(res.Output) != "ran as a script\n" || !slices.Contains(res.Trace.Read, abs("noshebang")) {
+		t.Errorf("result %+v, output %q, want the script run by the shell and read", res, res.Output)
+	}
+
 	untraced := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "plain", Dir: dir, Cmds: []string{"cat in.txt"}})[0]
 	if untraced.Trace != nil {
 		t.Errorf("an untraced job has a trace: %+v", untraced.Trace)
@@ -73,5 +80,15 @@ func TestTracedJobStopsOnTermTimeout(t *testing.T) {
 	}
 	if res.Trace == nil {
 		t.Errorf("a stopped traced job has no trace")
+	}
+}
+
+func TestTracedLongCommand(t *testing.T) {
+	// 180 KB of arguments: more than one argument may hold (128 KiB), as
+	// a link command with many objects has.
+	cmd := "true" + strings.Repeat(" abcdefgh", 20000)
+	res := runJobs(t, sched.Options{}, sched.Task{}, Job{Target: "long", Dir: t.TempDir(), Trace: true, Cmds: []string{cmd}})[0]
+	if !res.OK() {
+		t.Errorf("result %+v, output %q: want a long traced command to run", res, res.Output)
 	}
 }

@@ -41,13 +41,14 @@ func IsLauncher() bool { return len(os.Args) > 2 && os.Args[1] == marker }
 // executable) as a launcher for spec.
 func Argv(self string, spec *Spec) []string {
 	// An argument cannot hold a NUL byte: the encoding travels as base64.
-	return []string{self, marker, base64.RawStdEncoding.EncodeToString(spec.encode())}
+	// The command's arguments follow as they are, since one argument holds
+	// at most 128 KiB (MAX_ARG_STRLEN) and a link command's may hold more.
+	return append([]string{self, marker, base64.RawStdEncoding.EncodeToString(spec.encode())}, spec.Argv...)
 }
 
 func (s *Spec) encode() []byte {
 	var b []byte
 	b = wire.AppendString(b, s.Path)
-	b = wire.AppendStrings(b, s.Argv)
 	b = wire.AppendBool(b, s.Sandbox != nil)
 	if s.Sandbox != nil {
 		b = wire.AppendStrings(b, s.Sandbox.Read)
@@ -56,7 +57,8 @@ func (s *Spec) encode() []byte {
 	return wire.AppendBool(b, s.Trace)
 }
 
-func decode(arg string) (Spec, error) {
+// decode reads the spec in arg, with the command's arguments argv.
+func decode(arg string, argv []string) (Spec, error) {
 	raw, err := base64.RawStdEncoding.DecodeString(arg)
 	if err != nil {
 		return Spec{}, fmt.Errorf("decode launch spec: %w", err)
@@ -64,7 +66,7 @@ func decode(arg string) (Spec, error) {
 	r := wire.NewReader(string(raw))
 	var spec Spec
 	spec.Path = r.Str()
-	spec.Argv = readStrings(&r)
+	spec.Argv = argv
 	if r.Bool() {
 		spec.Sandbox = &sandbox.Policy{Read: readStrings(&r), Write: readStrings(&r)}
 	}
@@ -88,15 +90,21 @@ func readStrings(r *wire.Reader) []string {
 }
 
 // Main is the launcher: it applies the spec in os.Args[2] and execs the
-// command. It never returns; a failure is reported on stderr with exit
+// command, whose arguments follow. It never returns; a failure is reported on stderr with exit
 // code 127, as a shell's for a command it cannot run.
 func Main() {
-	spec, err := decode(os.Args[2])
+	spec, err := decode(os.Args[2], os.Args[3:])
 	if err == nil {
 		err = apply(&spec)
 	}
 	if err == nil {
 		err = syscall.Exec(spec.Path, spec.Argv, os.Environ())
+		if err == syscall.ENOEXEC {
+			// A script without #!: run by the shell, as a worker's
+			// untraced command would be (its direct exec fails and it
+			// goes through sh).
+			err = syscall.Exec("/bin/sh", append([]string{"sh", spec.Path}, spec.Argv[1:]...), os.Environ())
+		}
 		err = fmt.Errorf("exec %s: %w", spec.Path, err)
 	}
 	fmt.Fprintf(os.Stderr, "gobuildj: launcher: %v\n", err)

@@ -16,11 +16,11 @@ func TestSpecRoundTripsThroughAnArgument(t *testing.T) {
 		if argv[1] != marker {
 			t.Fatalf("Argv = %q", argv)
 		}
-		got, err := decode(argv[2])
+		got, err := decode(argv[2], argv[3:])
 		if err != nil || !reflect.DeepEqual(got, spec) {
 			t.Errorf("decode(Argv(%+v)) = %+v, %v", spec, got, err)
 		}
-		if _, err := decode(argv[2][:len(argv[2])-2]); err == nil {
+		if _, err := decode(argv[2][:len(argv[2])-2], argv[3:]); err == nil {
 			t.Errorf("a truncated spec decoded")
 		}
 	}
