@@ -137,7 +137,7 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) event.Reason {
 	// command, as a dep output added or removed changes ${deps}: name the
 	// file, the cause, before the command.
 	if reason := s.diffInputs(rec.Inputs, inputs, false); !reason.IsZero() {
-		return reason
+		return s.tracedReason(rec, reason)
 	}
 	depsChanged := rec.DepsHash != a.DepsHash()
 	if depsChanged {
@@ -155,7 +155,7 @@ func (s *Store) explainKey(rec *TargetRecord, a *Action) event.Reason {
 		return reason
 	}
 	if reason := s.diffInputs(rec.Inputs, inputs, true); !reason.IsZero() {
-		return reason
+		return s.tracedReason(rec, reason)
 	}
 	if depsChanged {
 		if reason := s.diffDepOutputs(rec.DepOutputs, a, true); !reason.IsZero() {

@@ -47,6 +47,14 @@ type TargetRecord struct {
 	// EnvValues are "NAME=value" for the declared environment variables
 	// of the run whose values may be shown (ShowableEnv), sorted by name.
 	EnvValues []string
+	// Traced are the undeclared files a traced run read (relative to the
+	// store's folder), sorted: as Discovered for a depfile, the next build
+	// hashes them into its action's Inputs, where they also are.
+	Traced []string
+	// Probed are the paths a traced run looked for and did not find,
+	// sorted: they are in Inputs with AbsentHash, and a file created at
+	// one of them changes the next action's key.
+	Probed []string
 }
 
 // PathHash is a file and the hash of its content.
@@ -99,7 +107,8 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	b = wire.AppendFixed64(b, uint64(finished))
 	// Optional trailing fields: a record without them (written before they
 	// existed, or by a target without a depfile) reads as having none.
-	extra := hasManifestExtra(rec)
+	traced := len(rec.Traced) > 0 || len(rec.Probed) > 0
+	extra := hasManifestExtra(rec) || traced
 	tools := len(rec.Tools) > 0 || len(rec.EnvInputs) > 0 || extra
 	if len(rec.Discovered) > 0 || rec.Depfile != "" || tools {
 		b = wire.AppendStrings(b, rec.Discovered)
@@ -111,6 +120,10 @@ func appendTargetBody(b []byte, rec *TargetRecord) []byte {
 	}
 	if extra {
 		b = appendManifestExtra(b, rec)
+	}
+	if traced {
+		b = wire.AppendStrings(b, rec.Traced)
+		b = wire.AppendStrings(b, rec.Probed)
 	}
 	return b
 }
@@ -223,7 +236,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	var depfile string
 	var tools, env []PathHash
 	var cmdText *CmdText
-	var envValues []string
+	var envValues, traced, probed []string
 	if d.Len() != 0 {
 		n := d.Count(1)
 		if store && n > 0 {
@@ -244,6 +257,9 @@ func (d *decoder) targetFields(r *TargetRecord) {
 	if d.Len() != 0 {
 		cmdText, envValues = d.manifestExtra(store)
 	}
+	if d.Len() != 0 {
+		traced, probed = d.strings(store), d.strings(store)
+	}
 	if store {
 		r.Key, r.CmdHash, r.DepsHash = key, cmd, deps
 		r.Inputs, r.DepOutputs, r.Outputs = inputs, depOutputs, outputs
@@ -254,6 +270,7 @@ func (d *decoder) targetFields(r *TargetRecord) {
 		r.Discovered, r.Depfile = discovered, depfile
 		r.Tools, r.EnvInputs = tools, env
 		r.CmdText, r.EnvValues = cmdText, envValues
+		r.Traced, r.Probed = traced, probed
 	}
 }
 

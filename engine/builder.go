@@ -47,6 +47,9 @@ type node struct {
 	dyn *dynState
 	// discovered are the inputs its depfile named after it ran.
 	discovered []string
+	// traced and probed are what its traced run read undeclared and
+	// looked for in vain inside the project (tracedeps.go).
+	traced, probed []string
 	// absent, for a secondary or intermediate target that is up to date
 	// with outputs missing, is the first missing one ("" otherwise).
 	absent string
@@ -420,6 +423,7 @@ func (b *builder) newRun(n *node) *runner.Job {
 		// Removed by the runner just before the commands start.
 		j.Work.Depfile = b.abs(t.Depfile)
 	}
+	j.Work.Trace = b.tracing(t)
 	j.Work.Remote, n.notShared = b.remoteRequest(n)
 	if b.sandboxed(t) {
 		j.Work.Sandbox = b.policy(n)
@@ -585,6 +589,7 @@ func (b *builder) finished(n *node, res runner.Result) {
 		b.fail(n, "", why, res.Out.Output)
 	default:
 		b.remoteFinished(n, &res.Out)
+		pre := n.action // before the depfile adds to it
 		if why := b.readDepfile(n); why != "" {
 			for _, o := range b.absOutputs(t) {
 				os.Remove(o)
@@ -592,6 +597,7 @@ func (b *builder) finished(n *node, res runner.Result) {
 			b.fail(n, "", why, res.Out.Output)
 			break
 		}
+		b.readTrace(n, pre, res.Out.Trace)
 		b.succeed(n, res.Out)
 	}
 }
@@ -629,6 +635,7 @@ func (b *builder) succeed(n *node, out worker.Result) {
 	failed, flaky := b.failedBefore(n)
 	rec := n.action.Record(t.Name, n.key)
 	n.recordDepfile(&rec)
+	n.recordTrace(&rec)
 	rec.Duration = out.Duration
 	rec.Finished = time.Now()
 	abs := b.absOutputs(t)

@@ -87,9 +87,9 @@ func newInputIndex(b *builder, wanted []bool) *inputIndex {
 				x.matched[in] = true
 			}
 		}
-		if t.Depfile != "" {
+		if t.Depfile != "" || b.tracing(t) {
 			if rec, ok := b.store.Target(t.Name); ok {
-				x.setFound(t.ID, rec.Discovered)
+				x.setFound(t.ID, foundFiles(rec.Discovered, rec.Traced, rec.Probed))
 			}
 		}
 	}
@@ -380,13 +380,23 @@ func (s *session) outputChanged(rel string) (int, bool) {
 	return id, true
 }
 
-// noteFound updates the index after target n ran: its depfile may name
-// other files than before, in folders not watched yet.
+// noteFound updates the index after target n ran: its depfile or its
+// trace may name other files than before, in folders not watched yet.
 func (s *session) noteFound(n *node) {
-	if s.index == nil || n.t.Depfile == "" {
+	if s.index == nil || n.t.Depfile == "" && !s.b.tracing(n.t) {
 		return
 	}
-	if s.index.setFound(n.t.ID, n.discovered) {
+	if s.index.setFound(n.t.ID, foundFiles(n.discovered, n.traced, n.probed)) {
 		s.watchIndexed()
 	}
+}
+
+// foundFiles are the files a run found it reads beside its declared
+// inputs: those its depfile named, those its trace saw it read, and the
+// paths its trace saw it look for in vain.
+func foundFiles(discovered, traced, probed []string) []string {
+	if len(traced) == 0 && len(probed) == 0 {
+		return discovered
+	}
+	return slices.Concat(discovered, traced, probed)
 }

@@ -215,6 +215,7 @@ func (b *builder) prepareAction(n *node) error {
 		a.Inputs = append(a.Inputs, cache.PathHash{Path: in, Hash: st.Hash})
 	}
 	a.Inputs = b.withDiscovered(t, a.Inputs)
+	a.Inputs = b.withTraced(t, a.Inputs)
 	if n.dyn != nil && len(n.dyn.files) > 0 {
 		a.Inputs = b.mergeInputs(t, a.Inputs, n.dyn.files)
 	}

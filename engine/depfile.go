@@ -137,34 +137,40 @@ func (b *builder) seenInputs(n *node, found []string) []cache.PathHash {
 			out = append(out, ph)
 		}
 	}
-	queued := n.queued.Add(-fileid.TickSlack()) // see fileid.ChangedSince
 	for _, p := range found {
-		if h, ok := before[p]; ok {
-			out = append(out, cache.PathHash{Path: p, Hash: h})
-			continue
+		if ph, ok := b.seenHash(n, before, p); ok {
+			out = append(out, ph)
 		}
-		abs := b.abs(p)
-		fp, err := fileid.Stat(abs)
-		if err != nil {
-			continue // gone (or unreadable): left out, so the key changes
-		}
-		if b.depOf(p) == "" && fp.StampedFrom(queued) {
-			out = append(out, cache.PathHash{Path: p}) // changed during the run: the zero hash
-			continue
-		}
-		h, err := b.files.Hash(abs)
-		if err != nil {
-			if b.warnNotRegular(n.t, p, err) {
-				// Recorded with the zero hash, and left out by
-				// withDiscovered: the key differs next time.
-				out = append(out, cache.PathHash{Path: p})
-			}
-			continue
-		}
-		out = append(out, cache.PathHash{Path: p, Hash: h})
 	}
 	slices.SortFunc(out, func(a, b cache.PathHash) int { return cmp.Compare(a.Path, b.Path) })
 	return slices.CompactFunc(out, func(a, b cache.PathHash) bool { return a.Path == b.Path })
+}
+
+// seenHash returns the file p, which n's run found it read, with the hash
+// of what the command saw (see seenInputs): the hash before the run if
+// the action had it, else its hash now, or the zero hash if it changed
+// since n was queued. It reports false for a file gone (or unreadable),
+// which is then left out so that the key changes.
+func (b *builder) seenHash(n *node, before map[string]cache.Hash, p string) (cache.PathHash, bool) {
+	if h, ok := before[p]; ok {
+		return cache.PathHash{Path: p, Hash: h}, true
+	}
+	queued := n.queued.Add(-fileid.TickSlack()) // see fileid.ChangedSince
+	abs := b.abs(p)
+	fp, err := fileid.Stat(abs)
+	if err != nil {
+		return cache.PathHash{}, false
+	}
+	if b.depOf(p) == "" && fp.StampedFrom(queued) {
+		return cache.PathHash{Path: p}, true // changed during the run: the zero hash
+	}
+	h, err := b.files.Hash(abs)
+	if err != nil {
+		// Recorded with the zero hash, and left out by withDiscovered:
+		// the key differs next time.
+		return cache.PathHash{Path: p}, b.warnNotRegular(n.t, p, err)
+	}
+	return cache.PathHash{Path: p, Hash: h}, true
 }
 
 // warnNotRegular warns that a file t's depfile named is not a regular file

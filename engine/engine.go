@@ -60,6 +60,10 @@ type Options struct {
 	Verbose bool
 	// Explain says why each target runs (--explain).
 	Explain bool
+	// Trace runs the commands of every target traced, as trace = true
+	// does for one (--trace-deps): what they read inside the project
+	// becomes inputs of their next build.
+	Trace bool
 	// KillGrace is how long commands get after SIGTERM, on an interrupt
 	// or a timeout without kill_timeout, before SIGKILL.
 	KillGrace time.Duration

@@ -37,10 +37,10 @@ type Current struct {
 // targets would consider, in build order, its action now and the record
 // of its last run, as a dry run does: nothing runs and nothing is
 // recorded. opts.LookupEnv is the environment the commands would inherit;
-// the other options but Force are ignored. A *graph.Error says the targets
+// the other options but Force and Trace are ignored. A *graph.Error says the targets
 // cannot be built.
 func Manifests(g *graph.Graph, targets []*graph.Target, opts Options) ([]Current, error) {
-	opts = Options{Jobs: 1, DryRun: true, Force: opts.Force, LookupEnv: opts.LookupEnv, Listener: event.Tee()}
+	opts = Options{Jobs: 1, DryRun: true, Force: opts.Force, Trace: opts.Trace, LookupEnv: opts.LookupEnv, Listener: event.Tee()}
 	opts.normalize()
 	b := newBuilder(g, opts)
 	defer b.closeRunners()
@@ -82,6 +82,9 @@ func Manifests(g *graph.Graph, targets []*graph.Target, opts Options) ([]Current
 		c.Now = n.action.Record(t.Name, n.key)
 		c.Now.Discovered = c.Last.Discovered
 		c.Now.Depfile = t.Depfile
+		if b.tracing(t) {
+			c.Now.Traced, c.Now.Probed = c.Last.Traced, c.Last.Probed
+		}
 		if n.verdict != clean {
 			n.outputs = b.outputsOnDisk(t)
 		}

@@ -63,7 +63,7 @@ func (s *session) adopt(g *graph.Graph, targets []*graph.Target) {
 func sameTarget(a, b *graph.Target) bool {
 	return slices.Equal(a.Cmds, b.Cmds) && slices.Equal(a.Env, b.Env) && a.Dir == b.Dir &&
 		slices.Equal(a.Inputs, b.Inputs) && slices.Equal(a.Outputs, b.Outputs) &&
-		a.Depfile == b.Depfile && a.Always == b.Always && a.Ports == b.Ports &&
+		a.Depfile == b.Depfile && a.Trace == b.Trace && a.Always == b.Always && a.Ports == b.Ports &&
 		slices.Equal(a.Tools, b.Tools) && slices.Equal(a.EnvInputs, b.EnvInputs) &&
 		slices.EqualFunc(a.Deps, b.Deps, func(x, y *graph.Target) bool { return x.Name == y.Name }) &&
 		slices.EqualFunc(a.Consumes, b.Consumes, slices.Equal[[]int])

@@ -105,8 +105,8 @@ func (r *remoteState) executable() string {
 // run, or nil when it runs locally, with why it is not shared then ("" when
 // nothing is shared anyway: no server, or -B): the server is down, the
 // target is marked remote = false or always = true, it reserves local
-// ports, or it reads or writes outside the Buildfile's folder (which an
-// input tree cannot hold). A target with a depfile is found through a
+// ports, it is traced, or it reads or writes outside the Buildfile's folder
+// (which an input tree cannot hold). A target with a depfile is found through a
 // manifest of the files its depfile named (see package reapi); the digests
 // of those its last run named here are passed on, so that the worker need
 // not hash them again.
@@ -126,6 +126,10 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 		return nil, "its dir is outside the project"
 	case t.Depfile != "" && (filepath.IsAbs(t.Depfile) || escapes(t.Depfile)):
 		return nil, "its depfile is outside the project"
+	case b.tracing(t):
+		// A result from elsewhere comes without a trace, and a remote
+		// manifest does not know traced inputs yet (tracedeps.go).
+		return nil, "it is traced (trace = true or --trace-deps)"
 	}
 	spec := remote.Spec{
 		Cmds:     t.Cmds,

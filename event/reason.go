@@ -57,6 +57,13 @@ const (
 	// EnvChanged: a declared inherited environment variable (Subject)
 	// has another value, or was set or unset.
 	EnvChanged
+	// TracedInputChanged, TracedInputRemoved: a file (Subject) that the
+	// last traced run of the target read, undeclared, changed or is gone.
+	TracedInputChanged
+	TracedInputRemoved
+	// ProbedCreated: a file (Subject) that the last traced run looked
+	// for and did not find (a header in an -I folder) now exists.
+	ProbedCreated
 )
 
 // Reason is why a target runs, as a typed value: Kind, and the file or
@@ -127,6 +134,12 @@ func (r Reason) String() string {
 		return "tool " + s + " changed"
 	case EnvChanged:
 		return "env " + s + " changed"
+	case TracedInputChanged:
+		return "traced input " + s + " changed"
+	case TracedInputRemoved:
+		return "traced input " + s + " removed"
+	case ProbedCreated:
+		return "traced probe " + s + " now exists"
 	}
 	return fmt.Sprintf("ReasonKind(%d)", uint8(r.Kind))
 }

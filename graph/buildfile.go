@@ -180,7 +180,7 @@ type targetSpec struct {
 }
 
 // specExtra is pool, depfile, exclude, foreach, tools, env_inputs,
-// secondary, intermediate and sandbox of a targetSpec.
+// secondary, intermediate, sandbox and trace of a targetSpec.
 type specExtra struct {
 	Pool         text
 	Depfile      text
@@ -192,6 +192,7 @@ type specExtra struct {
 	Secondary    boolean
 	Intermediate boolean
 	Sandbox      boolean
+	Trace        boolean
 	Prefer       globList // rules only
 	// Vars are a rule's own variables, and Overrides what they become for
 	// the files that a pattern matches (override.go).
@@ -273,6 +274,9 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 		case "sandbox":
 			x := t.extra()
 			u, bad = &x.Sandbox, &x.Sandbox.bad
+		case "trace":
+			x := t.extra()
+			u, bad = &x.Trace, &x.Trace.bad
 		case "prefer":
 			x := t.extra()
 			u, bad = &x.Prefer, &x.Prefer.bad
@@ -327,12 +331,12 @@ func topKeys() []string {
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
 func targetKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "sandbox", "secondary", "timeout", "tools"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "sandbox", "secondary", "timeout", "tools", "trace"}
 }
 
 // ruleKeys lists the keys allowed in a rule, sorted, for messages.
 func ruleKeys() []string {
-	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "retries", "sandbox", "secondary", "timeout", "tools", "vars"}
+	return []string{"always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "foreach", "inputs", "intermediate", "kill_timeout", "outputs", "override", "pool", "ports", "prefer", "remote", "retries", "sandbox", "secondary", "timeout", "tools", "trace", "vars"}
 }
 
 // isRuleOnlyKey reports whether k is a key of rules that targets do not
@@ -347,7 +351,7 @@ func isRuleOnlyKey(k string) bool {
 
 func isTargetKey(k string) bool {
 	switch k {
-	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "sandbox", "secondary", "timeout", "tools":
+	case "always", "cmd", "depfile", "deps", "description", "dir", "dyndep", "env", "env_inputs", "exclude", "inputs", "intermediate", "kill_timeout", "outputs", "pool", "ports", "remote", "retries", "sandbox", "secondary", "timeout", "tools", "trace":
 		return true
 	}
 	return false
@@ -397,6 +401,8 @@ func targetKeySynonym(k string) string {
 		return "intermediate"
 	case "sandboxed", "hermetic", "landlock", "isolate", "isolated":
 		return "sandbox"
+	case "traced", "tracing", "trace_deps", "auto_deps", "autodeps", "strace":
+		return "trace"
 	}
 	return ""
 }
@@ -527,7 +533,7 @@ func (d *duration) UnmarshalTOML(v any) error {
 	return nil
 }
 
-// boolean is `always`, `remote`, `secondary`, `intermediate`,
+// boolean is `always`, `remote`, `secondary`, `intermediate`, `trace`,
 // `remove_stale` or a key of [remote].
 type boolean struct {
 	b   bool
@@ -903,6 +909,7 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 				{"secondary", x.Secondary.bad},
 				{"intermediate", x.Intermediate.bad},
 				{"sandbox", x.Sandbox.bad},
+				{"trace", x.Trace.bad},
 				{"prefer", x.Prefer.bad},
 				{"vars", x.VarsBad},
 				{"override", x.OverrideBad},

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const targetKeysList = "always, cmd, depfile, deps, description, dir, dyndep, env, env_inputs, exclude, inputs, intermediate, kill_timeout, outputs, pool, ports, remote, retries, sandbox, secondary, timeout, tools"
+const targetKeysList = "always, cmd, depfile, deps, description, dir, dyndep, env, env_inputs, exclude, inputs, intermediate, kill_timeout, outputs, pool, ports, remote, retries, sandbox, secondary, timeout, tools, trace"
 
 func TestLoadSyntaxErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{

@@ -156,9 +156,13 @@ type Target struct {
 	// only what the target declared (and the system) and write only its
 	// outputs (`sandbox = true`, or the --sandbox flag).
 	Sandbox bool
-	Rule    string // for an instance of a rule: the rule's name, else ""
-	Match   string // for an instance of a rule: the file foreach matched, relative to Root
-	File    string // the absolute path of the Buildfile that declares it
+	// Trace: its commands run traced (trace = true, or --trace-deps for
+	// all), and the files they read or looked for inside the project are
+	// inputs of its next build, as a depfile's are.
+	Trace bool
+	Rule  string // for an instance of a rule: the rule's name, else ""
+	Match string // for an instance of a rule: the file foreach matched, relative to Root
+	File  string // the absolute path of the Buildfile that declares it
 }
 
 // Consumed returns the indices in Deps[i].Outputs of the outputs that t

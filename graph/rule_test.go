@@ -175,7 +175,7 @@ func TestRuleErrors(t *testing.T) {
 		{
 			name: "unknown rule key",
 			text: "[rules.obj]\nforeach = \"src/*.c\"\nfor_each = \"x\"\n",
-			want: `Buildfile.toml:3:1: rules.obj: unknown key "for_each" (expected one of: always, cmd, depfile, deps, description, dir, dyndep, env, env_inputs, exclude, foreach, inputs, intermediate, kill_timeout, outputs, override, pool, ports, prefer, remote, retries, sandbox, secondary, timeout, tools, vars; did you mean "foreach"?)`,
+			want: `Buildfile.toml:3:1: rules.obj: unknown key "for_each" (expected one of: always, cmd, depfile, deps, description, dir, dyndep, env, env_inputs, exclude, foreach, inputs, intermediate, kill_timeout, outputs, override, pool, ports, prefer, remote, retries, sandbox, secondary, timeout, tools, trace, vars; did you mean "foreach"?)`,
 		},
 		{
 			name: "foreach is a number",

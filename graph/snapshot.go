@@ -45,7 +45,7 @@ import (
 //	u64le xxh3 of everything before
 const (
 	snapMagic   = "GBJGRAPH"
-	snapVersion = 13 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep; 8: commands of [vars]; 9: retries; 10: warnings; 11: command-line variables; 12: sandbox; 13: [check]
+	snapVersion = 14 // 2: tools, env_inputs and the environment read; 3: [remote] exec_timeout; 4: Target.Consumes; 5: secondary, intermediate; 6: remove_stale; 7: dyndep; 8: commands of [vars]; 9: retries; 10: warnings; 11: command-line variables; 12: sandbox; 13: [check]; 14: trace
 )
 
 // errStale is any reason not to use a snapshot.

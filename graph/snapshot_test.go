@@ -189,7 +189,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestSnapshotCoversEveryField(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeOf(Target{}): {"ID", "Name", "Description", "Deps", "Consumes", "RDeps", "Inputs", "Globs", "Outputs", "Cmds",
-			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "Retries", "LocalOnly", "Pool", "Depfile", "Dyndep", "Tools", "EnvInputs", "Secondary", "Intermediate", "Sandbox", "Rule", "Match", "File"},
+			"Dir", "Env", "Timeout", "KillTimeout", "Always", "Ports", "Retries", "LocalOnly", "Pool", "Depfile", "Dyndep", "Tools", "EnvInputs", "Secondary", "Intermediate", "Sandbox", "Trace", "Rule", "Match", "File"},
 		reflect.TypeOf(Graph{}): {"File", "Root", "Default", "KeepStale", "Targets", "Files", "Pools", "Rules", "Remote", "Check", "Warnings", "byName", "byOutput",
 			"indexOnce", "indexed", "display", "env", "cmds", "overrides", "fromSnapshot", "unsaved"},
 		reflect.TypeOf(Rule{}): {"Name", "Foreach", "Target", "Instances"},

@@ -517,6 +517,20 @@ func (p *pending) prepareKeep() *Error {
 	return nil
 }
 
+// prepareTrace reads `trace`: whether the target's commands run traced,
+// the files they read becoming inputs of its next build.
+func (p *pending) prepareTrace() *Error {
+	x := p.spec.x
+	if x == nil || !x.Trace.b {
+		return nil
+	}
+	if len(p.t.Cmds) == 0 {
+		return p.fail(p.at("trace", -1), "trace", "the target has no cmd to trace (expected trace = true only beside a cmd, whose reads it records)")
+	}
+	p.t.Trace = true
+	return nil
+}
+
 // maxPorts bounds `ports`: more is surely a mistake, and each port is
 // probed with a listening socket when the target starts.
 const maxPorts = 1000
@@ -640,12 +654,16 @@ func (p *pending) prepareCommands() *Error {
 	return p.prepareFiles()
 }
 
-// prepareFiles expands and checks the depfile and the dyndep file.
+// prepareFiles expands and checks the depfile and the dyndep file, and
+// reads trace.
 func (p *pending) prepareFiles() *Error {
 	if e := p.prepareDepfile(); e != nil {
 		return e
 	}
-	return p.prepareDyndep()
+	if e := p.prepareDyndep(); e != nil {
+		return e
+	}
+	return p.prepareTrace()
 }
 
 // prepareDyndep expands and checks the dyndep file: a path relative to the

@@ -24,9 +24,12 @@ type Description struct {
 	// Buildfile's folder ("" if unknown).
 	DeclaredIn string
 	// Recorded says the state holds a record of a run of the target;
-	// Discovered are then the inputs its depfile named at that run.
-	Recorded   bool
-	Discovered []string
+	// Discovered are then the inputs its depfile named at that run, and
+	// Traced and Probed what its trace saw it read undeclared and look
+	// for in vain.
+	Recorded       bool
+	Discovered     []string
+	Traced, Probed []string
 	// WouldRun says whether a build would run it now, and why.
 	WouldRun Verdict
 }
@@ -51,6 +54,7 @@ func Describe(g *graph.Graph, t *graph.Target) (*Description, error) {
 	rec, recorded := store.Target(t.Name)
 	store.Close()
 	d.Recorded, d.Discovered = recorded, rec.Discovered
+	d.Traced, d.Probed = rec.Traced, rec.Probed
 	if d.WouldRun, err = WouldRun(g, t, recorded); err != nil {
 		return nil, fmt.Errorf("query %s: %w", t.Name, err)
 	}
@@ -105,6 +109,11 @@ func (d *Description) String() string {
 	if t.Depfile != "" {
 		field("depfile", t.Depfile)
 		list("inputs its last depfile named", d.Discovered)
+	}
+	if t.Trace || len(d.Traced) > 0 || len(d.Probed) > 0 {
+		field("trace", fmt.Sprint(t.Trace))
+		list("inputs its last traced run read", d.Traced)
+		list("paths its last traced run looked for in vain", d.Probed)
 	}
 	if t.Dyndep != "" {
 		field("dyndep", t.Dyndep+" (the inputs and deps it names are known once the dep that writes it has run)")

@@ -10,8 +10,8 @@ import (
 
 // Inputs returns every file that the commands of targets, and of every
 // target they depend on, read: their declared inputs, the inputs their
-// depfiles named at their last runs, and the outputs of the deps among
-// them, sorted and each once. This is `gobuildj inputs` (ninja -t inputs).
+// depfiles named at their last runs, the files their last traced runs
+// read undeclared, and the outputs of the deps among them, sorted and each once. This is `gobuildj inputs` (ninja -t inputs).
 func Inputs(g *graph.Graph, targets []*graph.Target) ([]string, error) {
 	store, err := cache.OpenReadOnlyState(g.State())
 	if err != nil {
@@ -36,6 +36,7 @@ func Inputs(g *graph.Graph, targets []*graph.Target) ([]string, error) {
 		add(t.Inputs)
 		if rec, ok := store.Target(t.Name); ok {
 			add(rec.Discovered)
+			add(rec.Traced)
 		}
 		if !named[t] {
 			add(t.Outputs)

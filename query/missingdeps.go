@@ -14,7 +14,7 @@ import (
 // the reader before the writer, or not again after it (ninja -t
 // missingdeps).
 type MissingDep struct {
-	Target   string // the target whose depfile named File
+	Target   string // the target whose depfile named File, or whose trace saw it read File
 	File     string // the generated file, relative to the Buildfile's folder
 	Producer string // the target that declares File as an output
 }
@@ -25,7 +25,8 @@ func (m MissingDep) String() string {
 }
 
 // MissingDeps finds, among the inputs that the targets' depfiles named at
-// their last runs (the state's records), the files another target
+// their last runs, and those their last traced runs read (the state's
+// records), the files another target
 // produces although the reader does not depend on it, directly or not. It
 // returns them sorted by target then file, and how many targets had a
 // record to look at.
@@ -45,12 +46,12 @@ func MissingDeps(g *graph.Graph) ([]MissingDep, int, error) {
 	checked := 0
 	for _, t := range g.Targets {
 		rec, ok := store.Target(t.Name)
-		if !ok || len(rec.Discovered) == 0 {
+		if !ok || len(rec.Discovered) == 0 && len(rec.Traced) == 0 {
 			continue
 		}
 		checked++
 		var needs map[*graph.Target]bool // t's closure, made when needed
-		for _, f := range rec.Discovered {
+		for _, f := range slices.Concat(rec.Discovered, rec.Traced) {
 			p := producer[f]
 			if p == nil || p == t {
 				continue

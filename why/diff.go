@@ -54,9 +54,9 @@ func merge[T, V any](old, cur []T, split func(T) (string, V), f func(name string
 	}
 }
 
-// inputs names the inputs that changed, appeared or went; discovered are
-// the inputs the last run's depfile named.
-func (d *differ) inputs(old, cur []cache.PathHash, discovered []string) {
+// inputs names the inputs that changed, appeared or went; last is the
+// record of the last run, whose depfile or trace may have named some.
+func (d *differ) inputs(old, cur []cache.PathHash, last *cache.TargetRecord) {
 	mergePaths(old, cur, func(path string, o, n cache.Hash, inOld, inCur bool) {
 		switch {
 		case !inOld:
@@ -65,16 +65,24 @@ func (d *differ) inputs(old, cur []cache.PathHash, discovered []string) {
 				text += " (matched by glob " + g + ")"
 			}
 			d.add(Change{Kind: InputAdded, Name: path, New: n.String(), Text: text})
+		case !inCur && slices.Contains(last.Traced, path):
+			d.add(Change{Kind: TracedInput, Name: path, Old: o.String(), Text: "traced input removed: " + path + " (read by the last traced run)"})
 		case !inCur:
 			text := "input removed: " + path
 			if g := d.glob(path); g != "" {
 				text += " (no longer matched by glob " + g + ")"
 			}
 			d.add(Change{Kind: InputRemoved, Name: path, Old: o.String(), Text: text})
+		case o != n && slices.Contains(last.Probed, path):
+			d.add(Change{Kind: TracedProbe, Name: path, Old: o.String(), New: n.String(),
+				Text: path + ": now exists (the last traced run looked for it and found none)"})
 		case o != n:
 			kind, what := Input, ""
-			if slices.Contains(discovered, path) {
+			switch {
+			case slices.Contains(last.Discovered, path):
 				kind, what = DepfileInput, " (named by the depfile)"
+			case slices.Contains(last.Traced, path):
+				kind, what = TracedInput, " (read by the last traced run)"
 			}
 			text := fmt.Sprintf("%s: %s -> %s%s", path, hashText(o), hashText(n), what)
 			if age := d.age(path); age != "" {

@@ -25,6 +25,8 @@ const (
 	InputAdded    Kind = "input-added"     // a new input (a glob matched a new file)
 	InputRemoved  Kind = "input-removed"   // an input is gone (from the glob, or from inputs)
 	DepfileInput  Kind = "depfile-input"   // an input its depfile named changed
+	TracedInput   Kind = "traced-input"    // a file its last traced run read undeclared changed, or is gone
+	TracedProbe   Kind = "traced-probe"    // a file now exists where its last traced run looked and found none
 	Command       Kind = "command"         // the commands, env entries or dir changed
 	Env           Kind = "env"             // a declared inherited variable (env_inputs) changed
 	Tool          Kind = "tool"            // a program the commands run changed
@@ -110,7 +112,7 @@ func explain(c *engine.Current, runs map[string]bool, root string, now time.Time
 	}
 	e.LastKey = c.Last.Key.String()
 	d := differ{root: root, now: now, t: c.Target, depOf: c.DepOf}
-	d.inputs(c.Last.Inputs, c.Now.Inputs, c.Last.Discovered)
+	d.inputs(c.Last.Inputs, c.Now.Inputs, &c.Last)
 	d.command(&c.Last, &c.Now)
 	d.env(&c.Last, &c.Now)
 	d.tools(c.Last.Tools, c.Now.Tools)
@@ -168,7 +170,7 @@ func Chain(exps []Explanation, target string) []Explanation {
 
 // sortChanges orders changes by kind, then name.
 func sortChanges(cs []Change) {
-	order := map[Kind]int{NoPreviousRun: 0, Command: 1, Input: 2, InputAdded: 3, InputRemoved: 4, DepfileInput: 5, Env: 6, Tool: 7, DepOutput: 8}
+	order := map[Kind]int{NoPreviousRun: 0, Command: 1, Input: 2, InputAdded: 3, InputRemoved: 4, DepfileInput: 5, TracedInput: 6, TracedProbe: 7, Env: 8, Tool: 9, DepOutput: 10}
 	slices.SortStableFunc(cs, func(a, b Change) int {
 		if c := cmp.Compare(order[a.Kind], order[b.Kind]); c != 0 {
 			return c

@@ -42,6 +42,7 @@ type buildFlags struct {
 	json      bool   // --json with -n: what would run, as JSON
 	keepStale bool   // --keep-stale
 	sandbox   string // --sandbox: "", "on" or "strict"
+	traceDeps bool   // --trace-deps: every target as if trace = true
 	killGrace time.Duration
 	color     string
 	jobserver string
@@ -138,6 +139,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.StringVar(&f.sandbox, "sandbox", "", "run every target's commands in a Landlock sandbox: read only declared inputs, deps' outputs, tools and the system, write only outputs' folders (`MODE` strict: fail where the kernel has no Landlock, instead of a warning)")
 	fl.Lookup("sandbox").NoOptDefVal = sandboxOn
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default they are removed)")
+	fl.BoolVar(&f.traceDeps, "trace-deps", false, "run every command traced, as trace = true does: what it reads in the project becomes an input of its next build")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")

@@ -92,6 +92,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 			Verbose:       f.verbose,
 			Explain:       f.explain,
 			KeepStale:     f.keepStale,
+			Trace:         f.traceDeps,
 			KillGrace:     f.killGrace,
 			Jobserver:     js,
 			MakeJobserver: parent,

@@ -79,6 +79,7 @@ func newWatchCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.C
 	fl.BoolVarP(&f.quiet, "quiet", "s", false, "print only what commands print and failures: no status lines, no summary after a success")
 	fl.BoolVar(&f.explain, "explain", false, "say why each target runs")
 	fl.BoolVar(&f.keepStale, "keep-stale", false, "keep the outputs of targets no longer in the Buildfile (by default each build after a reload removes them)")
+	fl.BoolVar(&f.traceDeps, "trace-deps", false, "run every command traced, as trace = true does: what it reads in the project becomes an input of its next build")
 	fl.DurationVar(&w.debounce, "debounce", watch.DefaultDebounce, "wait until files stop changing for `D` before building")
 	fl.BoolVar(&w.clear, "clear", false, "clear the terminal before each build")
 	fl.DurationVar(&f.killGrace, "kill-grace", engine.DefaultKillGrace, "after SIGTERM, wait this long before SIGKILL")

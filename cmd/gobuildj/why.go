@@ -14,7 +14,7 @@ import (
 )
 
 func newWhyCommand(f *buildFlags, stdout io.Writer) *cobra.Command {
-	var chain, asJSON, fromRemote bool
+	var chain, asJSON, fromRemote, traceDeps bool
 	var rf remoteFlags
 	cmd := &cobra.Command{
 		Use:   "why TARGET",
@@ -24,7 +24,8 @@ that went into its action key, kept in the state) with its action now, and
 prints every difference, not only the first as --explain does: inputs
 changed (old and new hash prefixes, and how long ago the file was edited),
 inputs added or removed (a glob matching a new file), inputs its depfile
-named, the commands (a diff of their text), the env entries and dir, the
+named or its last traced run read, paths that run looked for in vain and
+that now hold a file, the commands (a diff of their text), the env entries and dir, the
 declared inherited variables (env_inputs: old and new values, unless long
 or named like a secret), the tools, and the outputs of deps that it reads.
 
@@ -60,7 +61,7 @@ misses what another one built.`,
 				}
 				return whyRemote(cmd, &rf, g, t, asJSON, stdout)
 			}
-			exps, err := explainAll(g, sel)
+			exps, err := explainAll(g, sel, traceDeps)
 			if err != nil {
 				return err
 			}
@@ -70,14 +71,15 @@ misses what another one built.`,
 	cmd.Flags().BoolVar(&chain, "chain", false, "walk up the deps that would run to the root cause")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&fromRemote, "remote", false, "compare with the manifest of the remote cache's latest entry of TARGET")
+	cmd.Flags().BoolVar(&traceDeps, "trace-deps", false, "as a build with --trace-deps would: every target's last traced inputs count")
 	rf.register(cmd.Flags())
 	return cmd
 }
 
 // explainAll explains every target with commands that a build of targets
-// would consider, in build order.
-func explainAll(g *graph.Graph, targets []*graph.Target) ([]why.Explanation, error) {
-	cur, err := engine.Manifests(g, targets, engine.Options{})
+// would consider, in build order; traceDeps as a build with --trace-deps.
+func explainAll(g *graph.Graph, targets []*graph.Target, traceDeps bool) ([]why.Explanation, error) {
+	cur, err := engine.Manifests(g, targets, engine.Options{Trace: traceDeps})
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +132,7 @@ func dryRunJSON(f buildFlags, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cur, err := engine.Manifests(g, targets, engine.Options{Force: f.force})
+	cur, err := engine.Manifests(g, targets, engine.Options{Force: f.force, Trace: f.traceDeps})
 	if err != nil {
 		return err
 	}
