@@ -348,28 +348,32 @@ func (c *Checker) read(t *graph.Target, d *decl, p string) (event.DepFinding, bo
 	if !in {
 		return c.outsideRead(t, p)
 	}
-	if d.inputs[rel] || d.deps[rel] || d.own[rel] || rel == "." || c.allowed(p, rel, true) || isDir(p) {
-		return event.DepFinding{}, false
-	}
 	name := quoteName(t.Name)
-	if prod, ok := c.producer[rel]; ok && prod != t {
-		if d.direct[prod.ID] || c.reachable(t, d, prod) {
-			how := "which it reaches only through other targets"
-			if d.direct[prod.ID] {
-				how = "which it depends on through other outputs only"
-			}
-			return event.DepFinding{
-				Kind: UndeclaredRead, Path: rel, Producer: prod.Name,
-				Why:  fmt.Sprintf("read %s, an output of %s, %s: its action key does not cover the file, so a change to it alone does not rebuild %s", rel, prod.Name, how, t.Name),
-				Fix:  fmt.Sprintf("add %q to inputs of %s", rel, t.Name),
-				TOML: fmt.Sprintf("[targets.%s]\ninputs = [..., %q]", name, rel),
-			}, true
-		}
+	prod, produced := c.producer[rel]
+	produced = produced && prod != t
+	if produced && !d.own[rel] && !d.direct[prod.ID] && !c.reachable(t, d, prod) && !c.allowed(p, rel, true) {
+		// Even when a depfile or a trace names it: a generated file read
+		// with no dependency path to its producer (ninja's missingdeps).
 		return event.DepFinding{
 			Kind: MissingDep, Path: rel, Producer: prod.Name,
 			Why:  fmt.Sprintf("read %s, an output of %s, without a dependency path to %s: it may run before %s writes the file, and not again after it changes", rel, prod.Name, prod.Name, prod.Name),
 			Fix:  fmt.Sprintf("add deps = [%q] to %s (or add %q to its inputs, which makes %s a dep)", prod.Name, t.Name, rel, prod.Name),
 			TOML: fmt.Sprintf("[targets.%s]\ndeps = [..., %q]", name, prod.Name),
+		}, true
+	}
+	if d.inputs[rel] || d.deps[rel] || d.own[rel] || rel == "." || c.allowed(p, rel, true) || isDir(p) {
+		return event.DepFinding{}, false
+	}
+	if produced {
+		how := "which it reaches only through other targets"
+		if d.direct[prod.ID] {
+			how = "which it depends on through other outputs only"
+		}
+		return event.DepFinding{
+			Kind: UndeclaredRead, Path: rel, Producer: prod.Name,
+			Why:  fmt.Sprintf("read %s, an output of %s, %s: its action key does not cover the file, so a change to it alone does not rebuild %s", rel, prod.Name, how, t.Name),
+			Fix:  fmt.Sprintf("add %q to inputs of %s", rel, t.Name),
+			TOML: fmt.Sprintf("[targets.%s]\ninputs = [..., %q]", name, rel),
 		}, true
 	}
 	return event.DepFinding{

@@ -267,3 +267,17 @@ cmd = "y"
 		t.Errorf("got %+v", fs[0])
 	}
 }
+
+// A depfile (or a trace) that names a generated file does not make up for
+// a missing dependency path to its producer: ninja's missingdeps.
+func TestDepfileNamingAGeneratedFileWithoutADepPath(t *testing.T) {
+	g := load(t, buildfile, sources...)
+	target, _ := g.Lookup("other")
+	c := New(g, nil, nil, "")
+	r := &trace.Report{
+		Read:    []string{filepath.Join(g.Root, "other.c"), filepath.Join(g.Root, "gen.h")},
+		Written: []string{filepath.Join(g.Root, "other.o"), filepath.Join(g.Root, "other.log")},
+	}
+	fs := c.Check(Ran{T: target, Report: r, Discovered: []string{"gen.h"}})
+	one(t, fs, MissingDep, "gen.h", `add deps = ["gen"] to other (or add "gen.h" to its inputs, which makes gen a dep)`)
+}

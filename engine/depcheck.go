@@ -2,6 +2,7 @@ package engine
 
 import (
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gobuildj/gobuildj/depcheck"
@@ -37,6 +38,11 @@ func (b *builder) noteTrace(n *node, res runner.Result, before time.Duration, ha
 	}
 	r := tracedRun{id: n.t.ID, ok: res.Out.OK(), took: res.Out.Duration, before: before, hasPrev: hasPrev}
 	r.ran = depcheck.Ran{T: n.t, Discovered: n.discovered, Report: res.Out.Trace}
+	if b.tracing(n.t) {
+		// What a traced target read is recorded as its input (trace =
+		// true): declared, as a depfile's inputs are.
+		r.ran.Discovered = slices.Concat(n.discovered, n.traced)
+	}
 	if n.dyn != nil {
 		r.ran.DynFiles, r.ran.DynDeps = n.dyn.files, n.dyn.deps
 	}
