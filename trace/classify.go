@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -158,4 +159,22 @@ func (t *tracer) addInterpreters(path string) {
 		}
 		t.b.AddRead(path)
 	}
+}
+
+// recordExec records the exec of the program at path, relative to dir, and
+// its interpreters: the tracer's own start of the command, which no stop
+// shows when the tracer installs the filter.
+func (t *tracer) recordExec(path, dir string) {
+	if !filepath.IsAbs(path) {
+		if !filepath.IsAbs(dir) {
+			wd, err := os.Getwd()
+			if err != nil {
+				return
+			}
+			dir = filepath.Join(wd, dir)
+		}
+		path = filepath.Join(dir, path)
+	}
+	t.b.AddRead(path)
+	t.addInterpreters(path)
 }

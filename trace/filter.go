@@ -84,6 +84,19 @@ func filterProgram() ([]bpf.RawInstruction, error) {
 	return raw, nil
 }
 
+// sockFilter returns the filter as the kernel takes it.
+func sockFilter() ([]unix.SockFilter, error) {
+	raw, err := filterProgram()
+	if err != nil {
+		return nil, err
+	}
+	filter := make([]unix.SockFilter, len(raw))
+	for i, r := range raw {
+		filter[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
+	}
+	return filter, nil
+}
+
 // InstallFilter makes the calling process stop its tracer at every file
 // system call, from now on and across execve: it sets PR_SET_NO_NEW_PRIVS
 // and loads the seccomp filter on all its threads. The process must be
@@ -94,16 +107,12 @@ func InstallFilter() error {
 	if err := archError(); err != nil {
 		return err
 	}
-	raw, err := filterProgram()
+	filter, err := sockFilter()
 	if err != nil {
 		return err
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set no_new_privs: %w", err)
-	}
-	filter := make([]unix.SockFilter, len(raw))
-	for i, r := range raw {
-		filter[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
 	}
 	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 	// TSYNC: the Go runtime may exec from another thread than this one.

@@ -25,6 +25,27 @@ func TestMain(m *testing.M) {
 // returns its wait status, report and output.
 func run(t *testing.T, dir string, argv ...string) (syscall.WaitStatus, *trace.Report, string) {
 	t.Helper()
+	return runHow(t, false, dir, argv...)
+}
+
+// runFunc runs a command traced: run or runDirect.
+type runFunc func(t *testing.T, dir string, argv ...string) (syscall.WaitStatus, *trace.Report, string)
+
+// bothWays runs test through the launcher and with the filter installed
+// by the tracer.
+func bothWays(t *testing.T, test func(*testing.T, runFunc)) {
+	t.Run("launcher", func(t *testing.T) { test(t, run) })
+	t.Run("direct", func(t *testing.T) { test(t, runDirect) })
+}
+
+// runDirect is run without the launcher: the tracer installs the filter.
+func runDirect(t *testing.T, dir string, argv ...string) (syscall.WaitStatus, *trace.Report, string) {
+	t.Helper()
+	return runHow(t, true, dir, argv...)
+}
+
+func runHow(t *testing.T, direct bool, dir string, argv ...string) (syscall.WaitStatus, *trace.Report, string) {
+	t.Helper()
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
 		t.Fatal(err)
@@ -38,12 +59,14 @@ func run(t *testing.T, dir string, argv ...string) (syscall.WaitStatus, *trace.R
 		t.Fatal(err)
 	}
 	defer out.Close()
-	largv := launch.Argv(self, &launch.Spec{Path: path, Argv: argv, Trace: true})
-	ws, rep, err := trace.Run(self, largv, &syscall.ProcAttr{
-		Dir:   dir,
-		Env:   os.Environ(),
-		Files: []uintptr{0, out.Fd(), out.Fd()},
-	})
+	attr := &syscall.ProcAttr{Dir: dir, Env: os.Environ(), Files: []uintptr{0, out.Fd(), out.Fd()}}
+	var ws syscall.WaitStatus
+	var rep *trace.Report
+	if direct {
+		ws, rep, err = trace.RunDirect(path, argv, attr)
+	} else {
+		ws, rep, err = trace.Run(self, launch.Argv(self, &launch.Spec{Path: path, Argv: argv, Trace: true}), attr)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +103,9 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
-func TestShellReadsAndWrites(t *testing.T) {
+func TestShellReadsAndWrites(t *testing.T) { bothWays(t, shellReadsAndWrites) }
+
+func shellReadsAndWrites(t *testing.T, run runFunc) {
 	dir := t.TempDir()
 	write(t, dir+"/a", "b\na\n")
 	ws, rep, out := run(t, dir, "sh", "-c", "cat a | sort > b; cat b")
@@ -170,7 +195,9 @@ func buildStatic(t *testing.T) string {
 	return bin
 }
 
-func TestStaticMultiThreadedGoProgram(t *testing.T) {
+func TestStaticMultiThreadedGoProgram(t *testing.T) { bothWays(t, staticMultiThreadedGoProgram) }
+
+func staticMultiThreadedGoProgram(t *testing.T, run runFunc) {
 	bin := buildStatic(t)
 	dir := t.TempDir()
 	for _, f := range []string{"dir/viafd", "dir/afterchdir", "dir/doomed", "dir/bychild", "thread0", "thread1", "thread2", "thread3"} {
@@ -190,7 +217,9 @@ func TestStaticMultiThreadedGoProgram(t *testing.T) {
 	}
 }
 
-func TestForkExecChainsAndProbes(t *testing.T) {
+func TestForkExecChainsAndProbes(t *testing.T) { bothWays(t, forkExecChainsAndProbes) }
+
+func forkExecChainsAndProbes(t *testing.T, run runFunc) {
 	dir := t.TempDir()
 	write(t, dir+"/a", "2\n1\n")
 	write(t, dir+"/sub/x", "x")
@@ -207,7 +236,9 @@ func TestForkExecChainsAndProbes(t *testing.T) {
 	}
 }
 
-func TestKilledBySignal(t *testing.T) {
+func TestKilledBySignal(t *testing.T) { bothWays(t, killedBySignal) }
+
+func killedBySignal(t *testing.T, run runFunc) {
 	dir := t.TempDir()
 	done := make(chan struct{})
 	var ws syscall.WaitStatus
@@ -245,7 +276,9 @@ func running(cmdline string) bool {
 	return false
 }
 
-func TestScriptInterpreterIsRead(t *testing.T) {
+func TestScriptInterpreterIsRead(t *testing.T) { bothWays(t, scriptInterpreterIsRead) }
+
+func scriptInterpreterIsRead(t *testing.T, run runFunc) {
 	dir := t.TempDir()
 	write(t, dir+"/script", "#!/bin/sh -e\necho hi\n")
 	if err := os.Chmod(dir+"/script", 0o755); err != nil {

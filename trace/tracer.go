@@ -30,10 +30,11 @@ type Process struct {
 // thread, the one that started the command, since ptrace requests are
 // only accepted from the tracing thread.
 type tracer struct {
-	root  int
-	fresh map[int]bool // tracees; true until their first (attach) stop
-	res   resolver
-	b     Builder
+	root   int
+	inject bool         // install the filter into the root at its exec stop
+	fresh  map[int]bool // tracees; true until their first (attach) stop
+	res    resolver
+	b      Builder
 }
 
 // Start starts path with argv under the tracer, with the directory,
@@ -44,6 +45,20 @@ type tracer struct {
 // of its file system calls is seen. The tracer stops when the command's
 // first process exits; processes it left running are killed then.
 func Start(path string, argv []string, attr *syscall.ProcAttr) (*Process, error) {
+	return start(path, argv, attr, false)
+}
+
+// StartDirect is Start for a command that does not install the filter
+// itself: the tracer installs it into the command's first process at its
+// exec, before its first instruction, so that no launcher is needed. It is
+// supported on amd64 only; elsewhere the command is killed and Wait
+// returns an error. A command that cannot be executed (ENOEXEC, say)
+// makes it return an error, as syscall.ForkExec does.
+func StartDirect(path string, argv []string, attr *syscall.ProcAttr) (*Process, error) {
+	return start(path, argv, attr, true)
+}
+
+func start(path string, argv []string, attr *syscall.ProcAttr, inject bool) (*Process, error) {
 	var e [2]int
 	if err := unix.Pipe2(e[:], unix.O_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("create exit pipe: %w", err)
@@ -65,7 +80,11 @@ func Start(path string, argv []string, attr *syscall.ProcAttr) (*Process, error)
 		}
 		p.Pid = pid
 		started <- nil
-		t := &tracer{root: pid, fresh: map[int]bool{}}
+		t := &tracer{root: pid, inject: inject, fresh: map[int]bool{}}
+		if inject {
+			// The filter comes after this exec: it is not seen.
+			t.recordExec(path, a.Dir)
+		}
 		p.ws, p.err = t.loop()
 		p.rep = t.b.Report()
 	}()
@@ -103,6 +122,15 @@ func Run(path string, argv []string, attr *syscall.ProcAttr) (syscall.WaitStatus
 	return p.Wait()
 }
 
+// RunDirect is Run with StartDirect.
+func RunDirect(path string, argv []string, attr *syscall.ProcAttr) (syscall.WaitStatus, *Report, error) {
+	p, err := StartDirect(path, argv, attr)
+	if err != nil {
+		return 0, nil, err
+	}
+	return p.Wait()
+}
+
 // wait waits for any tracee or child of this thread (__WNOTHREAD: not the
 // children other goroutines start on other threads).
 func wait(ws *syscall.WaitStatus) (int, error) {
@@ -128,6 +156,13 @@ func (t *tracer) loop() (syscall.WaitStatus, error) {
 		unix.Kill(t.root, unix.SIGKILL)
 		syscall.Wait4(t.root, &ws, unix.WALL, nil)
 		return ws, fmt.Errorf("trace command: %w", err)
+	}
+	if t.inject {
+		if err := injectFilter(t.root); err != nil {
+			unix.Kill(t.root, unix.SIGKILL)
+			syscall.Wait4(t.root, &ws, unix.WALL, nil)
+			return ws, fmt.Errorf("trace command: %w", err)
+		}
 	}
 	t.fresh[t.root] = false
 	unix.PtraceCont(t.root, 0)

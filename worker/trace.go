@@ -13,15 +13,23 @@ import (
 // starts as the launcher when given launch.Argv's arguments.
 const selfExe = "/proc/self/exe"
 
-// spawnTraced is spawn for a job with Trace: it runs path through the
-// launcher (package internal/launch), which installs the tracer's filter
-// and execs it, under the tracer, with the same descriptors, directory,
-// environment and process group as spawn, and adds the command's report
-// to r.traced. rfd and wfd are the output pipe's ends; spawnTraced closes
-// both.
+// spawnTraced is spawn for a job with Trace: it runs path under the
+// tracer with the same descriptors, directory, environment and process
+// group as spawn, and adds the command's report to r.traced. The tracer
+// installs its filter into the command itself where it can; otherwise,
+// and when the job is sandboxed too, the command goes through the
+// launcher (package internal/launch), which applies both and execs it.
+// rfd and wfd are the output pipe's ends; spawnTraced closes both.
 func (r *runner) spawnTraced(path string, argv []string, job *Job, env []string, rfd, wfd int, out *outputBuf) (syscall.WaitStatus, error) {
-	largv := launch.Argv(selfExe, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox, Trace: true})
-	p, err := trace.Start(selfExe, largv, &syscall.ProcAttr{Dir: job.Dir, Env: env, Files: r.files})
+	attr := &syscall.ProcAttr{Dir: job.Dir, Env: env, Files: r.files}
+	var p *trace.Process
+	var err error
+	if job.Sandbox == nil && trace.CanStartDirect() {
+		p, err = trace.StartDirect(path, argv, attr)
+	} else {
+		largv := launch.Argv(selfExe, &launch.Spec{Path: path, Argv: argv, Sandbox: job.Sandbox, Trace: true})
+		p, err = trace.Start(selfExe, largv, attr)
+	}
 	unix.Close(wfd)
 	if err != nil {
 		unix.Close(rfd)

@@ -54,8 +54,14 @@ FILE with -o.`,
 				defer f.Close()
 				out = f
 			}
-			largv := launch.Argv(self, &launch.Spec{Path: path, Argv: args, Trace: true})
-			ws, rep, err := trace.Run(self, largv, &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}})
+			attr := &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}}
+			var ws syscall.WaitStatus
+			var rep *trace.Report
+			if trace.CanStartDirect() {
+				ws, rep, err = trace.RunDirect(path, args, attr)
+			} else {
+				ws, rep, err = trace.Run(self, launch.Argv(self, &launch.Spec{Path: path, Argv: args, Trace: true}), attr)
+			}
 			if err != nil {
 				return fmt.Errorf("trace: %w", err)
 			}
