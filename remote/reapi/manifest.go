@@ -206,9 +206,10 @@ type manifested struct {
 }
 
 // findManifest looks up the manifest of s and, if there is one, the full
-// action of the files it lists as they are here. Only a server error is
-// returned: a manifest that cannot be used is a miss.
-func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (*manifested, error) {
+// action of the files it lists as they are here, taking the digests of
+// system files from sys when they have not changed (nil for none). Only a
+// server error is returned: a manifest that cannot be used is a miss.
+func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec, sys *systemDigests) (*manifested, error) {
 	first, err := firstLevel(s)
 	if err != nil {
 		return nil, err
@@ -230,10 +231,12 @@ func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (
 	for _, in := range s.Known {
 		known[in.Path] = in
 	}
-	files, why := hashFiles(root, paths, known, time.Time{})
+	start := time.Now()
+	files, why := hashFiles(root, paths, sys.known(paths, known), time.Time{})
 	if why != "" {
 		return m, nil // a file is gone here: this checkout differs
 	}
+	sys.remember(files, start)
 	m.full, _ = fullAction(s, files, absent)
 	m.files, m.absent = paths, absent
 	return m, nil
@@ -244,8 +247,9 @@ func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (
 // depfile named (read from the folder dir) and, for a traced run, what
 // its trace rep says it read and probed in vain (traced.go). Files that
 // changed since the run started (started) are not trusted: the commands
-// may have read the old content.
-func afterRun(root, dir string, s remote.Spec, started time.Time, rep *trace.Report) (*Action, []byte, string) {
+// may have read the old content. The digests of system files come from
+// sys when they have not changed (nil for none).
+func afterRun(root, dir string, s remote.Spec, started time.Time, rep *trace.Report, sys *systemDigests) (*Action, []byte, string) {
 	var paths, absent []string
 	if s.Depfile != "" {
 		named, why := depfileFiles(root, dir, s)
@@ -272,10 +276,12 @@ func afterRun(root, dir string, s remote.Spec, started time.Time, rep *trace.Rep
 		_, found := slices.BinarySearch(paths, p)
 		return found
 	})
-	files, why := hashFiles(root, paths, nil, started.Add(-fileid.TickSlack()))
+	start := time.Now()
+	files, why := hashFiles(root, paths, sys.known(paths, nil), started.Add(-fileid.TickSlack()))
 	if why != "" {
 		return nil, nil, why
 	}
+	sys.remember(files, start)
 	for _, p := range absent {
 		if exists(filepath.Join(root, p)) {
 			return nil, nil, fmt.Sprintf("%s, where its commands looked in vain, was made while they ran", p)

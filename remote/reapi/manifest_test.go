@@ -94,7 +94,7 @@ func TestAfterRun(t *testing.T) {
 	s := cSpec()
 
 	write("obj/a.d", "obj/a.o: src/a.c include/a.h \\\n include/b.h\ninclude/a.h:\n")
-	a, manifest, why := afterRun(root, root, s, settled(), nil)
+	a, manifest, why := afterRun(root, root, s, settled(), nil, nil)
 	if why != "" {
 		t.Fatalf("not shared: %s", why)
 	}
@@ -112,13 +112,13 @@ func TestAfterRun(t *testing.T) {
 	}
 	// A header edit changes the full action.
 	write("include/b.h", "#define B 2")
-	if b, _, _ := afterRun(root, root, s, settled(), nil); b == nil || b.Digest == a.Digest {
+	if b, _, _ := afterRun(root, root, s, settled(), nil, nil); b == nil || b.Digest == a.Digest {
 		t.Error("a header edit kept the full action")
 	}
 
 	if _, err := os.Stat("/usr/include/stdio.h"); err == nil {
 		write("obj/a.d", "obj/a.o: src/a.c /usr/include/stdio.h\n")
-		a, manifest, why := afterRun(root, root, s, settled(), nil)
+		a, manifest, why := afterRun(root, root, s, settled(), nil, nil)
 		if why != "" || !strings.Contains(string(manifest), "/usr/include/stdio.h\n") {
 			t.Errorf("a system header: %q, manifest %q", why, manifest)
 		}
@@ -132,12 +132,12 @@ func TestAfterRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("obj/a.d", "obj/a.o: src/a.c "+outside+"\n")
-	if _, _, why := afterRun(root, root, s, settled(), nil); !strings.Contains(why, "outside the project") {
+	if _, _, why := afterRun(root, root, s, settled(), nil, nil); !strings.Contains(why, "outside the project") {
 		t.Errorf("a header outside the project: %q", why)
 	}
 
 	write("obj/a.d", "obj/a.o: src/a.c include/a.h\n")
-	if _, _, why := afterRun(root, root, s, time.Now().Add(-time.Hour), nil); !strings.Contains(why, "changed while the commands ran") {
+	if _, _, why := afterRun(root, root, s, time.Now().Add(-time.Hour), nil, nil); !strings.Contains(why, "changed while the commands ran") {
 		t.Errorf("a header written during the run: %q", why)
 	}
 }

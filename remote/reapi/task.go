@@ -25,6 +25,7 @@ type task struct {
 	mu      sync.Mutex
 	local   *worker.Runner
 	clients map[string]*Client
+	sys     systemDigests
 }
 
 // run decodes a worker.Job that carries a remote.Request, carries it out
@@ -103,7 +104,7 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 	// without one.
 	var man *manifested
 	if err == nil && (req.Spec.Depfile != "" || req.Spec.Trace) {
-		if man, err = findManifest(ctx, cl, req.Root, req.Spec); err == nil {
+		if man, err = findManifest(ctx, cl, req.Root, req.Spec, &t.sys); err == nil {
 			a = man.full
 		}
 	}
@@ -183,7 +184,7 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 	}
 	res.RemoteErr, res.RemoteNote = infra, note
 	if res.OK() && share && !givenUp() && man != nil {
-		full, manifest, why := afterRun(req.Root, filepath.Join(req.Root, req.Spec.Dir), req.Spec, started, res.Trace)
+		full, manifest, why := afterRun(req.Root, filepath.Join(req.Root, req.Spec.Dir), req.Spec, started, res.Trace, &t.sys)
 		a = full
 		if why != "" {
 			res.NotShared = why
