@@ -335,3 +335,50 @@ trace   = true
 		t.Errorf("missingdeps: exit %d, want 1:\n%s", r.code, r.out)
 	}
 }
+
+// TestRemoteExecTracedRunsHere: with remote execution, a traced target
+// that misses runs here, traced (a run on the farm would come back without
+// a trace), and is shared: another checkout gets it from the cache, and an
+// edit of the file it read undeclared runs it here again, not on the farm.
+func TestRemoteExecTracedRunsHere(t *testing.T) {
+	s := startFake(t, remotetest.Options{Exec: true})
+	files := map[string]string{
+		"a.txt": "a\n", "conf.txt": "c\n",
+		"Buildfile.toml": fmt.Sprintf(`[remote]
+salt = %q
+
+[targets.out]
+inputs = ["a.txt"]
+outputs = ["out.txt"]
+cmd = "echo out >> ran.log && cat a.txt conf.txt > out.txt"
+trace = true
+`, randomSalt(t)),
+	}
+	a, b := project(t, files), project(t, files)
+	settle()
+	r := gobuildjClean(t, a, []string{"CI=true"}, "--remote-exec", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 0 up to date") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, a, "out")
+	write(t, filepath.Join(a, "conf.txt"), "c2\n")
+	settle()
+	r = gobuildjClean(t, a, []string{"CI=true"}, "--remote-exec", s.Endpoint, "--explain")
+	if r.code != 0 || !strings.Contains(r.out, "out: traced input conf.txt changed") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, a, "out")
+	if n := s.Executions.Load(); n != 0 {
+		t.Fatalf("%d remote executions, want none", n)
+	}
+	write(t, filepath.Join(b, "conf.txt"), "c2\n")
+	settle()
+	r = gobuildjClean(t, b, nil, "--remote-exec", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 0 run, 1 cached") || read(t, filepath.Join(b, "out.txt")) != "a\nc2\n" {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, b)
+	settle()
+	mustBuild(t, b)
+	assertRan(t, b)
+}
