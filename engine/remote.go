@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,11 +106,11 @@ func (r *remoteState) executable() string {
 // run, or nil when it runs locally, with why it is not shared then ("" when
 // nothing is shared anyway: no server, or -B): the server is down, the
 // target is marked remote = false or always = true, it reserves local
-// ports, it is traced, or it reads or writes outside the Buildfile's folder
-// (which an input tree cannot hold). A target with a depfile is found through a
-// manifest of the files its depfile named (see package reapi); the digests
-// of those its last run named here are passed on, so that the worker need
-// not hash them again.
+// ports, or it reads or writes outside the Buildfile's folder (which an
+// input tree cannot hold). A target with a depfile, or a traced one, is
+// found through a manifest of the files its depfile named or its commands
+// read (see package reapi); the digests of those its last run named or
+// read here are passed on, so that the worker need not hash them again.
 func (b *builder) remoteRequest(n *node) ([]byte, string) {
 	r := b.remote
 	t := n.t
@@ -126,10 +127,6 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 		return nil, "its dir is outside the project"
 	case t.Depfile != "" && (filepath.IsAbs(t.Depfile) || escapes(t.Depfile)):
 		return nil, "its depfile is outside the project"
-	case b.tracing(t):
-		// A result from elsewhere comes without a trace, and a remote
-		// manifest does not know traced inputs yet (tracedeps.go).
-		return nil, "it is traced (trace = true or --trace-deps)"
 	}
 	spec := remote.Spec{
 		Cmds:     t.Cmds,
@@ -140,6 +137,7 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 		Salt:     r.opts.Salt,
 		Env:      remoteEnv(t, r.opts.Path, b.opts.LookupEnv),
 		Depfile:  filepath.ToSlash(t.Depfile),
+		Trace:    b.tracing(t),
 	}
 	// A result was made with the tools of the machine that ran it (or, with
 	// remote execution, is shared with checkouts that run the same tools):
@@ -182,8 +180,8 @@ func (b *builder) remoteRequest(n *node) ([]byte, string) {
 			}
 		}
 	}
-	if rec, ok := b.store.Target(t.Name); ok && t.Depfile != "" {
-		for _, p := range rec.Discovered {
+	if rec, ok := b.store.Target(t.Name); ok && (t.Depfile != "" || spec.Trace) {
+		for _, p := range slices.Concat(rec.Discovered, rec.Traced) {
 			if in, why := digest(p); why == "" {
 				spec.Known = append(spec.Known, in)
 			}

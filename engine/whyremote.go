@@ -34,6 +34,7 @@ func (b *builder) whyManifest(t *graph.Target, spec *remote.Spec, declared int, 
 		Outputs:  spec.Outputs,
 		Platform: spec.Platform,
 		Depfile:  spec.Depfile,
+		Traced:   spec.Trace,
 		Tools:    tools,
 	}
 	for _, name := range t.EnvInputs {

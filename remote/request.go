@@ -58,6 +58,13 @@ type Spec struct {
 	// run's depfile named, relative to the root or absolute (system
 	// headers): a manifest that lists them need not hash them again.
 	Known []Input
+	// Trace runs the commands under the tracer: the files they read
+	// inside the project (and under /usr) are inputs that only a run
+	// finds, as a depfile's are, and the paths they looked for in vain
+	// inside the project must stay empty. The action is found through a
+	// manifest of both (see package reapi, manifest.go), and a hit
+	// restores them as the result's trace.
+	Trace bool `json:",omitempty"`
 }
 
 // Input is a file of an action's input tree.

@@ -33,6 +33,10 @@ type WhyManifest struct {
 	Outputs  []string `json:"outputs,omitempty"`
 	Platform []string `json:"platform,omitempty"`
 	Depfile  string   `json:"depfile,omitempty"`
+	// Traced is set when the commands ran traced (trace = true or
+	// --trace-deps): the action is then found through a manifest of what
+	// they read, apart from the untraced one's.
+	Traced bool `json:"traced,omitempty"`
 	// EnvInputs are the inherited variables (env_inputs) with the
 	// SHA-256 of their values, "unset" when not set.
 	EnvInputs []NamedValue `json:"env_inputs,omitempty"`

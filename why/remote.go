@@ -50,6 +50,9 @@ func ExplainRemote(local, cached *remote.WhyManifest) RemoteExplanation {
 	if cached.Depfile != local.Depfile {
 		diff = append(diff, "- depfile "+cached.Depfile, "+ depfile "+local.Depfile)
 	}
+	if cached.Traced != local.Traced {
+		diff = append(diff, "- "+tracedWord(cached.Traced), "+ "+tracedWord(local.Traced))
+	}
 	if len(diff) > 0 {
 		add(Change{Kind: Command, Diff: diff, Text: "command differs (- in the cache, + here)"})
 	}
@@ -191,4 +194,12 @@ func (e *RemoteExplanation) String(now time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// tracedWord says whether a why manifest's commands ran traced.
+func tracedWord(traced bool) string {
+	if traced {
+		return "traced"
+	}
+	return "not traced"
 }

@@ -38,6 +38,11 @@ func TestExplainRemote(t *testing.T) {
 	if e := ExplainRemote(local, local); !e.Found || len(e.Changes) != 0 {
 		t.Errorf("same manifest: %+v", e)
 	}
+	traced := *local
+	traced.Traced = true
+	if e := ExplainRemote(&traced, local); len(e.Changes) != 1 || strings.Join(e.Changes[0].Diff, "|") != "- not traced|+ traced" {
+		t.Errorf("traced here only: %+v", e)
+	}
 	if e := ExplainRemote(local, nil); e.Found {
 		t.Errorf("no cached manifest: %+v", e)
 	}

@@ -261,32 +261,53 @@ cmd = "cat conf.txt > out.txt; echo out >> ran.log"
 	assertRan(t, dir)
 }
 
-// TestRemoteCacheTracedNotShared: a traced target runs here and is not
-// shared, saying why: a result from the cache would come without the
-// trace its next build needs.
-func TestRemoteCacheTracedNotShared(t *testing.T) {
+// TestRemoteCacheTracedShared: a traced target is shared through a
+// manifest of what its commands read, and a hit brings back what the next
+// build keys it by: an edit of the file it read undeclared runs it again.
+// One that reads a file outside the project runs unshared, saying why.
+func TestRemoteCacheTracedShared(t *testing.T) {
 	s := startFake(t, remotetest.Options{})
+	outside := filepath.Join(t.TempDir(), "conf.txt")
+	write(t, outside, "x\n")
 	files := map[string]string{
-		"a.txt": "a\n",
+		"a.txt": "a\n", "conf.txt": "c\n",
 		"Buildfile.toml": fmt.Sprintf(`[remote]
 salt = %q
 
 [targets.out]
+inputs = ["a.txt"]
 outputs = ["out.txt"]
-cmd = "echo out >> ran.log && cat a.txt > out.txt"
+cmd = "echo out >> ran.log && cat a.txt conf.txt > out.txt"
 trace = true
-`, randomSalt(t)),
+
+[targets.far]
+outputs = ["far.txt"]
+cmd = "echo far >> ran.log && cat %s > far.txt"
+trace = true
+`, randomSalt(t), outside),
 	}
 	a, b := project(t, files), project(t, files)
 	settle()
 	r := gobuildjClean(t, a, []string{"CI=true"}, "--remote-cache", s.Endpoint, "--explain")
-	if r.code != 0 || !strings.Contains(r.out, "gobuildj: out: not shared: it is traced") ||
-		!strings.Contains(r.out, "1 not shared in") {
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: far: not shared: its commands read "+outside+", outside the project (and not under /usr/)") ||
+		strings.Contains(r.out, "out: not shared") || !strings.Contains(r.out, "1 not shared in") {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
-	assertRan(t, a, "out")
+	assertRan(t, a, "far", "out")
 	r = gobuildjClean(t, b, nil, "--remote-cache", s.Endpoint)
-	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run") {
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 1 cached") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, b, "far")
+	settle()
+	r = gobuildjClean(t, b, nil, "--remote-cache", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 0 run, 2 up to date") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	write(t, filepath.Join(b, "conf.txt"), "c2\n")
+	settle()
+	r = gobuildjClean(t, b, nil, "--remote-cache", s.Endpoint, "--explain")
+	if r.code != 0 || !strings.Contains(r.out, "out: traced input conf.txt changed") {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
 	assertRan(t, b, "out")
@@ -313,4 +334,51 @@ trace   = true
 	if r.code != 1 || !strings.HasPrefix(r.out, "bad reads gen.h, an output of gen, but does not depend on gen\n") {
 		t.Errorf("missingdeps: exit %d, want 1:\n%s", r.code, r.out)
 	}
+}
+
+// TestRemoteExecTracedRunsHere: with remote execution, a traced target
+// that misses runs here, traced (a run on the farm would come back without
+// a trace), and is shared: another checkout gets it from the cache, and an
+// edit of the file it read undeclared runs it here again, not on the farm.
+func TestRemoteExecTracedRunsHere(t *testing.T) {
+	s := startFake(t, remotetest.Options{Exec: true})
+	files := map[string]string{
+		"a.txt": "a\n", "conf.txt": "c\n",
+		"Buildfile.toml": fmt.Sprintf(`[remote]
+salt = %q
+
+[targets.out]
+inputs = ["a.txt"]
+outputs = ["out.txt"]
+cmd = "echo out >> ran.log && cat a.txt conf.txt > out.txt"
+trace = true
+`, randomSalt(t)),
+	}
+	a, b := project(t, files), project(t, files)
+	settle()
+	r := gobuildjClean(t, a, []string{"CI=true"}, "--remote-exec", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 1 run, 0 up to date") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, a, "out")
+	write(t, filepath.Join(a, "conf.txt"), "c2\n")
+	settle()
+	r = gobuildjClean(t, a, []string{"CI=true"}, "--remote-exec", s.Endpoint, "--explain")
+	if r.code != 0 || !strings.Contains(r.out, "out: traced input conf.txt changed") {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, a, "out")
+	if n := s.Executions.Load(); n != 0 {
+		t.Fatalf("%d remote executions, want none", n)
+	}
+	write(t, filepath.Join(b, "conf.txt"), "c2\n")
+	settle()
+	r = gobuildjClean(t, b, nil, "--remote-exec", s.Endpoint)
+	if r.code != 0 || !strings.Contains(r.out, "gobuildj: 0 run, 1 cached") || read(t, filepath.Join(b, "out.txt")) != "a\nc2\n" {
+		t.Fatalf("exit %d\n%s", r.code, r.out)
+	}
+	assertRan(t, b)
+	settle()
+	mustBuild(t, b)
+	assertRan(t, b)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gobuildj/gobuildj/depfile"
 	"github.com/gobuildj/gobuildj/internal/fileid"
 	"github.com/gobuildj/gobuildj/remote"
+	"github.com/gobuildj/gobuildj/trace"
 )
 
 // Manifests: the action of a target with a depfile (a C compilation) has
@@ -54,21 +55,33 @@ const (
 	// that enter the key by digest: the compiler's own files, and those
 	// of the system's packages.
 	systemDir = "/usr/"
+	// tracedMarker is added to the salts of the actions of a traced
+	// target, whose manifest lists what its commands read.
+	tracedMarker = "traced"
 )
 
-// firstLevel returns the first-level action of a target with a depfile.
+// firstLevel returns the first-level action of a target with a depfile or
+// traced commands.
 func firstLevel(s remote.Spec) (*Action, error) {
+	if s.Trace {
+		s.Salt = tracedMarker + "\x00" + s.Salt
+	}
 	s.Salt = manifestMarker + "\x00" + s.Salt
 	s.Known = nil
 	return Build(s)
 }
 
-// fullAction returns the action of s with the files a depfile named: those
-// inside the root in its input tree, system ones in its salt.
-func fullAction(s remote.Spec, files []Input) (*Action, error) {
+// fullAction returns the action of s with the files a manifest lists:
+// those inside the root in its input tree, system ones in its salt, and
+// the paths that must be absent (a traced target's vain probes) in its
+// salt.
+func fullAction(s remote.Spec, files []Input, absent []string) (*Action, error) {
 	s.Inputs = slices.Clone(s.Inputs)
 	s.Known = nil
 	var sys strings.Builder
+	if s.Trace {
+		sys.WriteString("\x00" + tracedMarker)
+	}
 	for _, f := range files {
 		if filepath.IsAbs(f.Path) {
 			fmt.Fprintf(&sys, "\x00%s=%s", f.Path, f.Digest)
@@ -76,42 +89,67 @@ func fullAction(s remote.Spec, files []Input) (*Action, error) {
 		}
 		s.Inputs = append(s.Inputs, f)
 	}
+	for _, p := range absent {
+		fmt.Fprintf(&sys, "\x00absent %s", p)
+	}
 	s.Salt += sys.String()
 	return Build(s)
 }
 
-// encodeManifest returns the manifest listing paths (sorted).
-func encodeManifest(paths []string) []byte {
+// encodeManifest returns the manifest listing files (sorted), then, after
+// an empty line, the paths that must be absent (sorted; the line and the
+// section only when there are some, so that a depfile's manifest reads as
+// it always did).
+func encodeManifest(files, absent []string) []byte {
 	var b bytes.Buffer
 	b.WriteString(manifestMarker + "\n")
-	for _, p := range paths {
+	for _, p := range files {
 		b.WriteString(p + "\n")
+	}
+	if len(absent) > 0 {
+		b.WriteString("\n")
+		for _, p := range absent {
+			b.WriteString(p + "\n")
+		}
 	}
 	return b.Bytes()
 }
 
-// decodeManifest returns the paths a manifest lists, each relative and
-// inside the root or under systemDir.
-func decodeManifest(b []byte) ([]string, error) {
+// decodeManifest returns the files a manifest lists, each relative and
+// inside the root or under systemDir, and the paths that must be absent,
+// each relative and inside the root.
+func decodeManifest(b []byte) (files, absent []string, err error) {
 	head, rest, ok := bytes.Cut(b, []byte("\n"))
 	if !ok || string(head) != manifestMarker {
-		return nil, errors.New("not a manifest of this version")
+		return nil, nil, errors.New("not a manifest of this version")
 	}
-	var paths []string
+	inAbsent := false
 	for _, line := range strings.SplitAfter(string(rest), "\n") {
 		if line == "" {
 			continue
 		}
 		p, ok := strings.CutSuffix(line, "\n")
-		if !ok {
-			return nil, errors.New("manifest: truncated")
+		switch {
+		case !ok:
+			return nil, nil, errors.New("manifest: truncated")
+		case p == "" && !inAbsent:
+			inAbsent = true
+			continue
 		}
-		if c, err := cleanRel(p); (err != nil || c != p) && !isSystem(p) {
-			return nil, fmt.Errorf("manifest: path %q is neither inside the root nor under %s", p, systemDir)
+		c, err := cleanRel(p)
+		inside := err == nil && c == p
+		switch {
+		case inAbsent && !inside:
+			return nil, nil, fmt.Errorf("manifest: absent path %q is not inside the root", p)
+		case inAbsent:
+			absent = append(absent, p)
+		case !inside && !isSystem(p):
+			return nil, nil, fmt.Errorf("manifest: path %q is neither inside the root nor under %s", p, systemDir)
+		default:
+			files = append(files, p)
 		}
-		paths = append(paths, p)
 	}
-	return paths, nil
+	return files, absent, nil
 }
 
 func isSystem(p string) bool {
@@ -155,17 +193,23 @@ func (c *Client) storeManifest(ctx context.Context, first *Action, manifest []by
 	})
 }
 
-// manifested is what the server knows of a target with a depfile.
+// manifested is what the server knows of a target with a depfile or
+// traced commands.
 type manifested struct {
 	first    *Action // the first-level action
 	manifest []byte  // the manifest stored under it; nil if none
-	full     *Action // the full action of the files it lists, as they are here; nil if none, or one is gone
+	// full is the full action of the files it lists as they are here;
+	// nil if none, or one is gone, or a path that must be absent is not.
+	full *Action
+	// files and absent are what the manifest lists.
+	files, absent []string
 }
 
 // findManifest looks up the manifest of s and, if there is one, the full
-// action of the files it lists as they are here. Only a server error is
-// returned: a manifest that cannot be used is a miss.
-func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (*manifested, error) {
+// action of the files it lists as they are here, taking the digests of
+// system files from sys when they have not changed (nil for none). Only a
+// server error is returned: a manifest that cannot be used is a miss.
+func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec, sys *systemDigests) (*manifested, error) {
 	first, err := firstLevel(s)
 	if err != nil {
 		return nil, err
@@ -174,34 +218,93 @@ func findManifest(ctx context.Context, cl *Client, root string, s remote.Spec) (
 	if m.manifest, err = cl.readManifest(ctx, first); err != nil || m.manifest == nil {
 		return m, err
 	}
-	paths, err := decodeManifest(m.manifest)
+	paths, absent, err := decodeManifest(m.manifest)
 	if err != nil {
 		return m, nil
+	}
+	for _, p := range absent {
+		if exists(filepath.Join(root, p)) {
+			return m, nil // made where the last run looked in vain: it may read it
+		}
 	}
 	known := make(map[string]Input, len(s.Known))
 	for _, in := range s.Known {
 		known[in.Path] = in
 	}
-	files, why := hashFiles(root, paths, known, time.Time{})
+	start := time.Now()
+	files, why := hashFiles(root, paths, sys.known(paths, known), time.Time{})
 	if why != "" {
 		return m, nil // a file is gone here: this checkout differs
 	}
-	m.full, _ = fullAction(s, files)
+	sys.remember(files, start)
+	m.full, _ = fullAction(s, files, absent)
+	m.files, m.absent = paths, absent
 	return m, nil
 }
 
-// afterRun reads the depfile a local run of s just wrote (in the folder
-// dir) and returns the full action of the run and its manifest, or why the
-// run cannot be shared. Files that changed since the run started (started)
-// are not trusted: the commands may have read the old content.
-func afterRun(root, dir string, s remote.Spec, started time.Time) (*Action, []byte, string) {
+// afterRun returns the full action of a local run of s that just ended,
+// and its manifest, or why the run cannot be shared: the files its
+// depfile named (read from the folder dir) and, for a traced run, what
+// its trace rep says it read and probed in vain (traced.go). Files that
+// changed since the run started (started) are not trusted: the commands
+// may have read the old content. The digests of system files come from
+// sys when they have not changed (nil for none).
+func afterRun(root, dir string, s remote.Spec, started time.Time, rep *trace.Report, sys *systemDigests) (*Action, []byte, string) {
+	var paths, absent []string
+	if s.Depfile != "" {
+		named, why := depfileFiles(root, dir, s)
+		if why != "" {
+			return nil, nil, why
+		}
+		paths = named
+	}
+	if s.Trace {
+		if rep == nil {
+			return nil, nil, "its commands could not be traced"
+		}
+		read, probed, why := tracedFiles(root, s, rep)
+		if why != "" {
+			return nil, nil, why
+		}
+		paths = append(paths, read...)
+		absent = probed
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	// A path a depfile names is a file read, whatever a probe of it said.
+	absent = slices.DeleteFunc(absent, func(p string) bool {
+		_, found := slices.BinarySearch(paths, p)
+		return found
+	})
+	start := time.Now()
+	files, why := hashFiles(root, paths, sys.known(paths, nil), started.Add(-fileid.TickSlack()))
+	if why != "" {
+		return nil, nil, why
+	}
+	sys.remember(files, start)
+	for _, p := range absent {
+		if exists(filepath.Join(root, p)) {
+			return nil, nil, fmt.Sprintf("%s, where its commands looked in vain, was made while they ran", p)
+		}
+	}
+	a, err := fullAction(s, files, absent)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	return a, encodeManifest(paths, absent), ""
+}
+
+// depfileFiles returns the files the depfile of a run of s names, but
+// for its declared inputs and outputs, relative to root or (system
+// headers) absolute, or why the run cannot be shared.
+func depfileFiles(root, dir string, s remote.Spec) ([]string, string) {
 	data, err := os.ReadFile(filepath.Join(root, s.Depfile))
 	if err != nil {
-		return nil, nil, fmt.Sprintf("its depfile: %v", err)
+		return nil, fmt.Sprintf("its depfile: %v", err)
 	}
 	rules, err := depfile.Parse(data)
 	if err != nil {
-		return nil, nil, fmt.Sprintf("its depfile %s: %v", s.Depfile, err)
+		return nil, fmt.Sprintf("its depfile %s: %v", s.Depfile, err)
 	}
 	skip := map[string]bool{s.Depfile: true}
 	for _, in := range s.Inputs {
@@ -213,7 +316,7 @@ func afterRun(root, dir string, s remote.Spec, started time.Time) (*Action, []by
 	var paths []string
 	for _, in := range depfile.Inputs(rules) {
 		if strings.ContainsAny(in, "\n\r") {
-			return nil, nil, fmt.Sprintf("its depfile names %q, a path with a line break", in)
+			return nil, fmt.Sprintf("its depfile names %q, a path with a line break", in)
 		}
 		abs := in
 		if !filepath.IsAbs(in) {
@@ -230,20 +333,17 @@ func afterRun(root, dir string, s remote.Spec, started time.Time) (*Action, []by
 		case isSystem(abs):
 			paths = append(paths, abs)
 		default:
-			return nil, nil, fmt.Sprintf("its depfile names %s, outside the project (and not under %s)", in, systemDir)
+			return nil, fmt.Sprintf("its depfile names %s, outside the project (and not under %s)", in, systemDir)
 		}
 	}
-	slices.Sort(paths)
-	paths = slices.Compact(paths)
-	files, why := hashFiles(root, paths, nil, started.Add(-fileid.TickSlack()))
-	if why != "" {
-		return nil, nil, why
-	}
-	a, err := fullAction(s, files)
-	if err != nil {
-		return nil, nil, err.Error()
-	}
-	return a, encodeManifest(paths), ""
+	return paths, ""
+}
+
+// exists reports whether something is at abs, following links: a link to
+// nothing is nothing, as the commands that looked for it saw.
+func exists(abs string) bool {
+	_, err := os.Stat(abs)
+	return err == nil
 }
 
 // hashFiles returns the SHA-256 of each of paths (relative to root, or
@@ -262,10 +362,10 @@ func hashFiles(root string, paths []string, known map[string]Input, since time.T
 		}
 		fi, err := os.Stat(abs)
 		if err != nil {
-			return nil, fmt.Sprintf("its depfile names %s: %v", p, err)
+			return nil, fmt.Sprintf("its manifest lists %s: %v", p, err)
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, fmt.Sprintf("its depfile names %s, not a regular file", p)
+			return nil, fmt.Sprintf("its manifest lists %s, not a regular file", p)
 		}
 		if !since.IsZero() {
 			if fp, err := fileid.Stat(abs); err != nil || fp.StampedFrom(since) {
@@ -274,7 +374,7 @@ func hashFiles(root string, paths []string, known map[string]Input, since time.T
 		}
 		d, err := DigestFile(abs)
 		if err != nil {
-			return nil, fmt.Sprintf("its depfile names %s: %v", p, err)
+			return nil, fmt.Sprintf("its manifest lists %s: %v", p, err)
 		}
 		out = append(out, Input{Path: p, Digest: d, Executable: fi.Mode()&0o111 != 0})
 	}

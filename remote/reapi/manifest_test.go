@@ -14,15 +14,24 @@ import (
 
 func TestManifestRoundTrip(t *testing.T) {
 	paths := []string{"include/a.h", "src/b.h", "/usr/include/stdio.h"}
-	got, err := decodeManifest(encodeManifest(paths))
-	if err != nil || !slices.Equal(got, paths) {
-		t.Fatalf("decode(encode(%v)) = %v, %v", paths, got, err)
+	got, absent, err := decodeManifest(encodeManifest(paths, nil))
+	if err != nil || !slices.Equal(got, paths) || absent != nil {
+		t.Fatalf("decode(encode(%v)) = %v, %v, %v", paths, got, absent, err)
+	}
+	if m := string(encodeManifest(paths, nil)); strings.Contains(m, "\n\n") {
+		t.Errorf("a manifest without absent paths has an empty line: %q", m)
+	}
+	probed := []string{"include/stdio.h", "src/c.h"}
+	got, absent, err = decodeManifest(encodeManifest(paths, probed))
+	if err != nil || !slices.Equal(got, paths) || !slices.Equal(absent, probed) {
+		t.Fatalf("decode(encode(%v, %v)) = %v, %v, %v", paths, probed, got, absent, err)
 	}
 	for _, bad := range []string{
 		"", "other 1\na.h\n", manifestMarker + "\n../a.h\n", manifestMarker + "\n/etc/passwd\n",
 		manifestMarker + "\n/usr/../etc/passwd\n", manifestMarker + "\na/./b.h\n", manifestMarker + "\na.h",
+		manifestMarker + "\na.h\n\n/usr/include/x.h\n", manifestMarker + "\na.h\n\n../x.h\n", manifestMarker + "\n\na.h\n\n",
 	} {
-		if _, err := decodeManifest([]byte(bad)); err == nil {
+		if _, _, err := decodeManifest([]byte(bad)); err == nil {
 			t.Errorf("decodeManifest(%q) succeeded", bad)
 		}
 	}
@@ -50,7 +59,7 @@ func TestFirstLevelDiffersFromTheAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := fullAction(s, nil)
+	full, err := fullAction(s, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +94,11 @@ func TestAfterRun(t *testing.T) {
 	s := cSpec()
 
 	write("obj/a.d", "obj/a.o: src/a.c include/a.h \\\n include/b.h\ninclude/a.h:\n")
-	a, manifest, why := afterRun(root, root, s, settled())
+	a, manifest, why := afterRun(root, root, s, settled(), nil, nil)
 	if why != "" {
 		t.Fatalf("not shared: %s", why)
 	}
-	if got, _ := decodeManifest(manifest); !slices.Equal(got, []string{"include/a.h", "include/b.h"}) {
+	if got, _, _ := decodeManifest(manifest); !slices.Equal(got, []string{"include/a.h", "include/b.h"}) {
 		t.Errorf("manifest lists %v", got)
 	}
 	// The worker's lookup finds the same full action from the manifest.
@@ -97,19 +106,19 @@ func TestAfterRun(t *testing.T) {
 	if why != "" {
 		t.Fatal(why)
 	}
-	again, err := fullAction(s, files)
+	again, err := fullAction(s, files, nil)
 	if err != nil || again.Digest != a.Digest {
 		t.Errorf("the full action from the manifest differs (%v)", err)
 	}
 	// A header edit changes the full action.
 	write("include/b.h", "#define B 2")
-	if b, _, _ := afterRun(root, root, s, settled()); b == nil || b.Digest == a.Digest {
+	if b, _, _ := afterRun(root, root, s, settled(), nil, nil); b == nil || b.Digest == a.Digest {
 		t.Error("a header edit kept the full action")
 	}
 
 	if _, err := os.Stat("/usr/include/stdio.h"); err == nil {
 		write("obj/a.d", "obj/a.o: src/a.c /usr/include/stdio.h\n")
-		a, manifest, why := afterRun(root, root, s, settled())
+		a, manifest, why := afterRun(root, root, s, settled(), nil, nil)
 		if why != "" || !strings.Contains(string(manifest), "/usr/include/stdio.h\n") {
 			t.Errorf("a system header: %q, manifest %q", why, manifest)
 		}
@@ -123,12 +132,12 @@ func TestAfterRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("obj/a.d", "obj/a.o: src/a.c "+outside+"\n")
-	if _, _, why := afterRun(root, root, s, settled()); !strings.Contains(why, "outside the project") {
+	if _, _, why := afterRun(root, root, s, settled(), nil, nil); !strings.Contains(why, "outside the project") {
 		t.Errorf("a header outside the project: %q", why)
 	}
 
 	write("obj/a.d", "obj/a.o: src/a.c include/a.h\n")
-	if _, _, why := afterRun(root, root, s, time.Now().Add(-time.Hour)); !strings.Contains(why, "changed while the commands ran") {
+	if _, _, why := afterRun(root, root, s, time.Now().Add(-time.Hour), nil, nil); !strings.Contains(why, "changed while the commands ran") {
 		t.Errorf("a header written during the run: %q", why)
 	}
 }

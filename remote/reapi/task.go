@@ -25,6 +25,7 @@ type task struct {
 	mu      sync.Mutex
 	local   *worker.Runner
 	clients map[string]*Client
+	sys     systemDigests
 }
 
 // run decodes a worker.Job that carries a remote.Request, carries it out
@@ -98,17 +99,23 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 	if err == nil {
 		err = cl.Check(ctx, req.Exec)
 	}
-	// A target with a depfile is found through its manifest: a is then
-	// the full action of the files it lists, or nil without one.
+	// A target with a depfile or traced commands is found through its
+	// manifest: a is then the full action of the files it lists, or nil
+	// without one.
 	var man *manifested
-	if err == nil && req.Spec.Depfile != "" {
-		if man, err = findManifest(ctx, cl, req.Root, req.Spec); err == nil {
+	if err == nil && (req.Spec.Depfile != "" || req.Spec.Trace) {
+		if man, err = findManifest(ctx, cl, req.Root, req.Spec, &t.sys); err == nil {
 			a = man.full
 		}
 	}
 	if err == nil && a != nil {
 		res, done, lerr := lookup(ctx, cl, req, a, job)
 		switch {
+		case done && req.Spec.Trace:
+			// What the shared run read and probed, for gobuildj to
+			// record as if it had traced it.
+			res.Trace = restoredTrace(req.Root, man)
+			return res, nil
 		case done:
 			return res, nil
 		case errors.As(lerr, new(*CorruptError)):
@@ -117,7 +124,9 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 			err = lerr
 		}
 	}
-	if err == nil && req.Exec && a != nil {
+	// A traced target runs here: a remote run comes without a trace, and
+	// what it read is the key of the next build.
+	if err == nil && req.Exec && a != nil && !req.Spec.Trace {
 		ectx, ecancel := ctx, context.CancelFunc(func() {})
 		if req.ExecTimeout > 0 {
 			ectx, ecancel = context.WithTimeoutCause(ctx, req.ExecTimeout, errExecTimeout)
@@ -175,7 +184,7 @@ func (t *task) runRemote(wctx *sched.WorkerContext, job *worker.Job, req *remote
 	}
 	res.RemoteErr, res.RemoteNote = infra, note
 	if res.OK() && share && !givenUp() && man != nil {
-		full, manifest, why := afterRun(req.Root, filepath.Join(req.Root, req.Spec.Dir), req.Spec, started)
+		full, manifest, why := afterRun(req.Root, filepath.Join(req.Root, req.Spec.Dir), req.Spec, started, res.Trace, &t.sys)
 		a = full
 		if why != "" {
 			res.NotShared = why
