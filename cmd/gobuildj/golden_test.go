@@ -68,9 +68,11 @@ cmd         = "echo ${target} >> ../ran.log; cat ${in} > ${out}"
 
 var (
 	wallTime = regexp.MustCompile(` in [0-9.]+(µs|ms|s)\b`)
-	// timings are the summary's critical path and slowest targets: which
-	// target is slowest is the machine's business.
-	timings = regexp.MustCompile(`(?m)^(gobuildj: critical path: .*|gobuildj: slowest targets:|\s+[0-9.]+(µs|ms|s)  .*)\n`)
+	// timings are the summary's critical path, slowest targets and the
+	// doctor's advice: which target is slowest, and whether the build was
+	// limited by -j, are the machine's business (a loaded machine gets
+	// doctor lines an idle one does not).
+	timings = regexp.MustCompile(`(?m)^(gobuildj: critical path: .*|gobuildj: slowest targets:|gobuildj: doctor: .*|\s+[0-9.]+(µs|ms|s)  .*)\n`)
 )
 
 // checkGolden compares got with testdata/golden/name, or rewrites that file
