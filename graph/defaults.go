@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -72,6 +73,7 @@ type defaultsLayer struct {
 	// folder.
 	from    map[string]*bfile
 	envFrom map[string]*bfile
+	origin  *bfile // the Buildfile whose [defaults] made the layer
 }
 
 // layerDefaults returns the defaults in force in f, whose includer has
@@ -82,7 +84,7 @@ func layerDefaults(parent *defaultsLayer, f *bfile) *defaultsLayer {
 		return parent
 	}
 	own := &f.dec.defaults
-	d := &defaultsLayer{from: make(map[string]*bfile), envFrom: make(map[string]*bfile)}
+	d := &defaultsLayer{from: make(map[string]*bfile), envFrom: make(map[string]*bfile), origin: f}
 	fillDefaults(&d.spec, own, func(key string) { d.from[key] = f })
 	if parent != nil {
 		fillDefaults(&d.spec, &parent.spec, func(key string) { d.from[key] = parent.from[key] })
@@ -149,55 +151,75 @@ func fillDefaults(dst, src *targetSpec, took func(key string)) {
 	}
 }
 
-// defaulted records, for a target spec that took defaults, the Buildfile
-// each key and env variable came from.
+// defaulted is, for a target spec that took defaults, the spec as
+// written and the defaults it took: a key the spec as written leaves
+// unset came from the layer.
 type defaulted struct {
-	from    map[string]*bfile
-	envFrom map[string]*bfile
+	own   *targetSpec
+	layer *defaultsLayer
+}
+
+// MaxDefaultedSize bounds the bytes that [defaults] copies into targets,
+// over a Buildfile and its includes: each target that takes defaults
+// counts the size of all of them. A Buildfile of many short targets and a
+// long [defaults] env must get an error, not all the memory.
+const MaxDefaultedSize = 64 << 20
+
+// size is about the memory that taking d costs a target: the text of its
+// lists and env, and a map entry per env variable.
+func (d *defaultsLayer) size() int {
+	n := 256 // the copied spec
+	if x := d.spec.x; x != nil {
+		for _, s := range slices.Concat(x.Tools.items, x.EnvInputs.items) {
+			n += len(s) + 16
+		}
+	}
+	for name, v := range d.spec.Env {
+		n += len(name) + len(v.s) + 64
+	}
+	return n
 }
 
 // withDefaults returns spec, a target's or rule's of Buildfile f, with the
 // defaults in force in f filled in: a copy when it takes any, spec itself
 // when it takes none (no cmd, or every default key set already).
-func (l *loader) withDefaults(f *bfile, spec *targetSpec) *targetSpec {
+func (l *loader) withDefaults(f *bfile, spec *targetSpec) (*targetSpec, *Error) {
 	d := f.defaults
 	if d == nil || len(spec.Cmd.items) == 0 {
-		return spec
+		return spec, nil
 	}
 	c := *spec
 	if spec.x != nil {
 		x := *spec.x
 		c.x = &x
 	}
-	var took defaulted
-	fillDefaults(&c, &d.spec, func(key string) {
-		if took.from == nil {
-			took.from = make(map[string]*bfile)
-		}
-		took.from[key] = d.from[key]
-	})
+	took := false
+	fillDefaults(&c, &d.spec, func(string) { took = true })
+	cloned := false
 	for name, v := range d.spec.Env {
 		if _, own := spec.Env[name]; own {
 			continue
 		}
-		if took.envFrom == nil {
-			took.envFrom = make(map[string]*bfile)
-			c.Env = maps.Clone(spec.Env)
-			if c.Env == nil {
-				c.Env = make(map[string]text, len(d.spec.Env))
-			}
+		if !cloned {
+			c.Env = make(map[string]text, len(spec.Env)+len(d.spec.Env))
+			maps.Copy(c.Env, spec.Env)
+			cloned = true
 		}
 		c.Env[name] = v
-		took.envFrom[name] = d.envFrom[name]
+		took = true
 	}
-	if took.from == nil && took.envFrom == nil {
-		return spec
+	if !took {
+		return spec, nil
+	}
+	if l.defaultedSize += d.size(); l.defaultedSize > MaxDefaultedSize {
+		return nil, d.origin.src.errorAt(at{path: []string{"defaults"}, item: -1, offset: -1, name: true}, "", "defaults",
+			fmt.Sprintf("copied into each target, [defaults] adds up past %d MiB (expected at most %d MiB in all: is its env very long, for many targets?)", MaxDefaultedSize>>20, MaxDefaultedSize>>20))
 	}
 	if l.defaulted == nil {
 		l.defaulted = make(map[*targetSpec]*defaulted)
 	}
-	l.defaulted[&c] = &took
-	return &c
+	l.defaulted[&c] = &defaulted{own: spec, layer: d}
+	return &c, nil
 }
 
 // defaultFrom returns the Buildfile whose [defaults] gave the target its
@@ -206,10 +228,40 @@ func (p *pending) defaultFrom(key string) *bfile {
 	if p.l.defaulted == nil {
 		return nil
 	}
-	if d := p.l.defaulted[p.spec]; d != nil {
-		return d.from[key]
+	d := p.l.defaulted[p.spec]
+	if d == nil || setsKey(d.own, key) {
+		return nil
 	}
-	return nil
+	return d.layer.from[key]
+}
+
+// setsKey reports whether spec sets key, one of defaultKeys but env.
+func setsKey(spec *targetSpec, key string) bool {
+	x := spec.x
+	if x == nil {
+		x = &specExtra{}
+	}
+	switch key {
+	case "timeout":
+		return spec.Timeout.set
+	case "kill_timeout":
+		return spec.KillTimeout.set
+	case "retries":
+		return spec.Retries.set
+	case "remote":
+		return spec.Remote.set
+	case "pool":
+		return x.Pool.set
+	case "tools":
+		return x.Tools.set
+	case "env_inputs":
+		return x.EnvInputs.set
+	case "sandbox":
+		return x.Sandbox.set
+	case "trace":
+		return x.Trace.set
+	}
+	return true
 }
 
 // envAt is the location of variable name of the target's env: in the
@@ -217,7 +269,8 @@ func (p *pending) defaultFrom(key string) *bfile {
 func (p *pending) envAt(name string) at {
 	if p.l.defaulted != nil {
 		if d := p.l.defaulted[p.spec]; d != nil {
-			if f := d.envFrom[name]; f != nil {
+			if _, own := d.own.Env[name]; !own && d.layer.envFrom[name] != nil {
+				f := d.layer.envFrom[name]
 				return at{path: []string{"defaults", "env", name}, item: -1, offset: -1, in: f.src}
 			}
 		}

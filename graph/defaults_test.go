@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -248,4 +250,43 @@ func lookupT(t *testing.T, g *Graph, name string) *Target {
 		t.Fatalf("no target %s", name)
 	}
 	return tg
+}
+
+// A long [defaults] copied into many targets is refused before it takes
+// the memory: a few lines must not cost a target's worth each.
+func TestDefaultsCopiedPastTheLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[defaults]\nenv = { BIG = \"" + strings.Repeat("x", 1<<20) + "\" }\n")
+	for i := range MaxDefaultedSize>>20 + 1 {
+		fmt.Fprintf(&b, "\n[targets.t%d]\ncmd = \"true\"\n", i)
+	}
+	_, _, err := loadText(t, b.String(), nil)
+	want := fmt.Sprintf("Buildfile.toml:1:1: defaults: copied into each target, [defaults] adds up past %d MiB (expected at most %d MiB in all: is its env very long, for many targets?)", MaxDefaultedSize>>20, MaxDefaultedSize>>20)
+	if err == nil || err.Error() != want {
+		t.Fatalf("Load: %v\nwant: %s", err, want)
+	}
+}
+
+// A variable of env that the target sets itself is located in the target,
+// one it takes from [defaults] there.
+func TestDefaultsEnvLocated(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{
+			name: "own variable",
+			text: "[defaults]\nenv = { A = \"1\" }\n\n[targets.app]\ncmd = \"true\"\nenv = { A = \"${nope}\" }\n",
+			want: `Buildfile.toml:6:9: target "app": env.A: unknown variable "nope" (expected a name defined in [vars] or an automatic variable (target, in, out, deps))`,
+		},
+		{
+			name:  "in a rule",
+			text:  "[defaults]\nenv = { B = \"${nope}\" }\n\n[rules.obj]\nforeach = \"*.c\"\noutputs = [\"${stem}.o\"]\ncmd = \"true\"\nenv = { A = \"1\" }\n",
+			files: map[string]string{"a.c": ""},
+			want:  `Buildfile.toml:2:9: rule "obj" (a.c): env.B: unknown variable "nope" (expected a name defined in [vars] or an automatic variable (target, in, out, deps, match, stem))`,
+		},
+		{
+			name:  "a rule's own",
+			text:  "[defaults]\nenv = { B = \"1\" }\n\n[rules.obj]\nforeach = \"*.c\"\noutputs = [\"${stem}.o\"]\ncmd = \"true\"\nenv = { A = \"${nope}\" }\n",
+			files: map[string]string{"a.c": ""},
+			want:  `Buildfile.toml:8:9: rule "obj" (a.c): env.A: unknown variable "nope" (expected a name defined in [vars] or an automatic variable (target, in, out, deps, match, stem))`,
+		},
+	})
 }

@@ -119,6 +119,9 @@ type loader struct {
 	// defaulted says, for each spec that took [defaults], where each key
 	// it took came from (defaults.go); nil when none did.
 	defaulted map[*targetSpec]*defaulted
+	// defaultedSize is what taking [defaults] cost the targets so far
+	// (MaxDefaultedSize bounds it).
+	defaultedSize int
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
@@ -295,7 +298,10 @@ func (l *loader) name() *Error {
 			if spec == nil {
 				spec = &targetSpec{}
 			}
-			spec = l.withDefaults(f, spec)
+			spec, e := l.withDefaults(f, spec)
+			if e != nil {
+				return e
+			}
 			l.pending = append(l.pending, pending{l: l, f: f, spec: spec, local: it.name, name: f.prefix + it.name, section: "targets"})
 		}
 	}
