@@ -195,25 +195,25 @@ func (l *loader) withDefaults(f *bfile, spec *targetSpec) (*targetSpec, *Error) 
 	}
 	took := false
 	fillDefaults(&c, &d.spec, func(string) { took = true })
-	cloned := false
-	for name, v := range d.spec.Env {
-		if _, own := spec.Env[name]; own {
-			continue
+	takesEnv := false
+	for name := range d.spec.Env {
+		if _, own := spec.Env[name]; !own {
+			takesEnv = true
+			break
 		}
-		if !cloned {
-			c.Env = make(map[string]text, len(spec.Env)+len(d.spec.Env))
-			maps.Copy(c.Env, spec.Env)
-			cloned = true
-		}
-		c.Env[name] = v
-		took = true
 	}
-	if !took {
+	if !took && !takesEnv {
 		return spec, nil
 	}
+	// Counted before the copy: the error comes before the memory goes.
 	if l.defaultedSize += d.size(); l.defaultedSize > MaxDefaultedSize {
 		return nil, d.origin.src.errorAt(at{path: []string{"defaults"}, item: -1, offset: -1, name: true}, "", "defaults",
 			fmt.Sprintf("copied into each target, [defaults] adds up past %d MiB (expected at most %d MiB in all: is its env very long, for many targets?)", MaxDefaultedSize>>20, MaxDefaultedSize>>20))
+	}
+	if takesEnv {
+		c.Env = make(map[string]text, len(spec.Env)+len(d.spec.Env))
+		maps.Copy(c.Env, d.spec.Env)
+		maps.Copy(c.Env, spec.Env) // the target's own win
 	}
 	if l.defaulted == nil {
 		l.defaulted = make(map[*targetSpec]*defaulted)
