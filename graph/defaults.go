@@ -74,6 +74,7 @@ type defaultsLayer struct {
 	from    map[string]*bfile
 	envFrom map[string]*bfile
 	origin  *bfile // the Buildfile whose [defaults] made the layer
+	size    int    // what taking the layer costs a target (sizeOf)
 }
 
 // layerDefaults returns the defaults in force in f, whose includer has
@@ -103,6 +104,7 @@ func layerDefaults(parent *defaultsLayer, f *bfile) *defaultsLayer {
 		d.spec.Env[name] = v
 		d.envFrom[name] = f
 	}
+	d.size = sizeOf(&d.spec)
 	return d
 }
 
@@ -165,16 +167,16 @@ type defaulted struct {
 // long [defaults] env must get an error, not all the memory.
 const MaxDefaultedSize = 64 << 20
 
-// size is about the memory that taking d costs a target: the text of its
-// lists and env, and a map entry per env variable.
-func (d *defaultsLayer) size() int {
+// sizeOf is about the memory that taking the defaults d costs a target:
+// the text of its lists and env, and a map entry per env variable.
+func sizeOf(d *targetSpec) int {
 	n := 256 // the copied spec
-	if x := d.spec.x; x != nil {
+	if x := d.x; x != nil {
 		for _, s := range slices.Concat(x.Tools.items, x.EnvInputs.items) {
 			n += len(s) + 16
 		}
 	}
-	for name, v := range d.spec.Env {
+	for name, v := range d.Env {
 		n += len(name) + len(v.s) + 64
 	}
 	return n
@@ -206,7 +208,7 @@ func (l *loader) withDefaults(f *bfile, spec *targetSpec) (*targetSpec, *Error) 
 		return spec, nil
 	}
 	// Counted before the copy: the error comes before the memory goes.
-	if l.defaultedSize += d.size(); l.defaultedSize > MaxDefaultedSize {
+	if l.defaultedSize += d.size; l.defaultedSize > MaxDefaultedSize {
 		return nil, d.origin.src.errorAt(at{path: []string{"defaults"}, item: -1, offset: -1, name: true}, "", "defaults",
 			fmt.Sprintf("copied into each target, [defaults] adds up past %d MiB (expected at most %d MiB in all: is its env very long, for many targets?)", MaxDefaultedSize>>20, MaxDefaultedSize>>20))
 	}
@@ -238,9 +240,6 @@ func (p *pending) defaultFrom(key string) *bfile {
 // setsKey reports whether spec sets key, one of defaultKeys but env.
 func setsKey(spec *targetSpec, key string) bool {
 	x := spec.x
-	if x == nil {
-		x = &specExtra{}
-	}
 	switch key {
 	case "timeout":
 		return spec.Timeout.set
@@ -251,15 +250,15 @@ func setsKey(spec *targetSpec, key string) bool {
 	case "remote":
 		return spec.Remote.set
 	case "pool":
-		return x.Pool.set
+		return x != nil && x.Pool.set
 	case "tools":
-		return x.Tools.set
+		return x != nil && x.Tools.set
 	case "env_inputs":
-		return x.EnvInputs.set
+		return x != nil && x.EnvInputs.set
 	case "sandbox":
-		return x.Sandbox.set
+		return x != nil && x.Sandbox.set
 	case "trace":
-		return x.Trace.set
+		return x != nil && x.Trace.set
 	}
 	return true
 }
