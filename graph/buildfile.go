@@ -32,6 +32,9 @@ type buildfile struct {
 	Pools   any         `toml:"pools"`
 	Remote  any         `toml:"remote"`
 	Check   checkTable  `toml:"check"`
+	// Defaults is [defaults]: target keys every target takes unless it
+	// sets them (defaults.go).
+	Defaults any `toml:"defaults"`
 	// RemoveStale is remove_stale: false keeps the outputs of targets
 	// that left the graph.
 	RemoveStale boolean `toml:"remove_stale"`
@@ -326,7 +329,7 @@ func (t *targetSpec) UnmarshalTOML(v any) error {
 
 // topKeys lists the keys allowed at the top level, for messages.
 func topKeys() []string {
-	return []string{"check", "default", "include", "pools", "remote", "remove_stale", "rules", "targets", "vars"}
+	return []string{"check", "default", "defaults", "include", "pools", "remote", "remove_stale", "rules", "targets", "vars"}
 }
 
 // targetKeys lists the keys allowed in a target, sorted, for messages.
@@ -629,15 +632,20 @@ func short(s string) string {
 // decoded is a Buildfile after TOML decoding and the checks that need only
 // its keys and the types of its values.
 type decoded struct {
-	file     buildfile
-	vars     varTable
-	targets  targetTable
-	rules    targetTable
-	pools    poolTable
-	remote   remoteTable
-	items    []item   // targets and rules in file order
-	varList  []string // variable names in file order
-	poolList []string // pool names in file order
+	file    buildfile
+	vars    varTable
+	targets targetTable
+	rules   targetTable
+	pools   poolTable
+	remote  remoteTable
+	// defaults is [defaults], decoded as a target's keys are; hasDefaults
+	// says the Buildfile has one, defaultsBad that it is not a table.
+	defaults    targetSpec
+	hasDefaults bool
+	defaultsBad problem
+	items       []item   // targets and rules in file order
+	varList     []string // variable names in file order
+	poolList    []string // pool names in file order
 }
 
 // item is a [targets.NAME] or [rules.NAME] section.
@@ -701,6 +709,18 @@ func decode(src *source) (*decoded, *Error) {
 	}
 	if md.IsDefined("remote") {
 		_ = d.remote.UnmarshalTOML(d.file.Remote) // never fails
+	}
+	if md.IsDefined("defaults") {
+		if m, ok := d.file.Defaults.(map[string]any); ok {
+			_ = d.defaults.UnmarshalTOML(m) // never fails
+			d.hasDefaults = true
+		} else {
+			hint := ""
+			if _, list := d.file.Defaults.([]any); list {
+				hint = "; the targets built when none is named are default = [...]"
+			}
+			d.defaultsBad = problem{"expected a table of keys every target takes, such as [defaults] with sandbox = true, got " + describe(d.file.Defaults) + hint, -1}
+		}
 	}
 	src.keys = md.Keys()
 	first := d.walk(src.keys)
@@ -790,6 +810,10 @@ func (d *decoded) walk(keys []toml.Key) *report {
 				msg := fmt.Sprintf("unknown key %q (expected one of: %s%s)", k[1], strings.Join(remoteKeys(), ", "), didYouMean(k[1], remoteKeys()))
 				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "remote", msg}
 			}
+		case "defaults":
+			if len(k) >= 2 && !isDefaultKey(k[1]) {
+				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "defaults", notADefault(k[1])}
+			}
 		case "check":
 			if len(k) >= 2 && !isCheckKey(k[1]) {
 				return &report{i, at{path: k[:2], item: -1, offset: -1, name: true}, "", "", "check", unknownCheckKey(k[1])}
@@ -834,7 +858,15 @@ func (d *decoded) problems(src *source) *report {
 			first = r
 		}
 	}
-	add(d.file.Default.bad, []string{"default"}, "", "default")
+	defaultBad := d.file.Default.bad
+	if defaultBad.msg != "" && strings.HasSuffix(defaultBad.msg, "got a table") {
+		defaultBad.msg += " (keys that every target takes go in [defaults], with an s)"
+	}
+	add(defaultBad, []string{"default"}, "", "default")
+	add(d.defaultsBad, []string{"defaults"}, "", "defaults")
+	if d.defaults.troubled {
+		d.defaults.problems([]string{"defaults"}, "", "defaults.", add)
+	}
 	add(d.file.Include.bad, []string{"include"}, "", "include")
 	add(d.file.RemoveStale.bad, []string{"remove_stale"}, "", "remove_stale")
 	add(d.vars.bad, []string{"vars"}, "", "vars")
@@ -871,62 +903,74 @@ func (tt *targetTable) problems(section string, add func(p problem, path []strin
 			msg := "expected a table such as [" + toml.Key{section, name}.String() + "] with keys like cmd and deps, got " + t.notTable
 			add(problem{msg, -1}, []string{section, name}, name, "")
 		}
-		add(t.envBad, []string{section, name, "env"}, name, "env")
-		for _, f := range []struct {
-			key string
-			p   problem
-		}{
-			{"description", t.Description.bad},
-			{"deps", t.Deps.bad},
-			{"inputs", t.Inputs.bad},
-			{"outputs", t.Outputs.bad},
-			{"cmd", t.Cmd.bad},
-			{"dir", t.Dir.bad},
-			{"timeout", t.Timeout.bad},
-			{"kill_timeout", t.KillTimeout.bad},
-			{"always", t.Always.bad},
-			{"ports", t.Ports.bad},
-			{"retries", t.Retries.bad},
-			{"remote", t.Remote.bad},
-		} {
-			add(f.p, []string{section, name, f.key}, name, f.key)
-		}
-		for k, v := range t.Env {
-			add(v.bad, []string{section, name, "env", k}, name, "env."+toml.Key{k}.String())
-		}
-		if x := t.x; x != nil {
-			for _, f := range []struct {
-				key string
-				p   problem
-			}{
-				{"pool", x.Pool.bad},
-				{"depfile", x.Depfile.bad},
-				{"dyndep", x.Dyndep.bad},
-				{"exclude", x.Exclude.bad},
-				{"foreach", x.Foreach.bad},
-				{"tools", x.Tools.bad},
-				{"env_inputs", x.EnvInputs.bad},
-				{"secondary", x.Secondary.bad},
-				{"intermediate", x.Intermediate.bad},
-				{"sandbox", x.Sandbox.bad},
-				{"trace", x.Trace.bad},
-				{"prefer", x.Prefer.bad},
-				{"vars", x.VarsBad},
-				{"override", x.OverrideBad},
-			} {
-				add(f.p, []string{section, name, f.key}, name, f.key)
-			}
-			for k, v := range x.Vars {
-				add(v.bad, []string{section, name, "vars", k}, name, "vars."+toml.Key{k}.String())
-			}
-			for pat, o := range x.Overrides {
-				key := "override." + toml.Key{pat}.String()
-				add(o.bad, []string{section, name, "override", pat}, name, key)
-				add(o.varsBad, []string{section, name, "override", pat, "vars"}, name, key+".vars")
-				for k, v := range o.vars {
-					add(v.bad, []string{section, name, "override", pat, "vars", k}, name, key+".vars."+toml.Key{k}.String())
-				}
-			}
+		t.problems([]string{section, name}, name, "", add)
+	}
+}
+
+// problems hands each problem recorded in the spec to add: base is the key
+// path of its table ({"targets", name} or {"defaults"}), name the target's
+// ("" for [defaults]) and keyPrefix what messages put before a key's name.
+func (t *targetSpec) problems(base []string, name, keyPrefix string, add func(p problem, path []string, target, key string)) {
+	path := func(keys ...string) []string {
+		return append(slices.Clip(base), keys...)
+	}
+	add(t.envBad, path("env"), name, keyPrefix+"env")
+	for _, f := range []struct {
+		key string
+		p   problem
+	}{
+		{"description", t.Description.bad},
+		{"deps", t.Deps.bad},
+		{"inputs", t.Inputs.bad},
+		{"outputs", t.Outputs.bad},
+		{"cmd", t.Cmd.bad},
+		{"dir", t.Dir.bad},
+		{"timeout", t.Timeout.bad},
+		{"kill_timeout", t.KillTimeout.bad},
+		{"always", t.Always.bad},
+		{"ports", t.Ports.bad},
+		{"retries", t.Retries.bad},
+		{"remote", t.Remote.bad},
+	} {
+		add(f.p, path(f.key), name, keyPrefix+f.key)
+	}
+	for k, v := range t.Env {
+		add(v.bad, path("env", k), name, keyPrefix+"env."+toml.Key{k}.String())
+	}
+	x := t.x
+	if x == nil {
+		return
+	}
+	for _, f := range []struct {
+		key string
+		p   problem
+	}{
+		{"pool", x.Pool.bad},
+		{"depfile", x.Depfile.bad},
+		{"dyndep", x.Dyndep.bad},
+		{"exclude", x.Exclude.bad},
+		{"foreach", x.Foreach.bad},
+		{"tools", x.Tools.bad},
+		{"env_inputs", x.EnvInputs.bad},
+		{"secondary", x.Secondary.bad},
+		{"intermediate", x.Intermediate.bad},
+		{"sandbox", x.Sandbox.bad},
+		{"trace", x.Trace.bad},
+		{"prefer", x.Prefer.bad},
+		{"vars", x.VarsBad},
+		{"override", x.OverrideBad},
+	} {
+		add(f.p, path(f.key), name, keyPrefix+f.key)
+	}
+	for k, v := range x.Vars {
+		add(v.bad, path("vars", k), name, keyPrefix+"vars."+toml.Key{k}.String())
+	}
+	for pat, o := range x.Overrides {
+		key := keyPrefix + "override." + toml.Key{pat}.String()
+		add(o.bad, path("override", pat), name, key)
+		add(o.varsBad, path("override", pat, "vars"), name, key+".vars")
+		for k, v := range o.vars {
+			add(v.bad, path("override", pat, "vars", k), name, key+".vars."+toml.Key{k}.String())
 		}
 	}
 }

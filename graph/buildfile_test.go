@@ -77,17 +77,22 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{
 			name: "top level: another tool's section",
 			text: "[targets.a]\ncmd = \"x\"\n\n[tasks.obj]\ncmd = \"y\"\n",
-			want: `Buildfile.toml:4:1: unknown top-level key "tasks" (expected one of: check, default, include, pools, remote, remove_stale, rules, targets, vars)`,
+			want: `Buildfile.toml:4:1: unknown top-level key "tasks" (expected one of: check, default, defaults, include, pools, remote, remove_stale, rules, targets, vars)`,
 		},
 		{
 			name: "top level: typo",
+			text: "defualt = [\"a\"]\n",
+			want: `Buildfile.toml:1:1: unknown top-level key "defualt" (expected one of: check, default, defaults, include, pools, remote, remove_stale, rules, targets, vars; did you mean "default"?)`,
+		},
+		{
+			name: "top level: defaults for default",
 			text: "defaults = [\"a\"]\n",
-			want: `Buildfile.toml:1:1: unknown top-level key "defaults" (expected one of: check, default, include, pools, remote, remove_stale, rules, targets, vars; did you mean "default"?)`,
+			want: `Buildfile.toml:1:12: defaults: expected a table of keys every target takes, such as [defaults] with sandbox = true, got an array; the targets built when none is named are default = [...]`,
 		},
 		{
 			name: "top level: dotted",
 			text: "\n  target.app.cmd = \"x\"\n",
-			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: check, default, include, pools, remote, remove_stale, rules, targets, vars; did you mean "targets"?)`,
+			want: `Buildfile.toml:2:3: unknown top-level key "target" (expected one of: check, default, defaults, include, pools, remote, remove_stale, rules, targets, vars; did you mean "targets"?)`,
 		},
 	})
 }

@@ -26,6 +26,7 @@ func seedBuildfiles(f *testing.F) {
 	}
 	f.Add([]byte("[vars]\na = \"${b} $$ $HOME\"\nb = \"x\"\n[targets.all]\ndeps = [\"t\"]\n[targets.t]\ninputs = [\"**/*.txt\"]\noutputs = [\"o\"]\ncmd = [\"${a} ${in} ${out}\"]\n"))
 	f.Add([]byte("include = [\"Buildfile.toml\"]\n"))
+	f.Add([]byte("[defaults]\nsandbox = true\ntrace = true\ntimeout = \"${t}\"\npool = \"p\"\nenv = { A = \"${out}\" }\ntools = [\"x/y\"]\n[vars]\nt = \"1s\"\n[pools.p]\ndepth = 1\n[targets.a]\noutputs = [\"o\"]\ncmd = \"true\"\nsandbox = false\nenv = { A = \"1\" }\n[targets.b]\ndeps = [\"a\"]\n"))
 	f.Add([]byte("[pools.p]\ndepth = 2\n[rules.r]\nforeach = [\"*.txt\", \"src.*\"]\nexclude = [\"x*\"]\noutputs = [\"out/${stem}.o\", \"${match}.2\"]\ninputs = [\"${match}\"]\ncmd = \"cp ${in} ${out} # ${target}\"\ndepfile = \"${out}.d\"\npool = \"p\"\n[targets.all]\ndeps = [\"r\", \"out/src.o\"]\npool = \"console\"\n"))
 	f.Add([]byte("include = [\"sub/Buildfile.toml\"]\n[vars]\next = \"{c,h}\"\nsrc = \"src/**/*.${ext}\"\n[rules.obj]\nforeach = [\"${src}\"]\ninputs = [\"${match}\"]\nexclude = [\"src/{x,y}/*\"]\noutputs = [\"obj/${stem}.o\"]\ncmd = \"cc -c ${in:raw} -o ${out}\"\n[targets.app]\ndeps = [\"obj\", \"sub/lib\"]\ninputs = [\"include/*.{h,hpp}\", \"src/{a,sub/b}.c\"]\noutputs = [\"app\"]\ncmd = [\"cc -o ${out} ${deps}\"]\n"))
 	// Bombs: braces that multiply, long globs, deep nesting.

@@ -116,6 +116,12 @@ type loader struct {
 	emptyGlobs []emptyGlob
 	// overrides are the variables set on the command line (cmdline.go).
 	overrides []Override
+	// defaulted says, for each spec that took [defaults], where each key
+	// it took came from (defaults.go); nil when none did.
+	defaulted map[*targetSpec]*defaulted
+	// defaultedSize is what taking [defaults] cost the targets so far
+	// (MaxDefaultedSize bounds it).
+	defaultedSize int
 }
 
 // bfile is one Buildfile of a load: the top one or an included one.
@@ -126,6 +132,9 @@ type bfile struct {
 	prefix string // what its target and rule names are prefixed with: "" or "sub/"
 	dec    *decoded
 	x      *expander
+	// defaults are the [defaults] in force: its own over its includer's
+	// (defaults.go); nil when none.
+	defaults *defaultsLayer
 }
 
 func (l *loader) load() (*Graph, *Error) {
@@ -240,8 +249,9 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 		f.prefix = filepath.ToSlash(dir) + "/"
 	}
 	var px *expander
+	var pd *defaultsLayer
 	if parent != nil {
-		px = parent.x
+		px, pd = parent.x, parent.defaults
 		for _, k := range src.keys {
 			if k[0] == "remote" || k[0] == "check" {
 				return nil, src.errorAt(at{path: k[:1], item: -1, offset: -1, name: true}, "", k[0],
@@ -249,6 +259,7 @@ func (l *loader) readFile(src *source, dir string, parent *bfile) (*bfile, *Erro
 			}
 		}
 	}
+	f.defaults = layerDefaults(pd, f)
 	f.x = newExpander(src, dec.vars.vars, dec.varList, px)
 	f.x.env = l.env
 	f.x.cmds = l.cmds
@@ -286,6 +297,10 @@ func (l *loader) name() *Error {
 			spec := f.dec.targets.specs[it.name]
 			if spec == nil {
 				spec = &targetSpec{}
+			}
+			spec, e := l.withDefaults(f, spec)
+			if e != nil {
+				return e
 			}
 			l.pending = append(l.pending, pending{l: l, f: f, spec: spec, local: it.name, name: f.prefix + it.name, section: "targets"})
 		}

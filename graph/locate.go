@@ -35,6 +35,7 @@ type at struct {
 	offset int      // >= 0: that byte of the string value (when it can be found in the text)
 	raw    string   // the string value, to check that offset maps onto the text
 	name   bool     // point at the key's name rather than its value
+	in     *source  // the Buildfile the path is in, when not the one reporting (a default's)
 }
 
 // atKey is the location of the value of the key path.

@@ -19,6 +19,10 @@ func (l *loader) expandRule(f *bfile, name string) *Error {
 	if spec == nil {
 		spec = &targetSpec{}
 	}
+	spec, e := l.withDefaults(f, spec)
+	if e != nil {
+		return e
+	}
 	r := &Rule{Name: f.prefix + name}
 	base := pending{l: l, f: f, spec: spec, local: name, name: r.Name, section: "rules", rule: r}
 	base.sc = scope{target: &base}

@@ -127,16 +127,24 @@ func relTo(root, dir, q string) string {
 }
 
 // at is the location of key (item i of it, -1 for the whole value).
+// A key the target took from [defaults] is located there (defaults.go).
 func (p *pending) at(key string, i int) at {
+	if f := p.defaultFrom(key); f != nil {
+		return at{path: []string{"defaults", key}, item: i, offset: -1, in: f.src}
+	}
 	return at{path: []string{p.section, p.local, key}, item: i, offset: -1}
 }
 
 // fail reports a problem in the target's key at a.
 func (p *pending) fail(a at, key, msg string) *Error {
-	if p.rule != nil {
-		return p.f.src.errorAtRule(a, p.rule.Name, p.match, key, msg)
+	src := p.f.src
+	if a.in != nil {
+		src = a.in
 	}
-	return p.f.src.errorAt(a, p.name, key, msg)
+	if p.rule != nil {
+		return src.errorAtRule(a, p.rule.Name, p.match, key, msg)
+	}
+	return src.errorAt(a, p.name, key, msg)
 }
 
 // expand expands s, the value of key at a, in the current scope.
@@ -640,7 +648,7 @@ func (p *pending) prepareCommands() *Error {
 	t.Env = make([]string, len(keys))
 	for i, k := range keys {
 		key := "env." + toml.Key{k}.String()
-		a := atKey("targets", t.Name, "env", k)
+		a := p.envAt(k)
 		if k == "" || strings.ContainsAny(k, "=\x00") {
 			a.name = true
 			return p.fail(a, key, fmt.Sprintf(`invalid environment variable name %q (expected a name without "=", such as LC_ALL)`, k))

@@ -11,7 +11,8 @@ import (
 // enters the target's action key beside those its commands run (a
 // wrapper's real compiler, a plugin). An entry without "/" is a program
 // name, looked up in the PATH the commands see when the target is checked;
-// one with "/" is a path, relative to the Buildfile's folder.
+// one with "/" is a path, relative to the Buildfile's folder (that of the
+// Buildfile whose [defaults] gave it, for a default).
 func (p *pending) prepareTools() *Error {
 	if p.spec.x == nil || len(p.spec.x.Tools.items) == 0 {
 		return nil
@@ -31,7 +32,7 @@ func (p *pending) prepareTools() *Error {
 			return p.fail(a, "tools", "contains a NUL character (expected a program name or a path)")
 		}
 		if strings.ContainsRune(s, '/') {
-			s = p.l.inputPath(p.f.dir, s)
+			s = p.l.inputPath(p.keyDir("tools"), s)
 			if !filepath.IsAbs(s) {
 				s = "./" + s
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,6 +47,19 @@ func TestHostileBuildfilesAreRefused(t *testing.T) {
 			symlink(t, outside, filepath.Join(dir, "lk"))
 			return nil
 		}, `"lk/Buildfile.toml" leads outside the Buildfile's folder through a symbolic link`},
+		{"[defaults] env copied into every target", func(t *testing.T, dir string) []string {
+			// 400 kB of text that would be 2e8 environment variables.
+			var b strings.Builder
+			b.WriteString("[defaults.env]\n")
+			for i := range 20_000 {
+				fmt.Fprintf(&b, "V%d = \"\"\n", i)
+			}
+			for i := range 10_000 {
+				fmt.Fprintf(&b, "[targets.t%d]\ncmd = \"echo ran > ran.txt\"\n", i)
+			}
+			write(t, filepath.Join(dir, "Buildfile.toml"), b.String())
+			return nil
+		}, "Buildfile.toml:1:1: defaults: copied into each target, [defaults] adds up past 64 MiB"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
