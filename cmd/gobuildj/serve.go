@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/graph"
+	"github.com/gobuildj/gobuildj/internal/statedir"
+)
+
+// clientStdio is the terminal of a build server's client: the files its
+// stdin, stdout and stderr are (passed over the socket), and its resizes.
+type clientStdio struct {
+	stdin, stdout, stderr *os.File
+	resized               <-chan os.Signal
+}
+
+// clientOut is a client's stdout or stderr in the server: once the client
+// is gone (dead), what the build still prints is dropped.
+type clientOut struct {
+	f    *os.File
+	dead *atomic.Bool
+}
+
+func (o *clientOut) Write(p []byte) (int, error) {
+	if o.dead.Load() {
+		return len(p), nil
+	}
+	return o.f.Write(p)
+}
+
+// Fd is the client's file descriptor, for the terminal's facts (is it one,
+// how wide).
+func (o *clientOut) Fd() uintptr { return o.f.Fd() }
+
+// buildServer is a running gobuildj server: it accepts connections on its
+// socket and runs their builds one at a time, in this process.
+type buildServer struct {
+	buildfile string
+	state     statedir.Dir
+	identity  string
+	idle      time.Duration
+	started   time.Time
+	log       io.Writer
+
+	busy     chan struct{} // holds a token while a build runs
+	stopping chan struct{} // closed when the server stops
+	stopOnce sync.Once
+
+	mu      sync.Mutex
+	builds  int
+	last    time.Time      // when the last build ended, or the server started
+	current chan os.Signal // the running build's signals; nil between builds
+	logMu   sync.Mutex     // orders the lines of the server's log
+}
+
+// serve runs the build server of buildfile until a signal, gobuildj server
+// stop, idle minutes without a build, or the disappearance of its
+// Buildfile or socket ends it.
+func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan os.Signal) error {
+	state := stateOf(buildfile)
+	if err := state.Mkdir(); err != nil {
+		return err
+	}
+	lock, err := statedir.OpenFile(state.ServerLock(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("server lock: %w", err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return fmt.Errorf("a build server already runs for %s (gobuildj server status)", state.Project())
+	}
+	sock := state.ServerSocket()
+	switch err := checkSocket(sock); {
+	case err == nil: // a server that died left it: the lock is ours
+		if err := os.Remove(sock); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+	case !errors.Is(err, errNoServer):
+		return err
+	}
+	old := unix.Umask(0o177) // the socket is born 0600
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	unix.Umask(old)
+	if err != nil {
+		return fmt.Errorf("server: listen on %s: %w", sock, err)
+	}
+	defer ln.Close()
+	if err := os.Chmod(sock, 0o600); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	var sockStat unix.Stat_t
+	if err := unix.Lstat(sock, &sockStat); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	sv := &buildServer{
+		buildfile: buildfile, state: state, identity: exeIdentity(), idle: idle,
+		started: time.Now(), log: logw,
+		busy: make(chan struct{}, 1), stopping: make(chan struct{}), last: time.Now(),
+	}
+	sv.logf("pid %d listening on %s (ends after %s without a build)", os.Getpid(), sock, idle)
+	go func() {
+		for {
+			conn, err := ln.AcceptUnix()
+			if err != nil {
+				return
+			}
+			go sv.handle(conn)
+		}
+	}()
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	why := ""
+	for why == "" {
+		select {
+		case sig := <-signals:
+			why = sig.String()
+		case <-sv.stopping:
+			why = "gobuildj server stop"
+		case <-ticker.C:
+			why = sv.check(sock, sockStat)
+			if why != "" && strings.Contains(why, "socket") {
+				ln.SetUnlinkOnClose(false) // it is not ours any more
+			}
+		}
+	}
+	sv.stop()
+	ln.Close()
+	sv.mu.Lock()
+	if sv.current != nil { // stop the build in progress as Ctrl-C would
+		select {
+		case sv.current <- syscall.SIGTERM:
+		default:
+		}
+	}
+	sv.mu.Unlock()
+	sv.busy <- struct{}{} // wait for it
+	sv.logf("stopping: %s", why)
+	return nil
+}
+
+// stop makes the server stop.
+func (sv *buildServer) stop() { sv.stopOnce.Do(func() { close(sv.stopping) }) }
+
+// check says why the server should end now, if it should: idle too long,
+// its Buildfile gone, its socket gone or replaced.
+func (sv *buildServer) check(sock string, was unix.Stat_t) string {
+	if _, err := os.Stat(sv.buildfile); err != nil {
+		return fmt.Sprintf("the Buildfile %s is gone", sv.buildfile)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(sock, &st); err != nil || st.Ino != was.Ino || st.Dev != was.Dev {
+		return fmt.Sprintf("its socket %s is gone", sock)
+	}
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if sv.current == nil && time.Since(sv.last) >= sv.idle {
+		return fmt.Sprintf("no build for %s", sv.idle)
+	}
+	return ""
+}
+
+func (sv *buildServer) logf(format string, args ...any) {
+	sv.logMu.Lock()
+	defer sv.logMu.Unlock()
+	fmt.Fprintf(sv.log, "gobuildj server: %s %s\n", time.Now().Format("2006-01-02 15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// handle serves one connection.
+func (sv *buildServer) handle(conn *net.UnixConn) {
+	defer conn.Close()
+	uid, pid, err := peerUID(conn)
+	if err != nil || uid != uint32(os.Getuid()) {
+		sv.logf("refused a connection of user %d (pid %d): %v", uid, pid, err)
+		return
+	}
+	req, files, dec, err := readRequest(conn)
+	if err != nil {
+		if !errors.Is(err, io.EOF) { // not a probe that only connected
+			sv.logf("pid %d: %v", pid, err)
+		}
+		return
+	}
+	rep := &replier{enc: json.NewEncoder(conn)}
+	switch req.Op {
+	case opStatus:
+		closeAll(files)
+		_ = rep.send(serverReply{Kind: replyStatus, Status: sv.status()})
+	case opStop:
+		closeAll(files)
+		_ = rep.send(serverReply{Kind: replyStopping, Status: &serverStatus{PID: os.Getpid()}})
+		sv.stop()
+	case opBuild:
+		sv.build(req, files, dec, rep, int(pid))
+	default:
+		closeAll(files)
+		_ = rep.send(serverReply{Kind: replyRefused, Why: fmt.Sprintf("unknown request %q", req.Op)})
+	}
+}
+
+// status is what the server says of itself.
+func (sv *buildServer) status() *serverStatus {
+	sv.mu.Lock()
+	st := &serverStatus{
+		PID: os.Getpid(), Buildfile: sv.buildfile, Started: sv.started.UnixNano(),
+		Builds: sv.builds, Idle: sv.idle.String(), RSS: selfRSS(),
+	}
+	sv.mu.Unlock()
+	if g, err := graph.LoadCachedWith(sv.buildfile, false, nil); err == nil {
+		st.Targets = len(g.Targets)
+	}
+	return st
+}
+
+// build runs the build of a client's request, as the client would have
+// run it, on the client's terminal.
+func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Decoder, rep *replier, peer int) {
+	refuse := func(why string) {
+		closeAll(files)
+		_ = rep.send(serverReply{Kind: replyRefused, Why: why})
+	}
+	switch {
+	case len(files) != stdioFDs:
+		refuse("the request did not carry stdin, stdout and stderr")
+		return
+	case req.Identity != sv.identity:
+		refuse("the server is another gobuildj (" + sv.identity + ")")
+		return
+	case req.Buildfile != sv.buildfile:
+		refuse("the server builds " + sv.buildfile)
+		return
+	}
+	sigs := make(chan os.Signal, 4)
+	resized := make(chan os.Signal, 1)
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		for {
+			var m clientMessage
+			if err := dec.Decode(&m); err != nil {
+				return
+			}
+			switch m.Kind {
+			case msgSignal:
+				select {
+				case sigs <- syscall.Signal(m.Signal):
+				default:
+				}
+			case msgResize:
+				select {
+				case resized <- syscall.SIGWINCH:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case sv.busy <- struct{}{}:
+	default:
+		if descendsFrom(peer, os.Getpid()) {
+			// A command of the running build runs gobuildj here: it
+			// would wait for its own build.
+			refuse("a command of the server's build")
+			return
+		}
+		_ = rep.send(serverReply{Kind: replyWait})
+		select {
+		case sv.busy <- struct{}{}:
+		case <-gone:
+			closeAll(files)
+			return
+		case <-sv.stopping:
+			refuse("the server stops")
+			return
+		}
+	}
+	defer func() { <-sv.busy }()
+	select {
+	case <-sv.stopping:
+		refuse("the server stops")
+		return
+	default:
+	}
+	sv.mu.Lock()
+	sv.current = sigs
+	sv.builds++
+	sv.mu.Unlock()
+	start := time.Now()
+	code := sv.run(req, files, sigs, resized, gone, rep)
+	sv.mu.Lock()
+	sv.current = nil
+	sv.last = time.Now()
+	sv.mu.Unlock()
+	sv.logf("built %q for pid %d: exit code %d in %s", req.Args, peer, code, time.Since(start).Round(time.Microsecond))
+}
+
+// run runs a build in the client's environment and working folder, and
+// sends its exit code once its files are closed.
+func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Signal, resized <-chan os.Signal, gone <-chan struct{}, rep *replier) int {
+	dead := &atomic.Bool{}
+	var once sync.Once
+	exit := func(code int) {
+		once.Do(func() {
+			dead.Store(true)
+			_ = rep.send(serverReply{Kind: replyExit, Code: code})
+		})
+	}
+	defer closeAll(files)
+	if err := rep.send(serverReply{Kind: replyStarted}); err != nil {
+		return exitInterrupted
+	}
+	stdout := &clientOut{f: files[1], dead: dead}
+	stderr := &clientOut{f: files[2], dead: dead}
+	// The server runs one build at a time: the process's environment and
+	// working folder are the client's for its duration.
+	os.Clearenv()
+	for _, kv := range req.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			os.Setenv(k, v)
+		}
+	}
+	if err := os.Chdir(req.Cwd); err != nil {
+		fmt.Fprintf(stderr, "gobuildj: error: working folder: %v\n", err)
+		closeAll(files)
+		exit(exitUsage)
+		return exitUsage
+	}
+	gate := newServerGate(sigs, stderr, exit)
+	defer gate.Close()
+	over := make(chan struct{})
+	defer close(over)
+	go func() {
+		select {
+		case <-gone: // the client died: stop its build as a closed terminal would
+			select {
+			case sigs <- syscall.SIGHUP:
+			default:
+			}
+		case <-over:
+		}
+	}()
+	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized}
+	code := runFor(req.Args, stdout, stderr, gate, client)
+	closeAll(files) // the client's pipes end with the build, before it exits
+	exit(code)
+	return code
+}
+
+// descendsFrom says whether the process pid is a descendant of ancestor.
+func descendsFrom(pid, ancestor int) bool {
+	for i := 0; pid > 1 && i < 64; i++ {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		s := string(b)
+		rest := s[strings.LastIndexByte(s, ')')+1:] // " S PPID ..."
+		fields := strings.Fields(rest)
+		if len(fields) < 2 {
+			return false
+		}
+		if pid, err = strconv.Atoi(fields[1]); err != nil {
+			return false
+		}
+		if pid == ancestor {
+			return true
+		}
+	}
+	return false
+}
+
+// selfRSS is this process's resident memory in bytes (0 if unknown).
+func selfRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
