@@ -54,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer, gate *signalGate) int {
 // runFor is run for a client of the build server (client set): the build
 // is shown on the client's terminal and commands get its stdin.
 func runFor(args []string, stdout, stderr io.Writer, gate *signalGate, client *clientStdio) int {
+	if args == nil {
+		args = []string{} // nil would be the process's own arguments
+	}
 	cmd := newRootCommand(stdout, stderr, gate, client, args)
 	cmd.SetArgs(args)
 	err := cmd.Execute()

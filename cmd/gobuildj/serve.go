@@ -299,17 +299,19 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	sv.builds++
 	sv.mu.Unlock()
 	start := time.Now()
-	code := sv.run(req, files, sigs, resized, gone, rep)
+	code, exit := sv.run(req, files, sigs, resized, gone, rep)
 	sv.mu.Lock()
 	sv.current = nil
 	sv.last = time.Now()
 	sv.mu.Unlock()
 	sv.logf("built %q for pid %d: exit code %d in %s", req.Args, peer, code, time.Since(start).Round(time.Microsecond))
+	exit(code)
 }
 
 // run runs a build in the client's environment and working folder, and
-// sends its exit code once its files are closed.
-func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Signal, resized <-chan os.Signal, gone <-chan struct{}, rep *replier) int {
+// closes the client's files. It returns the exit code and what sends it to
+// the client (once: a signal before the build started sends 130 at once).
+func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Signal, resized <-chan os.Signal, gone <-chan struct{}, rep *replier) (int, func(int)) {
 	dead := &atomic.Bool{}
 	var once sync.Once
 	exit := func(code int) {
@@ -320,7 +322,7 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 	}
 	defer closeAll(files)
 	if err := rep.send(serverReply{Kind: replyStarted}); err != nil {
-		return exitInterrupted
+		return exitInterrupted, exit
 	}
 	stdout := &clientOut{f: files[1], dead: dead}
 	stderr := &clientOut{f: files[2], dead: dead}
@@ -334,9 +336,7 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 	}
 	if err := os.Chdir(req.Cwd); err != nil {
 		fmt.Fprintf(stderr, "gobuildj: error: working folder: %v\n", err)
-		closeAll(files)
-		exit(exitUsage)
-		return exitUsage
+		return exitUsage, exit
 	}
 	gate := newServerGate(sigs, stderr, exit)
 	defer gate.Close()
@@ -354,9 +354,7 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 	}()
 	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized}
 	code := runFor(req.Args, stdout, stderr, gate, client)
-	closeAll(files) // the client's pipes end with the build, before it exits
-	exit(code)
-	return code
+	return code, exit // the files close first: the client's pipes end before it exits
 }
 
 // descendsFrom says whether the process pid is a descendant of ancestor.

@@ -222,7 +222,7 @@ func stopServer(buildfile string, stdout io.Writer) error {
 	}
 	pid := rep.Status.PID
 	deadline := time.Now().Add(30 * time.Second)
-	for unix.Kill(pid, 0) == nil {
+	for processAlive(pid) {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the build server (pid %d) did not stop within 30s", pid)
 		}
@@ -230,6 +230,19 @@ func stopServer(buildfile string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "gobuildj server: stopped (pid %d)\n", pid)
 	return nil
+}
+
+// processAlive says whether the process pid runs (a zombie does not).
+func processAlive(pid int) bool {
+	if unix.Kill(pid, 0) != nil {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	return !strings.HasPrefix(s[strings.LastIndexByte(s, ')')+1:], " Z")
 }
 
 // serverStatusOf prints what the server of buildfile says of itself.
