@@ -17,8 +17,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/internal/statedir"
+	"github.com/gobuildj/gobuildj/watch"
 )
 
 // clientStdio is the terminal of a build server's client: the files its
@@ -26,6 +28,9 @@ import (
 type clientStdio struct {
 	stdin, stdout, stderr *os.File
 	resized               <-chan os.Signal
+	// stat, if set, stats the files of the build (the server's
+	// watch.StatCache).
+	stat func(dir string, paths []string, workers int) []cache.StatResult
 }
 
 // clientOut is a client's stdout or stderr in the server: once the client
@@ -55,6 +60,7 @@ type buildServer struct {
 	idle      time.Duration
 	started   time.Time
 	log       io.Writer
+	stats     *watch.StatCache // nil when the folders cannot be watched
 
 	busy     chan struct{} // holds a token while a build runs
 	stopping chan struct{} // closed when the server stops
@@ -110,6 +116,11 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 		buildfile: buildfile, state: state, identity: exeIdentity(), idle: idle,
 		started: time.Now(), log: logw,
 		busy: make(chan struct{}, 1), stopping: make(chan struct{}), last: time.Now(),
+	}
+	if sv.stats, err = watch.NewStatCache(state.Project(), state.Path()); err != nil {
+		sv.logf("every build stats every file: %v", err)
+	} else {
+		defer sv.stats.Close()
 	}
 	sv.logf("pid %d listening on %s (ends after %s without a build)", os.Getpid(), sock, idle)
 	go func() {
@@ -299,12 +310,20 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	sv.builds++
 	sv.mu.Unlock()
 	start := time.Now()
+	var hits, misses int64
+	if sv.stats != nil {
+		hits, misses = sv.stats.Hits.Load(), sv.stats.Misses.Load()
+	}
 	code, exit := sv.run(req, files, sigs, resized, gone, rep)
 	sv.mu.Lock()
 	sv.current = nil
 	sv.last = time.Now()
 	sv.mu.Unlock()
-	sv.logf("built %q for pid %d: exit code %d in %s", req.Args, peer, code, time.Since(start).Round(time.Microsecond))
+	stats := ""
+	if sv.stats != nil {
+		stats = fmt.Sprintf(" (stats: %d from memory, %d from the file system)", sv.stats.Hits.Load()-hits, sv.stats.Misses.Load()-misses)
+	}
+	sv.logf("built %q for pid %d: exit code %d in %s%s", req.Args, peer, code, time.Since(start).Round(time.Microsecond), stats)
 	exit(code)
 }
 
@@ -353,6 +372,9 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 		}
 	}()
 	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized}
+	if sv.stats != nil {
+		client.stat = sv.stats.Stat
+	}
 	code := runFor(req.Args, stdout, stderr, gate, client)
 	return code, exit // the files close first: the client's pipes end before it exits
 }

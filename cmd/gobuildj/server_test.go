@@ -167,6 +167,48 @@ cmd = "${log}; echo extra"
 	assertNoStrays(t, "sleep 343.25")
 }
 
+// A file reached through a link to a folder outside the project, and one
+// named by its absolute path outside it, are not watched: the server
+// states them at every build, and sees their changes.
+func TestServerSeesChangesOutsideWatches(t *testing.T) {
+	outside := t.TempDir()
+	write(t, filepath.Join(outside, "lib/x.txt"), "x\n")
+	write(t, filepath.Join(outside, "abs.txt"), "a\n")
+	dir := project(t, map[string]string{"Buildfile.toml": `
+[targets.linked]
+inputs  = ["ext/x.txt"]
+outputs = ["linked.out"]
+cmd     = "echo ${target} >> ran.log; cp ${in} ${out}"
+
+[targets.absolute]
+inputs  = ["` + filepath.Join(outside, "abs.txt") + `"]
+outputs = ["absolute.out"]
+cmd     = "echo ${target} >> ran.log; cp ${in} ${out}"
+`})
+	if err := os.Symlink(filepath.Join(outside, "lib"), filepath.Join(dir, "ext")); err != nil {
+		t.Fatal(err)
+	}
+	startTestServer(t, dir)
+	mustBuild(t, dir, "linked", "absolute")
+	assertRan(t, dir, "linked", "absolute")
+	mustBuild(t, dir, "linked", "absolute")
+	assertRan(t, dir)
+	write(t, filepath.Join(outside, "lib/x.txt"), "x2\n")
+	mustBuild(t, dir, "linked", "absolute")
+	assertRan(t, dir, "linked")
+	write(t, filepath.Join(outside, "abs.txt"), "a2\n")
+	mustBuild(t, dir, "linked", "absolute")
+	assertRan(t, dir, "absolute")
+	mustBuild(t, dir, "linked", "absolute")
+	assertRan(t, dir)
+	if got := read(t, filepath.Join(dir, "linked.out")); got != "x2\n" {
+		t.Errorf("linked.out = %q", got)
+	}
+	if served(t, dir) != 5 {
+		t.Errorf("the server ran %d builds, want 5", served(t, dir))
+	}
+}
+
 // On a terminal, the client shows what a standalone build shows: the live
 // status line and the colours.
 func TestServerOnTerminal(t *testing.T) {
@@ -255,6 +297,31 @@ func TestServerKilledDuringBuild(t *testing.T) {
 	assertRan(t, dir)
 	if got := read(t, filepath.Join(dir, "out.txt")); got != "done\n" {
 		t.Errorf("out.txt = %q", got)
+	}
+}
+
+// A client that dies (kill -9) stops its build in the server, as a closed
+// terminal stops a standalone one: no command is left, the server goes on,
+// and the next build runs the target again.
+func TestServerClientKilled(t *testing.T) {
+	dir := project(t, map[string]string{"Buildfile.toml": blocking})
+	pid := startTestServer(t, dir)
+	cmd, _ := startBuild(t, dir)
+	waitForFile(t, filepath.Join(dir, "started"), 20*time.Second)
+	cmd.Process.Kill()
+	cmd.Wait()
+	assertNoStrays(t, "sleep 0.0143")
+	if !processAlive(pid) {
+		t.Fatal("the server ended with its client")
+	}
+	assertRan(t, dir, "wait")
+	write(t, filepath.Join(dir, "go"), "")
+	mustBuild(t, dir)
+	assertRan(t, dir, "wait")
+	mustBuild(t, dir)
+	assertRan(t, dir)
+	if served(t, dir) != 3 {
+		t.Errorf("the server ran %d builds, want 3", served(t, dir))
 	}
 }
 

@@ -98,6 +98,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 	}
 	if c := f.client; c != nil {
 		s.opts.Stdin, s.opts.Stdout, s.opts.Stderr = c.stdin, c.stdout, c.stderr
+		s.opts.Stat = c.stat
 	}
 	return s, nil
 }
