@@ -11,6 +11,12 @@
 // alike. After the full builds and after the incremental ones, every tool's
 // outputs must be identical to gobuildj's.
 //
+// gobuildj-server (-server, on by default) is the same gobuildj building
+// through a build server it started, untimed, in its folder (gobuildj
+// server start; again after each full build's clean removed .gobuildj/): the
+// client's process start and the server's build are timed, and its peak RSS
+// is the server's.
+//
 // The floors are what no tool can beat: for a full build, the commands run
 // from Go with ForkExec and Wait4, -j at a time ("exec floor"); for a no-op,
 // a stat of every file the build reads or writes, -j goroutines at a time,

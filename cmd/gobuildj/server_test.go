@@ -48,6 +48,10 @@ func startTestServer(t *testing.T, dir string) int {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Errorf("the server (pid %d) outlived gobuildj server stop", pid)
 		}
+		// Under -race the binary reports races on its stderr: the log.
+		if b, _ := os.ReadFile(filepath.Join(dir, ".gobuildj", "server.log")); bytes.Contains(b, []byte("DATA RACE")) {
+			t.Errorf("the server's log reports a data race:\n%s", b)
+		}
 	})
 	return pid
 }
