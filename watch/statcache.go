@@ -224,7 +224,9 @@ func (sc *StatCache) Stat(dir string, paths []string, workers int) []cache.StatR
 		abs := sc.abs(paths[i])
 		if sc.watchLocked(filepath.Dir(abs)) {
 			keep[k] = true
-			sc.pending[abs] = true
+			// Its own copy: the path may point into a mapping of the
+			// graph snapshot that a later build does not share.
+			sc.pending[strings.Clone(abs)] = true
 		}
 	}
 	sc.mu.Unlock()
@@ -237,7 +239,7 @@ func (sc *StatCache) Stat(dir string, paths []string, workers int) []cache.StatR
 		}
 		abs := sc.abs(paths[i])
 		if sc.pending[abs] {
-			sc.known[abs] = res[k]
+			sc.known[strings.Clone(abs)] = res[k]
 		}
 		delete(sc.pending, abs)
 	}

@@ -64,6 +64,7 @@ type buildServer struct {
 
 	busy     chan struct{} // holds a token while a build runs
 	stopping chan struct{} // closed when the server stops
+	recycle  chan struct{} // the server should hand over to a fresh one
 	stopOnce sync.Once
 
 	mu      sync.Mutex
@@ -115,7 +116,8 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 	sv := &buildServer{
 		buildfile: buildfile, state: state, identity: exeIdentity(), idle: idle,
 		started: time.Now(), log: logw,
-		busy: make(chan struct{}, 1), stopping: make(chan struct{}), last: time.Now(),
+		busy: make(chan struct{}, 1), stopping: make(chan struct{}), recycle: make(chan struct{}, 1),
+		last: time.Now(),
 	}
 	if sv.stats, err = watch.NewStatCache(state.Project(), state.Path()); err != nil {
 		sv.logf("every build stats every file: %v", err)
@@ -134,11 +136,13 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 	}()
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
-	why := ""
+	why, recycle := "", false
 	for why == "" {
 		select {
 		case sig := <-signals:
 			why = sig.String()
+		case <-sv.recycle:
+			why, recycle = "handing over to a fresh server (old state files held mapped)", true
 		case <-sv.stopping:
 			why = "gobuildj server stop"
 		case <-ticker.C:
@@ -160,7 +164,51 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 	sv.mu.Unlock()
 	sv.busy <- struct{}{} // wait for it
 	sv.logf("stopping: %s", why)
+	if recycle {
+		lock.Close() // the next server takes it
+		pid, err := startServer(buildfile, idle)
+		if err != nil {
+			return err
+		}
+		sv.logf("pid %d took over", pid)
+	}
 	return nil
+}
+
+// Each build maps the graph snapshot and the state log, and strings of the
+// graph and the records point into the mappings, so they are never undone
+// (a standalone build ends its process). A log that was compacted, or a
+// snapshot replaced, stays on disk while mapped: past these limits the
+// server hands over to a fresh process.
+const (
+	maxDeletedMapped = 256 << 20
+	maxMappings      = 1024
+)
+
+// holdsTooMuch says whether this process maps too many files of the state
+// folder, or too many bytes of files deleted since.
+func holdsTooMuch(state string) bool {
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return false
+	}
+	var count int
+	var deleted int64
+	prefix := state + string(os.PathSeparator)
+	for _, line := range strings.Split(string(b), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 6 || !strings.HasPrefix(fields[5], prefix) {
+			continue
+		}
+		count++
+		if strings.HasSuffix(line, " (deleted)") {
+			lo, hi, _ := strings.Cut(fields[0], "-")
+			from, _ := strconv.ParseUint(lo, 16, 64)
+			to, _ := strconv.ParseUint(hi, 16, 64)
+			deleted += int64(to - from)
+		}
+	}
+	return count > maxMappings || deleted > maxDeletedMapped
 }
 
 // stop makes the server stop.
@@ -227,8 +275,9 @@ func (sv *buildServer) status() *serverStatus {
 	sv.mu.Lock()
 	st := &serverStatus{
 		PID: os.Getpid(), Buildfile: sv.buildfile, Started: sv.started.UnixNano(),
-		Builds: sv.builds, Idle: sv.idle.String(), RSS: selfRSS(),
+		Builds: sv.builds, Idle: sv.idle.String(),
 	}
+	st.RSS, st.Anon = selfRSS()
 	sv.mu.Unlock()
 	if g, err := graph.LoadCachedWith(sv.buildfile, false, nil); err == nil {
 		st.Targets = len(g.Targets)
@@ -325,6 +374,12 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	}
 	sv.logf("built %q for pid %d: exit code %d in %s%s", req.Args, peer, code, time.Since(start).Round(time.Microsecond), stats)
 	exit(code)
+	if holdsTooMuch(sv.state.Path()) {
+		select {
+		case sv.recycle <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // run runs a build in the client's environment and working folder, and
@@ -402,19 +457,26 @@ func descendsFrom(pid, ancestor int) bool {
 	return false
 }
 
-// selfRSS is this process's resident memory in bytes (0 if unknown).
-func selfRSS() int64 {
+// selfRSS is this process's resident memory in bytes, and the part of it
+// that is not file-backed (0 if unknown). The rest is the page cache's
+// pages of the files it maps (the graph snapshot, the state log).
+func selfRSS() (rss, anon int64) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	kb := func(rest string) int64 {
+		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		return n << 10
+	}
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
+			rss = kb(rest)
+		} else if rest, ok := strings.CutPrefix(sc.Text(), "RssAnon:"); ok {
+			anon = kb(rest)
 		}
 	}
-	return 0
+	return rss, anon
 }

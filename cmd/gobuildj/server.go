@@ -266,7 +266,7 @@ func serverStatusOf(buildfile string, stdout io.Writer) error {
 	fmt.Fprintf(&b, "  uptime   %s (ends after %s without a build)\n", up, st.Idle)
 	fmt.Fprintf(&b, "  builds   %d\n", st.Builds)
 	fmt.Fprintf(&b, "  targets  %d\n", st.Targets)
-	fmt.Fprintf(&b, "  memory   %.1f MB (RSS)\n", float64(st.RSS)/(1<<20))
+	fmt.Fprintf(&b, "  memory   %.1f MiB (RSS; %.1f MiB of it the heap, the rest mapped state files)\n", float64(st.RSS)/(1<<20), float64(st.Anon)/(1<<20))
 	_, err = io.WriteString(stdout, b.String())
 	return err
 }

@@ -66,7 +66,8 @@ type serverStatus struct {
 	Started   int64  `json:"started"` // Unix nanoseconds
 	Builds    int    `json:"builds"`
 	Targets   int    `json:"targets"`
-	RSS       int64  `json:"rss"` // bytes
+	RSS       int64  `json:"rss"`  // bytes
+	Anon      int64  `json:"anon"` // of RSS, not file-backed (the heap)
 	Idle      string `json:"idle"`
 }
 
