@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,6 +71,7 @@ type buildServer struct {
 	mu      sync.Mutex
 	builds  int
 	last    time.Time      // when the last build ended, or the server started
+	trimmed bool           // the heap was returned to the system since the last build
 	current chan os.Signal // the running build's signals; nil between builds
 	logMu   sync.Mutex     // orders the lines of the server's log
 }
@@ -155,14 +157,14 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 	sv.stop()
 	ln.Close()
 	sv.mu.Lock()
-	if sv.current != nil { // stop the build in progress as Ctrl-C would
+	if sv.current != nil && !recycle { // stop the build in progress as Ctrl-C would
 		select {
 		case sv.current <- syscall.SIGTERM:
 		default:
 		}
 	}
 	sv.mu.Unlock()
-	sv.busy <- struct{}{} // wait for it
+	sv.busy <- struct{}{} // wait for it (a handover lets it finish)
 	sv.logf("stopping: %s", why)
 	if recycle {
 		lock.Close() // the next server takes it
@@ -225,9 +227,20 @@ func (sv *buildServer) check(sock string, was unix.Stat_t) string {
 		return fmt.Sprintf("its socket %s is gone", sock)
 	}
 	sv.mu.Lock()
-	defer sv.mu.Unlock()
-	if sv.current == nil && time.Since(sv.last) >= sv.idle {
+	idle := sv.current == nil
+	since := time.Since(sv.last)
+	trim := idle && !sv.trimmed && since >= 2*time.Second
+	if trim {
+		sv.trimmed = true
+	}
+	sv.mu.Unlock()
+	if idle && since >= sv.idle {
 		return fmt.Sprintf("no build for %s", sv.idle)
+	}
+	if trim {
+		// What the last build left is garbage: give it back while no
+		// build waits, rather than let the heap sit at twice its size.
+		debug.FreeOSMemory()
 	}
 	return ""
 }
@@ -347,7 +360,9 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 			return
 		}
 	}
-	defer func() { <-sv.busy }()
+	var released sync.Once
+	release := func() { released.Do(func() { <-sv.busy }) }
+	defer release()
 	select {
 	case <-sv.stopping:
 		refuse("the server stops")
@@ -367,12 +382,16 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	sv.mu.Lock()
 	sv.current = nil
 	sv.last = time.Now()
+	sv.trimmed = false
 	sv.mu.Unlock()
 	stats := ""
 	if sv.stats != nil {
 		stats = fmt.Sprintf(" (stats: %d from memory, %d from the file system)", sv.stats.Hits.Load()-hits, sv.stats.Misses.Load()-misses)
 	}
 	sv.logf("built %q for pid %d: exit code %d in %s%s", req.Args, peer, code, time.Since(start).Round(time.Microsecond), stats)
+	// Free before the client hears the end: its next command must not
+	// find the server busy.
+	release()
 	exit(code)
 	if holdsTooMuch(sv.state.Path()) {
 		select {

@@ -138,6 +138,17 @@ func TestServerBuildsAsStandalone(t *testing.T) {
 	tw := newTwin(t, serverFiles)
 	tw.expect(nil, 0, "gen", "upper")
 	tw.expect(nil, 0)
+	// Builds one right after the other: none waits for the one before.
+	for range 5 {
+		cmd := exec.Command(binary) // no settle(): at once
+		cmd.Dir = tw.server
+		cmd.Env = append(os.Environ(), "CI=true")
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.Contains(string(out), "waiting") {
+			t.Fatalf("a build right after another: %v\n%s", err, out)
+		}
+		tw.builds++
+	}
 	tw.expect([]string{"all", "other"}, 0, "other")
 	tw.do(func(dir string) { write(t, filepath.Join(dir, "src.txt"), "hello world\n") })
 	tw.expect([]string{"--explain"}, 0, "gen", "upper")
