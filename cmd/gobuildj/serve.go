@@ -409,7 +409,10 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 	var once sync.Once
 	exit := func(code int) {
 		once.Do(func() {
+			// The client's stdout and stderr close before it exits: a
+			// pipe it writes to ends with it, not with this build.
 			dead.Store(true)
+			closeAll(files)
 			_ = rep.send(serverReply{Kind: replyExit, Code: code})
 		})
 	}

@@ -465,3 +465,45 @@ func waitGone(t *testing.T, pid int) {
 		}
 	}
 }
+
+// Ctrl-C while the server's build loads (hashing an 8 GiB input): the
+// client ends at once with exit code 130, as a standalone build does, and
+// the build in the server stops without running its command.
+func TestServerSignalDuringLoad(t *testing.T) {
+	dir := slowLoadProject(t)
+	startTestServer(t, dir)
+	settle()
+	cmd := exec.Command(binary)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the client did not end within 5s of SIGINT:\n%s", out.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(out.String(), "interrupt before the build started; stopping") {
+		t.Errorf("exit code %d, want 130:\n%s", code, out.String())
+	}
+	// The server's build ends once it has hashed the input.
+	for deadline := time.Now().Add(60 * time.Second); served(t, dir) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server's build did not end")
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran.txt")); err == nil {
+		t.Error("the command ran")
+	}
+}
