@@ -21,6 +21,8 @@
 //	    server.sock         the build server's unix socket (gobuildj server)
 //	    server.lock         the flock the build server holds while it runs
 //	    server.log          what a detached build server prints
+//	    .statcache-cookie-* a build server's inotify cookies (watch.StatCache),
+//	                        each removed as soon as it was seen
 //
 // and of the folder a remote fetch fills before renaming outputs into place,
 // .gobuildj-fetch-*, beside the state folder (at the Buildfile's folder, on
