@@ -71,7 +71,17 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	if interrupt != nil {
 		done := make(chan struct{})
 		defer close(done)
-		go b.watchInterrupts(interrupt, done, b.ls)
+		// A signal that came before the loop (a build server's client
+		// interrupted while the build loaded) stops it before it starts
+		// anything.
+		taken := 0
+		select {
+		case sig := <-interrupt:
+			taken = 1
+			b.onInterrupt(sig, taken, b.ls)
+		default:
+		}
+		go b.watchInterruptsFrom(interrupt, done, b.ls, taken)
 	}
 	b.loop()
 	runErr := b.closeRunners()

@@ -742,24 +742,34 @@ func (b *builder) runners() []runner.Runner {
 // commands on the second, saying so on ls (the goroutine's own); the loop
 // learns of it through its inbox.
 func (b *builder) watchInterrupts(interrupt <-chan os.Signal, done <-chan struct{}, ls event.Listener) {
-	count := 0
+	b.watchInterruptsFrom(interrupt, done, ls, 0)
+}
+
+// watchInterruptsFrom is watchInterrupts after count signals were taken.
+func (b *builder) watchInterruptsFrom(interrupt <-chan os.Signal, done <-chan struct{}, ls event.Listener, count int) {
 	for {
 		select {
 		case <-done:
 			return
 		case sig := <-interrupt:
 			count++
-			b.interrupted.Store(true)
-			if count == 1 {
-				ls.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
-				b.stopRunners()
-			} else {
-				ls.Message("gobuildj: killing running commands")
-				b.killRunners()
-			}
-			b.inbox.post(message{kind: msgInterrupt})
+			b.onInterrupt(sig, count, ls)
 		}
 	}
+}
+
+// onInterrupt acts on the count-th signal: the first stops the build, the
+// next kill its commands.
+func (b *builder) onInterrupt(sig os.Signal, count int, ls event.Listener) {
+	b.interrupted.Store(true)
+	if count == 1 {
+		ls.Message(fmt.Sprintf("gobuildj: %v: stopping; running commands get SIGTERM, then SIGKILL after %s (again to kill now)", sig, b.opts.KillGrace))
+		b.stopRunners()
+	} else {
+		ls.Message("gobuildj: killing running commands")
+		b.killRunners()
+	}
+	b.inbox.post(message{kind: msgInterrupt})
 }
 
 // noteStoreErr remembers the first failure to write the state and warns at

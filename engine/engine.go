@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gobuildj/gobuildj/cache"
 	"github.com/gobuildj/gobuildj/engine/admit"
 	"github.com/gobuildj/gobuildj/event"
 )
@@ -96,6 +97,10 @@ type Options struct {
 	// LookupEnv reads the environment the commands inherit, for the PATH
 	// that finds their programs and for env_inputs (default: os.LookupEnv).
 	LookupEnv func(string) (string, bool)
+	// Stat stats the files a build plans, as cache.StatAll does (the
+	// default): the build server answers from memory for files that no
+	// file-system event touched since their last stat.
+	Stat func(dir string, paths []string, workers int) []cache.StatResult
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.
@@ -107,6 +112,9 @@ func (o *Options) normalize() {
 	}
 	if o.KillGrace <= 0 {
 		o.KillGrace = DefaultKillGrace
+	}
+	if o.Stat == nil {
+		o.Stat = cache.StatAll
 	}
 	if o.LookupEnv == nil {
 		o.LookupEnv = os.LookupEnv

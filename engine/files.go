@@ -73,7 +73,7 @@ func (b *builder) statPlanned() *plannedFiles {
 		}
 		pf.files[i] = arena[start:len(arena):len(arena)]
 	}
-	pf.stats = cache.StatAll(b.g.Root, pf.paths, statWorkers())
+	pf.stats = b.opts.Stat(b.g.Root, pf.paths, statWorkers())
 	return pf
 }
 

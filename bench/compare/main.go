@@ -11,6 +11,12 @@
 // alike. After the full builds and after the incremental ones, every tool's
 // outputs must be identical to gobuildj's.
 //
+// gobuildj-server (-server, on by default) is the same gobuildj building
+// through a build server it started, untimed, in its folder (gobuildj
+// server start; again after each full build's clean removed .gobuildj/): the
+// client's process start and the server's build are timed, and its peak RSS
+// is the server's.
+//
 // The floors are what no tool can beat: for a full build, the commands run
 // from Go with ForkExec and Wait4, -j at a time ("exec floor"); for a no-op,
 // a stat of every file the build reads or writes, -j goroutines at a time,
@@ -57,6 +63,7 @@ type config struct {
 	keep      bool
 	slowRun   time.Duration
 	taskLimit int
+	server    bool
 }
 
 func main() {
@@ -79,6 +86,7 @@ func main() {
 	flag.StringVar(&c.work, "work", "", "folder for the graphs (default: a temporary one, removed at the end)")
 	flag.DurationVar(&c.slowRun, "slow", 20*time.Second, "a tool whose run takes longer is run once per scenario")
 	flag.IntVar(&c.taskLimit, "task-max", 10000, "largest size go-task is run at (its 50,000 full build takes minutes)")
+	flag.BoolVar(&c.server, "server", true, "also time gobuildj through a running build server (gobuildj server), as "+serverName)
 	flag.Parse()
 	var err error
 	if c.sizes, err = parseSizes(*sizes); err == nil {
@@ -130,6 +138,11 @@ func run(c *config) error {
 		return err
 	}
 	tools := []tool{gb}
+	if c.server {
+		sv := gb
+		sv.name, sv.server = serverName, map[string]int{}
+		tools = append(tools, sv)
+	}
 	if c.baseline != "" {
 		before, err := gobuildjTool(c, baselineName, c.baseline)
 		if err != nil {
@@ -165,6 +178,13 @@ func run(c *config) error {
 
 // baselineName names the tool of -baseline in the tables.
 const baselineName = "gobuildj-before"
+
+// serverName names gobuildj through its build server in the tables.
+const serverName = "gobuildj-server"
+
+// isGobuildj says whether a tool of the tables is gobuildj itself, not a
+// peer.
+func isGobuildj(name string) bool { return name == baselineName || name == serverName }
 
 // gobuildjTool is a gobuildj binary under name: path, or when path is ""
 // one built statically from this checkout, as `make build` does.
@@ -259,6 +279,9 @@ func measure(c *config, all []tool, kind string, n int) ([]*row, error) {
 	}
 	if !c.keep {
 		defer os.RemoveAll(filepath.Join(c.work, fmt.Sprintf("%s-%d", kind, n)))
+	}
+	for _, t := range tools {
+		defer t.stopServer(dirs[t.name])
 	}
 	var rows []*row
 	mark := func(r *row) *row {

@@ -52,7 +52,7 @@ func printTables(w io.Writer, c *config, tools []tool, rows []*row, took time.Du
 				fmt.Fprintf(w, " %s |", why)
 				continue
 			}
-			if m := median(ts); t.name != baselineName && (best == 0 || m < best) {
+			if m := median(ts); !isGobuildj(t.name) && (best == 0 || m < best) {
 				best = m
 			}
 			fmt.Fprintf(w, " %s |", cell(ts))

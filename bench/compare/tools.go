@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gobuildj/gobuildj/internal/statedir"
 )
 
 // tool is a build tool under test: how to run it in a graph's folder and
@@ -22,6 +24,10 @@ type tool struct {
 	args    func(jobs int) []string
 	state   []string
 	version string
+	// server, when set, runs the tool through its build server (gobuildj
+	// server), started untimed before a run in a folder without one: the
+	// pid of each folder's server.
+	server map[string]int
 }
 
 // taskVersion is the go-task release installed when it is missing.
@@ -164,6 +170,11 @@ const runMarker = "-run-tool"
 // run runs t in dir and times it from start to reap. Its output goes to a
 // file that is read only to explain a failure.
 func (t *tool) run(dir string, jobs int) (sample, error) {
+	if t.server != nil {
+		if err := t.startServer(dir); err != nil {
+			return sample{}, err
+		}
+	}
 	logFile, err := os.CreateTemp("", "bench-out-*")
 	if err != nil {
 		return sample{}, err
@@ -205,7 +216,54 @@ func (t *tool) run(dir string, jobs int) (sample, error) {
 		}
 		return sample{}, fmt.Errorf("%s in %s: %v\n%s", t.name, dir, err, bytes.TrimSpace(out))
 	}
+	if pid, ok := t.server[dir]; ok {
+		// The build ran in the server: its memory is the server's.
+		s.rss = max(s.rss, peakRSS(pid))
+	}
 	return s, nil
+}
+
+// startServer starts the build server of dir unless one runs there: a full
+// build's clean removed the last one's socket, and it ended.
+func (t *tool) startServer(dir string) error {
+	if _, err := os.Lstat(filepath.Join(dir, statedir.Name, "server.sock")); err == nil {
+		return nil
+	}
+	out, err := exec.Command(t.path, "-C", dir, "server", "start").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: server start in %s: %v\n%s", t.name, dir, err, out)
+	}
+	var pid int
+	if i := bytes.LastIndex(out, []byte("(pid ")); i >= 0 {
+		fmt.Sscanf(string(out[i:]), "(pid %d)", &pid)
+	}
+	t.server[dir] = pid
+	return nil
+}
+
+// stopServer stops the build server of dir, if the tool started one.
+func (t *tool) stopServer(dir string) {
+	if t.server == nil {
+		return
+	}
+	_ = exec.Command(t.path, "-C", dir, "server", "stop").Run()
+	delete(t.server, dir)
+}
+
+// peakRSS is the peak resident set of the process pid (VmHWM), in bytes.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(rest), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // runMain is the process that runs one tool: it prints, on descriptor 3,

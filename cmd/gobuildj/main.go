@@ -36,6 +36,11 @@ func main() {
 	// A closed terminal (SIGHUP) stops a build as Ctrl-C does: its commands
 	// are stopped, not left running behind an exited gobuildj.
 	signal.Notify(interrupts, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// A build server of this workspace builds for this command if it can;
+	// if not, the command builds by itself.
+	if code, ok := buildThroughServer(os.Args[1:], interrupts, os.Stderr); ok {
+		os.Exit(code)
+	}
 	// Until a build takes them over, they end gobuildj at once (exit 130).
 	gate := newSignalGate(interrupts, os.Stderr, os.Exit)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, gate))
@@ -43,7 +48,16 @@ func main() {
 
 // run executes the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer, gate *signalGate) int {
-	cmd := newRootCommand(stdout, stderr, gate)
+	return runFor(args, stdout, stderr, gate, nil)
+}
+
+// runFor is run for a client of the build server (client set): the build
+// is shown on the client's terminal and commands get its stdin.
+func runFor(args []string, stdout, stderr io.Writer, gate *signalGate, client *clientStdio) int {
+	if args == nil {
+		args = []string{} // nil would be the process's own arguments
+	}
+	cmd := newRootCommand(stdout, stderr, gate, client, args)
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	if err == nil {
@@ -66,6 +80,9 @@ var errOutOfDate = fmt.Errorf("%w: out of date", errReported)
 // errMissingDeps is missingdeps' finding some: exit 1, the list printed.
 var errMissingDeps = fmt.Errorf("%w: missing deps", errReported)
 
+// errNoServerRuns is server status's answer that no server runs: exit 1.
+var errNoServerRuns = fmt.Errorf("%w: no server", errReported)
+
 // usageError is bad usage of the command line (exit 2).
 type usageError struct{ err error }
 
@@ -81,7 +98,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
 		return exitInterrupted
-	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate), errors.Is(err, errMissingDeps), errors.Is(err, errDepFindings):
+	case errors.Is(err, engine.ErrFailed), errors.Is(err, errOutOfDate), errors.Is(err, errMissingDeps), errors.Is(err, errDepFindings), errors.Is(err, errNoServerRuns):
 		return exitFailed
 	case errors.As(err, &gerr):
 		return exitUsage

@@ -59,6 +59,13 @@ type buildFlags struct {
 	stderr io.Writer
 	// vars are the NAME=value arguments, which override [vars].
 	vars []graph.Override
+	// client is set when the build runs in the build server for a client:
+	// its terminal, and its resizes.
+	client *clientStdio
+	// argv is the command line, without the program's name.
+	argv []string
+	// daemon is --daemon: start a build server if none runs.
+	daemon bool
 }
 
 const rootLong = `gobuildj builds the targets of Buildfile.toml (in the current folder, or as
@@ -98,8 +105,8 @@ Exit codes: 0 built (or up to date), 1 a target failed (with -q: something
 would run), 2 bad usage or a bad Buildfile (found before any command runs),
 130 interrupted.`
 
-func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
-	f := buildFlags{stderr: stderr}
+func newRootCommand(stdout, stderr io.Writer, gate *signalGate, client *clientStdio, argv []string) *cobra.Command {
+	f := buildFlags{stderr: stderr, client: client, argv: argv}
 	root := &cobra.Command{
 		Use:           "gobuildj [flags] [targets...]",
 		Short:         "A parallel build engine that skips what content hashes prove up to date",
@@ -144,6 +151,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 	fl.StringVar(&f.jobserver, "jobserver", "pipe", "share -j with nested make/ninja/cargo through MAKEFLAGS: `MODE` pipe (make 4.3+), fifo (make 4.4+, ninja 1.13+) or none; under make -jN, make's jobserver is shared instead (none: ignored)")
 	fl.StringVar(&f.color, "color", "auto", "colour the output: `WHEN` auto, always or never (NO_COLOR is honoured)")
 	fl.Bool("version", false, "print gobuildj's version (its module version or commit) and exit")
+	fl.BoolVar(&f.daemon, "daemon", false, "build through this folder's build server, starting one if none runs (GOBUILDJ_DAEMON=1 does the same; see gobuildj server)")
 	registerAffected(fl, &f.affected)
 	registerCheckDeps(fl, &f.checkDeps)
 	f.reports.register(fl)
@@ -171,6 +179,7 @@ func newRootCommand(stdout, stderr io.Writer, gate *signalGate) *cobra.Command {
 		newRunsCommand(&f, stdout),
 		newAffectedCommand(&f, stdout, stderr),
 		newTraceCommand(stdout),
+		newServerCommand(&f, stdout, gate),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(flagError)
@@ -307,7 +316,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	if !f.dryRun {
 		saveRun(rec, g, args, opts, s.printer.Message)
 	}
-	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, os.Args[1:], opts.Jobs))
+	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, f.argv, opts.Jobs))
 	if cerr := printDepCheck(f.stderr, sum.DepCheck, f.checkDeps, f.checkAll); cerr != nil && err == nil && rerr == nil {
 		return cerr
 	}
@@ -352,7 +361,7 @@ func question(f buildFlags, args []string) error {
 // terminalMode decides how the build is shown: a live status line and
 // colours on a terminal, plain lines in a pipe or when CI=true.
 func terminalMode(out io.Writer, colorFlag string) (live, color bool, width int, err error) {
-	if file, ok := out.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+	if file, ok := out.(fdWriter); ok && term.IsTerminal(int(file.Fd())) {
 		live = os.Getenv("CI") != "true" && os.Getenv("TERM") != "dumb"
 		if w, _, err := term.GetSize(int(file.Fd())); err == nil {
 			width = w
@@ -369,6 +378,13 @@ func terminalMode(out io.Writer, colorFlag string) (live, color bool, width int,
 		return false, false, 0, usageError{fmt.Errorf("--color %q: expected auto, always or never", colorFlag)}
 	}
 	return live, color, width, nil
+}
+
+// fdWriter is an output with a file descriptor: a file, or the client's
+// terminal in the build server.
+type fdWriter interface {
+	io.Writer
+	Fd() uintptr
 }
 
 // inheritJobserver finds the jobserver of a parent make in MAKEFLAGS

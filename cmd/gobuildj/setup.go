@@ -65,8 +65,12 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 		}
 	}
 	stopWidth := func() {}
-	if file, ok := stdout.(*os.File); ok && live {
-		stopWidth = followWidth(file, printer)
+	var resized <-chan os.Signal
+	if f.client != nil {
+		resized = f.client.resized
+	}
+	if file, ok := stdout.(fdWriter); ok && live {
+		stopWidth = followWidth(file, printer, resized)
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		workspace := os.Getenv("GITHUB_WORKSPACE")
@@ -76,7 +80,7 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 		printer.EnableGitHubActions(workspace)
 	}
 	parent := inheritJobserver(&f, js, printer)
-	return &session{
+	s := &session{
 		g:         g,
 		printer:   printer,
 		lastLog:   console.NewLastLog(g.Root, g.File, printer.Message),
@@ -97,7 +101,12 @@ func newSession(f buildFlags, stdout io.Writer, snapshot bool) (*session, error)
 			Jobserver:     js,
 			MakeJobserver: parent,
 		},
-	}, nil
+	}
+	if c := f.client; c != nil {
+		s.opts.Stdin, s.opts.Stdout, s.opts.Stderr = c.stdin, c.stdout, c.stderr
+		s.opts.Stat = c.stat
+	}
+	return s, nil
 }
 
 // close closes the last build's log, if a build that failed before its

@@ -21,6 +21,10 @@ type signalGate struct {
 	out    chan os.Signal
 	stderr io.Writer
 	exit   func(code int)
+	// forward is set for a build of the build server: exit ends only the
+	// client's wait, and the signal still stops the build once it starts.
+	forward bool
+	done    chan struct{}
 
 	mu    sync.Mutex
 	taken bool
@@ -29,24 +33,53 @@ type signalGate struct {
 // newSignalGate starts passing the signals of in through the gate. exit
 // ends the process (os.Exit).
 func newSignalGate(in <-chan os.Signal, stderr io.Writer, exit func(int)) *signalGate {
-	g := &signalGate{out: make(chan os.Signal, 2), stderr: stderr, exit: exit}
+	g := &signalGate{out: make(chan os.Signal, 2), stderr: stderr, exit: exit, done: make(chan struct{})}
+	go g.pass(in)
+	return g
+}
+
+// newServerGate is the gate of a build the build server runs for a client:
+// a signal before the build takes them over ends the client's wait (exit),
+// and is passed on to the build, which stops as soon as it starts. Close
+// ends it.
+func newServerGate(in <-chan os.Signal, stderr io.Writer, exit func(int)) *signalGate {
+	g := &signalGate{out: make(chan os.Signal, 2), stderr: stderr, exit: exit, forward: true, done: make(chan struct{})}
 	go g.pass(in)
 	return g
 }
 
 func (g *signalGate) pass(in <-chan os.Signal) {
-	for sig := range in {
+	for {
+		var sig os.Signal
+		var ok bool
+		select {
+		case sig, ok = <-in:
+			if !ok {
+				return
+			}
+		case <-g.done:
+			return
+		}
 		g.mu.Lock()
 		taken := g.taken
 		g.mu.Unlock()
 		if !taken {
 			fmt.Fprintf(g.stderr, "gobuildj: %v before the build started; stopping\n", sig)
 			g.exit(exitInterrupted)
+			if !g.forward {
+				return
+			}
+		}
+		select {
+		case g.out <- sig:
+		case <-g.done:
 			return
 		}
-		g.out <- sig
 	}
 }
+
+// Close stops passing signals.
+func (g *signalGate) Close() { close(g.done) }
 
 // Take hands the signals to the build from now on: they arrive on Signals
 // instead of ending the process. It may be called more than once.

@@ -141,16 +141,18 @@ func liveDraws(out string) []string {
 }
 
 func TestTerminalResize(t *testing.T) {
-	t.Run("build", func(t *testing.T) { testTerminalResize(t, false) })
-	t.Run("watch", func(t *testing.T) { testTerminalResize(t, true) })
+	t.Run("build", func(t *testing.T) { testTerminalResize(t, false, false) })
+	t.Run("watch", func(t *testing.T) { testTerminalResize(t, true, false) })
+	t.Run("server", func(t *testing.T) { testTerminalResize(t, false, true) })
 }
 
 // testTerminalResize runs two long commands while the terminal goes from
 // 100 columns to 40: gobuildj (or its watch) reads the width again on
 // SIGWINCH and each later draw of the live line fits one row of 40 (a
 // longer one would wrap and pile up rows at each redraw). One description
-// is CJK: two cells a character.
-func testTerminalResize(t *testing.T, watch bool) {
+// is CJK: two cells a character. Through a build server, the client
+// passes the signal on.
+func testTerminalResize(t *testing.T, watch, server bool) {
 	wait := `i=0; while [ ! -f go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`
 	dir := project(t, map[string]string{"Buildfile.toml": `
 default = ["gen", "doc"]
@@ -161,6 +163,9 @@ cmd = "echo gen >> ran.log; ` + wait + `"
 description = "生成 文档 生成 文档 生成 文档 生成 文档 生成 文档 生成 文档"
 cmd = "echo doc >> ran.log; ` + wait + `"
 `})
+	if server {
+		startTestServer(t, dir)
+	}
 	settle()
 	args := []string{"-j2"}
 	if watch {
@@ -215,6 +220,9 @@ cmd = "echo doc >> ran.log; ` + wait + `"
 	assertRan(t, dir)
 	if !strings.Contains(r.out, "0 run, 2 up to date") {
 		t.Errorf("second build:\n%s", r.out)
+	}
+	if server && served(t, dir) != 2 {
+		t.Errorf("the server ran %d builds, want 2", served(t, dir))
 	}
 }
 

@@ -12,10 +12,17 @@ import (
 
 // followWidth reads the width of the terminal out again on each SIGWINCH
 // (a resized window) and gives it to printer, so that the live status line
-// keeps to one row of the terminal. stop ends it.
-func followWidth(out *os.File, printer *console.Printer) (stop func()) {
-	resized := make(chan os.Signal, 1)
-	signal.Notify(resized, syscall.SIGWINCH)
+// keeps to one row of the terminal. A build server's client says when its
+// window was resized on from instead (nil: this process's SIGWINCH).
+// stop ends it.
+func followWidth(out fdWriter, printer *console.Printer, from <-chan os.Signal) (stop func()) {
+	resized := from
+	unnotify := func() {}
+	if from == nil {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGWINCH)
+		resized, unnotify = c, func() { signal.Stop(c) }
+	}
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
@@ -34,7 +41,7 @@ func followWidth(out *os.File, printer *console.Printer) (stop func()) {
 		}
 	}()
 	return func() {
-		signal.Stop(resized)
+		unnotify()
 		close(done)
 		<-exited
 	}

@@ -18,6 +18,11 @@
 //	                        was too long to keep in memory (OutputLog)
 //	    runs/ID.json        the record of a build (RunRecord; package runs)
 //	    runs/.run.tmp*      a record before its link into place
+//	    server.sock         the build server's unix socket (gobuildj server)
+//	    server.lock         the flock the build server holds while it runs
+//	    server.log          what a detached build server prints
+//	    .statcache-cookie-* a build server's inotify cookies (watch.StatCache),
+//	                        each removed as soon as it was seen
 //
 // and of the folder a remote fetch fills before renaming outputs into place,
 // .gobuildj-fetch-*, beside the state folder (at the Buildfile's folder, on
@@ -56,6 +61,9 @@ const (
 	runsFolder    = "runs"
 	runSuffix     = ".json"
 	runTemp       = ".run" + tempSuffix
+	serverSocket  = "server.sock"
+	serverLog     = "server.log"
+	serverLock    = "server.lock"
 )
 
 // Dir is the state folder of one Buildfile's folder. The zero Dir is the
@@ -114,6 +122,31 @@ const GitIgnoreContent = "*\n"
 
 // Lock is the file whose flock a build holds while it uses the state.
 func (d Dir) Lock() string { return d.file(lockName) }
+
+// ServerSocket is the unix socket of the folder's build server (gobuildj
+// server): one per Buildfile's folder.
+func (d Dir) ServerSocket() string { return d.file(serverSocket) }
+
+// ServerLog is where a detached build server writes what it prints.
+func (d Dir) ServerLog() string { return d.file(serverLog) }
+
+// ServerLock is the file whose flock the folder's build server holds while
+// it runs: a second one started at once finds it taken.
+func (d Dir) ServerLock() string { return d.file(serverLock) }
+
+// Mkdir makes the state folder if it is missing, with the .gitignore that
+// keeps it out of version control; it refuses a link or a file there.
+func (d Dir) Mkdir() error {
+	if err := CheckFolder(d.Path()); err != nil {
+		return err
+	}
+	if err := os.Mkdir(d.Path(), 0o777); err == nil {
+		_ = os.WriteFile(d.GitIgnore(), []byte(GitIgnoreContent), 0o666)
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create state folder: %w", err)
+	}
+	return nil
+}
 
 // StateLog is the log of target and file records.
 func (d Dir) StateLog() string { return d.own(stateLogName) }
