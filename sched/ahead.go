@@ -132,3 +132,22 @@ func (r *run) giveBack(rt *taskRun) {
 		r.s.requeue(rt)
 	}
 }
+
+// rebalance withdraws tasks sent ahead to busy workers while a slot is
+// free and nothing in the queue may take it (the end of a build, a narrow
+// layer): back in the queue, they start on a free worker rather than wait
+// behind another task. AheadOnly ones stay (see Promote).
+func (r *run) rebalance() {
+	free := r.s.jobs - r.occupied()
+	for _, w := range r.workers {
+		if free <= 0 {
+			return
+		}
+		rt := w.next
+		if rt == nil || w.task == nil || rt.withdrawing || rt.aheadOnly.Load() {
+			continue
+		}
+		r.withdraw(w, false)
+		free--
+	}
+}

@@ -232,6 +232,7 @@ func (r *run) startTasks() {
 		rt, ok, empty := r.s.pop()
 		if !ok {
 			if !empty || r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
+				r.rebalance()
 				r.sendAhead()
 				return
 			}
