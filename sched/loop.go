@@ -471,10 +471,7 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 		if rt == nil || rt.ctx.id != id || rt.acked {
 			return
 		}
-		rt.acked = true
-		rt.ctx.mu.Lock()
-		rt.ctx.acked, rt.ctx.early = true, nil
-		rt.ctx.mu.Unlock()
+		r.ack(rt)
 	case frameRequest:
 		r.handleRequest(w, body)
 	case frameResult:
@@ -498,6 +495,8 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 		}
 		r.finish(w, res)
 		if next != nil {
+			// The result said it started: no frameStarted follows.
+			r.ack(next)
 			r.activate(w, next, time.Now())
 		}
 		if status&resultHeld != 0 {
@@ -517,6 +516,15 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 		}
 		r.giveBack(next)
 	}
+}
+
+// ack notes that rt's worker started it: if the worker dies now, the task
+// fails rather than go to another worker.
+func (r *run) ack(rt *taskRun) {
+	rt.acked = true
+	rt.ctx.mu.Lock()
+	rt.ctx.acked, rt.ctx.early = true, nil
+	rt.ctx.mu.Unlock()
 }
 
 // makeIdle puts w, which has no task, among the idle workers.

@@ -95,8 +95,9 @@ func WorkerMain() {
 	}
 	for {
 		c := p.take()
+		announced := false
 		for c != nil {
-			c = p.run(c)
+			c, announced = p.run(c, announced), true
 		}
 	}
 }
@@ -321,15 +322,20 @@ func (p *workerProcess) readFrames(in io.Reader) {
 // choice is made, under the lock, as the result is written, so that a
 // withdrawal either finds the task waiting or finds it started, and the
 // result frame tells the scheduler which (resultNext).
-func (p *workerProcess) run(c *WorkerContext) *WorkerContext {
+//
+// announced says that the result before it said it started (resultNext):
+// it needs no frameStarted of its own.
+func (p *workerProcess) run(c *WorkerContext, announced bool) *WorkerContext {
 	p.mu.Lock()
 	quitting := p.quitting
 	p.mu.Unlock()
 	if quitting {
 		exitNormally()
 	}
-	if err := p.out.writeStarted(c.id); err != nil {
-		exitGroup() // the scheduler is gone
+	if !announced {
+		if err := p.out.writeStarted(c.id); err != nil {
+			exitGroup() // the scheduler is gone
+		}
 	}
 	value, err := c.call()
 	// Forget the task before answering.
