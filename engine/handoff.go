@@ -25,7 +25,7 @@ func (b *builder) handOff(n *node, res runner.Result) {
 			b.forgetAhead(res.Next)
 		}
 	}
-	for len(b.aheadJobs) > 0 && b.queue.HoldsRoom(&n.job) {
+	for len(b.aheadJobs) > 0 && b.queue.HoldsRoom(&n.job) && !b.stopping {
 		m := &b.nodes[b.aheadJobs[0]]
 		b.aheadJobs = b.aheadJobs[1:]
 		if m.run != nil && b.queue.Handoff(&n.job, &m.job) {
@@ -52,7 +52,7 @@ func (b *builder) forgetAhead(id int) {
 // admission, whose end may give back the tokens the jobserver's reader
 // fetched for nobody: a job refused here leaves it waiting for one.
 func (b *builder) upgradeAhead() {
-	for len(b.aheadJobs) > 0 {
+	for len(b.aheadJobs) > 0 && !b.stopping {
 		m := &b.nodes[b.aheadJobs[0]]
 		if m.run == nil || !b.queue.IsAhead(&m.job) {
 			b.aheadJobs = b.aheadJobs[1:]
