@@ -74,6 +74,9 @@ func (r *run) sendAheadTo(w *worker, rt *taskRun) {
 		return
 	}
 	rt.withdrawing, rt.drop = false, false
+	r.s.mu.Lock()
+	rt.clearsAtSend = r.s.clears
+	r.s.mu.Unlock()
 	w.next = rt
 	r.ahead++
 }
@@ -113,10 +116,18 @@ func (r *run) withdrawAll(drop bool) {
 }
 
 // giveBack ends a task sent ahead that never started, or queues it again:
-// canceled, it ends canceled; withdrawn by Clear, dropped; otherwise it
-// goes back to the front of the queue.
+// canceled, it ends canceled; withdrawn by Clear (or given back after a
+// Clear since it was sent), dropped; otherwise it goes back to the front
+// of the queue.
 func (r *run) giveBack(rt *taskRun) {
 	now := time.Now()
+	r.s.mu.Lock()
+	if r.s.clears != rt.clearsAtSend {
+		// A Clear since it was sent, which may have emptied the queue
+		// before a withdrawal for another reason (Stop) gave it back.
+		rt.drop = true
+	}
+	r.s.mu.Unlock()
 	switch {
 	case rt.canceled.Load():
 		rt.finishedNs.Store(now.UnixNano())

@@ -99,6 +99,7 @@ type Scheduler struct {
 	mu       sync.Mutex
 	queue    []*taskRun
 	withdraw bool        // Clear: the loop withdraws the tasks sent ahead, to drop them
+	clears   uint64      // Clear calls: a task sent ahead before one and given back after is dropped
 	stop     bool        // Stop or Kill: start nothing more until Run returns
 	killGen  uint64      // incremented by Kill
 	active   bool        // Run is running
@@ -182,6 +183,7 @@ func (s *Scheduler) Clear() {
 		s.unqueueLocked(rt, StateDropped)
 		s.eventLocked(now, EventDropped, 0, rt.t, "cleared")
 	}
+	s.clears++
 	if s.opts.Ahead && s.active {
 		s.withdraw = true
 		s.pokeLocked()

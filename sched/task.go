@@ -199,9 +199,10 @@ type taskRun struct {
 	timedOut      bool // TermTimeout expired
 	acked         bool // the worker said it runs the task (frameStarted)
 	onStartCalled bool
-	requeues      int  // times queued again because its worker died first
-	withdrawing   bool // sent ahead, and a withdrawal was sent after it
-	drop          bool // withdrawn by Clear: it ends dropped
+	requeues      int    // times queued again because its worker died first
+	withdrawing   bool   // sent ahead, and a withdrawal was sent after it
+	drop          bool   // withdrawn by Clear: it ends dropped
+	clearsAtSend  uint64 // Scheduler.clears when it was sent ahead
 	termTimer     *time.Timer
 	killTimer     *time.Timer
 }
