@@ -331,3 +331,39 @@ func TestAheadOnlyStartsInAnotherTasksPlace(t *testing.T) {
 		t.Errorf("a ran in worker %d, b in %d", pa, pb)
 	}
 }
+
+// Stop then Clear (what a build does on Ctrl-C): the task sent ahead is
+// withdrawn and ends dropped, and Run returns.
+func TestAheadStopAndClearDropTheNextTask(t *testing.T) {
+	dir := t.TempDir()
+	var e ended
+	s := sched.New(sched.Options{Jobs: 1, Ahead: true})
+	marker := filepath.Join(dir, "b-ran")
+	b := e.task("b", "0 - "+marker)
+	a := e.task("a", "300 - -")
+	a.OnStart = func(*sched.SchedulerContext) {
+		go func() {
+			eventually(5*time.Second, func() bool { return b.State() == sched.StateRunning })
+			s.Stop()
+			s.Clear()
+		}()
+	}
+	s.AddTask(a)
+	s.AddTask(b)
+	done := make(chan error, 1)
+	go func() { done <- s.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return after Stop and Clear")
+	}
+	if rb := e.get("b"); rb.State != sched.StateDropped {
+		t.Errorf("b: %v %v; want dropped", rb.State, rb.Err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("b ran after Stop and Clear")
+	}
+}
