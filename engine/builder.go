@@ -61,6 +61,9 @@ type node struct {
 	inCycle bool
 	// priority is the length of the longest chain of work behind it.
 	priority int64
+	// releases is, while its job is in a pipelined runner, the highest
+	// priority of what its end may make ready (releaseBound).
+	releases int64
 
 	// attempt is nil until its commands are first queued for admission.
 	*attempt
@@ -137,6 +140,13 @@ type builder struct {
 	// setupDone is set once the runners exist: the interrupt watcher may
 	// then stop them.
 	setupDone atomic.Bool
+	// pipelined: worker processes are sent a job ahead (admit.Ahead);
+	// aheadJobs are the targets of the jobs admitted ahead that hold no
+	// room yet, first admitted first.
+	pipelined bool
+	aheadJobs []int
+	// inRunnerIDs are the targets whose jobs are in a runner.
+	inRunnerIDs []int
 	// inRunner counts the jobs handed to a runner and not ended;
 	// inProcess those of them whose commands reached a process.
 	inRunner, inProcess int
@@ -280,10 +290,12 @@ func (b *builder) pump() {
 			b.skipped(n, event.SkipBlocked, b.blockedWhy(n.t))
 		}
 		if b.queue == nil || b.queue.Len() == 0 {
+			b.upgradeAhead()
 			return
 		}
 		admitted := b.queue.Admit()
 		if len(admitted) == 0 {
+			b.upgradeAhead()
 			return
 		}
 		for _, j := range admitted {
@@ -382,6 +394,7 @@ func (b *builder) enqueue(n *node) {
 	n.job.Ports = t.Ports
 	n.run = b.newRun(n)
 	n.job.Remote = n.run.Work.Remote != nil && b.remote.opts.Exec
+	n.job.Pipelined = b.pipelined && t.Pool != graph.ConsolePool && !n.job.Remote
 	b.queue.Add(&n.job)
 }
 
@@ -443,6 +456,14 @@ func (b *builder) launch(n *node) {
 	}
 	if !n.job.Remote && b.js != nil {
 		j.Jobserver = b.js
+	}
+	if b.pipelined {
+		if b.queue.IsAhead(&n.job) {
+			j.AheadOnly = true
+			b.aheadJobs = append(b.aheadJobs, t.ID)
+		}
+		n.releases = b.releaseBound(n)
+		b.inRunnerIDs = append(b.inRunnerIDs, t.ID)
 	}
 	b.inRunner++
 	switch {
@@ -511,6 +532,9 @@ func (b *builder) started(n *node, pid int, at time.Time) {
 // the one place where an admitted job leaves its limits.
 func (b *builder) finished(n *node, res runner.Result) {
 	t := n.t
+	if b.pipelined {
+		b.handOff(n, res)
+	}
 	b.queue.Release(&n.job)
 	b.inRunner--
 	if !n.started.IsZero() {
@@ -684,12 +708,16 @@ func (b *builder) fail(n *node, cmd, why string, output []byte) {
 
 // stop lets no other target start: the plan hands out nothing more, and
 // the targets waiting for admission go back to it (they held nothing);
-// running commands finish.
+// running commands finish. Jobs handed to pipelined workers and not
+// started yet are withdrawn: they end dropped and go back to the plan too.
 func (b *builder) stop() {
 	b.stopping = true
 	b.plan.Stop()
 	if b.queue == nil {
 		return
+	}
+	if w, ok := b.workers.(*runner.Workers); ok && b.pipelined {
+		w.Withdraw()
 	}
 	for _, j := range b.queue.Clear() {
 		n := &b.nodes[j.ID]

@@ -24,6 +24,9 @@ func (b *builder) setup() error {
 	if opts.Remote != nil {
 		b.remote = newRemoteState(opts.Remote)
 	}
+	// Worker processes are pipelined one job ahead, but not for a fake
+	// runner (tests) nor beside a build farm, whose jobs share them.
+	b.pipelined = b.newRunner == nil && b.runWith == nil && opts.Remote == nil && !opts.DryRun
 	b.queue = b.newQueue()
 	var shared runner.Jobserver
 	if js != nil {
@@ -43,6 +46,9 @@ func (b *builder) setup() error {
 		Executable: b.remote.executable(),
 		KillGrace:  opts.KillGrace,
 		Jobserver:  shared,
+		Ahead:      b.pipelined,
+		// Without -k a failure starts nothing more.
+		WithdrawOnFailure: !opts.KeepGoing,
 	}, s)
 	b.workers = workers
 	b.farm = runner.NewRemote(workers)
@@ -55,20 +61,29 @@ func (b *builder) setup() error {
 // pass, in order: its pool's depth; with remote execution, a worker
 // process of the pool that waits on the farm for remote jobs; -j for
 // local commands; with -l, the load average; the jobserver's tokens (shared with sub-makes); and its
-// TCP ports.
+// TCP ports. With pipelined workers, a job that -j, the load or the
+// jobserver refuse may be admitted ahead (admit.Ahead), to start in the
+// place of a running one.
 func (b *builder) newQueue() *admit.Queue {
 	b.pools = admit.NewPools(b.g.Pools)
 	limits := []admit.Limiter{b.pools}
 	if b.remote != nil && b.remote.opts.Exec {
 		limits = append(limits, admit.AllSlots(b.remote.workerJobs(b.opts.Jobs)))
 	}
-	limits = append(limits, admit.LocalSlots(b.opts.Jobs))
+	local := []admit.Limiter{admit.LocalSlots(b.opts.Jobs)}
 	if b.opts.MaxLoad > 0 {
-		limits = append(limits, admit.NewLoadAverage(b.opts.MaxLoad, b.wake))
+		local = append(local, admit.NewLoadAverage(b.opts.MaxLoad, b.wake))
 	}
 	if b.js != nil {
-		limits = append(limits, b.js)
+		local = append(local, b.js)
 	}
+	if b.pipelined {
+		// A job more per running one, queued on a busy worker.
+		a := admit.NewAhead(local...)
+		a.Allow = b.mayGoAhead
+		local = []admit.Limiter{a}
+	}
+	limits = append(limits, local...)
 	limits = append(limits, admit.NewPorts(&b.ports))
 	return admit.NewQueue(limits...)
 }

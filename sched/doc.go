@@ -49,6 +49,16 @@
 // one at a time on Run's goroutine (but see OnEnd and Options.OnEvent);
 // methods may be called from any goroutine.
 //
+// # Pipelining
+//
+// With Options.Ahead, a busy worker is also sent the next queued task, which
+// it starts the moment its current one ends, without waiting for the
+// scheduler to handle the result; the result then names it (Result.Next).
+// Clear, Stop, Kill and Cancel withdraw a task sent ahead that has not
+// started; a task that calls WorkerContext.Hold keeps its worker from going
+// on until its OnEnd has run (a failure that must start nothing more); an
+// AheadOnly task starts only in the place of another, until Promote.
+//
 // Package sched/schedx holds the extras, built on this public API alone:
 // bounded queues, unique tasks, a dropbox (on Replace), groups, Serve, typed
 // messages, and a Monitor (on Options.OnEvent). Package ports leases free

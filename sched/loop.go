@@ -22,6 +22,7 @@ type worker struct {
 	ready      bool // the worker said it serves tasks
 
 	task      *taskRun // nil when idle
+	next      *taskRun // sent ahead (Options.Ahead), not started yet
 	exiting   bool     // told to exit: its exit is expected
 	idleGen   uint64   // invalidates idle timers
 	idleTimer *time.Timer
@@ -60,7 +61,9 @@ type run struct {
 	workers     []*worker // all live workers, including exiting ones
 	idle        []*worker // workers without a task, most recently used last
 	running     int
+	ahead       int // workers' next tasks
 	stopped     bool
+	killed      bool // Kill was seen
 	killSeen    uint64
 	emptyCalled bool
 	nextID      uint64
@@ -113,7 +116,7 @@ func (r *run) loop() {
 	for {
 		r.deliver()
 		r.startTasks()
-		if r.running == 0 && r.s.settled(r.stopped) {
+		if r.running == 0 && r.ahead == 0 && r.s.settled(r.stopped) {
 			return
 		}
 		select {
@@ -157,17 +160,18 @@ func (r *run) deliver() {
 func (r *run) checkRequests() {
 	s := r.s
 	s.mu.Lock()
-	stop, killGen, cancels := s.stop, s.killGen, s.cancels
-	s.cancels = false
+	stop, killGen, cancels, withdraw := s.stop, s.killGen, s.cancels, s.withdraw
+	s.cancels, s.withdraw = false, false
 	s.mu.Unlock()
 	if killGen != r.killSeen {
 		r.killSeen = killGen
-		r.stopped = true
+		r.stopped, r.killed = true, true
 		for _, w := range r.workers {
 			if w.task != nil {
 				killGroup(w.pid, unix.SIGKILL)
 			}
 		}
+		r.withdrawAll(false)
 	}
 	if stop && !r.stopped {
 		r.stopped = true
@@ -176,11 +180,18 @@ func (r *run) checkRequests() {
 				r.termWithGrace(w, rt)
 			}
 		}
+		r.withdrawAll(false)
+	}
+	if withdraw {
+		r.withdrawAll(true)
 	}
 	if cancels {
 		for _, w := range r.workers {
 			if rt := w.task; rt != nil && rt.canceled.Load() {
 				r.termWithGrace(w, rt)
+			}
+			if rt := w.next; rt != nil && rt.canceled.Load() {
+				r.withdraw(w, false)
 			}
 		}
 	}
@@ -211,12 +222,18 @@ func orDefault(d time.Duration) time.Duration {
 func (r *run) startTasks() {
 	for {
 		r.checkRequests()
-		if r.stopped || r.running >= r.s.jobs {
+		if r.stopped {
 			return
 		}
-		rt, ok := r.s.pop()
+		if r.occupied() >= r.s.jobs {
+			r.sendAhead()
+			return
+		}
+		rt, ok, empty := r.s.pop()
 		if !ok {
-			if r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
+			if !empty || r.emptyCalled || r.s.opts.OnEmptyQueue == nil {
+				r.rebalance()
+				r.sendAhead()
 				return
 			}
 			r.emptyCalled = true
@@ -321,6 +338,16 @@ func (r *run) start(w *worker, rt *taskRun) {
 			return
 		}
 	}
+	r.activate(w, rt, rt.started)
+}
+
+// activate makes rt, sent to w, its running task from at on: it counts
+// against Jobs, its timers run from now, and OnStart is called. A task
+// that starts after Stop or Kill (sent ahead, its worker started it before
+// the withdrawal arrived) is stopped as the running tasks were.
+func (r *run) activate(w *worker, rt *taskRun, at time.Time) {
+	t := rt.t
+	rt.started = at
 	w.task = rt
 	r.running++
 	r.s.running.Store(int64(r.running))
@@ -335,7 +362,10 @@ func (r *run) start(w *worker, rt *taskRun) {
 	} else if d := t.KillTimeout; d > 0 {
 		r.armKill(w, rt, d)
 	}
-	if rt.canceled.Load() { // canceled while its worker started
+	switch {
+	case r.killed:
+		killGroup(w.pid, unix.SIGKILL)
+	case rt.canceled.Load() || r.stopped: // canceled or stopped while its worker started
 		r.termWithGrace(w, rt)
 	}
 	if t.OnStart != nil && !rt.onStartCalled {
@@ -427,26 +457,74 @@ func (r *run) handleFrame(w *worker, kind byte, body []byte) {
 		}
 	case frameStarted:
 		id, _, err := cutUvarint(body)
-		if err != nil || rt == nil || rt.ctx.id != id || rt.acked {
+		if err != nil {
 			return
 		}
-		rt.acked = true
-		rt.ctx.mu.Lock()
-		rt.ctx.acked, rt.ctx.early = true, nil
-		rt.ctx.mu.Unlock()
+		if next := w.next; rt == nil && next != nil && next.ctx.id == id {
+			// The worker started the task sent ahead after a result
+			// that did not hand over to it (held, or sent while the
+			// result was on its way).
+			r.takeNext(w)
+			r.activate(w, next, time.Now())
+			rt = next
+		}
+		if rt == nil || rt.ctx.id != id || rt.acked {
+			return
+		}
+		r.ack(rt)
 	case frameRequest:
 		r.handleRequest(w, body)
 	case frameResult:
-		id, ok, data, err := decodeResult(body)
+		id, status, data, err := decodeResult(body)
 		if err != nil || rt == nil || rt.ctx.id != id {
 			return
 		}
-		if ok {
-			r.finish(w, Result{Value: data})
+		var res Result
+		if status&resultOK != 0 {
+			res.Value = data
 		} else {
-			r.finish(w, Result{Err: errors.New(string(data))})
+			res.Err = errors.New(string(data))
 		}
+		next := w.next
+		if status&resultNext == 0 || next == nil {
+			next = nil
+		} else {
+			// The worker started it in this task's place.
+			r.takeNext(w)
+			res.Next = next.t
+		}
+		r.finish(w, res)
+		if next != nil {
+			// The result said it started: no frameStarted follows.
+			r.ack(next)
+			r.activate(w, next, time.Now())
+		}
+		if status&resultHeld != 0 {
+			// OnEnd may have cleared or stopped: the withdrawals go
+			// before the word that the worker may go on.
+			r.checkRequests()
+			_ = w.fw.writeID(frameGo, id) // an error means the worker died: its exit is on the way
+		}
+	case frameWithdrawn:
+		id, _, err := cutUvarint(body)
+		if err != nil || w.next == nil || w.next.ctx.id != id {
+			return
+		}
+		next := r.takeNext(w)
+		if w.task == nil && !w.exiting && w.proc != nil {
+			r.makeIdle(w)
+		}
+		r.giveBack(next)
 	}
+}
+
+// ack notes that rt's worker started it: if the worker dies now, the task
+// fails rather than go to another worker.
+func (r *run) ack(rt *taskRun) {
+	rt.acked = true
+	rt.ctx.mu.Lock()
+	rt.ctx.acked, rt.ctx.early = true, nil
+	rt.ctx.mu.Unlock()
 }
 
 // makeIdle puts w, which has no task, among the idle workers.
@@ -486,7 +564,7 @@ func (r *run) finish(w *worker, res Result) {
 	r.running--
 	r.s.running.Store(int64(r.running))
 	r.emptyCalled = false
-	if !w.exiting && w.proc != nil {
+	if !w.exiting && w.proc != nil && w.next == nil && res.Next == nil {
 		r.makeIdle(w)
 	}
 	now := time.Now()
@@ -528,6 +606,17 @@ func (r *run) handleExit(w *worker, ev event) {
 		status = ev.err.Error()
 	}
 	r.s.event(EventWorkerExited, w.pid, nil, status)
+	if next := w.next; next != nil {
+		// Sent ahead, never started: it runs elsewhere.
+		r.takeNext(w)
+		next.requeues++
+		if next.requeues > maxRequeues {
+			next.drop = false
+			r.fail(next, &WorkerExitError{Pid: w.pid, WaitStatus: ev.ws, NeverReady: !w.ready})
+		} else {
+			r.giveBack(next)
+		}
+	}
 	if rt := w.task; rt != nil && !rt.acked && w.ready && ev.err == nil &&
 		rt.requeues < maxRequeues && !rt.canceled.Load() {
 		// The worker died before it started the task (killed while
@@ -609,7 +698,7 @@ func (r *run) read(w *worker) {
 		case frameReady:
 			r.post(event{kind: evReady, w: w})
 			continue
-		case frameMessage, frameResult, frameRequest, frameStarted:
+		case frameMessage, frameResult, frameRequest, frameStarted, frameWithdrawn:
 			r.post(event{kind: evFrame, w: w, frame: kind, body: body})
 			continue
 		}
@@ -701,6 +790,11 @@ func (r *run) abort() {
 			rt.stopTimers()
 			rt.ctx.finished.Store(true)
 			w.task = nil
+			ended = append(ended, rt)
+		}
+		if rt := w.next; rt != nil {
+			rt.ctx.finished.Store(true)
+			w.next = nil
 			ended = append(ended, rt)
 		}
 		w.toWorker.Close()

@@ -51,6 +51,25 @@ const (
 	// group, itself included; after it, the worker just exits with code
 	// 0, and the scheduler kills what is left of its group.
 	frameExit byte = 9
+	// frameWithdraw (scheduler to worker): id of a task sent ahead (see
+	// Options.Ahead). If the worker has not started it, it drops it and
+	// answers frameWithdrawn; if it has, the frame is ignored and the
+	// task runs as any other.
+	frameWithdraw byte = 10
+	// frameWithdrawn (worker to scheduler): id. The task sent ahead was
+	// dropped before it started.
+	frameWithdrawn byte = 11
+	// frameGo (scheduler to worker): id of a held result (see
+	// WorkerContext.Hold). The scheduler has handled it: the worker may
+	// start the task it holds ahead, if it was not withdrawn.
+	frameGo byte = 12
+)
+
+// The flags of a frameResult's status byte.
+const (
+	resultOK   byte = 1 << iota // a value follows, else an error text
+	resultHeld                  // the worker starts nothing until frameGo
+	resultNext                  // the worker started its task sent ahead in this one's place
 )
 
 const (
@@ -109,16 +128,20 @@ func (fw *frameWriter) writeMessage(id uint64, msg []byte) error {
 	return fw.finish(append(fw.begin(frameMessage, id), msg...))
 }
 
-func (fw *frameWriter) writeResult(id uint64, ok bool, data []byte) error {
+// writeResult writes a result frame; status holds the result flags.
+func (fw *frameWriter) writeResult(id uint64, status byte, data []byte) error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
-	b := fw.begin(frameResult, id)
-	if ok {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
+	b := append(fw.begin(frameResult, id), status)
 	return fw.finish(append(b, data...))
+}
+
+// writeID writes a frame whose body is the task id alone (frameWithdraw,
+// frameWithdrawn, frameGo).
+func (fw *frameWriter) writeID(kind byte, id uint64) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.finish(fw.begin(kind, id))
 }
 
 func (fw *frameWriter) writeTerm(id uint64, sig syscall.Signal) error {
@@ -254,11 +277,11 @@ func decodeReply(body []byte) (id, req uint64, ok bool, data []byte, err error) 
 	return id, req, rest[0] == 1, rest[1:], nil
 }
 
-// decodeResult splits a frameResult body.
-func decodeResult(body []byte) (id uint64, ok bool, data []byte, err error) {
+// decodeResult splits a frameResult body: status holds the result flags.
+func decodeResult(body []byte) (id uint64, status byte, data []byte, err error) {
 	id, rest, err := cutUvarint(body)
 	if err != nil || len(rest) == 0 {
-		return 0, false, nil, errShortFrame
+		return 0, 0, nil, errShortFrame
 	}
-	return id, rest[0] == 1, rest[1:], nil
+	return id, rest[0], rest[1:], nil
 }

@@ -16,8 +16,8 @@ func TestFramesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	fw.writeMessage(300, []byte("hello"))
-	fw.writeResult(7, true, big)
-	fw.writeResult(8, false, []byte("boom"))
+	fw.writeResult(7, resultOK, big)
+	fw.writeResult(8, 0, []byte("boom"))
 	fw.writeReady()
 	fw.writeMessage(9, nil)
 	fw.writeTerm(10, syscall.SIGINT)
@@ -35,12 +35,12 @@ func TestFramesRoundTrip(t *testing.T) {
 		t.Errorf("message frame: kind %d, %d %q %v", kind, id, msg, err)
 	}
 	kind, body, _ = fr.next()
-	if id, ok, data, err := decodeResult(body); kind != frameResult || err != nil || id != 7 || !ok || !bytes.Equal(data, big) {
-		t.Errorf("result frame: kind %d, %d %v %d bytes %v", kind, id, ok, len(data), err)
+	if id, st, data, err := decodeResult(body); kind != frameResult || err != nil || id != 7 || st != resultOK || !bytes.Equal(data, big) {
+		t.Errorf("result frame: kind %d, %d %v %d bytes %v", kind, id, st, len(data), err)
 	}
 	kind, body, _ = fr.next()
-	if id, ok, data, err := decodeResult(body); kind != frameResult || err != nil || id != 8 || ok || string(data) != "boom" {
-		t.Errorf("error result frame: kind %d, %d %v %q %v", kind, id, ok, data, err)
+	if id, st, data, err := decodeResult(body); kind != frameResult || err != nil || id != 8 || st != 0 || string(data) != "boom" {
+		t.Errorf("error result frame: kind %d, %d %v %q %v", kind, id, st, data, err)
 	}
 	if kind, _, err := fr.next(); kind != frameReady || err != nil {
 		t.Errorf("ready frame: kind %d, %v", kind, err)

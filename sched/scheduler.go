@@ -65,6 +65,17 @@ type Options struct {
 	// register tasks this program does not link (a task it lacks fails
 	// with an error from the worker).
 	Executable string
+	// Ahead pipelines the workers: a worker that runs a task is sent the
+	// next queued one ahead, which it starts as soon as the current one
+	// ends, without waiting for the scheduler to handle the result (a
+	// round trip through Run's loop and OnEnd per task). At most one task
+	// waits ahead per worker, and at most Jobs tasks run at once still.
+	// A task sent ahead counts as queued until it starts: Clear, Stop,
+	// Kill and Cancel withdraw it, and it ends (Clear, Cancel) or goes
+	// back to the queue (Stop, Kill) unless its worker started it first,
+	// in which case it is running. See WorkerContext.Hold for a task
+	// whose failure must start nothing more on its worker.
+	Ahead bool
 }
 
 const defaultKillTimeout = 5 * time.Second
@@ -87,6 +98,8 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	queue    []*taskRun
+	withdraw bool        // Clear: the loop withdraws the tasks sent ahead, to drop them
+	clears   uint64      // Clear calls: a task sent ahead before one and given back after is dropped
 	stop     bool        // Stop or Kill: start nothing more until Run returns
 	killGen  uint64      // incremented by Kill
 	active   bool        // Run is running
@@ -123,6 +136,7 @@ func (s *Scheduler) AddTask(t *Task) {
 // enqueueLocked appends rt to the queue.
 func (s *Scheduler) enqueueLocked(rt *taskRun) {
 	rt.state.Store(int32(StateQueued))
+	rt.aheadOnly.Store(rt.t.AheadOnly && s.opts.Ahead)
 	rt.t.run = rt
 	s.queue = insertByPriority(s.queue, rt)
 	s.eventLocked(rt.queued, EventQueued, 0, rt.t, "")
@@ -156,7 +170,10 @@ func (s *Scheduler) Kill() {
 
 // Clear drops every queued task: each ends with StateDropped and
 // ErrDropped, and its OnEnd is called on this goroutine once the
-// scheduler's lock is released. Running tasks are not affected.
+// scheduler's lock is released. Running tasks are not affected. Tasks sent
+// ahead to workers (Options.Ahead) are withdrawn: those not started yet end
+// dropped too, their OnEnd called by Run's loop once their worker gave them
+// back; those their worker started already run.
 func (s *Scheduler) Clear() {
 	s.mu.Lock()
 	dropped := s.queue
@@ -166,10 +183,31 @@ func (s *Scheduler) Clear() {
 		s.unqueueLocked(rt, StateDropped)
 		s.eventLocked(now, EventDropped, 0, rt.t, "cleared")
 	}
+	s.clears++
+	if s.opts.Ahead && s.active {
+		s.withdraw = true
+		s.pokeLocked()
+	}
 	s.mu.Unlock()
 	for _, rt := range dropped {
 		rt.end(droppedResult(now))
 	}
+}
+
+// Promote lets t, a task queued with AheadOnly, start on an idle worker
+// as any task. It returns false if t is not waiting to start.
+func (s *Scheduler) Promote(t *Task) bool {
+	rt := t.run
+	if rt == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !rt.aheadOnly.Swap(false) {
+		return false
+	}
+	s.pokeLocked()
+	return TaskState(rt.state.Load()) == StateQueued
 }
 
 // droppedResult is the outcome of a task dropped from the queue at now.
@@ -293,20 +331,45 @@ func (s *Scheduler) requeue(rt *taskRun) {
 	s.mu.Unlock()
 }
 
-// pop takes the next queued task for Run's loop.
-func (s *Scheduler) pop() (*taskRun, bool) {
+// pop takes the next queued task that may start on an idle worker (not
+// AheadOnly) for Run's loop; empty says the queue is empty.
+func (s *Scheduler) pop() (rt *taskRun, ok, empty bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, rt := range s.queue {
+		if rt.aheadOnly.Load() {
+			continue
+		}
+		s.takeLocked(i)
+		return rt, true, false
+	}
+	return nil, false, len(s.queue) == 0
+}
+
+// popAhead takes the next queued task to send ahead to a busy worker.
+func (s *Scheduler) popAhead() (*taskRun, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.queue) == 0 {
 		return nil, false
 	}
 	rt := s.queue[0]
-	s.queue[0] = nil
-	s.queue = s.queue[1:]
+	s.takeLocked(0)
+	return rt, true
+}
+
+// takeLocked takes the queue's task i out for Run's loop.
+func (s *Scheduler) takeLocked(i int) {
+	rt := s.queue[i]
+	if i == 0 {
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+	} else {
+		s.queue = slices.Delete(s.queue, i, i+1)
+	}
 	// Running from now on: Cancel then marks it rather than looking for
 	// it in the queue, even while its worker starts.
 	rt.state.Store(int32(StateRunning))
-	return rt, true
 }
 
 // settled reports whether Run may return: nothing queued (or stopped), no

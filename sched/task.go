@@ -69,6 +69,14 @@ type Task struct {
 	// waits for the next Run, and OnEnd is called when it ends then.
 	OnEnd func(Result)
 
+	// AheadOnly, with Options.Ahead, lets the task start only in the
+	// place of another: sent ahead to a busy worker, it starts when that
+	// worker's task ends, never on an idle worker, until Promote. A
+	// caller whose own limits count the tasks that run (a jobserver's
+	// tokens) queues so the tasks beyond its limits, each to take over
+	// the room of the task it follows (Result.Next).
+	AheadOnly bool
+
 	run *taskRun // set when the scheduler accepts the task
 }
 
@@ -95,6 +103,10 @@ type Result struct {
 	// scheduler, sent to a worker (zero if never) and when its outcome was
 	// known.
 	Queued, Started, Finished time.Time
+	// Next is the task sent ahead to the same worker (Options.Ahead) that
+	// the worker started as this one ended, in its place; nil if none.
+	// Its OnStart follows this OnEnd.
+	Next *Task
 }
 
 // ErrCanceled is wrapped by Result.Err for a task canceled with Cancel,
@@ -179,6 +191,7 @@ type taskRun struct {
 	finishedNs atomic.Int64
 	canceled   atomic.Bool // Cancel was called: the outcome is ErrCanceled
 	endCalled  atomic.Bool // OnEnd was called (or is being called)
+	aheadOnly  atomic.Bool // Task.AheadOnly until Promote
 
 	ctx           SchedulerContext
 	started       time.Time
@@ -186,7 +199,10 @@ type taskRun struct {
 	timedOut      bool // TermTimeout expired
 	acked         bool // the worker said it runs the task (frameStarted)
 	onStartCalled bool
-	requeues      int // times queued again because its worker died first
+	requeues      int    // times queued again because its worker died first
+	withdrawing   bool   // sent ahead, and a withdrawal was sent after it
+	drop          bool   // withdrawn by Clear: it ends dropped
+	clearsAtSend  uint64 // Scheduler.clears when it was sent ahead
 	termTimer     *time.Timer
 	killTimer     *time.Timer
 }

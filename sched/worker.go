@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,11 +32,18 @@ type workerProcess struct {
 	out  frameWriter
 	ppid int // the scheduler
 
-	mu       sync.Mutex
-	current  *WorkerContext // the running task, nil between tasks
-	busy     bool           // a task was received and its result is not written yet
-	quitting bool           // SIGQUIT: exit once no task is busy
-	retired  bool           // the scheduler sent frameExit: EOF is no death
+	mu   sync.Mutex
+	cond *sync.Cond // signalled when a task arrives or the gate opens
+	// current is the running task, nil between tasks; waiting holds the
+	// tasks received and not started: the next one, and one sent ahead
+	// while it runs (Options.Ahead).
+	current *WorkerContext
+	waiting []*WorkerContext
+	tasks   int    // tasks received whose result (or withdrawal) is not written yet
+	gate    uint64 // a held result the scheduler has not handled yet (frameGo); 0: none
+	// quitting: SIGQUIT, exit once no task is busy.
+	quitting bool
+	retired  bool // the scheduler sent frameExit: EOF is no death
 }
 
 // thisWorker is set once by WorkerMain, for CurrentWorker. It is the only
@@ -70,6 +78,7 @@ func WorkerMain() {
 	_ = unix.SetNonblock(3, true)
 	_ = unix.SetNonblock(4, true)
 	p := &workerProcess{ppid: os.Getppid()}
+	p.cond = sync.NewCond(&p.mu)
 	p.out.w = os.NewFile(4, "sched-results")
 	thisWorker.Store(p)
 
@@ -80,13 +89,67 @@ func WorkerMain() {
 	signal.Notify(sigs, syscall.SIGQUIT)
 	go p.handleSignals(sigs)
 
-	tasks := make(chan *WorkerContext, 1)
-	go p.readFrames(os.NewFile(3, "sched-tasks"), tasks)
+	go p.readFrames(os.NewFile(3, "sched-tasks"))
 	if err := p.out.writeReady(); err != nil {
 		exitGroup()
 	}
-	for c := range tasks {
-		p.run(c)
+	for {
+		c := p.take()
+		announced := false
+		for c != nil {
+			c, announced = p.run(c, announced), true
+		}
+	}
+}
+
+// take waits for a task that may start (one received, and no held result
+// the scheduler has not handled), and makes it the current one.
+func (p *workerProcess) take() *WorkerContext {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.waiting) == 0 || p.gate != 0 {
+		p.cond.Wait()
+	}
+	c := p.popWaitingLocked()
+	p.current = c
+	return c
+}
+
+// popWaitingLocked takes the first waiting task.
+func (p *workerProcess) popWaitingLocked() *WorkerContext {
+	c := p.waiting[0]
+	p.waiting[0] = nil
+	p.waiting = p.waiting[1:]
+	return c
+}
+
+// taskLocked finds a task received and not finished by its id.
+func (p *workerProcess) taskLocked(id uint64) *WorkerContext {
+	if p.current != nil && p.current.id == id {
+		return p.current
+	}
+	for _, c := range p.waiting {
+		if c.id == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// withdraw drops a task sent ahead if it has not started, and says so.
+func (p *workerProcess) withdraw(id uint64) {
+	p.mu.Lock()
+	i := slices.IndexFunc(p.waiting, func(c *WorkerContext) bool { return c.id == id })
+	if i < 0 {
+		// Started (or never here): it runs and answers as any task.
+		p.mu.Unlock()
+		return
+	}
+	p.waiting = slices.Delete(p.waiting, i, i+1)
+	p.tasks--
+	p.mu.Unlock()
+	if err := p.out.writeID(frameWithdrawn, id); err != nil {
+		exitGroup() // the scheduler is gone
 	}
 }
 
@@ -147,7 +210,7 @@ func (p *workerProcess) handleSignals(sigs <-chan os.Signal) {
 		}
 		p.mu.Lock()
 		p.quitting = true
-		c, busy := p.current, p.busy
+		c, busy := p.current, p.tasks > 0
 		p.mu.Unlock()
 		if c != nil {
 			c.term(syscall.SIGQUIT)
@@ -160,7 +223,7 @@ func (p *workerProcess) handleSignals(sigs <-chan os.Signal) {
 
 // readFrames reads the scheduler's frames: tasks go to the main goroutine,
 // messages to the running task's mailbox. EOF ends the worker.
-func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
+func (p *workerProcess) readFrames(in io.Reader) {
 	fr := newFrameReader(in)
 	for {
 		kind, body, err := fr.next()
@@ -185,10 +248,29 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 			}
 			c := newWorkerContext(p, id, name, payload)
 			p.mu.Lock()
-			p.current = c
-			p.busy = true
+			p.waiting = append(p.waiting, c)
+			p.tasks++
+			p.cond.Signal()
 			p.mu.Unlock()
-			tasks <- c
+		case frameWithdraw:
+			id, _, err := cutUvarint(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad withdraw frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			p.withdraw(id)
+		case frameGo:
+			id, _, err := cutUvarint(body)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "sched worker %d: bad go frame: %v\n", os.Getpid(), err)
+				exitGroup()
+			}
+			p.mu.Lock()
+			if p.gate == id {
+				p.gate = 0
+				p.cond.Broadcast()
+			}
+			p.mu.Unlock()
 		case frameTerm:
 			id, sig, err := decodeTerm(body)
 			if err != nil {
@@ -196,9 +278,9 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 				exitGroup()
 			}
 			p.mu.Lock()
-			c := p.current
+			c := p.taskLocked(id) // current, or received and not started yet
 			p.mu.Unlock()
-			if c != nil && c.id == id {
+			if c != nil {
 				// Done first, then the signal: see run.term.
 				c.term(sig)
 				killGroup(os.Getpid(), sig)
@@ -222,9 +304,9 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 				exitGroup()
 			}
 			p.mu.Lock()
-			c := p.current
+			c := p.taskLocked(id)
 			p.mu.Unlock()
-			if c != nil && c.id == id {
+			if c != nil {
 				c.deliver(msg)
 			}
 		default:
@@ -235,20 +317,28 @@ func (p *workerProcess) readFrames(in io.Reader, tasks chan<- *WorkerContext) {
 }
 
 // run runs one task and sends its result. A worker that SIGQUIT stopped
-// runs no task and exits once it has answered.
-func (p *workerProcess) run(c *WorkerContext) {
+// runs no task and exits once it has answered. It returns the task sent
+// ahead that starts in this one's place, already current, or nil: the
+// choice is made, under the lock, as the result is written, so that a
+// withdrawal either finds the task waiting or finds it started, and the
+// result frame tells the scheduler which (resultNext).
+//
+// announced says that the result before it said it started (resultNext):
+// it needs no frameStarted of its own.
+func (p *workerProcess) run(c *WorkerContext, announced bool) *WorkerContext {
 	p.mu.Lock()
 	quitting := p.quitting
 	p.mu.Unlock()
 	if quitting {
 		exitNormally()
 	}
-	if err := p.out.writeStarted(c.id); err != nil {
-		exitGroup() // the scheduler is gone
+	if !announced {
+		if err := p.out.writeStarted(c.id); err != nil {
+			exitGroup() // the scheduler is gone
+		}
 	}
 	value, err := c.call()
-	// Forget the task before answering: the next task frame can only
-	// come after the scheduler has the answer.
+	// Forget the task before answering.
 	p.mu.Lock()
 	p.current = nil
 	p.mu.Unlock()
@@ -256,21 +346,36 @@ func (p *workerProcess) run(c *WorkerContext) {
 	// The task is over, and so must be what it started (a worker runs
 	// one task at a time): its end is the end of its processes.
 	killLeftovers(leftoverGrace)
+	var status byte
 	if err != nil {
-		err = p.out.writeResult(c.id, false, []byte(err.Error()))
+		value = []byte(err.Error())
 	} else {
-		err = p.out.writeResult(c.id, true, value)
+		status = resultOK
 	}
+	var next *WorkerContext
+	p.mu.Lock()
+	switch {
+	case c.held.Load():
+		p.gate = c.id
+		status |= resultHeld
+	case len(p.waiting) > 0 && !p.quitting:
+		next = p.popWaitingLocked()
+		p.current = next
+		status |= resultNext
+	}
+	err = p.out.writeResult(c.id, status, value)
+	p.mu.Unlock()
 	if err != nil {
 		exitGroup() // the scheduler is gone
 	}
 	p.mu.Lock()
-	p.busy = false
+	p.tasks--
 	quitting = p.quitting
 	p.mu.Unlock()
-	if quitting {
+	if quitting && next == nil {
 		exitNormally()
 	}
+	return next
 }
 
 // CurrentWorker returns the context of the task running in this worker
@@ -315,6 +420,8 @@ type WorkerContext struct {
 	sig      atomic.Int32
 	ended    chan struct{} // closed when the task function returned
 	finished atomic.Bool
+
+	held atomic.Bool // Hold: the worker starts nothing more until the scheduler has the result
 
 	recv    chan []byte
 	boxMu   sync.Mutex
@@ -415,6 +522,13 @@ func (c *WorkerContext) Send(msg []byte) error {
 	}
 	return nil
 }
+
+// Hold makes the worker start no other task after this one (not even one
+// sent ahead, Options.Ahead) until the scheduler has handled this task's
+// result and called its OnEnd: a handler that stops the work on a failure
+// (Clear, Stop) then withdraws the task sent ahead before it can start.
+// A task calls it when its outcome may be such a failure.
+func (c *WorkerContext) Hold() { c.held.Store(true) }
 
 // Receive returns the channel of the messages the scheduler sends to this
 // task (SchedulerContext.Send), in order.

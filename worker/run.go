@@ -104,6 +104,11 @@ func (r *runner) run(ctx *sched.WorkerContext, payload []byte) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res, err := r.runJob(ctx, &job)
+	if err != nil || !res.OK() {
+		// A failure may stop the build (no -k): this worker starts no
+		// job sent ahead to it until the builder has seen this one.
+		ctx.Hold()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", job.Target, err)
 	}

@@ -35,6 +35,10 @@ type Job struct {
 	Remote bool
 	// Ports is how many TCP ports the job reserves while it runs.
 	Ports int
+	// Pipelined is set for a job that may be admitted ahead (Ahead): its
+	// runner can queue it on a busy worker, to start only in the place of
+	// a job that ends.
+	Pipelined bool
 
 	// PortList holds the ports it was given, once admitted.
 	PortList []int

@@ -31,6 +31,10 @@ type Job struct {
 	// descriptors as 3 and 4): local jobs share the build's -j with the
 	// sub-makes they run.
 	Jobserver Jobserver
+	// AheadOnly is set for a job admitted ahead (admit.Ahead): the
+	// workers start it only in the place of a job that ends, until
+	// Promote.
+	AheadOnly bool
 
 	task any // the runner's handle, for Cancel
 }
@@ -71,6 +75,10 @@ type Result struct {
 	// alone (a foreground job has the terminal): it was meant for the
 	// whole build.
 	Interrupted bool
+	// HasNext is set when the job's worker started Next, a job queued
+	// ahead on it, as this one ended: Next takes over its room.
+	HasNext bool
+	Next    int
 }
 
 // Sink hears what runners have to say about jobs. Its methods may be

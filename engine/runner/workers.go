@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,18 +26,27 @@ type WorkersOptions struct {
 	// Jobserver, if set, is inherited by every worker so that commands
 	// can be given it.
 	Jobserver Jobserver
+	// Ahead pipelines the workers one job ahead (sched.Options.Ahead).
+	Ahead bool
+	// WithdrawOnFailure (a build without -k) withdraws the jobs not
+	// started yet as soon as one fails, before the failed job's worker
+	// may go on (its job holds it, worker.Run): they end Dropped. The
+	// builder sees the failure first.
+	WithdrawOnFailure bool
 }
 
 // Workers runs jobs in long-lived worker processes, through a sched
 // Scheduler whose Run goes on (held) from the first Start to Close, so
 // that workers stay up between the builds of a watch session.
 type Workers struct {
-	s       *sched.Scheduler
-	sink    Sink
-	js      Jobserver
-	release func()
-	runErr  chan error
-	running bool
+	s    *sched.Scheduler
+	sink Sink
+	js   Jobserver
+	// withdraw: WithdrawOnFailure.
+	withdraw bool
+	release  func()
+	runErr   chan error
+	running  bool
 	// prestarted is set once Prestart asked for a worker.
 	prestarted bool
 	closeOnce  sync.Once
@@ -48,11 +58,12 @@ func NewWorkers(opts WorkersOptions, sink Sink) *Workers {
 		Jobs:            opts.Jobs,
 		Executable:      opts.Executable,
 		StopKillTimeout: opts.KillGrace,
+		Ahead:           opts.Ahead,
 	}
 	if opts.Jobserver != nil {
 		so.ExtraFiles = opts.Jobserver.Files()
 	}
-	return &Workers{s: sched.New(so), sink: sink, js: opts.Jobserver}
+	return &Workers{s: sched.New(so), sink: sink, js: opts.Jobserver, withdraw: opts.Ahead && opts.WithdrawOnFailure}
 }
 
 // Prestart starts a worker process now, in the background, for the first
@@ -80,20 +91,41 @@ func (w *Workers) task(j *Job, name string) *sched.Task {
 		}
 		j.Work.Env = append(j.Work.Env[:len(j.Work.Env):len(j.Work.Env)], "MAKEFLAGS="+j.Jobserver.MakeFlags())
 	}
-	id, sink := j.ID, w.sink
+	id, sink, withdraw := j.ID, w.sink, w.withdraw
 	task := &sched.Task{
 		Func:        name,
+		Key:         strconv.Itoa(id),
 		Payload:     j.Work.Encode(),
 		TermTimeout: j.Timeout,
 		KillTimeout: j.KillAfter,
 		Priority:    j.Priority,
+		AheadOnly:   j.AheadOnly,
 		OnStart: func(ctx *sched.SchedulerContext) {
 			sink.Started(id, ctx.Pid(), time.Now())
 		},
-		OnEnd: func(res sched.Result) { sink.Finished(resultOf(id, res)) },
+		OnEnd: func(res sched.Result) {
+			r := resultOf(id, res)
+			sink.Finished(r)
+			if withdraw && !r.Dropped && (r.Err != nil || !r.Out.OK()) {
+				// On the scheduler's goroutine, before the failed
+				// job's worker is let go on (it holds on a failure).
+				w.s.Clear()
+			}
+		},
 	}
 	return task
 }
+
+// Promote lets j, queued AheadOnly, start on any worker.
+func (w *Workers) Promote(j *Job) bool {
+	t, ok := j.task.(*sched.Task)
+	return ok && w.s.Promote(t)
+}
+
+// Withdraw starts nothing more of what was handed to the workers: the
+// jobs not started yet, queued or sent ahead to a busy worker, end
+// Dropped; those a worker started already run on.
+func (w *Workers) Withdraw() { w.s.Clear() }
 
 // add queues task, j's, and starts the scheduler if it is not running.
 func (w *Workers) add(j *Job, task *sched.Task) {
@@ -112,6 +144,11 @@ func (w *Workers) add(j *Job, task *sched.Task) {
 // commands did), with TimedOut set: the builder fails it either way.
 func resultOf(id int, res sched.Result) Result {
 	r := Result{ID: id, Worker: res.Worker, Started: res.Started, Finished: res.Finished, TimedOut: res.TimedOut}
+	if res.Next != nil {
+		if next, err := strconv.Atoi(res.Next.Key); err == nil {
+			r.HasNext, r.Next = true, next
+		}
+	}
 	switch res.State {
 	case sched.StateDropped:
 		r.Dropped = true
