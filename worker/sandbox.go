@@ -64,21 +64,24 @@ func confined(job *Job, start func() error) error {
 // tracer, in the same sandbox, and the first access its report shows
 // outside the policy is named. The rerun is safe: the sandbox confines its
 // writes to the outputs' folders and the temp folder, which a failure
-// clears anyway. It returns "" for a job that is not sandboxed, was
-// stopped, or failed for another reason than the sandbox.
+// clears anyway. A traced job's commands ran under the tracer already:
+// their report is used as it is. It returns "" for a job that is not
+// sandboxed, was stopped, or failed for another reason than the sandbox.
 func (r *runner) explainDenied(ctx *sched.WorkerContext, job *Job, env []string, res *Result) string {
-	if job.Sandbox == nil || job.Trace || res.FailedCmd < 0 || res.Signal != "" || res.StartErr != "" || stopped(ctx) {
+	if job.Sandbox == nil || res.FailedCmd < 0 || res.Signal != "" || res.StartErr != "" || stopped(ctx) {
 		return ""
 	}
-	traced := *job
-	traced.Trace = true
-	var scratch outputBuf
-	scratch.reset(&Job{})
-	r.traced.Reset()
-	_, err := r.command(job.Cmds[res.FailedCmd], &traced, env, &scratch)
-	scratch.finish()
-	if err != nil {
-		return ""
+	if !job.Trace {
+		traced := *job
+		traced.Trace = true
+		var scratch outputBuf
+		scratch.reset(&Job{})
+		r.traced.Reset()
+		_, err := r.command(job.Cmds[res.FailedCmd], &traced, env, &scratch)
+		scratch.finish()
+		if err != nil {
+			return ""
+		}
 	}
 	v, ok := job.Sandbox.Violation(r.traced.Report(), job.Project)
 	if !ok {
