@@ -25,8 +25,9 @@ func BenchmarkCommand(b *testing.B) {
 	r := newRunner()
 	env := r.environ(job)
 	var confined *Job
+	var confinedEnv []string
 	if sandbox.ABI() >= sandbox.MinABI {
-		j, _, clean, err := sandboxJob(&Job{Dir: dir, Sandbox: &sandbox.Policy{
+		j, e, clean, err := sandboxJob(&Job{Dir: dir, Sandbox: &sandbox.Policy{
 			Read:  []string{"/usr", "/bin", "/lib", "/lib64", "/etc"},
 			Write: []string{dir},
 		}}, env)
@@ -34,7 +35,7 @@ func BenchmarkCommand(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer clean()
-		confined = j
+		confined, confinedEnv = j, e
 	}
 	for _, bc := range []struct {
 		name string
@@ -67,7 +68,7 @@ func BenchmarkCommand(b *testing.B) {
 			if confined == nil {
 				b.Skip("this kernel has no usable Landlock")
 			}
-			ws, err := r.command("cp a b", confined, env, out)
+			ws, err := r.command("cp a b", confined, confinedEnv, out)
 			if err == nil && ws.ExitStatus() != 0 {
 				b.Fatalf("cp sandboxed: %s", sched.ProcessStatus(ws))
 			}
