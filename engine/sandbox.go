@@ -50,15 +50,20 @@ func (b *builder) sandboxed(t *graph.Target) bool {
 }
 
 // policy is what n's commands may touch in the sandbox: read its inputs
-// (declared, and those its last depfile or its dyndep named), the outputs
-// of its deps that it consumes, its tools' installations and the system;
-// write the folders of its outputs and of its depfile, and the
-// jobserver's fifo. The worker adds a private temp folder (TMPDIR).
+// (declared, and those its last depfile, its last trace or its dyndep
+// named), the outputs of its deps that it consumes, its tools'
+// installations and the system; write the folders of its outputs and of
+// its depfile, and the jobserver's fifo. The worker adds a private temp
+// folder (TMPDIR). On a run that is to find its inputs (firstDiscovery),
+// the whole project may be read.
 func (b *builder) policy(n *node) *sandbox.Policy {
 	t := n.t
 	p := &sandbox.Policy{
 		Read:  slices.Clone(systemRead),
 		Write: slices.Clone(systemWrite),
+	}
+	if b.firstDiscovery(t) {
+		p.Read = append(p.Read, b.g.Root)
 	}
 	if a := n.action; a != nil {
 		for _, in := range a.Inputs {
@@ -91,6 +96,27 @@ func (b *builder) policy(n *node) *sandbox.Policy {
 	slices.Sort(p.Write)
 	p.Write = slices.Compact(p.Write)
 	return p
+}
+
+// firstDiscovery reports whether t learns its inputs by running (a
+// depfile, or tracing) and has no record of such a run yet: the headers a
+// compilation includes are known only once its depfile is read, so its
+// first run may read every file of the project (Landlock cannot grant a
+// folder minus some of its files: the state folder too), and its later
+// runs what the last one recorded. A depfile target's record counts when
+// the run wrote the depfile it declares now; a traced target's, any
+// record (one from a run that was not traced lists nothing it read
+// undeclared). Writes stay confined either way, and gobuildj check names
+// what such a run read undeclared.
+func (b *builder) firstDiscovery(t *graph.Target) bool {
+	if t.Depfile == "" && !b.tracing(t) {
+		return false
+	}
+	rec, ok := b.store.Target(t.Name)
+	if !ok {
+		return true
+	}
+	return t.Depfile != "" && rec.Depfile != t.Depfile
 }
 
 // toolchain is what a sandboxed command may read of a tool it runs: the

@@ -65,35 +65,15 @@ func ABI() int {
 // execs keeps the restriction. Only this thread is restricted, which
 // spares signalling every thread of the process (as a whole-process
 // restriction needs before Landlock ABI 8). The kernel must have Landlock
-// ABI MinABI or later (see Decide).
+// ABI MinABI or later (see Decide). A process that starts commands
+// restricts a thread of its own with a Ruleset instead.
 func Restrict(p Policy) error {
-	abi := ABI()
-	if abi < MinABI {
-		return fmt.Errorf("landlock: %s", unavailable(abi))
-	}
-	h := handled(abi)
-	fd, err := ll.LandlockCreateRuleset(&ll.RulesetAttr{HandledAccessFS: h}, 0)
+	r, err := NewRuleset(p)
 	if err != nil {
-		return fmt.Errorf("landlock: create ruleset: %w", err)
+		return err
 	}
-	defer unix.Close(fd)
-	for _, path := range p.Read {
-		if err := addRule(fd, path, readFile, readDir, h); err != nil {
-			return err
-		}
-	}
-	for _, path := range p.Write {
-		if err := addRule(fd, path, writeFile, writeDir, h); err != nil {
-			return err
-		}
-	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("landlock: set no_new_privs: %w", err)
-	}
-	if err := ll.LandlockRestrictSelf(fd, 0); err != nil {
-		return fmt.Errorf("landlock: restrict self: %w", err)
-	}
-	return nil
+	defer r.Close()
+	return r.restrictThread()
 }
 
 // addRule grants path the file rights, or the folder rights if it is a

@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobuildj/gobuildj/sandbox"
 	"github.com/gobuildj/gobuildj/sched"
 )
 
 // BenchmarkCommand compares running `cp a b` directly (ForkExec of cp) with
-// running it through /bin/sh -c, in this process, and directly but traced
-// (through the launcher, this test binary).
+// running it through /bin/sh -c, in this process, directly but traced
+// (through the launcher, this test binary), and directly in the sandbox
+// (forked from a restricted thread; where the kernel has Landlock).
 func BenchmarkCommand(b *testing.B) {
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("content\n"), 0o666); err != nil {
@@ -22,6 +24,19 @@ func BenchmarkCommand(b *testing.B) {
 	job := &Job{Dir: dir}
 	r := newRunner()
 	env := r.environ(job)
+	var confined *Job
+	var confinedEnv []string
+	if sandbox.ABI() >= sandbox.MinABI {
+		j, e, clean, err := sandboxJob(&Job{Dir: dir, Sandbox: &sandbox.Policy{
+			Read:  []string{"/usr", "/bin", "/lib", "/lib64", "/etc"},
+			Write: []string{dir},
+		}}, env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer clean()
+		confined, confinedEnv = j, e
+	}
 	for _, bc := range []struct {
 		name string
 		run  func(out *outputBuf) error
@@ -46,6 +61,16 @@ func BenchmarkCommand(b *testing.B) {
 			ws, err := r.command("cp a b", &traced, env, out)
 			if err == nil && ws.ExitStatus() != 0 {
 				b.Fatalf("cp traced: %s", sched.ProcessStatus(ws))
+			}
+			return err
+		}},
+		{"sandboxed", func(out *outputBuf) error {
+			if confined == nil {
+				b.Skip("this kernel has no usable Landlock")
+			}
+			ws, err := r.command("cp a b", confined, confinedEnv, out)
+			if err == nil && ws.ExitStatus() != 0 {
+				b.Fatalf("cp sandboxed: %s", sched.ProcessStatus(ws))
 			}
 			return err
 		}},

@@ -139,7 +139,8 @@ func (r *runner) shell(cmd string, job *Job, env []string, out *outputBuf) (sysc
 // spawn runs path with argv in the worker's process group (the task's
 // group, which TermTimeout and KillTimeout signal) with syscall.ForkExec,
 // stdin from /dev/null, stdout and stderr into one pipe read into out, and
-// reaps it with Wait4: the cheapest way to run a process from Go.
+// reaps it with Wait4: the cheapest way to run a process from Go. A
+// sandboxed job's command is forked from a thread its sandbox restricts.
 func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *outputBuf) (syscall.WaitStatus, error) {
 	devNull, err := r.devNull()
 	if err != nil {
@@ -158,13 +159,17 @@ func (r *runner) spawn(path string, argv []string, job *Job, env []string, out *
 	if job.Trace {
 		return r.spawnTraced(path, argv, job, env, rfd, wfd, out)
 	}
-	path, argv = launcher(path, argv, job)
 	pidfd := -1
-	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
-		Dir:   job.Dir,
-		Env:   env,
-		Files: files,
-		Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
+	var pid int
+	err = confined(job, func() error {
+		var err error
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{
+			Dir:   job.Dir,
+			Env:   env,
+			Files: files,
+			Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
+		})
+		return err
 	})
 	unix.Close(wfd)
 	if err != nil {

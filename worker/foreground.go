@@ -64,11 +64,6 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 			sh = "/bin/sh"
 		}
 		cmd := exec.Command(sh, "-c", line)
-		if job.Sandbox != nil && cmd.Err == nil {
-			path, argv := launcher(cmd.Path, cmd.Args, job)
-			cmd = exec.Command(path)
-			cmd.Args = argv
-		}
 		cmd.Dir, cmd.Env = job.Dir, env
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 		cmd.ExtraFiles = extra
@@ -77,7 +72,7 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 		if fg {
 			cmd.SysProcAttr = &syscall.SysProcAttr{Foreground: true, Ctty: tty}
 		}
-		sig, err := runWithin(cmd, deadline, lim)
+		sig, err := runWithin(cmd, job, deadline, lim)
 		if fg {
 			takeTerminal(tty)
 		}
@@ -112,11 +107,12 @@ func RunForeground(job *Job, stdio Stdio, extra []*os.File, lim Limits) (Result,
 	return res, nil
 }
 
-// runWithin runs cmd, sending it SIGTERM when deadline fires or lim.Stop
-// delivers, and SIGKILL lim.KillAfter later. It returns the name of the
-// signal it sent, if any, and cmd.Wait's error.
-func runWithin(cmd *exec.Cmd, deadline <-chan time.Time, lim Limits) (string, error) {
-	if err := cmd.Start(); err != nil {
+// runWithin runs cmd, a command of job (started in its sandbox, if it has
+// one), sending it SIGTERM when deadline fires or lim.Stop delivers, and
+// SIGKILL lim.KillAfter later. It returns the name of the signal it sent,
+// if any, and cmd.Wait's error.
+func runWithin(cmd *exec.Cmd, job *Job, deadline <-chan time.Time, lim Limits) (string, error) {
+	if err := confined(job, cmd.Start); err != nil {
 		return "", err
 	}
 	done := make(chan error, 1)

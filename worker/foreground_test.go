@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobuildj/gobuildj/sandbox"
 )
 
 // waitFor waits (generously) until path exists.
@@ -143,5 +145,45 @@ func TestRunForegroundExtraFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(extra.Name()); strings.TrimSpace(string(b)) != "via fd 3" {
 		t.Errorf("fd 3 got %q", b)
+	}
+}
+
+// A console-pool job in the sandbox is confined as a worker's is, and the
+// calling process is not: its later unsandboxed jobs read and write freely.
+func TestRunForegroundSandbox(t *testing.T) {
+	if abi := sandbox.ABI(); abi < sandbox.MinABI {
+		t.Skipf("this kernel has no usable Landlock (ABI %d)", abi)
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{"in.txt": "in\n", "secret.txt": "secret\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	policy := &sandbox.Policy{
+		Read:  []string{"/usr", "/bin", "/lib", "/lib64", "/etc", filepath.Join(dir, "in.txt")},
+		Write: []string{"/dev/null", filepath.Join(dir, "out")},
+	}
+	for i := range 4 {
+		stdio, read := foregroundStdio(t, "")
+		res, err := RunForeground(&Job{Target: "ok", Dir: dir, Sandbox: policy, Outputs: []string{filepath.Join(dir, "out/a")},
+			Cmds: []string{"cat in.txt > out/a"}}, stdio, nil, Limits{})
+		if err != nil || !res.OK() {
+			out, errOut := read()
+			t.Fatalf("sandboxed job %d: %+v, %v: %s%s", i, res, err, out, errOut)
+		}
+		stdio, read = foregroundStdio(t, "")
+		res, err = RunForeground(&Job{Target: "denied", Dir: dir, Sandbox: policy, Cmds: []string{"cat secret.txt"}}, stdio, nil, Limits{})
+		if _, errOut := read(); err != nil || res.OK() || !strings.Contains(errOut, "secret.txt: Permission denied") {
+			t.Errorf("sandboxed job %d that reads an undeclared file: %+v, %v, stderr %q", i, res, err, errOut)
+		}
+		stdio, read = foregroundStdio(t, "")
+		res, err = RunForeground(&Job{Target: "free", Dir: dir, Cmds: []string{"cat secret.txt", "echo x > free.txt"}}, stdio, nil, Limits{})
+		if out, errOut := read(); err != nil || !res.OK() || out != "secret\n" {
+			t.Errorf("unsandboxed job %d after sandboxed ones: %+v, %v: %q %q", i, res, err, out, errOut)
+		}
+	}
+	if _, err := os.ReadFile(filepath.Join(dir, "secret.txt")); err != nil {
+		t.Errorf("the calling process: %v", err)
 	}
 }

@@ -43,6 +43,10 @@ type Job struct {
 	// Sandbox, if set, runs the commands in a Landlock sandbox with this
 	// file access (package sandbox).
 	Sandbox *sandbox.Policy
+
+	// ruleset is Sandbox made into a Landlock ruleset by sandboxJob, for
+	// the job's commands (not encoded).
+	ruleset *sandbox.Ruleset
 }
 
 // Result is what a worker answers for a Job.

@@ -11,7 +11,10 @@
 // With -sources N it generates a C project of N sources, each about 150
 // lines including three of N/10 headers, compiled with a depfile and
 // linked; with -project it copies that folder. Every variant builds its own
-// copy: each round removes the outputs and the state and builds all.
+// copy: each round removes the outputs and the state and builds all. The
+// CPU time is that of gobuildj with its workers and commands (what wait4
+// reports of a process includes the children it waited for): on a busy
+// machine it varies less than the wall time.
 package main
 
 import (
@@ -32,6 +35,7 @@ type variant struct {
 	flags []string
 	dir   string
 	times []time.Duration
+	cpu   []time.Duration // user and system time of gobuildj and all it waited for
 }
 
 type variantFlags []*variant
@@ -104,13 +108,15 @@ func run(gobuildj, project string, sources, rounds, jobs int, variants []*varian
 				return fmt.Errorf("%s: gobuildj %s: %v\n%s", v.name, strings.Join(args, " "), err, out)
 			}
 			v.times = append(v.times, time.Since(start))
+			v.cpu = append(v.cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 		}
 	}
-	ref := median(variants[0].times)
-	fmt.Printf("| variant | flags | median full build | ratio |\n|---|---|---|---|\n")
+	ref, refCPU := median(variants[0].times), median(variants[0].cpu)
+	fmt.Printf("| variant | flags | median full build | ratio | median CPU time | ratio |\n|---|---|---|---|---|---|\n")
 	for _, v := range variants {
-		m := median(v.times)
-		fmt.Printf("| %s | `%s` | %.3f s | %.3f |\n", v.name, strings.Join(v.flags, " "), m.Seconds(), float64(m)/float64(ref))
+		m, c := median(v.times), median(v.cpu)
+		fmt.Printf("| %s | `%s` | %.3f s | %.3f | %.3f s | %.3f |\n", v.name, strings.Join(v.flags, " "),
+			m.Seconds(), float64(m)/float64(ref), c.Seconds(), float64(c)/float64(refCPU))
 	}
 	return nil
 }

@@ -134,26 +134,104 @@ func TestSandboxedCBuildPasses(t *testing.T) {
 		}
 	}
 
-	// Headers only in depfiles: unknown to a first build, which the
-	// sandbox fails on the first header it reads.
-	dir = project(t, sandboxedCProject(false))
-	r := gobuildj(t, dir, "--sandbox", "-k", "-j4")
-	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied read of include/factor.h (not among the inputs of build/scale.o,") {
-		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
-	}
-	ranLog(t, dir)
-	os.Remove(filepath.Join(dir, "build/ran.log"))
-	// Once the depfiles are recorded, sandboxed builds read what they name.
-	mustBuild(t, dir, "-j4")
+}
+
+// A target with a depfile has no recorded inputs before its first run: in
+// the sandbox, that run may read the project, and later runs what its last
+// depfile named.
+func TestSandboxedFirstBuildOfDepfiles(t *testing.T) {
+	needCC(t)
+	needSandbox(t)
+	all := []string{"build/main.o", "build/scale.o", "build/greet.o", "app"}
+	files := sandboxedCProject(false)
+	files["include/secret.h"] = "#define SECRET 2\n" // in the project, included by nothing yet
+	dir := project(t, files)
+	mustBuild(t, dir, "--sandbox=strict", "-j4")
 	assertSandboxRan(t, dir, all...)
+	if got := runApp(t, dir); got != "hello 1.0 9" {
+		t.Fatalf("app says %q", got)
+	}
+	mustBuild(t, dir, "--sandbox")
+	assertSandboxRan(t, dir)
+
+	// Once the depfiles are recorded, sandboxed builds read what they name.
 	write(t, filepath.Join(dir, "include/factor.h"), "#define FACTOR 4\nint scale(int);\n")
 	mustBuild(t, dir, "--sandbox", "-j4")
 	assertSandboxRan(t, dir, "build/main.o", "build/scale.o", "app")
 	if got := runApp(t, dir); got != "hello 1.0 16" {
 		t.Fatalf("app says %q", got)
 	}
+
+	// And nothing else: a header its last depfile did not name is denied.
+	write(t, filepath.Join(dir, "src/scale.c"), "#include \"factor.h\"\n#include \"secret.h\"\nint scale(int x) { return x * FACTOR * SECRET; }\n")
+	r := gobuildj(t, dir, "--sandbox", "-j4")
+	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied read of include/secret.h (not among the inputs of build/scale.o,") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "build/scale.o", "build/scale.o")
+	mustBuild(t, dir, "-j4")
+	assertSandboxRan(t, dir, "build/scale.o", "app")
+	if got := runApp(t, dir); got != "hello 1.0 32" {
+		t.Fatalf("app says %q", got)
+	}
 	mustBuild(t, dir, "--sandbox")
 	assertSandboxRan(t, dir)
+}
+
+// The first run of a target that learns its inputs (a depfile, or trace =
+// true) may read the project but not write it, and its later runs read
+// only what it recorded.
+func TestSandboxedFirstRunReadsTheProjectOnly(t *testing.T) {
+	needSandbox(t)
+	buildfile := `
+[targets.dep]
+inputs  = ["a.txt"]
+outputs = ["build/dep.txt"]
+depfile = "build/dep.d"
+cmd     = "echo dep >> build/ran.log && cat a.txt extra.txt > build/dep.txt && echo 'build/dep.txt: a.txt' > build/dep.d"
+sandbox = true
+
+[targets.traced]
+inputs  = ["a.txt"]
+outputs = ["build/traced.txt"]
+cmd     = "echo traced >> build/ran.log && cat a.txt extra.txt > build/traced.txt"
+trace   = true
+sandbox = true
+`
+	dir := project(t, map[string]string{"Buildfile.toml": buildfile, "a.txt": "a\n", "extra.txt": "e\n", "other.txt": "o\n"})
+	mustBuild(t, dir, "dep", "traced")
+	assertSandboxRan(t, dir, "dep", "traced")
+	mustBuild(t, dir, "dep", "traced")
+	assertSandboxRan(t, dir)
+
+	// The depfile did not name extra.txt: the next run may not read it.
+	// The trace did see it read: it is an input now.
+	write(t, filepath.Join(dir, "a.txt"), "a2\n")
+	r := gobuildj(t, dir, "-k", "dep", "traced")
+	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied read of extra.txt (not among the inputs of dep,") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "dep", "dep", "traced")
+	if got := read(t, filepath.Join(dir, "build/traced.txt")); got != "a2\ne\n" {
+		t.Errorf("build/traced.txt = %q", got)
+	}
+	write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(buildfile, "cat a.txt extra.txt > build/traced.txt", "cat a.txt extra.txt other.txt > build/traced.txt", 1))
+	r = gobuildj(t, dir, "traced")
+	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied read of other.txt (not among the inputs of traced,") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "traced")
+
+	// A first run writes only its outputs' folders.
+	dir = project(t, map[string]string{"a.txt": "a\n", "extra.txt": "e\n", "Buildfile.toml": strings.Replace(buildfile, "> build/dep.d", "> build/dep.d && echo x > stray.txt", 1)})
+	r = gobuildj(t, dir, "dep")
+	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied write of stray.txt (not in the folder of an output of dep)") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "dep", "dep")
+	if _, err := os.Stat(filepath.Join(dir, "stray.txt")); !os.IsNotExist(err) {
+		t.Errorf("stray.txt was written: %v", err)
+	}
 }
 
 func TestSandboxedFailureIsNotFlaky(t *testing.T) {

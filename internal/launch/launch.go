@@ -1,9 +1,11 @@
 // Package launch is the small launcher process that a worker starts in
-// place of a command when the command must run restricted or observed: it
-// re-executes gobuildj in launcher mode, applies what the Spec asks to
-// itself (a Landlock sandbox, a seccomp filter for the tracer), then execs
-// the command, which inherits both. Go cannot run code between fork and
-// exec, so this takes one extra exec per command.
+// place of a command when the command must run observed: it re-executes
+// gobuildj in launcher mode, applies what the Spec asks to itself (the
+// tracer's seccomp filter, and the Landlock sandbox of a traced sandboxed
+// command), then execs the command, which inherits both. Go cannot run
+// code between fork and exec, so this takes one extra exec per command. A
+// sandboxed command that is not traced needs no launcher: the worker forks
+// it from a thread it restricts (sandbox.Ruleset.Start).
 package launch
 
 import (
