@@ -394,3 +394,7 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs 
 	g.fromSnapshot = true
 	return g, nil
 }
+
+// FromSnapshot says whether LoadCached found the graph in a valid snapshot
+// (rather than reading the Buildfiles).
+func (g *Graph) FromSnapshot() bool { return g.fromSnapshot }

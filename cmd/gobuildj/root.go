@@ -307,14 +307,36 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	// Once the build is planned, its loop is about to watch the signals:
 	// they stop its commands instead of ending gobuildj at once.
 	rec := runs.NewRecorder()
-	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener(), rec), func() {
+	listener := event.Tee(s.lastLog, s.printer, reps.listener(), rec)
+	// A build server may know that this build would run nothing, and
+	// what it would say.
+	var memo *noopMemo
+	var memoKey string
+	if c := f.client; c != nil && opts.Remote == nil && memoEligible(f, g) {
+		memo, memoKey = c.memo, c.key
+	}
+	var sum event.Summary
+	var memoRec *memoRecorder
+	if events, msum, ok := memo.lookup(memoKey, g); ok {
 		resumeGC()
-		gate.Take()
-	}}
-	sum, err := engine.Build(g, targets, opts, gate.Signals())
+		sum = replay(events, msum, listener)
+	} else {
+		memo.forget()
+		if memoRec = memo.record(); memoRec != nil {
+			listener = event.Tee(listener, memoRec)
+		}
+		opts.Listener = resumeGCOnPlan{listener, func() {
+			resumeGC()
+			gate.Take()
+		}}
+		sum, err = engine.Build(g, targets, opts, gate.Signals())
+	}
 	_ = g.SaveSnapshot() // if the state folder was made by this build
 	if !f.dryRun {
 		saveRun(rec, g, args, opts, s.printer.Message)
+	}
+	if memoRec != nil && err == nil {
+		memo.keep(memoKey, g, memoRec)
 	}
 	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, f.argv, opts.Jobs))
 	if cerr := printDepCheck(f.stderr, sum.DepCheck, f.checkDeps, f.checkAll); cerr != nil && err == nil && rerr == nil {
