@@ -234,7 +234,12 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	g, err := graph.LoadCachedWith(abs, snapshot, f.vars)
+	var g *graph.Graph
+	if f.client != nil && f.client.graph != nil {
+		g, err = graph.LoadCachedKept(abs, snapshot, f.vars, f.client.graph)
+	} else {
+		g, err = graph.LoadCachedWith(abs, snapshot, f.vars)
+	}
 	if err == nil && f.stderr != nil {
 		for _, w := range g.Warnings {
 			fmt.Fprintf(f.stderr, "gobuildj: warning: %s\n", w)
@@ -318,8 +323,8 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	var sum event.Summary
 	var memoRec *memoRecorder
 	if events, msum, ok := memo.lookup(memoKey, g); ok {
-		resumeGC()
 		sum = replay(events, msum, listener)
+		resumeGC()
 	} else {
 		memo.forget()
 		if memoRec = memo.record(); memoRec != nil {

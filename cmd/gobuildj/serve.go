@@ -34,6 +34,8 @@ type clientStdio struct {
 	// nothing; key names this request in it.
 	memo *noopMemo
 	key  string
+	// graph, if set, is the graph the server keeps across its builds.
+	graph *graph.Kept
 }
 
 // clientOut is a client's stdout or stderr in the server: once the client
@@ -65,6 +67,7 @@ type buildServer struct {
 	log       io.Writer
 	stats     *watch.StatCache // nil when the folders cannot be watched
 	memo      *noopMemo        // the last build that ran nothing
+	graph     graph.Kept       // the graph of the last build
 
 	busy     chan struct{} // holds a token while a build runs
 	stopping chan struct{} // closed when the server stops
@@ -420,7 +423,7 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 		case <-over:
 		}
 	}()
-	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized, memo: sv.memo, key: requestKey(req)}
+	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized, memo: sv.memo, key: requestKey(req), graph: &sv.graph}
 	if sv.stats != nil {
 		client.stat = sv.stats.Stat
 	}
