@@ -24,24 +24,29 @@ import (
 // outside the state folder, no overflow, no lost watch, no mount change,
 // every file of the build answered from memory), and the files of the
 // state folder are those the build left (a standalone build or another
-// tool that wrote them ends it). Targets whose inputs are found while they
-// run or check (depfile, dyndep, trace) are read outside the stat cache:
-// a graph with any never uses the memo, nor do flags whose outcome depends
-// on more than the files (-B, -n, --remote-*, --affected, --trace-deps,
+// tool that wrote them ends it), and the programs its commands ran (read
+// outside the stat cache: their files, the PATH folders they were looked
+// up in) have the fingerprints they had. Targets whose inputs are found
+// while they run or check (depfile, dyndep, trace) are read outside the
+// stat cache: a graph with any never uses the memo, nor do flags whose
+// outcome depends on more than the files (-B, -n, --remote-*, --affected, --trace-deps,
 // --check-deps).
 type noopMemo struct {
 	// generation is the stat cache's Generation; nil: no stat cache, no
 	// memo.
 	generation func() (int64, bool)
 
-	mu     sync.Mutex
-	key    string // the request the memo answers
-	valid  bool
-	gen    int64
-	snap   fileid.Fingerprint
-	state  map[string]fileid.Fingerprint
-	events []func(l event.Listener)
-	sum    event.Summary
+	mu    sync.Mutex
+	key   string // the request the memo answers
+	valid bool
+	gen   int64
+	snap  fileid.Fingerprint
+	state map[string]fileid.Fingerprint
+	// programs are the fingerprints of the files and folders the build
+	// read its programs from (absent ones: the zero Fingerprint).
+	programs map[string]fileid.Fingerprint
+	events   []func(l event.Listener)
+	sum      event.Summary
 	// Replays counts the builds answered from the memo.
 	replays int
 }
@@ -141,6 +146,11 @@ func (m *noopMemo) lookup(key string, g *graph.Graph) ([]func(event.Listener), e
 	if !ok || !sameFiles(state, m.state) {
 		return nil, event.Summary{}, false
 	}
+	for path, was := range m.programs {
+		if fingerprint(path) != was {
+			return nil, event.Summary{}, false
+		}
+	}
 	m.valid = true
 	m.replays++
 	return m.events, m.sum, true
@@ -189,18 +199,22 @@ func (m *noopMemo) keep(key string, g *graph.Graph, rec *memoRecorder) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if rec.programs == nil { // the build did not say what it ran
+		return
+	}
 	m.key, m.gen, m.snap, m.state = key, gen, snap, state
-	m.events, m.sum = rec.events, rec.sum
+	m.events, m.sum, m.programs = rec.events, rec.sum, rec.programs
 	m.valid = true
 }
 
 // memoRecorder records the events of a build, and whether it ran
 // nothing and ended well.
 type memoRecorder struct {
-	gen    int64 // the stat cache's generation before the build
-	events []func(event.Listener)
-	sum    event.Summary
-	noop   bool // so far
+	gen      int64 // the stat cache's generation before the build
+	programs map[string]fileid.Fingerprint
+	events   []func(event.Listener)
+	sum      event.Summary
+	noop     bool // so far
 }
 
 // record starts recording a build about to run.
@@ -240,6 +254,26 @@ func (r *memoRecorder) Done(sum event.Summary) {
 		r.noop = false
 	}
 	r.sum = sum
+}
+
+// Programs takes in what the build read of its programs
+// (engine.Options.Programs): their files and the folders they were looked
+// up in, fingerprinted now.
+func (r *memoRecorder) Programs(files, dirs []string) {
+	r.programs = make(map[string]fileid.Fingerprint, len(files)+len(dirs))
+	for _, p := range append(files, dirs...) {
+		r.programs[p] = fingerprint(p)
+	}
+}
+
+// fingerprint is the stat fingerprint of path, the zero one if it cannot
+// be stated.
+func fingerprint(path string) fileid.Fingerprint {
+	fp, err := fileid.Stat(path)
+	if err != nil {
+		return fileid.Fingerprint{}
+	}
+	return fp
 }
 
 // replay tells the events of the memo again, as a build starting now.

@@ -329,6 +329,7 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 		memo.forget()
 		if memoRec = memo.record(); memoRec != nil {
 			listener = event.Tee(listener, memoRec)
+			opts.Programs = memoRec.Programs
 		}
 		opts.Listener = resumeGCOnPlan{listener, func() {
 			resumeGC()

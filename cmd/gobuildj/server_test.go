@@ -583,3 +583,34 @@ func TestServerKeepsNoop(t *testing.T) {
 		t.Errorf("gobuildj runs through the server:\n%s\n--- standalone:\n%s", s, a)
 	}
 }
+
+// A program of the project that is no target's input, edited where no
+// watch sees it: the server's next build runs again, as a standalone one
+// does (the program's content is part of the action key).
+func TestServerNoopSeesPrograms(t *testing.T) {
+	files := map[string]string{
+		"Buildfile.toml": `
+[targets.gen]
+inputs  = ["src.txt"]
+outputs = ["gen.txt"]
+cmd     = "echo gen >> ran.log; tools/conv.sh < ${in} > ${out}"
+`,
+		"src.txt":       "hello\n",
+		"tools/conv.sh": "#!/bin/sh\ncat\n",
+	}
+	tw := newTwin(t, files)
+	tw.do(func(dir string) { os.Chmod(filepath.Join(dir, "tools/conv.sh"), 0o755) })
+	tw.expect([]string{"gen"}, 0, "gen")
+	tw.expect([]string{"gen"}, 0)
+	tw.expect([]string{"gen"}, 0)
+	if got := replayed(t, tw.server); got != 1 {
+		t.Errorf("%d no-ops told from memory, want 1", got)
+	}
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "tools/conv.sh"), "#!/bin/sh\ntr a-z A-Z\n") })
+	tw.expect([]string{"gen"}, 0, "gen")
+	if got := read(t, filepath.Join(tw.server, "gen.txt")); got != "HELLO\n" {
+		t.Errorf("gen.txt = %q", got)
+	}
+	tw.expect([]string{"gen"}, 0)
+	tw.expect([]string{"gen"}, 0)
+}
