@@ -323,7 +323,9 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	var sum event.Summary
 	var memoRec *memoRecorder
 	if events, msum, ok := memo.lookup(memoKey, g); ok {
-		sum = replay(events, msum, listener)
+		// A build that ran nothing is not recorded: the run recorder
+		// need not hear it.
+		sum = replay(events, msum, event.Tee(s.lastLog, s.printer, reps.listener()))
 		resumeGC()
 	} else {
 		memo.forget()
