@@ -614,3 +614,30 @@ cmd     = "echo gen >> ran.log; tools/conv.sh < ${in} > ${out}"
 	tw.expect([]string{"gen"}, 0)
 	tw.expect([]string{"gen"}, 0)
 }
+
+// A header found through a depfile, in a folder no input names, edited: the
+// server builds what includes it, as a standalone build does, however many
+// no-ops came before.
+func TestServerNoopDepfile(t *testing.T) {
+	files := map[string]string{
+		"Buildfile.toml": `
+[targets.obj]
+inputs  = ["main.c"]
+outputs = ["main.o"]
+depfile = "main.d"
+cmd     = "echo obj >> ran.log; cat ${in} include/defs.h > ${out}; printf 'main.o: main.c include/defs.h\n' > main.d"
+`,
+		"main.c":         "int main;\n",
+		"include/defs.h": "#define A 1\n",
+	}
+	tw := newTwin(t, files)
+	tw.expect([]string{"obj"}, 0, "obj")
+	tw.expect([]string{"obj"}, 0)
+	tw.expect([]string{"obj"}, 0)
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "include/defs.h"), "#define A 2\n") })
+	tw.expect([]string{"obj"}, 0, "obj")
+	tw.expect([]string{"obj"}, 0)
+	if got := read(t, filepath.Join(tw.server, "main.o")); got != "int main;\n#define A 2\n" {
+		t.Errorf("main.o = %q", got)
+	}
+}
