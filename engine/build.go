@@ -88,7 +88,15 @@ func build(g *graph.Graph, targets []*graph.Target, opts Options, interrupt <-ch
 	if runErr == nil {
 		runErr = b.dynErr
 	}
-	return b.endCycle(runErr, true)
+	sum, err := b.endCycle(runErr, true)
+	if opts.Programs != nil {
+		var files, dirs []string
+		if b.tools != nil {
+			files, dirs = b.tools.used()
+		}
+		opts.Programs(files, dirs)
+	}
+	return sum, err
 }
 
 // want puts targets and everything they depend on in the plan, and makes

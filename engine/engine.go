@@ -101,6 +101,11 @@ type Options struct {
 	// default): the build server answers from memory for files that no
 	// file-system event touched since their last stat.
 	Stat func(dir string, paths []string, workers int) []cache.StatResult
+	// Programs, if set, is told at the end of a build what its targets'
+	// programs were read from outside Stat: the files hashed (absolute)
+	// and the folders their names were looked up in (absolute). A build
+	// server keeps a build's outcome only while those stay the same.
+	Programs func(files, dirs []string)
 }
 
 // DefaultKillGrace is the default of Options.KillGrace.

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/hex"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -40,6 +41,9 @@ type toolResolver struct {
 	lastFound map[string]string
 	hashes    map[string]cache.Hash // a file outside the project -> its content hash
 	words     []string              // scratch
+	// read and dirs are what the build read of programs: the files
+	// hashed and the folders names were looked up in (Options.Programs).
+	read, dirs map[string]bool
 }
 
 // lookupDir is where names are looked up: a PATH, from a folder.
@@ -55,6 +59,8 @@ func newToolResolver(root string, files *cache.Files, lookupEnv func(string) (st
 		path:      path,
 		found:     make(map[lookupDir]map[string]string),
 		hashes:    make(map[string]cache.Hash),
+		read:      make(map[string]bool),
+		dirs:      make(map[string]bool),
 	}
 }
 
@@ -144,6 +150,7 @@ func (r *toolResolver) find(name, path, dir string) string {
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(dir, d)
 		}
+		r.dirs[d] = true
 		p := filepath.Join(d, name)
 		var st unix.Stat_t
 		if unix.Stat(p, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Mode&0o111 != 0 {
@@ -155,6 +162,20 @@ func (r *toolResolver) find(name, path, dir string) string {
 	return found
 }
 
+// used returns what the build read of programs: the files hashed and the
+// folders looked in, sorted.
+func (r *toolResolver) used() (files, dirs []string) {
+	for f := range r.read {
+		files = append(files, f)
+	}
+	for d := range r.dirs {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(files)
+	slices.Sort(dirs)
+	return files, dirs
+}
+
 // hash returns the content hash of the tool at abs.
 func (r *toolResolver) hash(abs string) (cache.Hash, error) {
 	inside := abs == r.root || strings.HasPrefix(abs, r.root+string(filepath.Separator))
@@ -163,6 +184,7 @@ func (r *toolResolver) hash(abs string) (cache.Hash, error) {
 			return h, nil
 		}
 	}
+	r.read[abs] = true
 	st, err := r.files.State(abs)
 	if err != nil {
 		return cache.Hash{}, err

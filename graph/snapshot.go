@@ -316,14 +316,31 @@ func readSnapshot(path, buildfile string, exe fileid.Fingerprint, runs *cmdRuns,
 }
 
 func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs *cmdRuns, overrides []Override) (*Graph, error) {
+	d, err := checkSnapshot(data, buildfile, exe, runs, overrides, true)
+	if err != nil {
+		return nil, err
+	}
+	d.strings()
+	g := d.graph()
+	if d.Bad() || d.Len() != 0 {
+		return nil, fmt.Errorf("%w: it does not decode", errStale)
+	}
+	g.File, g.Root = buildfile, filepath.Dir(buildfile)
+	g.fromSnapshot = true
+	return g, nil
+}
+
+// checkSnapshot checks the key of a snapshot, its checksum first if sum is
+// set, and returns the decoder at the graph that follows the key.
+func checkSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs *cmdRuns, overrides []Override, sum bool) (*snapDecoder, error) {
 	// A checksum of everything before it ends the file: a damaged
 	// snapshot is never mistaken for a graph.
 	if len(data) < len(snapMagic)+4+8 {
 		return nil, errStale
 	}
-	sum := wire.Fixed64At(data[len(data)-8:])
+	want := wire.Fixed64At(data[len(data)-8:])
 	data = data[:len(data)-8]
-	if xxh3.Hash(data) != sum {
+	if sum && xxh3.Hash(data) != want {
 		return nil, errStale
 	}
 	if string(data[:len(snapMagic)]) != snapMagic ||
@@ -385,12 +402,9 @@ func decodeSnapshot(data []byte, buildfile string, exe fileid.Fingerprint, runs 
 			return nil, errStale
 		}
 	}
-	d.strings()
-	g := d.graph()
-	if d.Bad() || d.Len() != 0 {
-		return nil, fmt.Errorf("%w: it does not decode", errStale)
-	}
-	g.File, g.Root = buildfile, root
-	g.fromSnapshot = true
-	return g, nil
+	return &d, nil
 }
+
+// FromSnapshot says whether LoadCached found the graph in a valid snapshot
+// (rather than reading the Buildfiles).
+func (g *Graph) FromSnapshot() bool { return g.fromSnapshot }

@@ -53,6 +53,9 @@ type StatCache struct {
 	Hits, Misses atomic.Int64
 	// Resets counts how often everything was dropped.
 	Resets atomic.Int64
+	// gen grows with every change outside the cookie folder, every reset
+	// and every stat answered but not kept (see Generation).
+	gen atomic.Int64
 }
 
 // NewStatCache starts a StatCache for the files under root, making its
@@ -106,6 +109,9 @@ func (sc *StatCache) event(path string) {
 		return
 	}
 	delete(sc.known, path)
+	if path != sc.cookie && !strings.HasPrefix(path, sc.cookie+string(filepath.Separator)) {
+		sc.gen.Add(1)
+	}
 	if _, ok := sc.pending[path]; ok {
 		sc.pending[path] = false
 	}
@@ -149,6 +155,7 @@ func (sc *StatCache) resetLocked() {
 		sc.pending[p] = false
 	}
 	sc.Resets.Add(1)
+	sc.gen.Add(1)
 }
 
 // sync returns once every event of the changes made before it was taken
@@ -190,6 +197,7 @@ func mountTable() ([sha256.Size]byte, bool) {
 // Stat is cache.StatAll, answered from memory where it can be.
 func (sc *StatCache) Stat(dir string, paths []string, workers int) []cache.StatResult {
 	if filepath.Clean(dir) != sc.root || !sc.sync() {
+		sc.gen.Add(1)
 		return cache.StatAll(dir, paths, workers)
 	}
 	mounts, ok := mountTable()
@@ -235,11 +243,14 @@ func (sc *StatCache) Stat(dir string, paths []string, workers int) []cache.StatR
 	for k, i := range miss {
 		out[i] = res[k]
 		if !keep[k] {
+			sc.gen.Add(1)
 			continue
 		}
 		abs := sc.abs(paths[i])
 		if sc.pending[abs] {
 			sc.known[strings.Clone(abs)] = res[k]
+		} else {
+			sc.gen.Add(1)
 		}
 		delete(sc.pending, abs)
 	}
@@ -331,6 +342,28 @@ func (sc *StatCache) watchable(dir string) bool {
 		return false
 	}
 	return !remoteFS[int64(fs.Type)]
+}
+
+// Generation returns a number that stays the same as long as nothing the
+// cache answered for may have changed: it grows with every event outside
+// the cookie folder, every reset (an overflow, a lost watch, a cookie that
+// did not come back, a change of the mount table) and every stat answered
+// from the file system without being kept (a folder that cannot be
+// watched, reached through a link, on a network file system, or changed
+// while it was stated). It first takes in every event of the changes made
+// before the call; ok is false when that cannot be known (the generation
+// then grew).
+func (sc *StatCache) Generation() (gen int64, ok bool) {
+	ok = sc.sync()
+	mounts, known := mountTable()
+	sc.mu.Lock()
+	if !known || mounts != sc.mounts {
+		sc.resetLocked()
+		sc.mounts = mounts
+		ok = false
+	}
+	sc.mu.Unlock()
+	return sc.gen.Load(), ok
 }
 
 // Known says how many stats are kept.

@@ -234,7 +234,12 @@ func loadGraphFor(f buildFlags, snapshot bool) (*graph.Graph, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-f: %w", err)}
 	}
-	g, err := graph.LoadCachedWith(abs, snapshot, f.vars)
+	var g *graph.Graph
+	if f.client != nil && f.client.graph != nil {
+		g, err = graph.LoadCachedKept(abs, snapshot, f.vars, f.client.graph)
+	} else {
+		g, err = graph.LoadCachedWith(abs, snapshot, f.vars)
+	}
 	if err == nil && f.stderr != nil {
 		for _, w := range g.Warnings {
 			fmt.Fprintf(f.stderr, "gobuildj: warning: %s\n", w)
@@ -307,14 +312,39 @@ func runBuild(f buildFlags, args []string, stdout io.Writer, gate *signalGate) e
 	// Once the build is planned, its loop is about to watch the signals:
 	// they stop its commands instead of ending gobuildj at once.
 	rec := runs.NewRecorder()
-	opts.Listener = resumeGCOnPlan{event.Tee(s.lastLog, s.printer, reps.listener(), rec), func() {
+	listener := event.Tee(s.lastLog, s.printer, reps.listener(), rec)
+	// A build server may know that this build would run nothing, and
+	// what it would say.
+	var memo *noopMemo
+	var memoKey string
+	if c := f.client; c != nil && opts.Remote == nil && memoEligible(f, g) {
+		memo, memoKey = c.memo, c.key
+	}
+	var sum event.Summary
+	var memoRec *memoRecorder
+	if events, msum, ok := memo.lookup(memoKey, g); ok {
+		// A build that ran nothing is not recorded: the run recorder
+		// need not hear it.
+		sum = replay(events, msum, event.Tee(s.lastLog, s.printer, reps.listener()))
 		resumeGC()
-		gate.Take()
-	}}
-	sum, err := engine.Build(g, targets, opts, gate.Signals())
+	} else {
+		memo.forget()
+		if memoRec = memo.record(); memoRec != nil {
+			listener = event.Tee(listener, memoRec)
+			opts.Programs = memoRec.Programs
+		}
+		opts.Listener = resumeGCOnPlan{listener, func() {
+			resumeGC()
+			gate.Take()
+		}}
+		sum, err = engine.Build(g, targets, opts, gate.Signals())
+	}
 	_ = g.SaveSnapshot() // if the state folder was made by this build
 	if !f.dryRun {
 		saveRun(rec, g, args, opts, s.printer.Message)
+	}
+	if memoRec != nil && err == nil {
+		memo.keep(memoKey, g, memoRec)
 	}
 	rerr := reps.finish(reportMeta(s.startDir, g.File, g.Root, f.argv, opts.Jobs))
 	if cerr := printDepCheck(f.stderr, sum.DepCheck, f.checkDeps, f.checkAll); cerr != nil && err == nil && rerr == nil {

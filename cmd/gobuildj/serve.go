@@ -30,6 +30,12 @@ type clientStdio struct {
 	// stat, if set, stats the files of the build (the server's
 	// watch.StatCache).
 	stat func(dir string, paths []string, workers int) []cache.StatResult
+	// memo, if set, is the server's memo of its last build that ran
+	// nothing; key names this request in it.
+	memo *noopMemo
+	key  string
+	// graph, if set, is the graph the server keeps across its builds.
+	graph *graph.Kept
 }
 
 // clientOut is a client's stdout or stderr in the server: once the client
@@ -60,6 +66,8 @@ type buildServer struct {
 	started   time.Time
 	log       io.Writer
 	stats     *watch.StatCache // nil when the folders cannot be watched
+	memo      *noopMemo        // the last build that ran nothing
+	graph     graph.Kept       // the graph of the last build
 
 	busy     chan struct{} // holds a token while a build runs
 	stopping chan struct{} // closed when the server stops
@@ -123,6 +131,7 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 		sv.logf("every build stats every file: %v", err)
 	} else {
 		defer sv.stats.Close()
+		sv.memo = &noopMemo{generation: sv.stats.Generation}
 	}
 	sv.logf("pid %d listening on %s (ends after %s without a build)", os.Getpid(), sock, idle)
 	go func() {
@@ -166,7 +175,7 @@ func serve(buildfile string, idle time.Duration, logw io.Writer, signals <-chan 
 	sv.logf("stopping: %s", why)
 	if recycle {
 		lock.Close() // the next server takes it
-		pid, err := startServer(buildfile, idle)
+		pid, err := startServer(buildfile, idle, "")
 		if err != nil {
 			return err
 		}
@@ -340,6 +349,7 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	if sv.stats != nil {
 		hits, misses = sv.stats.Hits.Load(), sv.stats.Misses.Load()
 	}
+	replays := sv.memo.count()
 	code, exit := sv.run(req, files, sigs, resized, gone, rep)
 	sv.mu.Lock()
 	sv.current = nil
@@ -347,7 +357,10 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 	sv.trimmed = false
 	sv.mu.Unlock()
 	stats := ""
-	if sv.stats != nil {
+	switch {
+	case sv.memo.count() != replays:
+		stats = " (nothing changed since the last build that ran nothing: told again from memory)"
+	case sv.stats != nil:
 		stats = fmt.Sprintf(" (stats: %d from memory, %d from the file system)", sv.stats.Hits.Load()-hits, sv.stats.Misses.Load()-misses)
 	}
 	sv.logf("built %q for pid %d: exit code %d in %s%s", req.Args, peer, code, time.Since(start).Round(time.Microsecond), stats)
@@ -410,7 +423,7 @@ func (sv *buildServer) run(req serverRequest, files []*os.File, sigs chan os.Sig
 		case <-over:
 		}
 	}()
-	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized}
+	client := &clientStdio{stdin: files[0], stdout: files[1], stderr: files[2], resized: resized, memo: sv.memo, key: requestKey(req), graph: &sv.graph}
 	if sv.stats != nil {
 		client.stat = sv.stats.Stat
 	}

@@ -52,6 +52,7 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 		Args:  cobra.NoArgs,
 	}
 	var idle time.Duration
+	var profile string // hidden --cpuprofile: a CPU profile of the server's life
 	start := &cobra.Command{
 		Use:   "start",
 		Short: "Start the folder's build server, detached",
@@ -64,7 +65,7 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 			if idle <= 0 {
 				return usageError{fmt.Errorf("--idle %s: expected a positive duration such as 3h", idle)}
 			}
-			pid, err := startServer(buildfile, idle)
+			pid, err := startServer(buildfile, idle, profile)
 			if err != nil {
 				return err
 			}
@@ -73,6 +74,8 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 		},
 	}
 	start.Flags().DurationVar(&idle, "idle", defaultIdle, "end after `D` without a build")
+	start.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the server to `FILE` when it ends (go tool pprof)")
+	_ = start.Flags().MarkHidden("cpuprofile")
 	run := &cobra.Command{
 		Use:    "run",
 		Short:  "Run the folder's build server in the foreground",
@@ -86,11 +89,19 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 			if idle <= 0 {
 				return usageError{fmt.Errorf("--idle %s: expected a positive duration such as 3h", idle)}
 			}
+			if profile != "" {
+				stop, err := startProfile(profile)
+				if err != nil {
+					return usageError{err}
+				}
+				defer stop()
+			}
 			gate.Take()
 			return serve(buildfile, idle, stdout, gate.Signals())
 		},
 	}
 	run.Flags().DurationVar(&idle, "idle", defaultIdle, "end after `D` without a build")
+	run.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the server to `FILE` when it ends")
 	stop := &cobra.Command{
 		Use:   "stop",
 		Short: "Stop the folder's build server",
@@ -143,7 +154,7 @@ func stateOf(buildfile string) statedir.Dir { return statedir.Of(filepath.Dir(bu
 
 // startServer starts a server for buildfile in a new session, its output
 // going to the state folder's server.log, and waits until it listens.
-func startServer(buildfile string, idle time.Duration) (int, error) {
+func startServer(buildfile string, idle time.Duration, profile string) (int, error) {
 	state := stateOf(buildfile)
 	if err := state.Mkdir(); err != nil {
 		return 0, err
@@ -166,7 +177,15 @@ func startServer(buildfile string, idle time.Duration) (int, error) {
 		return 0, err
 	}
 	defer devNull.Close()
-	cmd := exec.Command(exe, "-f", buildfile, "server", "run", "--idle", idle.String())
+	args := []string{"-f", buildfile, "server", "run", "--idle", idle.String()}
+	if profile != "" {
+		abs, err := filepath.Abs(profile)
+		if err != nil {
+			return 0, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		args = append(args, "--cpuprofile", abs)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Dir = filepath.Dir(buildfile)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devNull, logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

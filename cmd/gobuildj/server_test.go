@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -505,5 +506,138 @@ func TestServerSignalDuringLoad(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ran.txt")); err == nil {
 		t.Error("the command ran")
+	}
+}
+
+// replayed counts the builds the server of dir answered from its memo of
+// the last build that ran nothing.
+func replayed(t *testing.T, dir string) int {
+	t.Helper()
+	b, _ := os.ReadFile(filepath.Join(dir, ".gobuildj", "server.log"))
+	return strings.Count(string(b), "told again from memory")
+}
+
+// A build that runs nothing is told again from memory while nothing it
+// looked at changed, and prints, records and exits as a standalone build;
+// an edit, a standalone build in the server's folder and a Buildfile edit
+// each make the server build again.
+func TestServerKeepsNoop(t *testing.T) {
+	tw := newTwin(t, serverFiles)
+	tw.expect([]string{"-j1", "all", "other"}, 0, "gen", "upper", "other")
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	if got := replayed(t, tw.server); got != 2 {
+		t.Errorf("%d no-ops told from memory, want 2", got)
+	}
+	// Other arguments: another build.
+	tw.expect([]string{"-k", "-j1", "all", "other"}, 0)
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "src.txt"), "hello again\n") })
+	tw.expect([]string{"-j1", "all", "other"}, 0, "gen", "upper")
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	if got := replayed(t, tw.server); got != 3 {
+		t.Errorf("%d no-ops told from memory, want 3", got)
+	}
+	// A standalone build in the server's folder, after an edit it alone
+	// saw built: the server's next build checks again.
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "other.txt"), "standalone\n") })
+	settle()
+	for _, dir := range []string{tw.server, tw.alone} {
+		if r := gobuildjEnv(t, dir, []string{"GOBUILDJ_NO_SERVER=1"}, "-j1", "all", "other"); r.code != 0 {
+			t.Fatalf("standalone build: exit code %d:\n%s", r.code, r.out)
+		}
+		assertRan(t, dir, "other")
+	}
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	if got := replayed(t, tw.server); got != 3 {
+		t.Errorf("the build after a standalone one was told from memory")
+	}
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	// A Buildfile edit.
+	tw.do(func(dir string) {
+		write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(serverProject, "tr a-z A-Z", "tr a-z A-Z | rev", 1))
+	})
+	tw.expect([]string{"-j1", "all", "other"}, 0, "upper")
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	tw.expect([]string{"-j1", "all", "other"}, 0)
+	if got := read(t, filepath.Join(tw.server, "build/upper.txt")); got != "niaga olleh\n" {
+		t.Errorf("build/upper.txt = %q", got)
+	}
+	if got := replayed(t, tw.server); got != 6 {
+		t.Errorf("%d no-ops told from memory, want 6", got)
+	}
+	// The run records agree.
+	counts := func(out string) string { // the counts of each run, not its id and times
+		var b strings.Builder
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) >= 5 {
+				fmt.Fprintln(&b, f[len(f)-5:])
+			}
+		}
+		return b.String()
+	}
+	rs, ra := gobuildj(t, tw.server, "runs"), gobuildj(t, tw.alone, "runs")
+	if s, a := counts(rs.out), counts(ra.out); s != a || rs.code != 0 {
+		t.Errorf("gobuildj runs through the server:\n%s\n--- standalone:\n%s", s, a)
+	}
+}
+
+// A program of the project that is no target's input, edited where no
+// watch sees it: the server's next build runs again, as a standalone one
+// does (the program's content is part of the action key).
+func TestServerNoopSeesPrograms(t *testing.T) {
+	files := map[string]string{
+		"Buildfile.toml": `
+[targets.gen]
+inputs  = ["src.txt"]
+outputs = ["gen.txt"]
+cmd     = "echo gen >> ran.log; tools/conv.sh < ${in} > ${out}"
+`,
+		"src.txt":       "hello\n",
+		"tools/conv.sh": "#!/bin/sh\ncat\n",
+	}
+	tw := newTwin(t, files)
+	tw.do(func(dir string) { os.Chmod(filepath.Join(dir, "tools/conv.sh"), 0o755) })
+	tw.expect([]string{"gen"}, 0, "gen")
+	tw.expect([]string{"gen"}, 0)
+	tw.expect([]string{"gen"}, 0)
+	if got := replayed(t, tw.server); got != 1 {
+		t.Errorf("%d no-ops told from memory, want 1", got)
+	}
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "tools/conv.sh"), "#!/bin/sh\ntr a-z A-Z\n") })
+	tw.expect([]string{"gen"}, 0, "gen")
+	if got := read(t, filepath.Join(tw.server, "gen.txt")); got != "HELLO\n" {
+		t.Errorf("gen.txt = %q", got)
+	}
+	tw.expect([]string{"gen"}, 0)
+	tw.expect([]string{"gen"}, 0)
+}
+
+// A header found through a depfile, in a folder no input names, edited: the
+// server builds what includes it, as a standalone build does, however many
+// no-ops came before.
+func TestServerNoopDepfile(t *testing.T) {
+	files := map[string]string{
+		"Buildfile.toml": `
+[targets.obj]
+inputs  = ["main.c"]
+outputs = ["main.o"]
+depfile = "main.d"
+cmd     = "echo obj >> ran.log; cat ${in} include/defs.h > ${out}; printf 'main.o: main.c include/defs.h\n' > main.d"
+`,
+		"main.c":         "int main;\n",
+		"include/defs.h": "#define A 1\n",
+	}
+	tw := newTwin(t, files)
+	tw.expect([]string{"obj"}, 0, "obj")
+	tw.expect([]string{"obj"}, 0)
+	tw.expect([]string{"obj"}, 0)
+	tw.do(func(dir string) { write(t, filepath.Join(dir, "include/defs.h"), "#define A 2\n") })
+	tw.expect([]string{"obj"}, 0, "obj")
+	tw.expect([]string{"obj"}, 0)
+	if got := read(t, filepath.Join(tw.server, "main.o")); got != "int main;\n#define A 2\n" {
+		t.Errorf("main.o = %q", got)
 	}
 }

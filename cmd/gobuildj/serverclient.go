@@ -31,7 +31,7 @@ func buildThroughServer(args []string, interrupts <-chan os.Signal, stderr io.Wr
 	sock := stateOf(buildfile).ServerSocket()
 	conn, err := dialServer(sock)
 	if errors.Is(err, errNoServer) && daemon {
-		if _, err = startServer(buildfile, defaultIdle); err == nil {
+		if _, err = startServer(buildfile, defaultIdle, ""); err == nil {
 			conn, err = dialServer(sock)
 		}
 	}
