@@ -41,8 +41,28 @@ and on gobuildj server stop.
 gobuildj --daemon (or GOBUILDJ_DAEMON=1) starts one when none runs and builds
 through it; GOBUILDJ_NO_SERVER=1 never uses one.`
 
+// checkIdle refuses an --idle that is not a positive duration.
+func checkIdle(idle time.Duration) error {
+	if idle <= 0 {
+		return usageError{fmt.Errorf("--idle %s: expected a positive duration such as 3h", idle)}
+	}
+	return nil
+}
+
 // defaultIdle is how long a server waits for a build before it ends.
 const defaultIdle = 3 * time.Hour
+
+// withBuildfile is a subcommand's RunE that finds the Buildfile the flags
+// name and hands it to run.
+func withBuildfile(f *buildFlags, run func(buildfile string) error) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error {
+		buildfile, err := buildfileOf(*f)
+		if err != nil {
+			return err
+		}
+		return run(buildfile)
+	}
+}
 
 func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.Command {
 	cmd := &cobra.Command{
@@ -57,13 +77,9 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 		Use:   "start",
 		Short: "Start the folder's build server, detached",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			buildfile, err := buildfileOf(*f)
-			if err != nil {
+		RunE: withBuildfile(f, func(buildfile string) error {
+			if err := checkIdle(idle); err != nil {
 				return err
-			}
-			if idle <= 0 {
-				return usageError{fmt.Errorf("--idle %s: expected a positive duration such as 3h", idle)}
 			}
 			pid, err := startServer(buildfile, idle, profile)
 			if err != nil {
@@ -71,7 +87,7 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 			}
 			fmt.Fprintf(stdout, "gobuildj server: started for %s (pid %d)\n", buildfile, pid)
 			return nil
-		},
+		}),
 	}
 	start.Flags().DurationVar(&idle, "idle", defaultIdle, "end after `D` without a build")
 	start.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the server to `FILE` when it ends (go tool pprof)")
@@ -81,13 +97,9 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 		Short:  "Run the folder's build server in the foreground",
 		Hidden: true,
 		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			buildfile, err := buildfileOf(*f)
-			if err != nil {
+		RunE: withBuildfile(f, func(buildfile string) error {
+			if err := checkIdle(idle); err != nil {
 				return err
-			}
-			if idle <= 0 {
-				return usageError{fmt.Errorf("--idle %s: expected a positive duration such as 3h", idle)}
 			}
 			if profile != "" {
 				stop, err := startProfile(profile)
@@ -98,7 +110,7 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 			}
 			gate.Take()
 			return serve(buildfile, idle, stdout, gate.Signals())
-		},
+		}),
 	}
 	run.Flags().DurationVar(&idle, "idle", defaultIdle, "end after `D` without a build")
 	run.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the server to `FILE` when it ends")
@@ -106,25 +118,17 @@ func newServerCommand(f *buildFlags, stdout io.Writer, gate *signalGate) *cobra.
 		Use:   "stop",
 		Short: "Stop the folder's build server",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			buildfile, err := buildfileOf(*f)
-			if err != nil {
-				return err
-			}
+		RunE: withBuildfile(f, func(buildfile string) error {
 			return stopServer(buildfile, stdout)
-		},
+		}),
 	}
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Say whether the folder's build server runs, and what it holds",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			buildfile, err := buildfileOf(*f)
-			if err != nil {
-				return err
-			}
+		RunE: withBuildfile(f, func(buildfile string) error {
 			return serverStatusOf(buildfile, stdout)
-		},
+		}),
 	}
 	cmd.AddCommand(start, stop, status, run)
 	return cmd
