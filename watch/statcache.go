@@ -53,6 +53,10 @@ type StatCache struct {
 	Hits, Misses atomic.Int64
 	// Resets counts how often everything was dropped.
 	Resets atomic.Int64
+	// losses counts the errors of inotify (an overflow of its queue);
+	// lastLoss is the last one (under mu).
+	losses   atomic.Int64
+	lastLoss error
 	// gen grows with every change outside the cookie folder, every reset
 	// and every stat answered but not kept (see Generation).
 	gen atomic.Int64
@@ -142,10 +146,20 @@ func (sc *StatCache) aboveWatched(path string) bool {
 
 // lost takes in an error of inotify: an overflow of its queue, or another
 // loss of events. Anything may have changed.
-func (sc *StatCache) lost(error) {
+func (sc *StatCache) lost(err error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	sc.resetLocked()
+	sc.lastLoss = err
+	sc.losses.Add(1)
+}
+
+// Losses says how many times inotify lost events (an overflow of its
+// queue: every stat kept was dropped then), and the last error it gave.
+func (sc *StatCache) Losses() (int64, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.losses.Load(), sc.lastLoss
 }
 
 // resetLocked drops every stat kept; the watches stay.
