@@ -43,3 +43,47 @@ func TestServerSeesWriteThroughHardLink(t *testing.T) {
 	tw.expect([]string{"copy"}, 0, "copy")
 	tw.expect([]string{"copy"}, 0)
 }
+
+// A folder outside the project reached through a link in it, swapped for
+// another by renaming a folder above it, outside the project: no watch of
+// the project sees that, so the server states what is behind the link at
+// every build, and sees the new file as a standalone build does.
+func TestServerSeesSwapBehindLink(t *testing.T) {
+	files := map[string]string{"Buildfile.toml": `
+[targets.linked]
+inputs  = ["ext/x.txt"]
+outputs = ["linked.out"]
+cmd     = "echo ${target} >> ran.log; cp ${in} ${out}"
+`}
+	tw := newTwin(t, files)
+	outside := map[string]string{}
+	tw.do(func(dir string) {
+		o := t.TempDir()
+		write(t, filepath.Join(o, "cur/lib/x.txt"), "x\n")
+		if err := os.Symlink(filepath.Join(o, "cur/lib"), filepath.Join(dir, "ext")); err != nil {
+			t.Fatal(err)
+		}
+		outside[dir] = o
+	})
+	tw.expect([]string{"linked"}, 0, "linked")
+	tw.expect([]string{"linked"}, 0)
+	tw.expect([]string{"linked"}, 0)
+	tw.do(func(dir string) {
+		o := outside[dir]
+		write(t, filepath.Join(o, "new/lib/x.txt"), "another x\n")
+		if err := os.Rename(filepath.Join(o, "cur"), filepath.Join(o, "old")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(o, "new"), filepath.Join(o, "cur")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tw.expect([]string{"linked"}, 0, "linked")
+	if got := read(t, filepath.Join(tw.server, "linked.out")); got != "another x\n" {
+		t.Errorf("linked.out = %q", got)
+	}
+	tw.expect([]string{"linked"}, 0)
+	tw.do(func(dir string) { write(t, filepath.Join(outside[dir], "cur/lib/x.txt"), "x again\n") })
+	tw.expect([]string{"linked"}, 0, "linked")
+	tw.expect([]string{"linked"}, 0)
+}
