@@ -13,6 +13,9 @@ import (
 type StatResult struct {
 	State FileState // fingerprint only: no Hash
 	Err   error     // wraps os.ErrNotExist for a missing file
+	// HardLinked is set for a file (not a folder) with more than one
+	// name: it may be written through a name elsewhere.
+	HardLinked bool
 }
 
 // StatAll stats every path (absolute, or relative to the folder dir),
@@ -43,6 +46,7 @@ func StatAll(dir string, paths []string, workers int) []StatResult {
 			return
 		}
 		out[i].State = fingerprintOf(&st)
+		out[i].HardLinked = st.Nlink > 1 && st.Mode&unix.S_IFMT != unix.S_IFDIR
 	})
 	return out
 }

@@ -23,7 +23,9 @@ import (
 // A file's stat is kept only when inotify watches its folder and every
 // folder above it up to the project's (a rename of any of them drops
 // everything below), the folder is reached without a symbolic link, and
-// it is on a local file system (not NFS, CIFS, FUSE, 9p...). Before each
+// it is on a local file system (not NFS, CIFS, FUSE, 9p...), and the
+// file has one name (a write through a hard link elsewhere is told to the
+// watch of that other folder, not of this one). Before each
 // use, a cookie file created in a watched folder and seen coming back
 // proves that every event of the changes made before it was taken in
 // (inotify keeps one queue in order). An overflow of the kernel's queue,
@@ -53,6 +55,10 @@ type StatCache struct {
 	Hits, Misses atomic.Int64
 	// Resets counts how often everything was dropped.
 	Resets atomic.Int64
+	// losses counts the errors of inotify (an overflow of its queue);
+	// lastLoss is the last one (under mu).
+	losses   atomic.Int64
+	lastLoss error
 	// gen grows with every change outside the cookie folder, every reset
 	// and every stat answered but not kept (see Generation).
 	gen atomic.Int64
@@ -142,10 +148,20 @@ func (sc *StatCache) aboveWatched(path string) bool {
 
 // lost takes in an error of inotify: an overflow of its queue, or another
 // loss of events. Anything may have changed.
-func (sc *StatCache) lost(error) {
+func (sc *StatCache) lost(err error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	sc.resetLocked()
+	sc.lastLoss = err
+	sc.losses.Add(1)
+}
+
+// Losses says how many times inotify lost events (an overflow of its
+// queue: every stat kept was dropped then), and the last error it gave.
+func (sc *StatCache) Losses() (int64, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.losses.Load(), sc.lastLoss
 }
 
 // resetLocked drops every stat kept; the watches stay.
@@ -247,7 +263,7 @@ func (sc *StatCache) Stat(dir string, paths []string, workers int) []cache.StatR
 			continue
 		}
 		abs := sc.abs(paths[i])
-		if sc.pending[abs] {
+		if sc.pending[abs] && !res[k].HardLinked {
 			sc.known[strings.Clone(abs)] = res[k]
 		} else {
 			sc.gen.Add(1)
@@ -349,8 +365,8 @@ func (sc *StatCache) watchable(dir string) bool {
 // the cookie folder, every reset (an overflow, a lost watch, a cookie that
 // did not come back, a change of the mount table) and every stat answered
 // from the file system without being kept (a folder that cannot be
-// watched, reached through a link, on a network file system, or changed
-// while it was stated). It first takes in every event of the changes made
+// watched, reached through a link, on a network file system, a file with
+// hard links, or changed while it was stated). It first takes in every event of the changes made
 // before the call; ok is false when that cannot be known (the generation
 // then grew).
 func (sc *StatCache) Generation() (gen int64, ok bool) {

@@ -117,3 +117,20 @@ func TestStatCacheKeepsNothingThroughLinks(t *testing.T) {
 		t.Errorf("kept %d stats (%d hits) of files through a link or outside", sc.Known(), sc.Hits.Load())
 	}
 }
+
+// A file with a second name in a folder nobody watches is stated at every
+// Stat: a write through that name raises no event in the watched folder.
+func TestStatCacheHardLinkedFile(t *testing.T) {
+	sc, root := newTestStatCache(t)
+	writeFile(t, filepath.Join(root, "a.txt"), "a")
+	other := filepath.Join(t.TempDir(), "a-link.txt")
+	if err := os.Link(filepath.Join(root, "a.txt"), other); err != nil {
+		t.Skipf("no hard link: %v", err)
+	}
+	sameAsStat(t, sc, root, "a.txt")
+	if sc.Known() != 0 {
+		t.Errorf("%d stats kept, want none for a hard-linked file", sc.Known())
+	}
+	writeFile(t, other, "written through the other name")
+	sameAsStat(t, sc, root, "a.txt")
+}

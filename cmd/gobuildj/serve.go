@@ -79,6 +79,7 @@ type buildServer struct {
 	last    time.Time      // when the last build ended, or the server started
 	trimmed bool           // the heap was returned to the system since the last build
 	current chan os.Signal // the running build's signals; nil between builds
+	losses  int64          // the stat cache's losses of events already logged
 	logMu   sync.Mutex     // orders the lines of the server's log
 }
 
@@ -364,6 +365,12 @@ func (sv *buildServer) build(req serverRequest, files []*os.File, dec *json.Deco
 		stats = fmt.Sprintf(" (stats: %d from memory, %d from the file system)", sv.stats.Hits.Load()-hits, sv.stats.Misses.Load()-misses)
 	}
 	sv.logf("built %q for pid %d: exit code %d in %s%s", req.Args, peer, code, time.Since(start).Round(time.Microsecond), stats)
+	if sv.stats != nil {
+		if n, err := sv.stats.Losses(); n != sv.losses {
+			sv.losses = n
+			sv.logf("inotify lost events before or during that build (%v): every stat kept was dropped, and the files were stated again", err)
+		}
+	}
 	// Free before the client hears the end: its next command must not
 	// find the server busy.
 	release()
