@@ -14,6 +14,18 @@ var SystemFolders = []string{"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bi
 // (with $TMPDIR).
 var TempFolders = []string{"/tmp", "/var/tmp", "/dev"}
 
+// ToolchainFolders returns what toolchains read outside the system folders
+// (GOROOT, GOPATH's bin, go env settings: sys) and the caches they read
+// and write, whose entries are keyed by the content they were made from
+// (Go's build and module caches and settings folder, cargo's and
+// rustup's homes, ccache's and sccache's caches), as env (os.LookupEnv)
+// places them. check does not report them; the sandbox lets commands use
+// them.
+func ToolchainFolders(env func(string) (string, bool)) (sys, caches []string) {
+	sys, _, caches = defaultFolders(env)
+	return sys[len(SystemFolders):], caches
+}
+
 // defaultFolders returns the folders whose reads are not reported (sys),
 // whose reads and writes are not (tmp), and the toolchains' caches, whose
 // reads and writes are not (caches): Go's GOROOT, module cache, build

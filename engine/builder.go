@@ -109,15 +109,18 @@ func (n *node) ran() bool { return n.attempt != nil && !n.started.IsZero() }
 // session. Apart from the interrupted flag and the inbox, it is touched
 // only by the goroutine of its loop.
 type builder struct {
-	g     *graph.Graph
-	shape *shape
-	opts  Options
-	ls    event.Listener
-	store *cache.Store
-	files *cache.Files
-	nodes []node
-	plan  *plan.Plan
-	depOf func(path string) string
+	// toolchains are the toolchain folders sandboxed commands may use,
+	// found on the first sandboxed target.
+	toolchains *toolchainFolders
+	g          *graph.Graph
+	shape      *shape
+	opts       Options
+	ls         event.Listener
+	store      *cache.Store
+	files      *cache.Files
+	nodes      []node
+	plan       *plan.Plan
+	depOf      func(path string) string
 
 	// cycle lists, in topological order, the targets this build looks
 	// at: the whole plan in a one-shot build, what a change reaches in

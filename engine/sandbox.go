@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gobuildj/gobuildj/depcheck"
 	"github.com/gobuildj/gobuildj/graph"
 	"github.com/gobuildj/gobuildj/sandbox"
 )
@@ -38,6 +39,15 @@ var systemRead = []string{
 // that hold nothing.
 var systemWrite = []string{"/dev/null", "/dev/full"}
 
+// toolchainFolders are what every sandboxed command may use of the
+// toolchains installed outside the system folders: read their
+// installations and settings, read and write their content-keyed caches
+// (Go's build cache, ccache, ...), as check allows them. Found once per
+// build.
+type toolchainFolders struct {
+	read, write []string
+}
+
 // sandboxed reports whether t's commands run in the sandbox.
 func (b *builder) sandboxed(t *graph.Target) bool {
 	switch b.opts.Sandbox {
@@ -58,10 +68,18 @@ func (b *builder) sandboxed(t *graph.Target) bool {
 // the whole project may be read.
 func (b *builder) policy(n *node) *sandbox.Policy {
 	t := n.t
-	p := &sandbox.Policy{
-		Read:  slices.Clone(systemRead),
-		Write: slices.Clone(systemWrite),
+	if b.toolchains == nil {
+		sys, caches := depcheck.ToolchainFolders(os.LookupEnv)
+		b.toolchains = &toolchainFolders{read: sys, write: caches}
 	}
+	p := &sandbox.Policy{
+		Read:  slices.Concat(systemRead, b.toolchains.read),
+		Write: slices.Concat(systemWrite, b.toolchains.write),
+	}
+	// Listing the project's folders reads no file: tools that walk it
+	// (go vet ./..., find) work, and what they read of it is still
+	// checked.
+	p.List = []string{b.g.Root}
 	if b.firstDiscovery(t) {
 		p.Read = append(p.Read, b.g.Root)
 	}

@@ -95,6 +95,9 @@ func addRule(ruleset int, path string, file, dir, handled uint64) error {
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		access = dir
 	}
+	if access&handled == 0 {
+		return nil // a list-only grant of a file: nothing to grant
+	}
 	attr := ll.PathBeneathAttr{ParentFd: fd, AllowedAccess: access & handled}
 	if err := ll.LandlockAddPathBeneathRule(ruleset, &attr, 0); err != nil {
 		return fmt.Errorf("landlock: grant %s: %w", path, err)

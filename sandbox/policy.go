@@ -11,4 +11,8 @@ type Policy struct {
 	// Write lists the files and folders it may read, write, create and
 	// remove files in.
 	Write []string
+	// List lists the folders whose entries, and those of the folders
+	// under them, it may list, but not read: `go vet ./...` and `find`
+	// walk the project; reading what they find still needs Read.
+	List []string
 }

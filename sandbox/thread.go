@@ -50,6 +50,12 @@ func NewRuleset(p Policy) (*Ruleset, error) {
 			return nil, err
 		}
 	}
+	for _, path := range p.List {
+		if err := addRule(fd, path, 0, ll.AccessFSReadDir, h); err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
+	}
 	return &Ruleset{fd: fd}, nil
 }
 

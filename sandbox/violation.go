@@ -12,14 +12,19 @@ import (
 type Violation struct {
 	Write bool   // a write, creation, truncation or removal; else a read
 	Path  string // absolute
+	// Folder: Path is a folder it opened to list, outside p.List, and
+	// nothing else was denied; that may not be what failed it (a folder
+	// is also opened to look paths up in).
+	Folder bool
 }
 
 // Violation returns the access of rep (a traced run of the command under
 // p) that p denies and that most likely failed it: a write outside
 // p.Write, else a read of a file outside p.Read and p.Write, one inside
 // project before one outside it, each in path order (a report keeps no
-// time order). Folders read are left out: a tracer also sees the lookups
-// of folders (a compiler's -I), which the sandbox allows. Probes are not
+// time order). Folders read come last, and only those outside p.List: a
+// tracer also sees the lookups of folders (a compiler's -I), which the
+// sandbox allows. Probes are not
 // accesses: the sandbox lets a command look up any path.
 func (p Policy) Violation(rep *trace.Report, project string) (Violation, bool) {
 	if rep == nil {
@@ -32,12 +37,17 @@ func (p Policy) Violation(rep *trace.Report, project string) (Violation, bool) {
 			}
 		}
 	}
-	outside := ""
+	outside, folder := "", ""
 	for _, path := range rep.Read {
 		if under(p.Read, path) || under(p.Write, path) {
 			continue
 		}
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			// A folder is opened to look up paths in it too, which the
+			// sandbox allows: named only when nothing else was denied.
+			if folder == "" && !under(p.List, path) {
+				folder = path
+			}
 			continue
 		}
 		if project != "" && inAny([]string{project}, path) {
@@ -46,6 +56,9 @@ func (p Policy) Violation(rep *trace.Report, project string) (Violation, bool) {
 		if outside == "" {
 			outside = path
 		}
+	}
+	if outside == "" && folder != "" {
+		return Violation{Path: folder, Folder: true}, true
 	}
 	return Violation{Path: outside}, outside != ""
 }

@@ -141,6 +141,7 @@ func (j *Job) Encode() []byte {
 	if j.Sandbox != nil {
 		b = wire.AppendStrings(b, j.Sandbox.Read)
 		b = wire.AppendStrings(b, j.Sandbox.Write)
+		b = wire.AppendStrings(b, j.Sandbox.List)
 	}
 	return b
 }
@@ -168,7 +169,7 @@ func DecodeJob(b []byte) (Job, error) {
 	j.Project = d.string()
 	j.Trace = d.Bool()
 	if d.Bool() {
-		j.Sandbox = &sandbox.Policy{Read: d.strings(), Write: d.strings()}
+		j.Sandbox = &sandbox.Policy{Read: d.strings(), Write: d.strings(), List: d.strings()}
 	}
 	if err := d.end(); err != nil {
 		return Job{}, fmt.Errorf("decode job: %w", err)

@@ -300,7 +300,7 @@ func TestEncodings(t *testing.T) {
 		{},
 		{Target: "app", Cmds: []string{"cc -c a.c", "echo ü"}, Dir: "/src", Env: []string{"A=1", "B="},
 			Outputs: []string{"/src/a.o"}, Shell: "/bin/bash", Files: []int{5, 6, -1}, Remote: []byte("request\x00")},
-		{Target: "t", Trace: true, Sandbox: &sandbox.Policy{Read: []string{"/usr", "/src/a.c"}, Write: []string{"/src/out"}}},
+		{Target: "t", Trace: true, Sandbox: &sandbox.Policy{Read: []string{"/usr", "/src/a.c"}, Write: []string{"/src/out"}, List: []string{"/src"}}},
 	}
 	for _, j := range jobs {
 		b := j.Encode()

@@ -35,7 +35,7 @@ func sandboxJob(job *Job, env []string) (*Job, []string, func(), error) {
 	if err != nil {
 		return job, env, func() {}, fmt.Errorf("create the sandbox's temp folder: %w", err)
 	}
-	p := sandbox.Policy{Read: job.Sandbox.Read, Write: append(job.Sandbox.Write[:len(job.Sandbox.Write):len(job.Sandbox.Write)], tmp)}
+	p := sandbox.Policy{Read: job.Sandbox.Read, List: job.Sandbox.List, Write: append(job.Sandbox.Write[:len(job.Sandbox.Write):len(job.Sandbox.Write)], tmp)}
 	rs, err := sandbox.NewRuleset(p)
 	if err != nil {
 		os.RemoveAll(tmp)
@@ -90,6 +90,9 @@ func (r *runner) explainDenied(ctx *sched.WorkerContext, job *Job, env []string,
 	path := v.Path
 	if rel, err := filepath.Rel(job.Project, path); job.Project != "" && err == nil && filepath.IsLocal(rel) {
 		path = rel
+	}
+	if v.Folder {
+		return fmt.Sprintf("gobuildj: sandbox: it may have failed for being denied the listing of folder %s (only the project's folders may be listed, and the folders of its inputs and tools read)\n", path)
 	}
 	if v.Write {
 		return fmt.Sprintf("gobuildj: sandbox: denied write of %s (not in the folder of an output of %s)\n", path, job.Target)

@@ -261,3 +261,53 @@ cmd     = "echo app >> build/ran.log && cat a.txt secret.txt > build/app.txt"
 	mustBuild(t, dir)
 	assertSandboxRan(t, dir)
 }
+
+// A sandboxed command may list the project's folders (go vet ./...,
+// find), though not read what it finds undeclared, and may use the
+// toolchains' content-keyed caches (Go's build cache, ccache): examples/go
+// builds sandboxed.
+func TestSandboxListsTheProjectAndUsesToolCaches(t *testing.T) {
+	needSandbox(t)
+	cacheHome := t.TempDir()
+	// A cache folder that exists (one its tool made before) is granted.
+	if err := os.Mkdir(filepath.Join(cacheHome, "ccache"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, map[string]string{
+		"Buildfile.toml": `
+[targets.app]
+inputs  = ["src/*.txt"]
+outputs = ["build/app.txt"]
+cmd     = "echo app >> build/ran.log && ls src > build/app.txt && echo entry > $XDG_CACHE_HOME/ccache/x"
+sandbox = true
+`,
+		"src/a.txt": "a\n",
+		"src/b.txt": "b\n",
+	})
+	env := []string{"XDG_CACHE_HOME=" + cacheHome}
+	r := gobuildjEnv(t, dir, env)
+	if r.code != 0 {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir, "app")
+	if got := read(t, filepath.Join(dir, "build/app.txt")); got != "a.txt\nb.txt\n" {
+		t.Errorf("build/app.txt = %q", got)
+	}
+	if got := read(t, filepath.Join(cacheHome, "ccache/x")); got != "entry\n" {
+		t.Errorf("the cache entry = %q", got)
+	}
+	settle()
+	if r := gobuildjEnv(t, dir, env); r.code != 0 {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+	assertSandboxRan(t, dir)
+
+	// Listed, not read: reading what it lists undeclared still fails.
+	write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(read(t, filepath.Join(dir, "Buildfile.toml")), `inputs  = ["src/*.txt"]`, `inputs  = ["src/a.txt"]`, 1))
+	write(t, filepath.Join(dir, "Buildfile.toml"), strings.Replace(read(t, filepath.Join(dir, "Buildfile.toml")), "ls src > build/app.txt", "cat src/*.txt > build/app.txt", 1))
+	settle()
+	r = gobuildjEnv(t, dir, env)
+	if r.code != 1 || !strings.Contains(r.out, "gobuildj: sandbox: denied read of src/b.txt") {
+		t.Fatalf("exit code %d, output:\n%s", r.code, r.out)
+	}
+}

@@ -56,6 +56,7 @@ func (s *Spec) encode() []byte {
 	if s.Sandbox != nil {
 		b = wire.AppendStrings(b, s.Sandbox.Read)
 		b = wire.AppendStrings(b, s.Sandbox.Write)
+		b = wire.AppendStrings(b, s.Sandbox.List)
 	}
 	return wire.AppendBool(b, s.Trace)
 }
@@ -71,7 +72,7 @@ func decode(arg string, argv []string) (Spec, error) {
 	spec.Path = r.Str()
 	spec.Argv = argv
 	if r.Bool() {
-		spec.Sandbox = &sandbox.Policy{Read: readStrings(&r), Write: readStrings(&r)}
+		spec.Sandbox = &sandbox.Policy{Read: readStrings(&r), Write: readStrings(&r), List: readStrings(&r)}
 	}
 	spec.Trace = r.Bool()
 	if r.Bad() || r.Len() != 0 {

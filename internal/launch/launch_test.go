@@ -10,7 +10,7 @@ import (
 func TestSpecRoundTripsThroughAnArgument(t *testing.T) {
 	for _, spec := range []Spec{
 		{Path: "/bin/sh", Argv: []string{"sh", "-c", "echo \x01 ü"}},
-		{Path: "/usr/bin/cc", Argv: []string{"cc"}, Sandbox: &sandbox.Policy{Read: []string{"/usr"}, Write: []string{"/tmp/x"}}, Trace: true},
+		{Path: "/usr/bin/cc", Argv: []string{"cc"}, Sandbox: &sandbox.Policy{Read: []string{"/usr"}, Write: []string{"/tmp/x"}, List: []string{"/home"}}, Trace: true},
 	} {
 		argv := Argv("/proc/self/exe", &spec)
 		if argv[1] != marker {
