@@ -70,29 +70,7 @@ func TestDefaultsTraceEveryTarget(t *testing.T) {
 	}
 	files["Buildfile.toml"] = strings.Replace(bf, "trace       = true\n", "", 1) + "\n[defaults]\ntrace = true\n"
 	dir := project(t, files)
-	mustBuild(t, dir, "-j4")
-	assertRan(t, dir, "build/main.o", "build/scale.o", "build/greet.o", "app")
-	if got := runApp(t, dir); got != "hello 1.0 9" {
-		t.Fatalf("app says %q", got)
-	}
-	settle()
-	mustBuild(t, dir)
-	assertRan(t, dir)
-
-	// factor.h is read by main.c and scale.c only.
-	write(t, filepath.Join(dir, "include/factor.h"), "#define FACTOR 4\nint scale(int);\n")
-	settle()
-	r := mustBuild(t, dir, "-j4", "--explain")
-	assertRan(t, dir, "build/main.o", "build/scale.o", "app")
-	assertExplained(t, r.out,
-		"build/main.o: traced input include/factor.h changed",
-		"build/scale.o: traced input include/factor.h changed")
-	if got := runApp(t, dir); got != "hello 1.0 16" {
-		t.Fatalf("app says %q", got)
-	}
-	settle()
-	mustBuild(t, dir)
-	assertRan(t, dir)
+	buildAndEditFactor(t, dir)
 }
 
 // [defaults] timeout kills a command that outlives it; a target's own

@@ -63,34 +63,12 @@ func assertExplained(t *testing.T, out string, want ...string) {
 func TestTracedHeadersRebuildExactlyTheirIncluders(t *testing.T) {
 	needCC(t)
 	dir := project(t, tracedProject)
-	mustBuild(t, dir, "-j4")
-	assertRan(t, dir, "build/main.o", "build/scale.o", "build/greet.o", "app")
-	if got := runApp(t, dir); got != "hello 1.0 9" {
-		t.Fatalf("app says %q", got)
-	}
-	settle()
-	mustBuild(t, dir)
-	assertRan(t, dir)
-
-	// factor.h is read by main.c and scale.c only.
-	write(t, filepath.Join(dir, "include/factor.h"), "#define FACTOR 4\nint scale(int);\n")
-	settle()
-	r := mustBuild(t, dir, "-j4", "--explain")
-	assertRan(t, dir, "build/main.o", "build/scale.o", "app")
-	assertExplained(t, r.out,
-		"build/main.o: traced input include/factor.h changed",
-		"build/scale.o: traced input include/factor.h changed")
-	if got := runApp(t, dir); got != "hello 1.0 16" {
-		t.Fatalf("app says %q", got)
-	}
-	settle()
-	mustBuild(t, dir)
-	assertRan(t, dir)
+	buildAndEditFactor(t, dir)
 
 	// version.h is read by greet.c alone, through greet_impl.h.
 	write(t, filepath.Join(dir, "include/version.h"), "#define VERSION \"2.0\"\n")
 	settle()
-	r = mustBuild(t, dir, "-j4", "--explain")
+	r := mustBuild(t, dir, "-j4", "--explain")
 	assertRan(t, dir, "build/greet.o", "app")
 	assertExplained(t, r.out, "build/greet.o: traced input include/version.h changed")
 	settle()
@@ -381,4 +359,35 @@ trace = true
 	settle()
 	mustBuild(t, b)
 	assertRan(t, b)
+}
+
+// buildAndEditFactor builds tracedProject in dir, then edits factor.h
+// (read by main.c and scale.c only): exactly their objects and the link run
+// again, each explained by the traced input, and a further build runs
+// nothing.
+func buildAndEditFactor(t *testing.T, dir string) {
+	t.Helper()
+	mustBuild(t, dir, "-j4")
+	assertRan(t, dir, "build/main.o", "build/scale.o", "build/greet.o", "app")
+	if got := runApp(t, dir); got != "hello 1.0 9" {
+		t.Fatalf("app says %q", got)
+	}
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
+
+	// factor.h is read by main.c and scale.c only.
+	write(t, filepath.Join(dir, "include/factor.h"), "#define FACTOR 4\nint scale(int);\n")
+	settle()
+	r := mustBuild(t, dir, "-j4", "--explain")
+	assertRan(t, dir, "build/main.o", "build/scale.o", "app")
+	assertExplained(t, r.out,
+		"build/main.o: traced input include/factor.h changed",
+		"build/scale.o: traced input include/factor.h changed")
+	if got := runApp(t, dir); got != "hello 1.0 16" {
+		t.Fatalf("app says %q", got)
+	}
+	settle()
+	mustBuild(t, dir)
+	assertRan(t, dir)
 }
